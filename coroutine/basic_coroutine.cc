@@ -1,0 +1,357 @@
+// Copyright 2026 The Colony Authors.
+
+#include "coroutine/basic_coroutine.h"
+
+#include <cxxabi.h>
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <exception>
+#include <string>
+#include <typeinfo>
+
+#include "absl/base/optimization.h"
+#include "absl/strings/str_cat.h"
+#include "coroutine/internal/access.h"
+#include "coroutine/internal/context.h"
+#include "coroutine/internal/global_listeners.h"
+#include "coroutine/internal/sanitizer.h"
+#include "coroutine/internal/thread_state.h"
+
+namespace colony {
+namespace coroutine_internal {
+namespace {
+
+// Trivially constructible and destructible, so access is a plain
+// thread-pointer-relative load with no initialisation guard.
+constinit thread_local ThreadState tls_state
+    __attribute__((tls_model("initial-exec")));
+
+std::atomic<uint64_t> next_id{1};
+
+std::string DescribeCurrentException() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (const CoroutineCancelled& c) {
+    return absl::StrCat("cancelled: ", c.reason());
+  } catch (...) {
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    return absl::StrCat("exception of type ",
+                        type != nullptr ? type->name() : "unknown");
+  }
+}
+
+}  // namespace
+
+ThreadState& ThisThread() {
+  ThreadState& ts = tls_state;
+  if (ABSL_PREDICT_FALSE(!ts.initialized)) {
+    ts.eh = reinterpret_cast<EhGlobals*>(abi::__cxa_get_globals());
+    ts.errno_location = &errno;
+    ts.initialized = true;
+    InstallOverflowHandler();
+    EnsureAltStack();
+  }
+  return ts;
+}
+
+absl::StatusOr<Stack> Access::AllocateStack(const CoroutineOptions& options) {
+  if (options.stack_size > kMaxStackSize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "coroutine '", options.name, "': stack_size ", options.stack_size,
+        " exceeds the maximum of ", kMaxStackSize, " bytes"));
+  }
+  absl::StatusOr<Stack> stack = StackPool::Default().Allocate(options.stack_size);
+  if (!stack.ok()) {
+    return absl::Status(stack.status().code(),
+                        absl::StrCat("coroutine '", options.name,
+                                     "': ", stack.status().message()));
+  }
+  return stack;
+}
+
+void Access::Attach(BasicCoroutine* b, const Stack& stack, bool heap) {
+  b->stack_ = stack;
+  b->heap_block_ = heap;
+  b->active_lo_ = stack.lo;
+  b->active_guard_ = stack.guard;
+  char* top = heap ? stack.top() : reinterpret_cast<char*>(b);
+  b->active_size_ = static_cast<size_t>(top - stack.lo);
+  MakeContext(&b->context_, top, &BasicCoroutine::Entry, b);
+}
+
+void Access::Delete(BasicCoroutine* b) {
+  const CoroutineState state = b->state();
+  if (state == CoroutineState::kRunning || state == CoroutineState::kSyscall) {
+    Fatal("coroutine '%s' (id %llu) destroyed while %s", b->name_.c_str(),
+          static_cast<unsigned long long>(b->id_),
+          CoroutineStateName(state));
+  }
+  if (!IsFinished(state)) {
+    absl::Status status = b->CancelRaw("coroutine destroyed");
+    if (!status.ok()) {
+      std::fprintf(stderr, "colony: %s\n", std::string(status.message()).c_str());
+    }
+  }
+  const Stack stack = b->stack_;
+  if (b->heap_block_) {
+    delete b;
+  } else {
+    b->~BasicCoroutine();
+  }
+  StackPool::Default().Release(stack);
+}
+
+}  // namespace coroutine_internal
+
+using coroutine_internal::Access;
+using coroutine_internal::ThisThread;
+using coroutine_internal::ThreadState;
+
+int64_t NowNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+BasicCoroutine::BasicCoroutine(const CoroutineOptions& options)
+    : priority_(options.priority),
+      id_(coroutine_internal::next_id.fetch_add(1, std::memory_order_relaxed)),
+      name_(options.name),
+      tsan_fiber_(coroutine_internal::TsanCreateFiber()) {
+  if (options.listener != nullptr) listeners_.push_back(options.listener);
+}
+
+BasicCoroutine::~BasicCoroutine() {
+  coroutine_internal::TsanDestroyFiber(tsan_fiber_);
+}
+
+void BasicCoroutine::Entry(void* transfer, void* self) {
+  static_cast<BasicCoroutine*>(self)->Main(transfer);
+}
+
+void BasicCoroutine::Main(void* transfer) {
+  coroutine_internal::AsanFinishSwitch(nullptr, &resumer_stack_lo_,
+                                       &resumer_stack_size_);
+  CoroutineState final_state = CoroutineState::kCompleted;
+  const char* swallow_how = nullptr;
+  try {
+    Run(transfer);
+    if (cancel_requested_) swallow_how = "returned normally";
+  } catch (const CoroutineCancelled&) {
+    final_state = CoroutineState::kCancelled;
+  } catch (...) {
+    error_ = std::current_exception();
+    error_message_ = coroutine_internal::DescribeCurrentException();
+    final_state = CoroutineState::kFailed;
+    if (cancel_thrown_) swallow_how = "replaced it with another exception";
+  }
+  if (cancel_requested_) {
+    final_state = CoroutineState::kCancelled;
+    if (swallow_how != nullptr && cancel_thrown_) {
+      swallowed_ = true;
+      error_message_ = absl::StrCat("coroutine '", name_, "' (id ", id_,
+                                    ") swallowed its cancellation (",
+                                    cancel_reason_, "): it ", swallow_how);
+    }
+  }
+  DropBody();
+  Transition(final_state);
+  coroutine_internal::AsanStartSwitch(nullptr, resumer_stack_lo_,
+                                      resumer_stack_size_);
+  coroutine_internal::TsanSwitchTo(tsan_resumer_);
+  coroutine_internal::colony_context_switch(&context_, &caller_, nullptr);
+  __builtin_unreachable();
+}
+
+void BasicCoroutine::FatalNotResumable() const {
+  coroutine_internal::Fatal(
+      "coroutine '%s' (id %llu) resumed while %s; only Ready or Suspended "
+      "coroutines can be resumed",
+      name_.c_str(), static_cast<unsigned long long>(id_),
+      CoroutineStateName(state()));
+}
+
+void* BasicCoroutine::ResumeRaw(void* transfer) {
+  const CoroutineState from = state();
+  if (ABSL_PREDICT_FALSE(from != CoroutineState::kSuspended &&
+                         from != CoroutineState::kReady)) {
+    FatalNotResumable();
+  }
+  // The resumer stays on this thread until the coroutine switches back, so
+  // `ts` remains valid across the switch below.
+  ThreadState& ts = ThisThread();
+  BasicCoroutine* const previous = ts.current;
+  ts.current = this;
+  const coroutine_internal::EhGlobals resumer_eh = *ts.eh;
+  *ts.eh = saved_eh_;
+  const int resumer_errno = *ts.errno_location;
+  *ts.errno_location = saved_errno_;
+  Transition(CoroutineState::kRunning);
+
+  void* fake_stack = nullptr;
+  coroutine_internal::AsanStartSwitch(&fake_stack, active_lo_, active_size_);
+  if constexpr (coroutine_internal::kTsan) {
+    tsan_resumer_ = coroutine_internal::TsanCurrentFiber();
+    coroutine_internal::TsanSwitchTo(tsan_fiber_);
+  }
+  void* result = coroutine_internal::colony_context_switch(&caller_, &context_,
+                                                           transfer);
+  coroutine_internal::AsanFinishSwitch(fake_stack, nullptr, nullptr);
+
+  saved_eh_ = *ts.eh;
+  *ts.eh = resumer_eh;
+  saved_errno_ = *ts.errno_location;
+  *ts.errno_location = resumer_errno;
+  ts.current = previous;
+  if (ABSL_PREDICT_FALSE(active_guard_ == coroutine_internal::GuardMode::kCanary)) {
+    CheckCanary();
+  }
+  return result;
+}
+
+void* BasicCoroutine::SuspendRaw(void* transfer, int64_t wake_ns) {
+  if (ABSL_PREDICT_FALSE(cancel_requested_)) {
+    // A cancelled coroutine never suspends again: the cancellation is
+    // rethrown until it unwinds, except while an exception is already in
+    // flight (a destructor suspending during unwinding), where throwing
+    // would terminate the process.
+    if (std::uncaught_exceptions() > 0) return nullptr;
+    cancel_thrown_ = true;
+    throw CoroutineCancelled(cancel_reason_);
+  }
+  if (ABSL_PREDICT_FALSE(active_guard_ == coroutine_internal::GuardMode::kCanary)) {
+    CheckCanary();
+  }
+  wake_ns_.store(wake_ns, std::memory_order_relaxed);
+  Transition(CoroutineState::kSuspended);
+  void* fake_stack = nullptr;
+  coroutine_internal::AsanStartSwitch(&fake_stack, resumer_stack_lo_,
+                                      resumer_stack_size_);
+  coroutine_internal::TsanSwitchTo(tsan_resumer_);
+  void* result = coroutine_internal::colony_context_switch(&context_, &caller_,
+                                                           transfer);
+  coroutine_internal::AsanFinishSwitch(fake_stack, &resumer_stack_lo_,
+                                       &resumer_stack_size_);
+  if (ABSL_PREDICT_FALSE(cancel_requested_)) {
+    if (std::uncaught_exceptions() > 0) return nullptr;
+    cancel_thrown_ = true;
+    throw CoroutineCancelled(cancel_reason_);
+  }
+  return result;
+}
+
+absl::Status BasicCoroutine::CancelRaw(std::string_view reason) {
+  const CoroutineState from = state();
+  if (IsFinished(from)) return absl::OkStatus();
+  if (from == CoroutineState::kRunning || from == CoroutineState::kSyscall) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "coroutine '", name_, "' (id ", id_,
+        ") cannot be cancelled while ", CoroutineStateName(from)));
+  }
+  cancel_requested_ = true;
+  cancel_reason_ = std::string(reason);
+  if (from == CoroutineState::kReady) {
+    DropBody();
+    Transition(CoroutineState::kCancelled);
+    return absl::OkStatus();
+  }
+  // Resume it; its suspension point throws CoroutineCancelled. A destructor
+  // that suspends while unwinding is resumed until the coroutine finishes.
+  while (state() == CoroutineState::kSuspended) ResumeRaw(nullptr);
+  if (swallowed_) {
+    std::fprintf(stderr, "colony: %s\n", error_message_.c_str());
+    return absl::InternalError(error_message_);
+  }
+  return absl::OkStatus();
+}
+
+void BasicCoroutine::Transition(CoroutineState to) {
+  const CoroutineState from = state_.load(std::memory_order_relaxed);
+  if (ABSL_PREDICT_FALSE(!IsLegalTransition(from, to))) {
+    coroutine_internal::Fatal(
+        "coroutine '%s' (id %llu): illegal state change %s -> %s",
+        name_.c_str(), static_cast<unsigned long long>(id_),
+        CoroutineStateName(from),
+        CoroutineStateName(to));
+  }
+  state_.store(to, std::memory_order_relaxed);
+  if (ABSL_PREDICT_FALSE(!listeners_.empty() ||
+                         coroutine_internal::GlobalListenersActive())) {
+    NotifyListeners(from, to);
+  }
+}
+
+void BasicCoroutine::NotifyListeners(CoroutineState from, CoroutineState to) {
+  for (Listener* l : listeners_) l->OnStateChange(*this, from, to);
+  coroutine_internal::NotifyGlobalListeners(*this, from, to);
+}
+
+void BasicCoroutine::AddListener(Listener* listener) {
+  if (std::find(listeners_.begin(), listeners_.end(), listener) ==
+      listeners_.end()) {
+    listeners_.push_back(listener);
+  }
+}
+
+void BasicCoroutine::RemoveListener(Listener* listener) {
+  listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener),
+                   listeners_.end());
+}
+
+void BasicCoroutine::EnterSyscall(std::string_view name) {
+  if (CurrentCoroutine() != this) {
+    coroutine_internal::Fatal(
+        "EnterSyscall() on coroutine '%s' from outside that coroutine",
+        name_.c_str());
+  }
+  syscall_ = name;
+  Transition(CoroutineState::kSyscall);
+}
+
+void BasicCoroutine::ExitSyscall() {
+  Transition(CoroutineState::kRunning);
+  syscall_ = {};
+}
+
+size_t BasicCoroutine::StackRemaining() const {
+  const char* sp = static_cast<const char*>(__builtin_frame_address(0));
+  return sp > active_lo_ ? static_cast<size_t>(sp - active_lo_) : 0;
+}
+
+void BasicCoroutine::CheckCanary() const {
+  const auto* words = reinterpret_cast<const uint64_t*>(active_lo_) -
+                      coroutine_internal::kCanaryWords;
+  for (int i = 0; i < coroutine_internal::kCanaryWords; ++i) {
+    if (words[i] != coroutine_internal::kCanaryPattern) {
+      coroutine_internal::Fatal(
+          "coroutine '%s' (id %llu) overflowed its stack of %zu bytes (the "
+          "canary below it was overwritten). Raise "
+          "CoroutineOptions::stack_size or run deep recursion under "
+          "colony::MaybeGrow()",
+          name_.c_str(), static_cast<unsigned long long>(id_), active_size_);
+    }
+  }
+}
+
+__attribute__((noinline)) BasicCoroutine* CurrentCoroutine() {
+  // The barrier keeps the compiler from reusing a thread-pointer-relative
+  // address computed before a switch that moved us to another thread.
+  asm volatile("" ::: "memory");
+  return coroutine_internal::tls_state.current;
+}
+
+SyscallScope::SyscallScope(std::string_view name)
+    : coroutine_(CurrentCoroutine()) {
+  if (coroutine_ != nullptr) coroutine_->EnterSyscall(name);
+}
+
+SyscallScope::~SyscallScope() {
+  if (coroutine_ != nullptr) coroutine_->ExitSyscall();
+}
+
+}  // namespace colony

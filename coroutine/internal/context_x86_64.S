@@ -1,0 +1,99 @@
+// Copyright 2026 The Colony Authors.
+//
+// Context switch for x86-64 System V. Saves only what the ABI says a callee
+// must preserve, and resumes with an indirect jump (not `ret`) so that the
+// return-stack predictor is never fed a mismatched return.
+
+#if defined(__x86_64__)
+#include "coroutine/internal/context_offsets.h"
+
+        .text
+
+// void* colony_context_switch(Context* from, const Context* to, void* arg)
+//
+// Saves the caller's callee-saved state in *from, loads *to and continues
+// there. The side that resumes sees `arg` as the return value of its own
+// colony_context_switch call, or, for a fresh context, as the first argument
+// of its entry function.
+        .globl  colony_context_switch
+        .type   colony_context_switch, @function
+        .p2align 4
+colony_context_switch:
+        .cfi_startproc
+        movq    (%rsp), %r8                 // return address
+        leaq    8(%rsp), %r9                // caller's rsp after the return
+        movq    %r9, COLONY_CTX_RSP(%rdi)
+        movq    %r8, COLONY_CTX_RIP(%rdi)
+        movq    %rbx, COLONY_CTX_RBX(%rdi)
+        movq    %rbp, COLONY_CTX_RBP(%rdi)
+        movq    %r12, COLONY_CTX_R12(%rdi)
+        movq    %r13, COLONY_CTX_R13(%rdi)
+        movq    %r14, COLONY_CTX_R14(%rdi)
+        movq    %r15, COLONY_CTX_R15(%rdi)
+        stmxcsr COLONY_CTX_MXCSR(%rdi)
+        fnstcw  COLONY_CTX_FPUCW(%rdi)
+
+        // Loading the control words is slow; they almost never differ.
+        movl    COLONY_CTX_MXCSR(%rsi), %eax
+        cmpl    %eax, COLONY_CTX_MXCSR(%rdi)
+        je      1f
+        ldmxcsr COLONY_CTX_MXCSR(%rsi)
+1:
+        movw    COLONY_CTX_FPUCW(%rsi), %ax
+        cmpw    %ax, COLONY_CTX_FPUCW(%rdi)
+        je      2f
+        fldcw   COLONY_CTX_FPUCW(%rsi)
+2:
+        movq    COLONY_CTX_RBX(%rsi), %rbx
+        movq    COLONY_CTX_RBP(%rsi), %rbp
+        movq    COLONY_CTX_R12(%rsi), %r12
+        movq    COLONY_CTX_R13(%rsi), %r13
+        movq    COLONY_CTX_R14(%rsi), %r14
+        movq    COLONY_CTX_R15(%rsi), %r15
+        movq    COLONY_CTX_RSP(%rsi), %rsp
+        movq    %rdx, %rax                  // result of the resumed switch
+        movq    %rdx, %rdi                  // first argument of a fresh entry
+        jmpq    *COLONY_CTX_RIP(%rsi)
+        .cfi_endproc
+        .size   colony_context_switch, .-colony_context_switch
+
+// First code run on a fresh context. colony_context_make stores the entry
+// function in r12 and its second argument in rbx. A zero return address
+// ends the call chain for unwinders and debuggers.
+        .globl  colony_context_trampoline
+        .type   colony_context_trampoline, @function
+        .p2align 4
+colony_context_trampoline:
+        .cfi_startproc
+        .cfi_undefined rip
+        movq    %rbx, %rsi
+        pushq   $0
+        jmpq    *%r12
+        .cfi_endproc
+        .size   colony_context_trampoline, .-colony_context_trampoline
+
+// void colony_call_on_stack(void* arg, void (*fn)(void*), void* stack_top)
+//
+// Calls fn(arg) with rsp at stack_top (16-byte aligned), then returns on the
+// original stack. rbp keeps the old stack so the frame unwinds normally.
+        .globl  colony_call_on_stack
+        .type   colony_call_on_stack, @function
+        .p2align 4
+colony_call_on_stack:
+        .cfi_startproc
+        pushq   %rbp
+        .cfi_def_cfa_offset 16
+        .cfi_offset %rbp, -16
+        movq    %rsp, %rbp
+        .cfi_def_cfa_register %rbp
+        movq    %rdx, %rsp
+        callq   *%rsi
+        movq    %rbp, %rsp
+        popq    %rbp
+        .cfi_def_cfa %rsp, 8
+        ret
+        .cfi_endproc
+        .size   colony_call_on_stack, .-colony_call_on_stack
+
+        .section .note.GNU-stack,"",@progbits
+#endif

@@ -1,0 +1,101 @@
+// Copyright 2026 The Colony Authors.
+//
+// Sanitizer fiber annotations. AddressSanitizer must be told the bounds of
+// the stack execution moves to (__sanitizer_start_switch_fiber before a
+// switch, __sanitizer_finish_switch_fiber after it); ThreadSanitizer keeps a
+// fiber per coroutine and is told before every switch which one runs next,
+// which also gives it the happens-before edge of the hand-over. Without a
+// sanitizer every function here compiles to nothing.
+
+#ifndef COLONY_COROUTINE_INTERNAL_SANITIZER_H_
+#define COLONY_COROUTINE_INTERNAL_SANITIZER_H_
+
+#include <cstddef>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COLONY_ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define COLONY_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(COLONY_ASAN)
+#define COLONY_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(COLONY_TSAN)
+#define COLONY_TSAN 1
+#endif
+
+#if defined(COLONY_ASAN)
+#include <sanitizer/common_interface_defs.h>
+#endif
+#if defined(COLONY_TSAN)
+#include <sanitizer/tsan_interface.h>
+#endif
+
+namespace colony::coroutine_internal {
+
+#if defined(COLONY_ASAN)
+inline constexpr bool kAsan = true;
+#else
+inline constexpr bool kAsan = false;
+#endif
+#if defined(COLONY_TSAN)
+inline constexpr bool kTsan = true;
+#else
+inline constexpr bool kTsan = false;
+#endif
+
+// AsanStartSwitch announces a switch to the stack [bottom, bottom + size).
+// `fake_stack` receives this stack's fake-stack handle, or is null when the
+// current stack is about to be abandoned for good.
+inline void AsanStartSwitch(void** fake_stack, const void* bottom,
+                            size_t size) {
+#if defined(COLONY_ASAN)
+  __sanitizer_start_switch_fiber(fake_stack, bottom, size);
+#endif
+}
+
+// AsanFinishSwitch completes a switch on the new stack; it reports the
+// bounds of the stack execution came from.
+inline void AsanFinishSwitch(void* fake_stack, const void** from_bottom,
+                             size_t* from_size) {
+#if defined(COLONY_ASAN)
+  __sanitizer_finish_switch_fiber(fake_stack, from_bottom, from_size);
+#endif
+}
+
+inline void* TsanCreateFiber() {
+#if defined(COLONY_TSAN)
+  return __tsan_create_fiber(0);
+#else
+  return nullptr;
+#endif
+}
+
+inline void TsanDestroyFiber(void* fiber) {
+#if defined(COLONY_TSAN)
+  if (fiber != nullptr) __tsan_destroy_fiber(fiber);
+#endif
+}
+
+inline void* TsanCurrentFiber() {
+#if defined(COLONY_TSAN)
+  return __tsan_get_current_fiber();
+#else
+  return nullptr;
+#endif
+}
+
+// TsanSwitchTo must be called immediately before the switch to `fiber`.
+// Flags 0 makes the switch a synchronisation point.
+inline void TsanSwitchTo(void* fiber) {
+#if defined(COLONY_TSAN)
+  __tsan_switch_to_fiber(fiber, 0);
+#endif
+}
+
+}  // namespace colony::coroutine_internal
+
+#endif  // COLONY_COROUTINE_INTERNAL_SANITIZER_H_

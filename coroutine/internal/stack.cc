@@ -1,0 +1,349 @@
+// Copyright 2026 The Colony Authors.
+
+#include "coroutine/internal/stack.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/base/internal/raw_logging.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+namespace colony::coroutine_internal {
+namespace {
+
+// Slabs reserve about this much address space at a time.
+constexpr size_t kSlabBytes = size_t{32} << 20;
+// Per-thread cache: stacks kept per size class, and how many move at once
+// between the cache and the shared pool.
+constexpr int kCacheCapacity = 32;
+constexpr int kCacheBatch = kCacheCapacity / 2;
+// VMAs kept free for the rest of the process when budgeting mprotect guards.
+constexpr size_t kVmaReserve = 8192;
+
+size_t ReadMaxMapCount() {
+  size_t value = 65530;
+  if (FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+    unsigned long v = 0;
+    if (std::fscanf(f, "%lu", &v) == 1) value = v;
+    std::fclose(f);
+  }
+  return value;
+}
+
+bool KernelHasGuardAdvice() {
+  void* p = mmap(nullptr, 2 * kPageSize, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return false;
+  const bool ok = madvise(p, kPageSize, MADV_GUARD_INSTALL) == 0;
+  munmap(p, 2 * kPageSize);
+  return ok;
+}
+
+GuardMode ModeFromEnvironment() {
+  const char* env = std::getenv("COLONY_STACK_GUARD");
+  const bool advice = KernelHasGuardAdvice();
+  if (env != nullptr && *env != '\0') {
+    const std::string_view v(env);
+    if (v == "mprotect") return GuardMode::kMprotect;
+    if (v == "canary") return GuardMode::kCanary;
+    if (v != "advice") {
+      ABSL_RAW_LOG(WARNING,
+                   "COLONY_STACK_GUARD=%s is not one of advice, mprotect, "
+                   "canary; using the default",
+                   env);
+    }
+  }
+  return advice ? GuardMode::kGuardAdvice : GuardMode::kMprotect;
+}
+
+void WriteCanary(char* lo) {
+  auto* words = reinterpret_cast<uint64_t*>(lo) - kCanaryWords;
+  for (int i = 0; i < kCanaryWords; ++i) words[i] = kCanaryPattern;
+}
+
+}  // namespace
+
+std::string_view GuardModeName(GuardMode mode) {
+  switch (mode) {
+    case GuardMode::kGuardAdvice:
+      return "guard-advice";
+    case GuardMode::kMprotect:
+      return "mprotect";
+    case GuardMode::kCanary:
+      return "canary";
+  }
+  return "unknown";
+}
+
+bool Stack::CanaryIntact() const {
+  const auto* words = reinterpret_cast<const uint64_t*>(lo) - kCanaryWords;
+  for (int i = 0; i < kCanaryWords; ++i) {
+    if (words[i] != kCanaryPattern) return false;
+  }
+  return true;
+}
+
+// Stacks cached by one thread for the Default() pool. Returned to the shared
+// pool when the thread exits.
+struct StackPool::ThreadCache {
+  Stack stacks[kClasses][kCacheCapacity];
+  int count[kClasses] = {};
+  StackPool* pool = nullptr;
+
+  ~ThreadCache() {
+    if (pool == nullptr) return;
+    for (int c = 0; c < kClasses; ++c) {
+      pool->ReleaseToShared(stacks[c], count[c]);
+      count[c] = 0;
+    }
+  }
+};
+
+StackPool& StackPool::Default() {
+  static StackPool* const pool = new StackPool(
+      ModeFromEnvironment(), ReadMaxMapCount() > kVmaReserve
+                                 ? ReadMaxMapCount() - kVmaReserve
+                                 : 0,
+      /*warm_limit=*/4096, /*thread_cache=*/true);
+  return *pool;
+}
+
+StackPool::StackPool(GuardMode mode, size_t max_guard_vmas, size_t warm_limit,
+                     bool thread_cache)
+    : mode_(mode),
+      max_guard_vmas_(max_guard_vmas),
+      warm_limit_(warm_limit),
+      thread_cache_(thread_cache) {
+  if (mode_ == GuardMode::kGuardAdvice && !KernelHasGuardAdvice()) {
+    mode_ = GuardMode::kMprotect;
+  }
+}
+
+StackPool::~StackPool() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [base, bytes] : slabs_) munmap(base, bytes);
+}
+
+size_t StackPool::RoundSize(size_t min_size) {
+  size_t size = std::max(min_size, kMinStackSize);
+  if (size > kMaxPooledStackSize) {
+    return (size + kPageSize - 1) & ~(kPageSize - 1);
+  }
+  size_t rounded = kMinStackSize;
+  while (rounded < size) rounded <<= 1;
+  return rounded;
+}
+
+int StackPool::ClassOf(size_t size) {
+  int cls = 0;
+  for (size_t s = kMinStackSize; s < size; s <<= 1) ++cls;
+  return cls;
+}
+
+StackPool::ThreadCache& StackPool::LocalCache() {
+  static thread_local ThreadCache cache;
+  cache.pool = this;
+  return cache;
+}
+
+absl::StatusOr<Stack> StackPool::Allocate(size_t min_size) {
+  if (min_size > kMaxStackSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stack size ", min_size, " exceeds the maximum of ",
+                     kMaxStackSize, " bytes"));
+  }
+  const size_t size = RoundSize(min_size);
+  if (size > kMaxPooledStackSize) return MapUnpooled(size);
+  const int cls = ClassOf(size);
+  if (thread_cache_) {
+    ThreadCache& cache = LocalCache();
+    if (cache.count[cls] > 0) {
+      in_use_.fetch_add(1, std::memory_order_relaxed);
+      return cache.stacks[cls][--cache.count[cls]];
+    }
+  }
+  return AllocateSlow(cls);
+}
+
+absl::StatusOr<Stack> StackPool::AllocateSlow(int cls) {
+  Stack batch[kCacheBatch];
+  int got = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    SizeClass& sc = classes_[cls];
+    const int want = thread_cache_ ? kCacheBatch : 1;
+    while (got < want && !sc.warm.empty()) {
+      batch[got++] = sc.warm.back();
+      sc.warm.pop_back();
+    }
+    while (got < want && !sc.cold.empty()) {
+      batch[got++] = sc.cold.back();
+      sc.cold.pop_back();
+    }
+    if (got == 0) {
+      absl::StatusOr<Stack> carved = Carve(cls);
+      if (!carved.ok()) return carved.status();
+      batch[got++] = *carved;
+    }
+  }
+  in_use_.fetch_add(1, std::memory_order_relaxed);
+  if (got > 1) {
+    ThreadCache& cache = LocalCache();
+    for (int i = 1; i < got; ++i) cache.stacks[cls][cache.count[cls]++] = batch[i];
+  }
+  return batch[0];
+}
+
+GuardMode StackPool::ProtectLocked(char* guard_lo) {
+  if (mode_ == GuardMode::kGuardAdvice) {
+    if (madvise(guard_lo, kPageSize, MADV_GUARD_INSTALL) == 0) {
+      return GuardMode::kGuardAdvice;
+    }
+    mode_ = GuardMode::kMprotect;  // The kernel changed its mind; fall back.
+  }
+  if (mode_ == GuardMode::kMprotect &&
+      (stats_.mprotect_guards + 1) * 2 <= max_guard_vmas_) {
+    if (mprotect(guard_lo, kPageSize, PROT_NONE) == 0) {
+      ++stats_.mprotect_guards;
+      return GuardMode::kMprotect;
+    }
+  }
+  ++stats_.canary_stacks;
+  WriteCanary(guard_lo + kPageSize);
+  return GuardMode::kCanary;
+}
+
+absl::StatusOr<Stack> StackPool::Carve(int cls) {
+  SizeClass& sc = classes_[cls];
+  const size_t size = kMinStackSize << cls;
+  const size_t stride = size + kPageSize;
+  if (sc.slab_next == nullptr || sc.slab_next + stride > sc.slab_end) {
+    const size_t count = std::max<size_t>(4, kSlabBytes / stride);
+    const size_t bytes = count * stride;
+    void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("mmap of a ", bytes, "-byte stack slab failed: ",
+                       std::strerror(errno)));
+    }
+    // Huge pages would commit 2 MiB on the first touch of a small stack.
+    madvise(base, bytes, MADV_NOHUGEPAGE);
+    slabs_.emplace_back(static_cast<char*>(base), bytes);
+    stats_.reserved_bytes += bytes;
+    sc.slab_next = static_cast<char*>(base);
+    sc.slab_end = sc.slab_next + bytes;
+  }
+  char* guard_lo = sc.slab_next;
+  sc.slab_next += stride;
+  ++stats_.stacks_carved;
+  Stack stack;
+  stack.lo = guard_lo + kPageSize;
+  stack.size = size;
+  stack.size_class = static_cast<int8_t>(cls);
+  stack.guard = ProtectLocked(guard_lo);
+  return stack;
+}
+
+absl::StatusOr<Stack> StackPool::MapUnpooled(size_t size) {
+  const size_t bytes = size + kPageSize;
+  void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "mmap of a ", size, "-byte stack failed: ", std::strerror(errno)));
+  }
+  madvise(base, bytes, MADV_NOHUGEPAGE);
+  Stack stack;
+  stack.lo = static_cast<char*>(base) + kPageSize;
+  stack.size = size;
+  stack.size_class = -1;
+  // An unpooled stack owns its mapping, so a guard costs at most one VMA
+  // split at its own end; it never needs the shared budget.
+  if (mode_ == GuardMode::kGuardAdvice &&
+      madvise(base, kPageSize, MADV_GUARD_INSTALL) == 0) {
+    stack.guard = GuardMode::kGuardAdvice;
+  } else if (mprotect(base, kPageSize, PROT_NONE) == 0) {
+    stack.guard = GuardMode::kMprotect;
+  } else {
+    WriteCanary(stack.lo);
+    stack.guard = GuardMode::kCanary;
+  }
+  in_use_.fetch_add(1, std::memory_order_relaxed);
+  return stack;
+}
+
+void StackPool::Release(Stack stack) {
+  if (!stack.valid()) return;
+  in_use_.fetch_sub(1, std::memory_order_relaxed);
+  if (stack.size_class < 0) {
+    munmap(stack.lo - kPageSize, stack.size + kPageSize);
+    return;
+  }
+  if (stack.guard == GuardMode::kCanary && !stack.CanaryIntact()) {
+    ABSL_RAW_LOG(FATAL,
+                 "stack canary below the %zu-byte stack at %p was overwritten: "
+                 "a coroutine overflowed its stack",
+                 stack.size, static_cast<void*>(stack.lo));
+  }
+  if (thread_cache_) {
+    ThreadCache& cache = LocalCache();
+    const int cls = stack.size_class;
+    if (cache.count[cls] == kCacheCapacity) {
+      ReleaseToShared(&cache.stacks[cls][kCacheCapacity - kCacheBatch],
+                      kCacheBatch);
+      cache.count[cls] -= kCacheBatch;
+    }
+    cache.stacks[cls][cache.count[cls]++] = stack;
+    return;
+  }
+  ReleaseToShared(&stack, 1);
+}
+
+void StackPool::ReleaseToShared(Stack* stacks, size_t n) {
+  if (n == 0) return;
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < n; ++i) {
+    SizeClass& sc = classes_[stacks[i].size_class];
+    if (sc.warm.size() < warm_limit_) {
+      sc.warm.push_back(stacks[i]);
+    } else {
+      // Keep the reservation and the guard, give the pages back.
+      madvise(stacks[i].lo, stacks[i].size, MADV_DONTNEED);
+      sc.cold.push_back(stacks[i]);
+    }
+  }
+}
+
+void StackPool::Trim() {
+  absl::MutexLock lock(&mu_);
+  for (SizeClass& sc : classes_) {
+    for (const Stack& s : sc.warm) madvise(s.lo, s.size, MADV_DONTNEED);
+    sc.cold.insert(sc.cold.end(), sc.warm.begin(), sc.warm.end());
+    sc.warm.clear();
+  }
+}
+
+StackPool::Stats StackPool::stats() const {
+  absl::MutexLock lock(&mu_);
+  Stats s = stats_;
+  s.stacks_in_use = in_use_.load(std::memory_order_relaxed);
+  s.stacks_pooled = 0;
+  for (const SizeClass& sc : classes_) {
+    s.stacks_pooled += sc.warm.size() + sc.cold.size();
+  }
+  return s;
+}
+
+}  // namespace colony::coroutine_internal

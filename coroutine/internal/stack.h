@@ -1,0 +1,146 @@
+// Copyright 2026 The Colony Authors.
+//
+// Stack memory for coroutines.
+//
+// Stacks are carved from slabs reserved with mmap(MAP_NORESERVE): address
+// space only, pages are committed when first touched. Every stack has a
+// guard page below it, installed with madvise(MADV_GUARD_INSTALL) where the
+// kernel has it (no extra VMA), or with mprotect (two VMAs per stack) where
+// it does not. When mprotect guards would push the process past
+// vm.max_map_count, further stacks get a canary instead: a pattern below the
+// stack that every switch checks.
+//
+// Stacks are pooled per size class (powers of two) in a small per-thread
+// cache in front of a shared pool. Pages of stacks beyond the pool's warm
+// limit are returned to the kernel with MADV_DONTNEED; the address space
+// (and the guard) is kept for reuse.
+//
+// Thread-safety: StackPool is thread-safe. A Stack is owned by one holder.
+
+#ifndef COLONY_COROUTINE_INTERNAL_STACK_H_
+#define COLONY_COROUTINE_INTERNAL_STACK_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+
+namespace colony::coroutine_internal {
+
+// How stacks are protected against overflow.
+enum class GuardMode : uint8_t {
+  kGuardAdvice,  // madvise(MADV_GUARD_INSTALL): a guard page, no extra VMA.
+  kMprotect,     // mprotect(PROT_NONE) guard page: splits the VMA.
+  kCanary,       // a pattern below the stack, checked at every switch.
+};
+
+std::string_view GuardModeName(GuardMode mode);
+
+inline constexpr size_t kPageSize = 4096;
+inline constexpr size_t kMinStackSize = 16 * 1024;
+inline constexpr size_t kMaxPooledStackSize = 8 * 1024 * 1024;
+inline constexpr size_t kMaxStackSize = size_t{1} << 30;
+inline constexpr int kCanaryWords = 8;
+inline constexpr uint64_t kCanaryPattern = 0xc0105cafebabe5edULL;
+
+// A stack handed out by StackPool: [lo, lo + size) is usable and grows down
+// from lo + size. The guard (or canary) sits just below lo.
+struct Stack {
+  char* lo = nullptr;
+  size_t size = 0;
+  int8_t size_class = -1;  // -1: not pooled, unmapped on release.
+  GuardMode guard = GuardMode::kGuardAdvice;
+
+  char* top() const { return lo + size; }
+  bool valid() const { return lo != nullptr; }
+  // The guard page (or canary page) below the stack.
+  char* guard_lo() const { return lo - kPageSize; }
+  // Whether the canary below a kCanary stack is intact.
+  bool CanaryIntact() const;
+};
+
+class StackPool {
+ public:
+  // Per-size-class counters.
+  struct Stats {
+    size_t reserved_bytes = 0;    // address space reserved by slabs
+    size_t stacks_carved = 0;     // stacks ever cut from slabs
+    size_t stacks_in_use = 0;     // handed out and not yet released
+    size_t stacks_pooled = 0;     // in the shared pool (warm and cold)
+    size_t mprotect_guards = 0;   // guards that cost VMAs
+    size_t canary_stacks = 0;     // stacks protected by a canary only
+  };
+
+  // The process-wide pool used by coroutines. Its guard mode is the best the
+  // kernel offers, unless the environment variable COLONY_STACK_GUARD names
+  // one of "advice", "mprotect" or "canary".
+  static StackPool& Default();
+
+  // A pool using `mode` where it can (kGuardAdvice falls back to kMprotect
+  // when the kernel lacks it). `max_guard_vmas` bounds the VMAs mprotect
+  // guards may use before stacks switch to canaries; `warm_limit` is how many
+  // released stacks per size class keep their pages.
+  // The Default() pool also keeps a small per-thread cache (`thread_cache`).
+  StackPool(GuardMode mode, size_t max_guard_vmas, size_t warm_limit,
+            bool thread_cache = false);
+  ~StackPool();
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+
+  // Allocate returns a stack with at least `min_size` usable bytes (rounded
+  // up to a power of two no smaller than 16 KiB). Fails with
+  // InvalidArgument for sizes above 1 GiB and ResourceExhausted when the
+  // kernel refuses the memory.
+  absl::StatusOr<Stack> Allocate(size_t min_size);
+
+  // Release returns `stack` to the pool (or unmaps it when it is not
+  // pooled). The stack must not be in use.
+  void Release(Stack stack);
+
+  // Trim returns the pages of every pooled stack to the kernel.
+  void Trim();
+
+  GuardMode mode() const { return mode_; }
+  Stats stats() const;
+
+  // Rounds a requested size to the usable size Allocate would return.
+  static size_t RoundSize(size_t min_size);
+
+ private:
+  struct ThreadCache;
+  struct SizeClass {
+    std::vector<Stack> warm;  // pages resident
+    std::vector<Stack> cold;  // pages given back
+    char* slab_next = nullptr;
+    char* slab_end = nullptr;
+  };
+  static constexpr int kClasses = 10;  // 16 KiB .. 8 MiB
+
+  static int ClassOf(size_t size);
+  absl::StatusOr<Stack> AllocateSlow(int cls);
+  absl::StatusOr<Stack> Carve(int cls) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Stack> MapUnpooled(size_t size);
+  GuardMode ProtectLocked(char* guard_lo) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReleaseToShared(Stack* stacks, size_t n);
+  ThreadCache& LocalCache();
+
+  GuardMode mode_;
+  const size_t max_guard_vmas_;
+  const size_t warm_limit_;
+  const bool thread_cache_;
+  mutable absl::Mutex mu_;
+  SizeClass classes_[kClasses] ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<char*, size_t>> slabs_ ABSL_GUARDED_BY(mu_);
+  Stats stats_ ABSL_GUARDED_BY(mu_);
+  std::atomic<size_t> in_use_{0};
+};
+
+}  // namespace colony::coroutine_internal
+
+#endif  // COLONY_COROUTINE_INTERNAL_STACK_H_
