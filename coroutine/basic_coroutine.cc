@@ -79,8 +79,10 @@ void Access::Attach(BasicCoroutine* b, const Stack& stack, bool heap) {
   b->heap_block_ = heap;
   b->active_lo_ = stack.lo;
   b->active_guard_ = stack.guard;
+  // The control block sits inside the stack, so the segment's bounds for
+  // sanitizers and diagnostics are the whole stack.
+  b->active_size_ = stack.size;
   char* top = heap ? stack.top() : reinterpret_cast<char*>(b);
-  b->active_size_ = static_cast<size_t>(top - stack.lo);
   MakeContext(&b->context_, top, &BasicCoroutine::Entry, b);
 }
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "coroutine/internal/global_listeners.h"
 
 namespace colony {
@@ -17,10 +17,9 @@ namespace {
 using ListenerList = std::vector<Listener*>;
 
 struct Registry {
-  absl::Mutex mu;
-  // Every list ever published; the last one is current.
-  std::vector<std::unique_ptr<const ListenerList>> versions
-      ABSL_GUARDED_BY(mu);
+  std::mutex mu;
+  // Every list ever published; the last one is current. Guarded by mu.
+  std::vector<std::unique_ptr<const ListenerList>> versions;
 };
 
 Registry& GetRegistry() {
@@ -32,8 +31,8 @@ Registry& GetRegistry() {
 // list.
 std::atomic<const ListenerList*> current_list{nullptr};
 
-void Publish(Registry& r, ListenerList list)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(r.mu) {
+// Requires r.mu.
+void Publish(Registry& r, ListenerList list) {
   const int size = static_cast<int>(list.size());
   r.versions.push_back(std::make_unique<const ListenerList>(std::move(list)));
   current_list.store(r.versions.back().get(), std::memory_order_release);
@@ -55,7 +54,7 @@ void NotifyGlobalListeners(const BasicCoroutine& coroutine,
 
 void AddGlobalListener(Listener* listener) {
   auto& r = coroutine_internal::GetRegistry();
-  absl::MutexLock lock(&r.mu);
+  std::lock_guard<std::mutex> lock(r.mu);
   std::vector<Listener*> next;
   if (!r.versions.empty()) next = *r.versions.back();
   if (std::find(next.begin(), next.end(), listener) != next.end()) return;
@@ -65,7 +64,7 @@ void AddGlobalListener(Listener* listener) {
 
 void RemoveGlobalListener(Listener* listener) {
   auto& r = coroutine_internal::GetRegistry();
-  absl::MutexLock lock(&r.mu);
+  std::lock_guard<std::mutex> lock(r.mu);
   if (r.versions.empty()) return;
   std::vector<Listener*> next = *r.versions.back();
   auto it = std::find(next.begin(), next.end(), listener);

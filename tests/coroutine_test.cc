@@ -9,11 +9,11 @@
 
 #include <cerrno>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "coroutine/listener.h"
 
 namespace colony {
@@ -229,7 +229,7 @@ class RecordingListener : public Listener {
  public:
   void OnStateChange(const BasicCoroutine& co, CoroutineState from,
                      CoroutineState to) override {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     events_.push_back({co.id(), from, to});
   }
   struct Event {
@@ -238,12 +238,12 @@ class RecordingListener : public Listener {
     bool operator==(const Event&) const = default;
   };
   std::vector<Event> events() {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     return events_;
   }
 
  private:
-  absl::Mutex mu_;
+  std::mutex mu_;
   std::vector<Event> events_;
 };
 

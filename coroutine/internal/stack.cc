@@ -14,6 +14,11 @@
 #include "absl/base/internal/raw_logging.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "coroutine/internal/sanitizer.h"
+
+#if defined(COLONY_ASAN)
+#include <sanitizer/asan_interface.h>
+#endif
 
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
@@ -131,7 +136,7 @@ StackPool::StackPool(GuardMode mode, size_t max_guard_vmas, size_t warm_limit,
 }
 
 StackPool::~StackPool() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   for (auto& [base, bytes] : slabs_) munmap(base, bytes);
 }
 
@@ -180,7 +185,7 @@ absl::StatusOr<Stack> StackPool::AllocateSlow(int cls) {
   Stack batch[kCacheBatch];
   int got = 0;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     SizeClass& sc = classes_[cls];
     const int want = thread_cache_ ? kCacheBatch : 1;
     while (got < want && !sc.warm.empty()) {
@@ -286,6 +291,11 @@ absl::StatusOr<Stack> StackPool::MapUnpooled(size_t size) {
 
 void StackPool::Release(Stack stack) {
   if (!stack.valid()) return;
+#if defined(COLONY_ASAN)
+  // Frames abandoned on this stack (a finished coroutine's entry frame never
+  // returns) leave poisoned redzones behind; the next user starts clean.
+  ASAN_UNPOISON_MEMORY_REGION(stack.lo, stack.size);
+#endif
   in_use_.fetch_sub(1, std::memory_order_relaxed);
   if (stack.size_class < 0) {
     munmap(stack.lo - kPageSize, stack.size + kPageSize);
@@ -313,7 +323,7 @@ void StackPool::Release(Stack stack) {
 
 void StackPool::ReleaseToShared(Stack* stacks, size_t n) {
   if (n == 0) return;
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   for (size_t i = 0; i < n; ++i) {
     SizeClass& sc = classes_[stacks[i].size_class];
     if (sc.warm.size() < warm_limit_) {
@@ -327,7 +337,7 @@ void StackPool::ReleaseToShared(Stack* stacks, size_t n) {
 }
 
 void StackPool::Trim() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   for (SizeClass& sc : classes_) {
     for (const Stack& s : sc.warm) madvise(s.lo, s.size, MADV_DONTNEED);
     sc.cold.insert(sc.cold.end(), sc.warm.begin(), sc.warm.end());
@@ -336,7 +346,7 @@ void StackPool::Trim() {
 }
 
 StackPool::Stats StackPool::stats() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Stats s = stats_;
   s.stacks_in_use = in_use_.load(std::memory_order_relaxed);
   s.stacks_pooled = 0;

@@ -23,13 +23,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 
 namespace colony::coroutine_internal {
 
@@ -124,9 +123,10 @@ class StackPool {
 
   static int ClassOf(size_t size);
   absl::StatusOr<Stack> AllocateSlow(int cls);
-  absl::StatusOr<Stack> Carve(int cls) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Carve() and ProtectLocked() require mu_.
+  absl::StatusOr<Stack> Carve(int cls);
   absl::StatusOr<Stack> MapUnpooled(size_t size);
-  GuardMode ProtectLocked(char* guard_lo) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  GuardMode ProtectLocked(char* guard_lo);
   void ReleaseToShared(Stack* stacks, size_t n);
   ThreadCache& LocalCache();
 
@@ -134,10 +134,13 @@ class StackPool {
   const size_t max_guard_vmas_;
   const size_t warm_limit_;
   const bool thread_cache_;
-  mutable absl::Mutex mu_;
-  SizeClass classes_[kClasses] ABSL_GUARDED_BY(mu_);
-  std::vector<std::pair<char*, size_t>> slabs_ ABSL_GUARDED_BY(mu_);
-  Stats stats_ ABSL_GUARDED_BY(mu_);
+  // A std::mutex rather than absl::Mutex: the system Abseil is not built
+  // with ThreadSanitizer, which would then miss its synchronisation.
+  mutable std::mutex mu_;
+  // Guarded by mu_:
+  SizeClass classes_[kClasses];
+  std::vector<std::pair<char*, size_t>> slabs_;
+  Stats stats_;
   std::atomic<size_t> in_use_{0};
 };
 

@@ -1,0 +1,174 @@
+// Copyright 2026 The Colony Authors.
+//
+// Stack pool, guard pages, canaries and overflow reports.
+
+#include "coroutine/internal/stack.h"
+
+#include <alloca.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <cstring>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "coroutine/coroutine.h"
+#include "coroutine/internal/sanitizer.h"
+
+namespace colony::coroutine_internal {
+namespace {
+
+TEST(StackPoolTest, RoundsToPowersOfTwo) {
+  EXPECT_EQ(StackPool::RoundSize(1), kMinStackSize);
+  EXPECT_EQ(StackPool::RoundSize(64 * 1024), 64 * 1024);
+  EXPECT_EQ(StackPool::RoundSize(64 * 1024 + 1), 128 * 1024);
+  EXPECT_EQ(StackPool::RoundSize(9 << 20), size_t{9} << 20);  // unpooled
+}
+
+TEST(StackPoolTest, RejectsHugeStacks) {
+  StackPool pool(GuardMode::kGuardAdvice, 1000, 16);
+  auto s = pool.Allocate(size_t{1} << 40);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(StackPoolTest, ReusesReleasedStacks) {
+  StackPool pool(GuardMode::kGuardAdvice, 1000, 16);
+  auto a = pool.Allocate(32 * 1024);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->size, 32 * 1024);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a->top()) % 16, 0u);
+  std::memset(a->lo, 0xab, a->size);  // the whole stack is writable
+  char* lo = a->lo;
+  pool.Release(*a);
+  auto b = pool.Allocate(20 * 1024);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->lo, lo);
+  EXPECT_EQ(pool.stats().stacks_carved, 1u);
+  pool.Release(*b);
+}
+
+TEST(StackPoolTest, BeyondWarmLimitPagesAreReturned) {
+  StackPool pool(GuardMode::kGuardAdvice, 1000, /*warm_limit=*/1);
+  auto a = pool.Allocate(16 * 1024);
+  auto b = pool.Allocate(16 * 1024);
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::memset(a->lo, 1, a->size);
+  std::memset(b->lo, 1, b->size);
+  pool.Release(*a);  // warm: keeps its pages
+  pool.Release(*b);  // cold: pages dropped, reads back as zero
+  EXPECT_EQ(b->lo[100], 0);
+  EXPECT_EQ(a->lo[100], 1);
+  EXPECT_EQ(pool.stats().stacks_pooled, 2u);
+}
+
+TEST(StackPoolTest, MprotectGuardsFallBackToCanariesPastTheBudget) {
+  StackPool pool(GuardMode::kMprotect, /*max_guard_vmas=*/4, 16);
+  std::vector<Stack> stacks;
+  for (int i = 0; i < 5; ++i) {
+    auto s = pool.Allocate(16 * 1024);
+    ASSERT_TRUE(s.ok());
+    stacks.push_back(*s);
+  }
+  EXPECT_EQ(stacks[0].guard, GuardMode::kMprotect);
+  EXPECT_EQ(stacks[1].guard, GuardMode::kMprotect);
+  EXPECT_EQ(stacks[2].guard, GuardMode::kCanary);
+  EXPECT_TRUE(stacks[2].CanaryIntact());
+  EXPECT_EQ(pool.stats().mprotect_guards, 2u);
+  EXPECT_EQ(pool.stats().canary_stacks, 3u);
+  for (const Stack& s : stacks) pool.Release(s);
+}
+
+void TouchGuard(GuardMode mode) {
+  StackPool pool(mode, 1000, 16);
+  auto s = pool.Allocate(16 * 1024);
+  if (s.ok() && s->guard == mode) {
+    *reinterpret_cast<volatile char*>(s->lo - 1) = 1;
+  }
+}
+
+TEST(StackPoolDeathTest, GuardPagesFault) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  // Killed by SIGSEGV, or (under AddressSanitizer) reported and exited.
+  EXPECT_DEATH(TouchGuard(GuardMode::kMprotect), "");
+  StackPool probe(GuardMode::kGuardAdvice, 1000, 16);
+  if (probe.mode() == GuardMode::kGuardAdvice) {
+    EXPECT_DEATH(TouchGuard(GuardMode::kGuardAdvice), "");
+  }
+}
+
+TEST(StackPoolDeathTest, OverwrittenCanaryIsFatalOnRelease) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  StackPool pool(GuardMode::kCanary, 0, 16);
+  auto s = pool.Allocate(16 * 1024);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->guard, GuardMode::kCanary);
+  s->lo[-3] = 0;
+  EXPECT_FALSE(s->CanaryIntact());
+  EXPECT_DEATH(pool.Release(*s), "canary .* overwritten");
+  s->lo[-3] = static_cast<char>(kCanaryPattern >> 40);
+}
+
+// Recurses until it runs out of stack (the limit is never reached).
+volatile int recursion_limit = -1;
+__attribute__((noinline)) int Recurse(int n) {
+  volatile char frame[512];
+  frame[0] = static_cast<char>(n);
+  if (n == recursion_limit) return 0;
+  return Recurse(n + 1) + frame[0];
+}
+
+[[maybe_unused]] void OverflowCoroutine() {
+  Coroutine<void, void, int> co([](auto&) { return Recurse(0); },
+                                {.name = "deep-recursion"});
+  co.Resume();
+}
+
+// Sanitizers install their own SIGSEGV handling and report overflows
+// themselves; the message checked here is Colony's.
+#if !defined(COLONY_ASAN) && !defined(COLONY_TSAN)
+TEST(StackOverflowDeathTest, GuardPageHitNamesTheCoroutine) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(OverflowCoroutine(),
+               "stack overflow: coroutine 'deep-recursion' \\(id [0-9]+\\) "
+               "overflowed its stack of 65536 bytes.*Raise "
+               "CoroutineOptions::stack_size");
+}
+
+TEST(StackOverflowDeathTest, MprotectGuardHitNamesTheCoroutine) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  setenv("COLONY_STACK_GUARD", "mprotect", 1);
+  EXPECT_DEATH(OverflowCoroutine(), "coroutine 'deep-recursion'.*overflowed");
+  unsetenv("COLONY_STACK_GUARD");
+}
+#endif
+
+// Writes a little past the bottom of the stack (into the canary), then
+// suspends: the switch notices.
+[[maybe_unused]] void SmashCanary() {
+  setenv("COLONY_STACK_GUARD", "canary", 1);
+  Coroutine<void, void, void> co(
+      [](auto& s) {
+        const size_t remaining = CurrentCoroutine()->StackRemaining();
+        char* block = static_cast<char*>(alloca(remaining + 64));
+        std::memset(block, 0, 256);
+        asm volatile("" : : "r"(block) : "memory");  // keep the stores
+        s.Suspend();
+      },
+      {.name = "canary-smasher"});
+  co.Resume();
+}
+
+// Under sanitizers the interceptor called for memset needs more stack than
+// the canary page offers.
+#if !defined(COLONY_ASAN) && !defined(COLONY_TSAN)
+TEST(StackOverflowDeathTest, CanaryCheckedAtSwitch) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(SmashCanary(),
+               "coroutine 'canary-smasher' .* overflowed its stack .*canary");
+}
+#endif
+
+}  // namespace
+}  // namespace colony::coroutine_internal
