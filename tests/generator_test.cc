@@ -72,6 +72,8 @@ TEST(GeneratorTest, ExceptionPropagatesToTheLoop) {
   EXPECT_THAT(seen, testing::ElementsAre(1));
 }
 
+// Clang 14 cannot compile libstdc++ 12's range adaptors at all.
+#if !defined(__clang__) || __clang_major__ >= 15
 TEST(GeneratorTest, WorksWithRangesAdaptors) {
   Generator<int> gen([](Generator<int>::Yielder& y) {
     for (int i = 1; i <= 6; ++i) y.Suspend(i);
@@ -82,6 +84,7 @@ TEST(GeneratorTest, WorksWithRangesAdaptors) {
   }
   EXPECT_EQ(sum, 12);
 }
+#endif
 
 }  // namespace
 }  // namespace colony

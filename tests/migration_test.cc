@@ -29,11 +29,19 @@ using VoidCoroutine = Coroutine<void, void, void>;
 // the coroutine moved to another thread. Code that reads them after a
 // suspension must do so through a call that is not inlined (see the
 // migration rules in docs/coroutine.md).
-__attribute__((noipa)) std::thread::id ThreadIdNow() {
+// The barrier keeps the compiler from treating the helpers as pure.
+__attribute__((noinline)) std::thread::id ThreadIdNow() {
+  asm volatile("" ::: "memory");
   return std::this_thread::get_id();
 }
-__attribute__((noipa)) void SetErrno(int value) { errno = value; }
-__attribute__((noipa)) int ErrnoNow() { return errno; }
+__attribute__((noinline)) void SetErrno(int value) {
+  asm volatile("" ::: "memory");
+  errno = value;
+}
+__attribute__((noinline)) int ErrnoNow() {
+  asm volatile("" ::: "memory");
+  return errno;
+}
 
 // Runs closures synchronously on one long-lived thread. (std::mutex, not
 // absl::Mutex: the system Abseil is not instrumented for ThreadSanitizer.)
