@@ -59,6 +59,8 @@ ThreadState& ThisThread() {
   return ts;
 }
 
+ThreadState& ThisThreadNoInit() { return tls_state; }
+
 absl::StatusOr<Stack> Access::AllocateStack(const CoroutineOptions& options) {
   if (options.stack_size > kMaxStackSize) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -93,12 +95,8 @@ void Access::Delete(BasicCoroutine* b) {
           static_cast<unsigned long long>(b->id_),
           CoroutineStateName(state));
   }
-  if (!IsFinished(state)) {
-    absl::Status status = b->CancelRaw("coroutine destroyed");
-    if (!status.ok()) {
-      std::fprintf(stderr, "colony: %s\n", std::string(status.message()).c_str());
-    }
-  }
+  // CancelRaw() logs a swallowed cancellation itself.
+  if (!IsFinished(state)) b->CancelRaw("coroutine destroyed").IgnoreError();
   const Stack stack = b->stack_;
   if (b->heap_block_) {
     delete b;
@@ -144,7 +142,9 @@ void BasicCoroutine::Main(void* transfer) {
   try {
     Run(transfer);
     if (cancel_requested_) swallow_how = "returned normally";
-  } catch (const CoroutineCancelled&) {
+  } catch (const CoroutineCancelled& c) {
+    // The body may end itself by throwing CoroutineCancelled.
+    if (!cancel_requested_) cancel_reason_ = c.reason();
     final_state = CoroutineState::kCancelled;
   } catch (...) {
     error_ = std::current_exception();
@@ -227,7 +227,14 @@ void* BasicCoroutine::SuspendRaw(void* transfer, int64_t wake_ns) {
     throw CoroutineCancelled(cancel_reason_);
   }
   if (ABSL_PREDICT_FALSE(active_guard_ == coroutine_internal::GuardMode::kCanary)) {
-    CheckCanary();
+    coroutine_internal::Stack segment;
+    segment.lo = active_lo_;
+    if (!segment.CanaryIntact()) {
+      // This stack ran into its canary and has no room left to format a
+      // report; ResumeRaw makes it on the resumer's stack.
+      coroutine_internal::colony_context_switch(&context_, &caller_, nullptr);
+      __builtin_unreachable();
+    }
   }
   wake_ns_.store(wake_ns, std::memory_order_relaxed);
   Transition(CoroutineState::kSuspended);
@@ -262,9 +269,10 @@ absl::Status BasicCoroutine::CancelRaw(std::string_view reason) {
     Transition(CoroutineState::kCancelled);
     return absl::OkStatus();
   }
-  // Resume it; its suspension point throws CoroutineCancelled. A destructor
-  // that suspends while unwinding is resumed until the coroutine finishes.
-  while (state() == CoroutineState::kSuspended) ResumeRaw(nullptr);
+  // Resume it: its suspension point throws CoroutineCancelled. It cannot
+  // suspend again (SuspendRaw rethrows, or returns at once while an
+  // exception unwinds), so one resume finishes it.
+  ResumeRaw(nullptr);
   if (swallowed_) {
     std::fprintf(stderr, "colony: %s\n", error_message_.c_str());
     return absl::InternalError(error_message_);

@@ -53,8 +53,9 @@ struct CoroutineOptions {
   // Scheduling priority; larger is more urgent. The coroutine itself does
   // not interpret it; schedulers do.
   int priority = 0;
-  // Usable stack bytes, rounded up to a power of two of at least 16 KiB.
-  // The coroutine's control block (a few hundred bytes) lives at its top.
+  // Stack bytes, rounded up to a power of two of at least 16 KiB. The
+  // coroutine's control block (a few hundred bytes plus the body's
+  // captures) lives at its top, inside this size.
   size_t stack_size = kDefaultStackSize;
   // Notified of every state change of this coroutine, if not null. Must
   // outlive the coroutine.

@@ -8,8 +8,9 @@
 //   });
 //   for (int v : fib) { if (v > 100) break; ... }
 //
-// Values are not copied: the iterator refers to the value the body passed to
-// Suspend(), alive until the next increment. An exception escaping the body
+// Values are not copied again once yielded: the iterator refers to
+// Suspend()'s own parameter (moved or copied into it by the body), alive
+// until the next increment. An exception escaping the body
 // is rethrown from the begin() or operator++ that resumed it. Destroying a
 // generator that has not finished cancels it, so the body's destructors run.
 //

@@ -88,20 +88,32 @@ TEST(CancellationTest, CancelFromInsideIsRefused) {
   EXPECT_EQ(inner.code(), absl::StatusCode::kFailedPrecondition);
 }
 
-TEST(CancellationTest, ResumeReportsCancelledResult) {
-  // A coroutine cancelled through Cancel() is finished; the typed result of
-  // a resume that ends in cancellation says so.
-  VoidCoroutine co([](auto& s) {
+TEST(CancellationTest, CancellationReasonReachesTheBody) {
+  std::string seen;
+  VoidCoroutine co([&](auto& s) {
     try {
       s.Suspend();
     } catch (const CoroutineCancelled& c) {
-      EXPECT_EQ(c.reason(), "stop");
+      seen = c.reason();
       throw;
     }
   });
   co.Resume();
   EXPECT_TRUE(co.Cancel("stop").ok());
+  EXPECT_EQ(seen, "stop");
   EXPECT_TRUE(co.done());
+}
+
+TEST(CancellationTest, BodyMayCancelItself) {
+  Coroutine<void, int, int> co([](Suspender<void, int>& s) -> int {
+    s.Suspend(1);
+    throw CoroutineCancelled("gave up");
+  });
+  EXPECT_EQ(co.Resume(), Suspended{1});
+  auto r = co.Resume();
+  ASSERT_TRUE(r.cancelled());
+  EXPECT_EQ(r.message(), "gave up");
+  EXPECT_EQ(co.state(), CoroutineState::kCancelled);
 }
 
 TEST(CancellationTest, StdExceptionHandlersDoNotCatchCancellation) {

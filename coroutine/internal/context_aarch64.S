@@ -54,7 +54,7 @@ colony_context_switch:
         .cfi_endproc
         .size   colony_context_switch, .-colony_context_switch
 
-// First code run on a fresh context: colony_context_make stores the entry
+// First code run on a fresh context: MakeContext() (context.h) stores the entry
 // function in x20 and its second argument in x19. A zero link register and
 // frame pointer end the call chain for unwinders and debuggers.
         .globl  colony_context_trampoline

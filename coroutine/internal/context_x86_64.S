@@ -34,9 +34,12 @@ colony_context_switch:
         fnstcw  COLONY_CTX_FPUCW(%rdi)
 
         // Loading the control words is slow; they almost never differ.
+        // MXCSR's low six bits are sticky status flags, not callee-saved
+        // state: they do not count as a difference.
         movl    COLONY_CTX_MXCSR(%rsi), %eax
-        cmpl    %eax, COLONY_CTX_MXCSR(%rdi)
-        je      1f
+        xorl    COLONY_CTX_MXCSR(%rdi), %eax
+        testl   $0xffc0, %eax
+        jz      1f
         ldmxcsr COLONY_CTX_MXCSR(%rsi)
 1:
         movw    COLONY_CTX_FPUCW(%rsi), %ax
@@ -57,7 +60,7 @@ colony_context_switch:
         .cfi_endproc
         .size   colony_context_switch, .-colony_context_switch
 
-// First code run on a fresh context. colony_context_make stores the entry
+// First code run on a fresh context. MakeContext() (context.h) stores the entry
 // function in r12 and its second argument in rbx. A zero return address
 // ends the call chain for unwinders and debuggers.
         .globl  colony_context_trampoline

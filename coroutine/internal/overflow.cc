@@ -54,7 +54,7 @@ void AppendNumber(char* buf, size_t* len, size_t cap, unsigned long long v,
 
 void OnSegv(int sig, siginfo_t* info, void* ucontext) {
   const char* addr = static_cast<const char*>(info->si_addr);
-  ThreadState& ts = ThisThread();
+  ThreadState& ts = ThisThreadNoInit();
   BasicCoroutine* co = ts.current;
   const char* lo = nullptr;
   size_t size = 0;

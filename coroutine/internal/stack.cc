@@ -2,6 +2,7 @@
 
 #include "coroutine/internal/stack.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -50,7 +51,18 @@ bool KernelHasGuardAdvice() {
   void* p = mmap(nullptr, 2 * kPageSize, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) return false;
-  const bool ok = madvise(p, kPageSize, MADV_GUARD_INSTALL) == 0;
+  bool ok = madvise(p, kPageSize, MADV_GUARD_INSTALL) == 0;
+  if (ok) {
+    // Some emulators (qemu-user 7.2) accept any madvise() and do nothing.
+    // The kernel refuses to copy from a real guard page with EFAULT.
+    int fds[2];
+    ok = false;
+    if (pipe2(fds, O_CLOEXEC) == 0) {
+      ok = write(fds[1], p, 1) < 0 && errno == EFAULT;
+      close(fds[0]);
+      close(fds[1]);
+    }
+  }
   munmap(p, 2 * kPageSize);
   return ok;
 }
@@ -130,8 +142,8 @@ StackPool::StackPool(GuardMode mode, size_t max_guard_vmas, size_t warm_limit,
       max_guard_vmas_(max_guard_vmas),
       warm_limit_(warm_limit),
       thread_cache_(thread_cache) {
-  if (mode_ == GuardMode::kGuardAdvice && !KernelHasGuardAdvice()) {
-    mode_ = GuardMode::kMprotect;
+  if (mode == GuardMode::kGuardAdvice && !KernelHasGuardAdvice()) {
+    mode_.store(GuardMode::kMprotect, std::memory_order_relaxed);
   }
 }
 
@@ -211,13 +223,15 @@ absl::StatusOr<Stack> StackPool::AllocateSlow(int cls) {
 }
 
 GuardMode StackPool::ProtectLocked(char* guard_lo) {
-  if (mode_ == GuardMode::kGuardAdvice) {
+  GuardMode mode = mode_.load(std::memory_order_relaxed);
+  if (mode == GuardMode::kGuardAdvice) {
     if (madvise(guard_lo, kPageSize, MADV_GUARD_INSTALL) == 0) {
       return GuardMode::kGuardAdvice;
     }
-    mode_ = GuardMode::kMprotect;  // The kernel changed its mind; fall back.
+    mode = GuardMode::kMprotect;  // The kernel changed its mind; fall back.
+    mode_.store(mode, std::memory_order_relaxed);
   }
-  if (mode_ == GuardMode::kMprotect &&
+  if (mode == GuardMode::kMprotect &&
       (stats_.mprotect_guards + 1) * 2 <= max_guard_vmas_) {
     if (mprotect(guard_lo, kPageSize, PROT_NONE) == 0) {
       ++stats_.mprotect_guards;
@@ -276,10 +290,12 @@ absl::StatusOr<Stack> StackPool::MapUnpooled(size_t size) {
   stack.size_class = -1;
   // An unpooled stack owns its mapping, so a guard costs at most one VMA
   // split at its own end; it never needs the shared budget.
-  if (mode_ == GuardMode::kGuardAdvice &&
+  const GuardMode mode = mode_.load(std::memory_order_relaxed);
+  if (mode == GuardMode::kGuardAdvice &&
       madvise(base, kPageSize, MADV_GUARD_INSTALL) == 0) {
     stack.guard = GuardMode::kGuardAdvice;
-  } else if (mprotect(base, kPageSize, PROT_NONE) == 0) {
+  } else if (mode != GuardMode::kCanary &&
+             mprotect(base, kPageSize, PROT_NONE) == 0) {
     stack.guard = GuardMode::kMprotect;
   } else {
     WriteCanary(stack.lo);

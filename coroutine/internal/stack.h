@@ -105,7 +105,7 @@ class StackPool {
   // Trim returns the pages of every pooled stack to the kernel.
   void Trim();
 
-  GuardMode mode() const { return mode_; }
+  GuardMode mode() const { return mode_.load(std::memory_order_relaxed); }
   Stats stats() const;
 
   // Rounds a requested size to the usable size Allocate would return.
@@ -130,7 +130,8 @@ class StackPool {
   void ReleaseToShared(Stack* stacks, size_t n);
   ThreadCache& LocalCache();
 
-  GuardMode mode_;
+  // Written under mu_ (a failed madvise downgrades it), read anywhere.
+  std::atomic<GuardMode> mode_;
   const size_t max_guard_vmas_;
   const size_t warm_limit_;
   const bool thread_cache_;

@@ -44,7 +44,11 @@ void InstallOverflowHandler();
 // has none, freed when the thread exits.
 void EnsureAltStack();
 
-// Formats and writes the fatal message "colony: <message>" and aborts.
+// ThisThreadNoInit() returns the calling thread's state without initialising
+// it: async-signal-safe, for the overflow handler.
+ThreadState& ThisThreadNoInit();
+
+// Formats and writes "colony: fatal: <message>" to stderr and aborts.
 [[noreturn]] void Fatal(const char* format, ...)
     __attribute__((format(printf, 1, 2)));
 
