@@ -145,6 +145,12 @@ StackPool::StackPool(GuardMode mode, size_t max_guard_vmas, size_t warm_limit,
   if (mode == GuardMode::kGuardAdvice && !KernelHasGuardAdvice()) {
     mode_.store(GuardMode::kMprotect, std::memory_order_relaxed);
   }
+  // Guards are kPageSize long. Where the kernel's pages are larger (16 or
+  // 64 KiB on some aarch64 systems), madvise and mprotect would round a
+  // guard up over the bottom of the stack above it: use canaries.
+  if (static_cast<size_t>(sysconf(_SC_PAGESIZE)) != kPageSize) {
+    mode_.store(GuardMode::kCanary, std::memory_order_relaxed);
+  }
 }
 
 StackPool::~StackPool() {
