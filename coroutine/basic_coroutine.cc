@@ -67,7 +67,8 @@ absl::StatusOr<Stack> Access::AllocateStack(const CoroutineOptions& options) {
         "coroutine '", options.name, "': stack_size ", options.stack_size,
         " exceeds the maximum of ", kMaxStackSize, " bytes"));
   }
-  absl::StatusOr<Stack> stack = StackPool::Default().Allocate(options.stack_size);
+  absl::StatusOr<Stack> stack =
+      StackPool::Default().Allocate(options.stack_size);
   if (!stack.ok()) {
     return absl::Status(stack.status().code(),
                         absl::StrCat("coroutine '", options.name,
@@ -92,8 +93,7 @@ void Access::Delete(BasicCoroutine* b) {
   const CoroutineState state = b->state();
   if (state == CoroutineState::kRunning || state == CoroutineState::kSyscall) {
     Fatal("coroutine '%s' (id %llu) destroyed while %s", b->name_.c_str(),
-          static_cast<unsigned long long>(b->id_),
-          CoroutineStateName(state));
+          static_cast<unsigned long long>(b->id_), CoroutineStateName(state));
   }
   // CancelRaw() logs a swallowed cancellation itself.
   if (!IsFinished(state)) b->CancelRaw("coroutine destroyed").IgnoreError();
@@ -201,8 +201,8 @@ void* BasicCoroutine::ResumeRaw(void* transfer) {
     tsan_resumer_ = coroutine_internal::TsanCurrentFiber();
     coroutine_internal::TsanSwitchTo(tsan_fiber_);
   }
-  void* result = coroutine_internal::colony_context_switch(&caller_, &context_,
-                                                           transfer);
+  void* result =
+      coroutine_internal::colony_context_switch(&caller_, &context_, transfer);
   coroutine_internal::AsanFinishSwitch(fake_stack, nullptr, nullptr);
 
   saved_eh_ = *ts.eh;
@@ -210,7 +210,8 @@ void* BasicCoroutine::ResumeRaw(void* transfer) {
   saved_errno_ = *ts.errno_location;
   *ts.errno_location = resumer_errno;
   ts.current = previous;
-  if (ABSL_PREDICT_FALSE(active_guard_ == coroutine_internal::GuardMode::kCanary)) {
+  if (ABSL_PREDICT_FALSE(active_guard_ ==
+                         coroutine_internal::GuardMode::kCanary)) {
     CheckCanary();
   }
   return result;
@@ -226,7 +227,8 @@ void* BasicCoroutine::SuspendRaw(void* transfer, int64_t wake_ns) {
     cancel_thrown_ = true;
     throw CoroutineCancelled(cancel_reason_);
   }
-  if (ABSL_PREDICT_FALSE(active_guard_ == coroutine_internal::GuardMode::kCanary)) {
+  if (ABSL_PREDICT_FALSE(active_guard_ ==
+                         coroutine_internal::GuardMode::kCanary)) {
     coroutine_internal::Stack segment;
     segment.lo = active_lo_;
     if (!segment.CanaryIntact()) {
@@ -242,8 +244,8 @@ void* BasicCoroutine::SuspendRaw(void* transfer, int64_t wake_ns) {
   coroutine_internal::AsanStartSwitch(&fake_stack, resumer_stack_lo_,
                                       resumer_stack_size_);
   coroutine_internal::TsanSwitchTo(tsan_resumer_);
-  void* result = coroutine_internal::colony_context_switch(&context_, &caller_,
-                                                           transfer);
+  void* result =
+      coroutine_internal::colony_context_switch(&context_, &caller_, transfer);
   coroutine_internal::AsanFinishSwitch(fake_stack, &resumer_stack_lo_,
                                        &resumer_stack_size_);
   if (ABSL_PREDICT_FALSE(cancel_requested_)) {
@@ -258,9 +260,9 @@ absl::Status BasicCoroutine::CancelRaw(std::string_view reason) {
   const CoroutineState from = state();
   if (IsFinished(from)) return absl::OkStatus();
   if (from == CoroutineState::kRunning || from == CoroutineState::kSyscall) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "coroutine '", name_, "' (id ", id_,
-        ") cannot be cancelled while ", CoroutineStateName(from)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("coroutine '", name_, "' (id ", id_,
+                     ") cannot be cancelled while ", CoroutineStateName(from)));
   }
   cancel_requested_ = true;
   cancel_reason_ = std::string(reason);
@@ -286,8 +288,7 @@ void BasicCoroutine::Transition(CoroutineState to) {
     coroutine_internal::Fatal(
         "coroutine '%s' (id %llu): illegal state change %s -> %s",
         name_.c_str(), static_cast<unsigned long long>(id_),
-        CoroutineStateName(from),
-        CoroutineStateName(to));
+        CoroutineStateName(from), CoroutineStateName(to));
   }
   state_.store(to, std::memory_order_relaxed);
   if (ABSL_PREDICT_FALSE(!listeners_.empty() ||

@@ -90,7 +90,9 @@ class BasicCoroutine {
     priority_.store(priority, std::memory_order_relaxed);
   }
   // state() is the current state.
-  CoroutineState state() const { return state_.load(std::memory_order_relaxed); }
+  CoroutineState state() const {
+    return state_.load(std::memory_order_relaxed);
+  }
   // wake_ns() is the wake-up timestamp (NowNanos() time base) given with the
   // last suspension, or 0 when none was given.
   int64_t wake_ns() const { return wake_ns_.load(std::memory_order_relaxed); }

@@ -64,41 +64,31 @@ class Suspender {
   // Suspend() suspends the coroutine, handing `value` to the resumer, and
   // returns the input of the next Resume(). If the coroutine is cancelled
   // meanwhile, throws CoroutineCancelled instead (do not swallow it).
-  In Suspend(ValueOf<Y> value)
-    requires(!std::is_void_v<Y>)
-  {
+  In Suspend(ValueOf<Y> value) requires(!std::is_void_v<Y>) {
     return SuspendAt(&value, 0);
   }
-  In Suspend()
-    requires std::is_void_v<Y>
-  {
+  In Suspend() requires std::is_void_v<Y> {
     Unit unit;
     return SuspendAt(&unit, 0);
   }
 
   // SuspendUntil() is Suspend() recording a wake-up timestamp (NowNanos()
   // time base) in the suspended state, for a scheduler to honour.
-  In SuspendUntil(ValueOf<Y> value, int64_t wake_ns)
-    requires(!std::is_void_v<Y>)
-  {
+  In SuspendUntil(ValueOf<Y> value,
+                  int64_t wake_ns) requires(!std::is_void_v<Y>) {
     return SuspendAt(&value, wake_ns);
   }
-  In SuspendUntil(int64_t wake_ns)
-    requires std::is_void_v<Y>
-  {
+  In SuspendUntil(int64_t wake_ns) requires std::is_void_v<Y> {
     Unit unit;
     return SuspendAt(&unit, wake_ns);
   }
 
   // SuspendFor() is SuspendUntil(NowNanos() + delay).
-  In SuspendFor(ValueOf<Y> value, absl::Duration delay)
-    requires(!std::is_void_v<Y>)
-  {
+  In SuspendFor(ValueOf<Y> value,
+                absl::Duration delay) requires(!std::is_void_v<Y>) {
     return SuspendAt(&value, NowNanos() + absl::ToInt64Nanoseconds(delay));
   }
-  In SuspendFor(absl::Duration delay)
-    requires std::is_void_v<Y>
-  {
+  In SuspendFor(absl::Duration delay) requires std::is_void_v<Y> {
     Unit unit;
     return SuspendAt(&unit, NowNanos() + absl::ToInt64Nanoseconds(delay));
   }
@@ -158,8 +148,8 @@ class Coroutine {
 
   // Coroutine() is Create() that aborts with the error message on failure.
   template <typename F>
-    requires(!std::is_same_v<std::decay_t<F>, Coroutine>)
-  explicit Coroutine(F&& body, CoroutineOptions options = {}) {
+  requires(!std::is_same_v<std::decay_t<F>, Coroutine>) explicit Coroutine(
+      F&& body, CoroutineOptions options = {}) {
     absl::StatusOr<Block<std::decay_t<F>>*> block =
         coroutine_internal::Access::New<Block<std::decay_t<F>>>(
             options, std::forward<F>(body));
@@ -187,14 +177,10 @@ class Coroutine {
   // Resume() runs the coroutine until it suspends, returns, fails or
   // finishes a cancellation. Aborts with a message unless it is Ready or
   // Suspended (see resumable()).
-  Result Resume(ValueOf<In> input)
-    requires(!std::is_void_v<In>)
-  {
+  Result Resume(ValueOf<In> input) requires(!std::is_void_v<In>) {
     return Collect(coroutine_internal::Access::Resume(Get(), &input));
   }
-  Result Resume()
-    requires std::is_void_v<In>
-  {
+  Result Resume() requires std::is_void_v<In> {
     return Collect(coroutine_internal::Access::Resume(Get(), nullptr));
   }
 
@@ -209,9 +195,8 @@ class Coroutine {
 
   // resumable() is true when Resume() may be called.
   bool resumable() const {
-    return block_ != nullptr &&
-           (block_->state() == CoroutineState::kReady ||
-            block_->state() == CoroutineState::kSuspended);
+    return block_ != nullptr && (block_->state() == CoroutineState::kReady ||
+                                 block_->state() == CoroutineState::kSuspended);
   }
   // done() is true once the coroutine finished (completed, failed or
   // cancelled).

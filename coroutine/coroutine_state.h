@@ -67,7 +67,8 @@ std::ostream& operator<<(std::ostream& os, CoroutineState state);
 // reported (see Coroutine::Cancel()).
 class CoroutineCancelled {
  public:
-  explicit CoroutineCancelled(std::string reason) : reason_(std::move(reason)) {}
+  explicit CoroutineCancelled(std::string reason)
+      : reason_(std::move(reason)) {}
   // reason() is the text given to Cancel().
   const std::string& reason() const { return reason_; }
 

@@ -37,8 +37,8 @@ class Generator {
   // Generator() creates a generator running `body(Yielder&)`; the body
   // yields with Yielder::Suspend(value). Aborts if no stack can be had.
   template <typename F>
-    requires(!std::is_same_v<std::decay_t<F>, Generator>)
-  explicit Generator(F&& body, CoroutineOptions options = {})
+  requires(!std::is_same_v<std::decay_t<F>, Generator>) explicit Generator(
+      F&& body, CoroutineOptions options = {})
       : coroutine_(std::forward<F>(body), std::move(options)) {}
 
   Generator(Generator&&) noexcept = default;

@@ -43,8 +43,8 @@ void Publish(Registry& r, ListenerList list) {
 
 std::atomic<int> global_listener_count{0};
 
-void NotifyGlobalListeners(const BasicCoroutine& coroutine,
-                           CoroutineState from, CoroutineState to) {
+void NotifyGlobalListeners(const BasicCoroutine& coroutine, CoroutineState from,
+                           CoroutineState to) {
   const ListenerList* list = current_list.load(std::memory_order_acquire);
   if (list == nullptr) return;
   for (Listener* l : *list) l->OnStateChange(coroutine, from, to);

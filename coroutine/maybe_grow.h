@@ -54,8 +54,8 @@ std::invoke_result_t<F> MaybeGrow(size_t red_zone, size_t size, F&& fn) {
     coroutine_internal::RunOnNewStack(size, [&] { std::invoke(fn); });
   } else {
     std::optional<R> result;
-    coroutine_internal::RunOnNewStack(
-        size, [&] { result.emplace(std::invoke(fn)); });
+    coroutine_internal::RunOnNewStack(size,
+                                      [&] { result.emplace(std::invoke(fn)); });
     return std::move(*result);
   }
 }

@@ -83,8 +83,7 @@ int CancellationDemo() {
   Show("suspended holding a resource", co.basic());
   const absl::Status status = co.Cancel("no longer needed");
   Show("after Cancel()", co.basic());
-  return status.ok() && guard_ran &&
-                 co.state() == CoroutineState::kCancelled
+  return status.ok() && guard_ran && co.state() == CoroutineState::kCancelled
              ? 0
              : 1;
 }

@@ -150,8 +150,7 @@ TEST(CancellationTest, SwallowedCancellationIsReported) {
   co.Resume();
   const absl::Status status = co.Cancel("test");
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
-  EXPECT_THAT(std::string(status.message()),
-              testing::HasSubstr("'stubborn'"));
+  EXPECT_THAT(std::string(status.message()), testing::HasSubstr("'stubborn'"));
   EXPECT_THAT(std::string(status.message()),
               testing::HasSubstr("swallowed its cancellation"));
   EXPECT_EQ(suspends_after_swallow, 0);

@@ -37,17 +37,18 @@ TEST(CoroutineTest, OpenCoroutineSeedExample) {
 }
 
 TEST(CoroutineTest, CreateReportsBadStackSize) {
-  auto co = IntCoroutine::Create([](IntCoroutine::Suspender&, int) { return 0; },
-                                 {.name = "huge", .stack_size = size_t{1} << 40});
+  auto co =
+      IntCoroutine::Create([](IntCoroutine::Suspender&, int) { return 0; },
+                           {.name = "huge", .stack_size = size_t{1} << 40});
   ASSERT_FALSE(co.ok());
   EXPECT_EQ(co.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(co.status().message()), testing::HasSubstr("huge"));
 }
 
 TEST(CoroutineTest, OptionsAreRecorded) {
-  Coroutine<void, void, void> co([](auto&) {},
-                                 {.name = "worker", .priority = 7,
-                                  .stack_size = 200 * 1024});
+  Coroutine<void, void, void> co(
+      [](auto&) {},
+      {.name = "worker", .priority = 7, .stack_size = 200 * 1024});
   EXPECT_EQ(co.name(), "worker");
   EXPECT_EQ(co.priority(), 7);
   EXPECT_EQ(co.basic().stack_size(), 256 * 1024);
@@ -164,7 +165,8 @@ TEST(CoroutineTest, NestedCoroutines) {
 }
 
 TEST(CoroutineTest, MoveTransfersOwnership) {
-  IntCoroutine a([](IntCoroutine::Suspender& s, int x) { return s.Suspend(x) + 1; });
+  IntCoroutine a(
+      [](IntCoroutine::Suspender& s, int x) { return s.Suspend(x) + 1; });
   EXPECT_EQ(a.Resume(5), Suspended{5});
   IntCoroutine b = std::move(a);
   EXPECT_EQ(b.Resume(9), Completed{10});
@@ -219,8 +221,8 @@ TEST(CoroutineDeathTest, SuspendingInSyscallStateAborts) {
 
 TEST(CoroutineDeathTest, IllegalTransitionAborts) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  Coroutine<void, void, void> co([](auto&) { CurrentCoroutine()->ExitSyscall(); },
-                                 {.name = "bad"});
+  Coroutine<void, void, void> co(
+      [](auto&) { CurrentCoroutine()->ExitSyscall(); }, {.name = "bad"});
   EXPECT_DEATH(co.Resume(), "illegal state change Running -> Running");
 }
 

@@ -8,8 +8,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <deque>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <stdexcept>

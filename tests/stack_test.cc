@@ -5,14 +5,13 @@
 #include "coroutine/internal/stack.h"
 
 #include <alloca.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 
 #include <cstring>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "coroutine/coroutine.h"
 #include "coroutine/internal/sanitizer.h"

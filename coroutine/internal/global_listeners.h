@@ -23,8 +23,8 @@ inline bool GlobalListenersActive() {
   return global_listener_count.load(std::memory_order_relaxed) != 0;
 }
 
-void NotifyGlobalListeners(const BasicCoroutine& coroutine,
-                           CoroutineState from, CoroutineState to);
+void NotifyGlobalListeners(const BasicCoroutine& coroutine, CoroutineState from,
+                           CoroutineState to);
 
 }  // namespace coroutine_internal
 }  // namespace colony

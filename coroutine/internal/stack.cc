@@ -129,9 +129,8 @@ struct StackPool::ThreadCache {
 
 StackPool& StackPool::Default() {
   static StackPool* const pool = new StackPool(
-      ModeFromEnvironment(), ReadMaxMapCount() > kVmaReserve
-                                 ? ReadMaxMapCount() - kVmaReserve
-                                 : 0,
+      ModeFromEnvironment(),
+      ReadMaxMapCount() > kVmaReserve ? ReadMaxMapCount() - kVmaReserve : 0,
       /*warm_limit=*/4096, /*thread_cache=*/true);
   return *pool;
 }
@@ -182,9 +181,9 @@ StackPool::ThreadCache& StackPool::LocalCache() {
 
 absl::StatusOr<Stack> StackPool::Allocate(size_t min_size) {
   if (min_size > kMaxStackSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("stack size ", min_size, " exceeds the maximum of ",
-                     kMaxStackSize, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("stack size ", min_size,
+                                                   " exceeds the maximum of ",
+                                                   kMaxStackSize, " bytes"));
   }
   const size_t size = RoundSize(min_size);
   if (size > kMaxPooledStackSize) return MapUnpooled(size);
@@ -223,7 +222,8 @@ absl::StatusOr<Stack> StackPool::AllocateSlow(int cls) {
   in_use_.fetch_add(1, std::memory_order_relaxed);
   if (got > 1) {
     ThreadCache& cache = LocalCache();
-    for (int i = 1; i < got; ++i) cache.stacks[cls][cache.count[cls]++] = batch[i];
+    for (int i = 1; i < got; ++i)
+      cache.stacks[cls][cache.count[cls]++] = batch[i];
   }
   return batch[0];
 }
@@ -260,8 +260,8 @@ absl::StatusOr<Stack> StackPool::Carve(int cls) {
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) {
       return absl::ResourceExhaustedError(
-          absl::StrCat("mmap of a ", bytes, "-byte stack slab failed: ",
-                       std::strerror(errno)));
+          absl::StrCat("mmap of a ", bytes,
+                       "-byte stack slab failed: ", std::strerror(errno)));
     }
     // Huge pages would commit 2 MiB on the first touch of a small stack.
     madvise(base, bytes, MADV_NOHUGEPAGE);

@@ -68,12 +68,12 @@ class StackPool {
  public:
   // Per-size-class counters.
   struct Stats {
-    size_t reserved_bytes = 0;    // address space reserved by slabs
-    size_t stacks_carved = 0;     // stacks ever cut from slabs
-    size_t stacks_in_use = 0;     // handed out and not yet released
-    size_t stacks_pooled = 0;     // in the shared pool (warm and cold)
-    size_t mprotect_guards = 0;   // guards that cost VMAs
-    size_t canary_stacks = 0;     // stacks protected by a canary only
+    size_t reserved_bytes = 0;   // address space reserved by slabs
+    size_t stacks_carved = 0;    // stacks ever cut from slabs
+    size_t stacks_in_use = 0;    // handed out and not yet released
+    size_t stacks_pooled = 0;    // in the shared pool (warm and cold)
+    size_t mprotect_guards = 0;  // guards that cost VMAs
+    size_t canary_stacks = 0;    // stacks protected by a canary only
   };
 
   // The process-wide pool used by coroutines. Its guard mode is the best the
