@@ -22,12 +22,10 @@
 
 namespace colony {
 namespace coroutine_internal {
-namespace {
-
-// Trivially constructible and destructible, so access is a plain
-// thread-pointer-relative load with no initialisation guard.
 constinit thread_local ThreadState tls_state
     __attribute__((tls_model("initial-exec")));
+
+namespace {
 
 std::atomic<uint64_t> next_id{1};
 
@@ -47,16 +45,12 @@ std::string DescribeCurrentException() {
 
 }  // namespace
 
-ThreadState& ThisThread() {
-  ThreadState& ts = tls_state;
-  if (ABSL_PREDICT_FALSE(!ts.initialized)) {
-    ts.eh = reinterpret_cast<EhGlobals*>(abi::__cxa_get_globals());
-    ts.errno_location = &errno;
-    ts.initialized = true;
-    InstallOverflowHandler();
-    EnsureAltStack();
-  }
-  return ts;
+void InitThisThread(ThreadState& ts) {
+  ts.eh = reinterpret_cast<EhGlobals*>(abi::__cxa_get_globals());
+  ts.errno_location = &errno;
+  ts.initialized = true;
+  InstallOverflowHandler();
+  EnsureAltStack();
 }
 
 ThreadState& ThisThreadNoInit() { return tls_state; }
@@ -119,11 +113,15 @@ int64_t NowNanos() {
 }
 
 BasicCoroutine::BasicCoroutine(const CoroutineOptions& options)
-    : priority_(options.priority),
+    : isolate_fp_env_(options.isolate_fp_env),
+      priority_(options.priority),
       id_(coroutine_internal::next_id.fetch_add(1, std::memory_order_relaxed)),
       name_(options.name),
       tsan_fiber_(coroutine_internal::TsanCreateFiber()) {
-  if (options.listener != nullptr) listeners_.push_back(options.listener);
+  if (options.listener != nullptr) {
+    listeners_.push_back(options.listener);
+    observed_ = true;
+  }
 }
 
 BasicCoroutine::~BasicCoroutine() {
@@ -166,7 +164,7 @@ void BasicCoroutine::Main(void* transfer) {
   coroutine_internal::AsanStartSwitch(nullptr, resumer_stack_lo_,
                                       resumer_stack_size_);
   coroutine_internal::TsanSwitchTo(tsan_resumer_);
-  coroutine_internal::colony_context_switch(&context_, &caller_, nullptr);
+  SwitchOut(nullptr);
   __builtin_unreachable();
 }
 
@@ -178,82 +176,25 @@ void BasicCoroutine::FatalNotResumable() const {
       CoroutineStateName(state()));
 }
 
-void* BasicCoroutine::ResumeRaw(void* transfer) {
-  const CoroutineState from = state();
-  if (ABSL_PREDICT_FALSE(from != CoroutineState::kSuspended &&
-                         from != CoroutineState::kReady)) {
-    FatalNotResumable();
-  }
-  // The resumer stays on this thread until the coroutine switches back, so
-  // `ts` remains valid across the switch below.
-  ThreadState& ts = ThisThread();
-  BasicCoroutine* const previous = ts.current;
-  ts.current = this;
-  const coroutine_internal::EhGlobals resumer_eh = *ts.eh;
-  *ts.eh = saved_eh_;
-  const int resumer_errno = *ts.errno_location;
-  *ts.errno_location = saved_errno_;
-  Transition(CoroutineState::kRunning);
-
-  void* fake_stack = nullptr;
-  coroutine_internal::AsanStartSwitch(&fake_stack, active_lo_, active_size_);
-  if constexpr (coroutine_internal::kTsan) {
-    tsan_resumer_ = coroutine_internal::TsanCurrentFiber();
-    coroutine_internal::TsanSwitchTo(tsan_fiber_);
-  }
-  void* result =
-      coroutine_internal::colony_context_switch(&caller_, &context_, transfer);
-  coroutine_internal::AsanFinishSwitch(fake_stack, nullptr, nullptr);
-
-  saved_eh_ = *ts.eh;
-  *ts.eh = resumer_eh;
-  saved_errno_ = *ts.errno_location;
-  *ts.errno_location = resumer_errno;
-  ts.current = previous;
-  if (ABSL_PREDICT_FALSE(active_guard_ ==
-                         coroutine_internal::GuardMode::kCanary)) {
-    CheckCanary();
-  }
-  return result;
+void* BasicCoroutine::OnCancelledSuspend() {
+  // The cancellation is rethrown until it unwinds, except while an exception
+  // is already in flight (a destructor suspending during unwinding), where
+  // throwing would terminate the process: then the suspension returns at
+  // once without an input.
+  if (std::uncaught_exceptions() > 0) return nullptr;
+  cancel_thrown_ = true;
+  throw CoroutineCancelled(cancel_reason_);
 }
 
-void* BasicCoroutine::SuspendRaw(void* transfer, int64_t wake_ns) {
-  if (ABSL_PREDICT_FALSE(cancel_requested_)) {
-    // A cancelled coroutine never suspends again: the cancellation is
-    // rethrown until it unwinds, except while an exception is already in
-    // flight (a destructor suspending during unwinding), where throwing
-    // would terminate the process.
-    if (std::uncaught_exceptions() > 0) return nullptr;
-    cancel_thrown_ = true;
-    throw CoroutineCancelled(cancel_reason_);
+void BasicCoroutine::LeaveIfCanaryBroken() {
+  coroutine_internal::Stack segment;
+  segment.lo = active_lo_;
+  if (!segment.CanaryIntact()) {
+    // This stack ran into its canary and has no room left to format a
+    // report; ResumeRaw() makes it on the resumer's stack.
+    SwitchOut(nullptr);
+    __builtin_unreachable();
   }
-  if (ABSL_PREDICT_FALSE(active_guard_ ==
-                         coroutine_internal::GuardMode::kCanary)) {
-    coroutine_internal::Stack segment;
-    segment.lo = active_lo_;
-    if (!segment.CanaryIntact()) {
-      // This stack ran into its canary and has no room left to format a
-      // report; ResumeRaw makes it on the resumer's stack.
-      coroutine_internal::colony_context_switch(&context_, &caller_, nullptr);
-      __builtin_unreachable();
-    }
-  }
-  wake_ns_.store(wake_ns, std::memory_order_relaxed);
-  Transition(CoroutineState::kSuspended);
-  void* fake_stack = nullptr;
-  coroutine_internal::AsanStartSwitch(&fake_stack, resumer_stack_lo_,
-                                      resumer_stack_size_);
-  coroutine_internal::TsanSwitchTo(tsan_resumer_);
-  void* result =
-      coroutine_internal::colony_context_switch(&context_, &caller_, transfer);
-  coroutine_internal::AsanFinishSwitch(fake_stack, &resumer_stack_lo_,
-                                       &resumer_stack_size_);
-  if (ABSL_PREDICT_FALSE(cancel_requested_)) {
-    if (std::uncaught_exceptions() > 0) return nullptr;
-    cancel_thrown_ = true;
-    throw CoroutineCancelled(cancel_reason_);
-  }
-  return result;
 }
 
 absl::Status BasicCoroutine::CancelRaw(std::string_view reason) {
@@ -282,22 +223,16 @@ absl::Status BasicCoroutine::CancelRaw(std::string_view reason) {
   return absl::OkStatus();
 }
 
-void BasicCoroutine::Transition(CoroutineState to) {
-  const CoroutineState from = state_.load(std::memory_order_relaxed);
-  if (ABSL_PREDICT_FALSE(!IsLegalTransition(from, to))) {
-    coroutine_internal::Fatal(
-        "coroutine '%s' (id %llu): illegal state change %s -> %s",
-        name_.c_str(), static_cast<unsigned long long>(id_),
-        CoroutineStateName(from), CoroutineStateName(to));
-  }
-  state_.store(to, std::memory_order_relaxed);
-  if (ABSL_PREDICT_FALSE(!listeners_.empty() ||
-                         coroutine_internal::GlobalListenersActive())) {
-    NotifyListeners(from, to);
-  }
+__attribute__((noinline, cold)) void BasicCoroutine::FatalIllegalTransition(
+    CoroutineState from, CoroutineState to) const {
+  coroutine_internal::Fatal(
+      "coroutine '%s' (id %llu): illegal state change %s -> %s", name_.c_str(),
+      static_cast<unsigned long long>(id_), CoroutineStateName(from),
+      CoroutineStateName(to));
 }
 
-void BasicCoroutine::NotifyListeners(CoroutineState from, CoroutineState to) {
+__attribute__((noinline)) void BasicCoroutine::NotifyListeners(
+    CoroutineState from, CoroutineState to) {
   for (Listener* l : listeners_) l->OnStateChange(*this, from, to);
   coroutine_internal::NotifyGlobalListeners(*this, from, to);
 }
@@ -307,11 +242,13 @@ void BasicCoroutine::AddListener(Listener* listener) {
       listeners_.end()) {
     listeners_.push_back(listener);
   }
+  observed_ = true;
 }
 
 void BasicCoroutine::RemoveListener(Listener* listener) {
   listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener),
                    listeners_.end());
+  observed_ = !listeners_.empty();
 }
 
 void BasicCoroutine::EnterSyscall(std::string_view name) {

@@ -37,6 +37,7 @@
 #include "coroutine/coroutine_state.h"
 #include "coroutine/internal/context.h"
 #include "coroutine/internal/stack.h"
+#include "coroutine/internal/thread_state.h"
 #include "coroutine/listener.h"
 
 namespace colony {
@@ -60,6 +61,14 @@ struct CoroutineOptions {
   // Notified of every state change of this coroutine, if not null. Must
   // outlive the coroutine.
   Listener* listener = nullptr;
+  // By default a coroutine shares the floating-point control state (SSE
+  // MXCSR and x87 control word on x86-64, FPCR on aarch64: rounding mode,
+  // flush-to-zero, exception masks) of the thread that resumes it, like any
+  // function the thread calls: a mode it sets stays set after it suspends.
+  // With isolate_fp_env, each switch saves and restores that state, so the
+  // coroutine and its resumers each keep their own; it costs a few
+  // nanoseconds per switch (reading MXCSR is slow).
+  bool isolate_fp_env = false;
 };
 
 // NowNanos() is the monotonic clock in nanoseconds, the time base of wake-up
@@ -68,10 +77,6 @@ int64_t NowNanos();
 
 namespace coroutine_internal {
 struct Access;
-struct EhGlobals {
-  void* caught_exceptions = nullptr;
-  unsigned int uncaught_exceptions = 0;
-};
 }  // namespace coroutine_internal
 
 class BasicCoroutine {
@@ -155,7 +160,14 @@ class BasicCoroutine {
   static void Entry(void* transfer, void* self);
   [[noreturn]] void Main(void* transfer);
   void Transition(CoroutineState to);
+  void SetState(CoroutineState from, CoroutineState to);
+  [[noreturn]] void FatalIllegalTransition(CoroutineState from,
+                                           CoroutineState to) const;
   void NotifyListeners(CoroutineState from, CoroutineState to);
+  void* SwitchInto(void* transfer);
+  void* SwitchOut(void* transfer);
+  void* OnCancelledSuspend();
+  void LeaveIfCanaryBroken();
   void CheckCanary() const;
   [[noreturn]] void FatalNotResumable() const;
 
@@ -174,6 +186,9 @@ class BasicCoroutine {
   bool cancel_thrown_ = false;
   bool swallowed_ = false;
   bool heap_block_ = false;
+  bool observed_ = false;  // listeners_ is not empty
+  bool has_eh_ = false;    // saved_eh_ is not all zero
+  const bool isolate_fp_env_;
   int saved_errno_ = 0;
   coroutine_internal::EhGlobals saved_eh_;
   std::atomic<int64_t> wake_ns_{0};
@@ -213,5 +228,7 @@ class SyscallScope {
 };
 
 }  // namespace colony
+
+#include "coroutine/internal/basic_coroutine_inl.h"  // IWYU pragma: export
 
 #endif  // COLONY_COROUTINE_BASIC_COROUTINE_H_

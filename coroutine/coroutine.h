@@ -40,6 +40,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -102,7 +103,7 @@ class Suspender {
 
   explicit Suspender(BasicCoroutine* coroutine) : coroutine_(coroutine) {}
 
-  In SuspendAt(void* value, int64_t wake_ns) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE In SuspendAt(void* value, int64_t wake_ns) {
     void* input =
         coroutine_internal::Access::Suspend(coroutine_, value, wake_ns);
     if constexpr (std::is_void_v<In>) {
@@ -177,10 +178,11 @@ class Coroutine {
   // Resume() runs the coroutine until it suspends, returns, fails or
   // finishes a cancellation. Aborts with a message unless it is Ready or
   // Suspended (see resumable()).
-  Result Resume(ValueOf<In> input) requires(!std::is_void_v<In>) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Result
+  Resume(ValueOf<In> input) requires(!std::is_void_v<In>) {
     return Collect(coroutine_internal::Access::Resume(Get(), &input));
   }
-  Result Resume() requires std::is_void_v<In> {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Result Resume() requires std::is_void_v<In> {
     return Collect(coroutine_internal::Access::Resume(Get(), nullptr));
   }
 
@@ -265,7 +267,7 @@ class Coroutine {
     }
   }
 
-  Result Collect(void* out) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Result Collect(void* out) {
     TypedBlock* b = block_;
     switch (b->state()) {
       case CoroutineState::kSuspended:

@@ -48,7 +48,27 @@ const char* CoroutineStateName(CoroutineState state);
 
 // IsLegalTransition() reports whether a coroutine may move from `from` to
 // `to` (the arrows of the diagram above).
-bool IsLegalTransition(CoroutineState from, CoroutineState to);
+constexpr bool IsLegalTransition(CoroutineState from, CoroutineState to) {
+  constexpr auto bit = [](CoroutineState s) {
+    return 1u << static_cast<unsigned>(s);
+  };
+  // kReachable[from] is the set of states reachable from `from`.
+  constexpr unsigned kReachable[] = {
+      /* kReady */ bit(CoroutineState::kRunning) |
+          bit(CoroutineState::kCancelled),
+      /* kRunning */ bit(CoroutineState::kSuspended) |
+          bit(CoroutineState::kSyscall) | bit(CoroutineState::kCompleted) |
+          bit(CoroutineState::kFailed) | bit(CoroutineState::kCancelled),
+      /* kSuspended */ bit(CoroutineState::kRunning),
+      /* kSyscall */ bit(CoroutineState::kRunning),
+      /* kCompleted */ 0,
+      /* kFailed */ 0,
+      /* kCancelled */ 0,
+  };
+  const auto f = static_cast<unsigned>(from);
+  return f < sizeof(kReachable) / sizeof(kReachable[0]) &&
+         (kReachable[f] & bit(to)) != 0;
+}
 
 // IsFinished() is true for Completed, Failed and Cancelled.
 inline bool IsFinished(CoroutineState state) {

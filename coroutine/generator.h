@@ -79,7 +79,7 @@ class Generator {
   Coroutine<void, T, void>& coroutine() { return coroutine_; }
 
  private:
-  void Advance() {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Advance() {
     current_ = nullptr;
     if (!coroutine_.resumable()) return;
     BasicCoroutine* b = coroutine_.Get();

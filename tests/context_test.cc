@@ -311,19 +311,24 @@ uint32_t OneThirdBits() {
 constexpr uint32_t kThirdNearest = 0x3eaaaaab;
 constexpr uint32_t kThirdTowardZero = 0x3eaaaaaa;
 
+// With isolate_fp_env, each side of a switch keeps its own control state.
+constexpr CoroutineOptions kIsolated{.isolate_fp_env = true};
+
 TEST(ContextTest, CoroutineRoundingModeStaysInsideTheCoroutine) {
   ASSERT_EQ(ReadFpControl(), kDefaultFpControl);
   FpControl start, before, after;
   uint32_t before_bits = 0, after_bits = 0;
-  Coroutine<void, void, void> co([&](Suspender<void, void>& s) {
-    start = ReadFpControl();
-    WriteFpControl(kOddFpControl);
-    before = ReadFpControl();
-    before_bits = OneThirdBits();
-    s.Suspend();
-    after = ReadFpControl();
-    after_bits = OneThirdBits();
-  });
+  Coroutine<void, void, void> co(
+      [&](Suspender<void, void>& s) {
+        start = ReadFpControl();
+        WriteFpControl(kOddFpControl);
+        before = ReadFpControl();
+        before_bits = OneThirdBits();
+        s.Suspend();
+        after = ReadFpControl();
+        after_bits = OneThirdBits();
+      },
+      kIsolated);
 
   co.Resume();
   // Suspended with its own mode: the resumer keeps the default.
@@ -346,12 +351,14 @@ TEST(ContextTest, ResumerRoundingModeDoesNotLeakIntoTheCoroutine) {
   ASSERT_EQ(ReadFpControl(), kDefaultFpControl);
   FpControl first, second;
   uint32_t second_bits = 0;
-  Coroutine<void, void, void> co([&](Suspender<void, void>& s) {
-    first = ReadFpControl();
-    s.Suspend();
-    second = ReadFpControl();
-    second_bits = OneThirdBits();
-  });
+  Coroutine<void, void, void> co(
+      [&](Suspender<void, void>& s) {
+        first = ReadFpControl();
+        s.Suspend();
+        second = ReadFpControl();
+        second_bits = OneThirdBits();
+      },
+      kIsolated);
 
   // Started and resumed by a resumer in an odd mode, the coroutine runs in
   // the ABI's default mode; the resumer's mode is back after each switch.
@@ -368,6 +375,25 @@ TEST(ContextTest, ResumerRoundingModeDoesNotLeakIntoTheCoroutine) {
   EXPECT_EQ(second_bits, kThirdNearest);
   EXPECT_EQ(resumer_between, kOddFpControl);
   EXPECT_EQ(resumer_after, kOddFpControl);
+}
+
+// By default the control state is the thread's, shared like across any
+// function call: a mode set inside the coroutine is still set after it
+// suspends, and a coroutine sees its resumer's mode.
+TEST(ContextTest, SharedFpEnvironmentByDefault) {
+  ASSERT_EQ(ReadFpControl(), kDefaultFpControl);
+  FpControl inside_second_resume;
+  Coroutine<void, void, void> co([&](Suspender<void, void>& s) {
+    WriteFpControl(kOddFpControl);
+    s.Suspend();
+    inside_second_resume = ReadFpControl();
+  });
+  co.Resume();
+  const FpControl after_first = ReadFpControl();
+  WriteFpControl(kDefaultFpControl);
+  co.Resume();
+  EXPECT_EQ(after_first, kOddFpControl);
+  EXPECT_EQ(inside_second_resume, kDefaultFpControl);
 }
 
 }  // namespace

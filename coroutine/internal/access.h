@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "coroutine/basic_coroutine.h"
@@ -45,10 +46,14 @@ struct Access {
   // cancellation), destroys it and releases its stack.
   static void Delete(BasicCoroutine* block);
 
-  static void* Resume(BasicCoroutine* b, void* transfer) {
+  // Resume() and Suspend() are forced inline: see basic_coroutine_inl.h.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static void* Resume(BasicCoroutine* b,
+                                                   void* transfer) {
     return b->ResumeRaw(transfer);
   }
-  static void* Suspend(BasicCoroutine* b, void* transfer, int64_t wake_ns) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static void* Suspend(BasicCoroutine* b,
+                                                    void* transfer,
+                                                    int64_t wake_ns) {
     return b->SuspendRaw(transfer, wake_ns);
   }
   static absl::Status Cancel(BasicCoroutine* b, std::string_view reason) {

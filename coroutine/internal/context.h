@@ -65,8 +65,12 @@ static_assert(sizeof(Context) == COLONY_CTX_SIZE);
 
 extern "C" {
 // Saves the current context into `from`, resumes `to`, and returns the `arg`
-// of the switch that later resumes `from`.
+// of the switch that later resumes `from`. The floating-point control state
+// is shared, not switched.
 void* colony_context_switch(Context* from, const Context* to, void* arg);
+// colony_context_switch() that also saves and restores the floating-point
+// control state (MXCSR and x87 control word, or FPCR).
+void* colony_context_switch_fp(Context* from, const Context* to, void* arg);
 // Entry of a fresh context; see context_*.S.
 void colony_context_trampoline();
 // Runs fn(arg) on the stack whose (16-byte aligned) top is `stack_top`.

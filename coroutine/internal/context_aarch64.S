@@ -8,16 +8,7 @@
 
         .text
 
-// void* colony_context_switch(Context* from, const Context* to, void* arg)
-//
-// x30 (the return address) is saved as the resume address. The resumed side
-// sees `arg` in x0: the return value of its own switch, or the first
-// argument of a fresh entry function.
-        .globl  colony_context_switch
-        .type   colony_context_switch, %function
-        .p2align 4
-colony_context_switch:
-        .cfi_startproc
+.macro SAVE_REGS
         stp     x19, x20, [x0, #COLONY_CTX_X19]
         stp     x21, x22, [x0, #COLONY_CTX_X21]
         stp     x23, x24, [x0, #COLONY_CTX_X23]
@@ -25,24 +16,60 @@ colony_context_switch:
         stp     x27, x28, [x0, #COLONY_CTX_X27]
         stp     x29, x30, [x0, #COLONY_CTX_X29]
         mov     x9, sp
-        mrs     x10, fpcr
-        stp     x9, x10, [x0, #COLONY_CTX_SP]
+        str     x9, [x0, #COLONY_CTX_SP]
         stp     d8, d9, [x0, #COLONY_CTX_D8]
         stp     d10, d11, [x0, #COLONY_CTX_D10]
         stp     d12, d13, [x0, #COLONY_CTX_D12]
         stp     d14, d15, [x0, #COLONY_CTX_D14]
+.endm
 
+.macro LOAD_REGS
         ldp     x19, x20, [x1, #COLONY_CTX_X19]
         ldp     x21, x22, [x1, #COLONY_CTX_X21]
         ldp     x23, x24, [x1, #COLONY_CTX_X23]
         ldp     x25, x26, [x1, #COLONY_CTX_X25]
         ldp     x27, x28, [x1, #COLONY_CTX_X27]
         ldp     x29, x30, [x1, #COLONY_CTX_X29]
-        ldp     x9, x11, [x1, #COLONY_CTX_SP]
+        ldr     x9, [x1, #COLONY_CTX_SP]
         ldp     d8, d9, [x1, #COLONY_CTX_D8]
         ldp     d10, d11, [x1, #COLONY_CTX_D10]
         ldp     d12, d13, [x1, #COLONY_CTX_D12]
         ldp     d14, d15, [x1, #COLONY_CTX_D14]
+.endm
+
+// void* colony_context_switch(Context* from, const Context* to, void* arg)
+//
+// x30 (the return address) is saved as the resume address. The resumed side
+// sees `arg` in x0: the return value of its own switch, or the first
+// argument of a fresh entry function. FPCR is left alone: both sides share
+// the thread's.
+        .globl  colony_context_switch
+        .type   colony_context_switch, %function
+        .p2align 4
+colony_context_switch:
+        .cfi_startproc
+        SAVE_REGS
+        LOAD_REGS
+        mov     sp, x9
+        mov     x0, x2
+        br      x30
+        .cfi_endproc
+        .size   colony_context_switch, .-colony_context_switch
+
+// void* colony_context_switch_fp(Context* from, const Context* to, void* arg)
+//
+// colony_context_switch() that also gives each side its own FPCR
+// (CoroutineOptions::isolate_fp_env).
+        .globl  colony_context_switch_fp
+        .type   colony_context_switch_fp, %function
+        .p2align 4
+colony_context_switch_fp:
+        .cfi_startproc
+        SAVE_REGS
+        mrs     x10, fpcr
+        str     x10, [x0, #COLONY_CTX_FPCR]
+        LOAD_REGS
+        ldr     x11, [x1, #COLONY_CTX_FPCR]
         // Writing FPCR can be slow; skip it when nothing changes.
         cmp     x10, x11
         b.eq    1f
@@ -52,7 +79,7 @@ colony_context_switch:
         mov     x0, x2
         br      x30
         .cfi_endproc
-        .size   colony_context_switch, .-colony_context_switch
+        .size   colony_context_switch_fp, .-colony_context_switch_fp
 
 // First code run on a fresh context: MakeContext() (context.h) stores the entry
 // function in x20 and its second argument in x19. A zero link register and

@@ -9,17 +9,9 @@
 
         .text
 
-// void* colony_context_switch(Context* from, const Context* to, void* arg)
-//
-// Saves the caller's callee-saved state in *from, loads *to and continues
-// there. The side that resumes sees `arg` as the return value of its own
-// colony_context_switch call, or, for a fresh context, as the first argument
-// of its entry function.
-        .globl  colony_context_switch
-        .type   colony_context_switch, @function
-        .p2align 4
-colony_context_switch:
-        .cfi_startproc
+// Saves the callee-saved general registers of the caller in *from (the
+// resume address is popped off the stack), and loads those of *to.
+.macro SAVE_AND_LOAD_GPRS
         movq    (%rsp), %r8                 // return address
         leaq    8(%rsp), %r9                // caller's rsp after the return
         movq    %r9, COLONY_CTX_RSP(%rdi)
@@ -30,9 +22,54 @@ colony_context_switch:
         movq    %r13, COLONY_CTX_R13(%rdi)
         movq    %r14, COLONY_CTX_R14(%rdi)
         movq    %r15, COLONY_CTX_R15(%rdi)
+        movq    COLONY_CTX_RBX(%rsi), %rbx
+        movq    COLONY_CTX_RBP(%rsi), %rbp
+        movq    COLONY_CTX_R12(%rsi), %r12
+        movq    COLONY_CTX_R13(%rsi), %r13
+        movq    COLONY_CTX_R14(%rsi), %r14
+        movq    COLONY_CTX_R15(%rsi), %r15
+.endm
+
+// Continues at *to: its stack, its resume address, `arg` as the result of
+// its own switch (rax) and as the first argument of a fresh entry (rdi).
+.macro JUMP_TO_TARGET
+        movq    COLONY_CTX_RSP(%rsi), %rsp
+        movq    %rdx, %rax
+        movq    %rdx, %rdi
+        jmpq    *COLONY_CTX_RIP(%rsi)
+.endm
+
+// void* colony_context_switch(Context* from, const Context* to, void* arg)
+//
+// Saves the caller's callee-saved registers in *from, loads *to and
+// continues there. The side that resumes sees `arg` as the return value of
+// its own switch call, or, for a fresh context, as the first argument of
+// its entry function. The floating-point control state (MXCSR, x87 control
+// word) is left alone: both sides share the thread's.
+        .globl  colony_context_switch
+        .type   colony_context_switch, @function
+        .p2align 4
+colony_context_switch:
+        .cfi_startproc
+        SAVE_AND_LOAD_GPRS
+        JUMP_TO_TARGET
+        .cfi_endproc
+        .size   colony_context_switch, .-colony_context_switch
+
+// void* colony_context_switch_fp(Context* from, const Context* to, void* arg)
+//
+// colony_context_switch() that also gives each side its own floating-point
+// control state: the MXCSR control bits and the x87 control word are saved
+// in *from and loaded from *to. stmxcsr alone costs several nanoseconds, so
+// this is opt-in (CoroutineOptions::isolate_fp_env).
+        .globl  colony_context_switch_fp
+        .type   colony_context_switch_fp, @function
+        .p2align 4
+colony_context_switch_fp:
+        .cfi_startproc
         stmxcsr COLONY_CTX_MXCSR(%rdi)
         fnstcw  COLONY_CTX_FPUCW(%rdi)
-
+        SAVE_AND_LOAD_GPRS
         // Loading the control words is slow; they almost never differ.
         // MXCSR's low six bits are sticky status flags, not callee-saved
         // state: they do not count as a difference.
@@ -47,18 +84,9 @@ colony_context_switch:
         je      2f
         fldcw   COLONY_CTX_FPUCW(%rsi)
 2:
-        movq    COLONY_CTX_RBX(%rsi), %rbx
-        movq    COLONY_CTX_RBP(%rsi), %rbp
-        movq    COLONY_CTX_R12(%rsi), %r12
-        movq    COLONY_CTX_R13(%rsi), %r13
-        movq    COLONY_CTX_R14(%rsi), %r14
-        movq    COLONY_CTX_R15(%rsi), %r15
-        movq    COLONY_CTX_RSP(%rsi), %rsp
-        movq    %rdx, %rax                  // result of the resumed switch
-        movq    %rdx, %rdi                  // first argument of a fresh entry
-        jmpq    *COLONY_CTX_RIP(%rsi)
+        JUMP_TO_TARGET
         .cfi_endproc
-        .size   colony_context_switch, .-colony_context_switch
+        .size   colony_context_switch_fp, .-colony_context_switch_fp
 
 // First code run on a fresh context. MakeContext() (context.h) stores the entry
 // function in r12 and its second argument in rbx. A zero return address

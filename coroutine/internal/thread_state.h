@@ -14,10 +14,18 @@
 
 #include <cstddef>
 
-#include "coroutine/basic_coroutine.h"
-#include "coroutine/internal/stack.h"
+#include "absl/base/optimization.h"
 
-namespace colony::coroutine_internal {
+namespace colony {
+class BasicCoroutine;
+namespace coroutine_internal {
+
+// Mirrors the C++ ABI's per-thread exception globals (__cxa_eh_globals):
+// the chain of caught exceptions and the uncaught-exception count.
+struct EhGlobals {
+  void* caught_exceptions = nullptr;
+  unsigned int uncaught_exceptions = 0;
+};
 
 struct ThreadState {
   BasicCoroutine* current = nullptr;
@@ -32,10 +40,21 @@ struct ThreadState {
   char* thread_stack_lo = nullptr;
 };
 
-// ThisThread() returns the calling thread's state, initialised on first use
-// (which also installs the stack-overflow handler and an alternate signal
-// stack for the thread).
-ThreadState& ThisThread();
+// Trivially constructible and destructible, so access is a plain
+// thread-pointer-relative load with no initialisation guard.
+extern constinit thread_local ThreadState tls_state
+    __attribute__((tls_model("initial-exec")));
+
+// InitThisThread() fills in `ts` for the calling thread, installs the
+// stack-overflow handler and gives the thread an alternate signal stack.
+void InitThisThread(ThreadState& ts);
+
+// ThisThread() returns the calling thread's state, initialised on first use.
+inline ThreadState& ThisThread() {
+  ThreadState& ts = tls_state;
+  if (ABSL_PREDICT_FALSE(!ts.initialized)) InitThisThread(ts);
+  return ts;
+}
 
 // InstallOverflowHandler() installs the process-wide SIGSEGV handler that
 // reports coroutine stack overflows; idempotent.
@@ -52,6 +71,7 @@ ThreadState& ThisThreadNoInit();
 [[noreturn]] void Fatal(const char* format, ...)
     __attribute__((format(printf, 1, 2)));
 
-}  // namespace colony::coroutine_internal
+}  // namespace coroutine_internal
+}  // namespace colony
 
 #endif  // COLONY_COROUTINE_INTERNAL_THREAD_STATE_H_
