@@ -29,7 +29,8 @@
 set -euo pipefail
 
 # The tests built and run, from tests/. Each must depend only on
-# //coroutine, //coroutine:coroutine_internal, Abseil and GoogleTest (see
+# //coroutine, //coroutine:coroutine_internal, header-only internals such as
+# //scheduler:scheduler_internal, Abseil and GoogleTest (see
 # tests/BUILD.bazel); add new ones here.
 TESTS=(
   coroutine_test.cc
@@ -39,6 +40,7 @@ TESTS=(
   migration_test.cc
   stack_test.cc
   maybe_grow_test.cc
+  run_queue_test.cc
 )
 
 CXX=aarch64-linux-gnu-g++

@@ -1,0 +1,201 @@
+// Copyright 2026 The Colony Authors.
+//
+// RunQueue: a worker's bounded local run queue (after Tokio's
+// multi_thread/queue.rs), the base of work stealing.
+//
+// The owner pushes at the tail and pops at the head; any number of thieves
+// take half of what is queued from the head. `head_` packs two 32-bit
+// indices: `steal` (where an in-progress steal began) and `real` (the next
+// task to hand out). While a thief copies its batch, steal != real, and no
+// other thief may start; the owner keeps popping from `real`. Only the owner
+// writes `tail_`. Indices are free-running and wrap at 2^32; slots are
+// index % kCapacity.
+//
+// When the ring is full, Push() does not block: it hands the caller the
+// task plus the older half of the ring (Overflow) to move to the global
+// injection queue, the same batch Tokio moves.
+//
+// Thread-safety: Push() and Pop() only from the owner thread; Steal() from
+// any thread. Slots are atomics (relaxed); the orderings on head_ and tail_
+// publish their contents, each named at the operation it pairs with.
+
+#ifndef COLONY_SCHEDULER_INTERNAL_RUN_QUEUE_H_
+#define COLONY_SCHEDULER_INTERNAL_RUN_QUEUE_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#ifndef COLONY_RUN_QUEUE_SLOTS
+#define COLONY_RUN_QUEUE_SLOTS 256
+#endif
+
+namespace colony::scheduler_internal {
+
+template <typename T, uint32_t kCapacity = COLONY_RUN_QUEUE_SLOTS>
+class RunQueue {
+  static_assert(kCapacity >= 2 && (kCapacity & (kCapacity - 1)) == 0,
+                "capacity must be a power of two");
+
+ public:
+  RunQueue() = default;
+  // Starts the free-running indices at `start` (tests use values near 2^32
+  // to exercise wrap-around).
+  explicit RunQueue(uint32_t start) : head_(Pack(start, start)), tail_(start) {}
+  RunQueue(const RunQueue&) = delete;
+  RunQueue& operator=(const RunQueue&) = delete;
+
+  static constexpr uint32_t capacity() { return kCapacity; }
+
+  // Push() queues `item` (owner only). Returns true, or false when the ring
+  // was full: then `overflow` receives `item` and the kCapacity/2 oldest
+  // items, removed from the ring, for the caller to move elsewhere.
+  bool Push(T* item, std::vector<T*>* overflow) {
+    for (;;) {
+      // Pairs with the release CAS of thieves and Pop(): slots below
+      // `real` are free again.
+      const uint64_t head = head_.load(std::memory_order_acquire);
+      const uint32_t steal = Steal32(head);
+      const uint32_t tail = tail_.load(std::memory_order_relaxed);
+      if (tail - steal < kCapacity) {
+        slots_[tail & kMask].store(item, std::memory_order_relaxed);
+        // Pairs with the acquire load of tail_ in Steal(): the slot is
+        // written before a thief can see it.
+        tail_.store(tail + 1, std::memory_order_release);
+        return true;
+      }
+      if (steal != Real32(head)) {
+        // A thief is copying: it frees slots soon. Queue the item
+        // elsewhere rather than wait.
+        overflow->push_back(item);
+        return false;
+      }
+      if (TakeOlderHalf(head, tail, overflow)) {
+        overflow->push_back(item);
+        return false;
+      }
+      // Lost a race with a thief (or Pop() can't race: owner); retry.
+    }
+  }
+
+  // Pop() takes the oldest item (owner only), or null when empty.
+  T* Pop() {
+    uint64_t head = head_.load(std::memory_order_acquire);
+    for (;;) {
+      const uint32_t steal = Steal32(head);
+      const uint32_t real = Real32(head);
+      const uint32_t tail = tail_.load(std::memory_order_relaxed);
+      if (real == tail) return nullptr;
+      const uint32_t next_real = real + 1;
+      // With no steal in progress both halves advance together.
+      const uint64_t next =
+          steal == real ? Pack(next_real, next_real) : Pack(steal, next_real);
+      // acq_rel: acquire pairs with thieves' release; release tells Push()
+      // the slot is free.
+      if (head_.compare_exchange_weak(head, next, std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+        return slots_[real & kMask].load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  // Steal() moves about half of this queue's items into `dst` (whose owner
+  // must be the caller, and which must be empty enough: at most
+  // kCapacity/2 items) and returns one more item for the caller to run
+  // directly, or null when there was nothing to take or another thief is
+  // at work.
+  T* StealInto(RunQueue& dst) {
+    const uint32_t dst_tail = dst.tail_.load(std::memory_order_relaxed);
+    const uint32_t dst_steal =
+        Steal32(dst.head_.load(std::memory_order_acquire));
+    if (dst_tail - dst_steal > kCapacity / 2) return nullptr;
+
+    // 1. Claim [real, real + n) by moving `real` while keeping `steal`.
+    uint64_t head = head_.load(std::memory_order_acquire);
+    uint32_t first, n;
+    for (;;) {
+      const uint32_t steal = Steal32(head);
+      const uint32_t real = Real32(head);
+      if (steal != real) return nullptr;  // another thief is copying
+      // Pairs with the release store in Push(): the slots are written.
+      const uint32_t tail = tail_.load(std::memory_order_acquire);
+      const uint32_t available = tail - real;
+      n = available - available / 2;
+      if (n == 0) return nullptr;
+      if (n > kCapacity / 2) n = kCapacity / 2;
+      if (head_.compare_exchange_weak(head, Pack(steal, real + n),
+                                      std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+        first = real;
+        break;
+      }
+    }
+    // 2. Copy the batch; the owner cannot reuse these slots while `steal`
+    //    still points at them.
+    for (uint32_t i = 0; i + 1 < n; ++i) {
+      T* item = slots_[(first + i) & kMask].load(std::memory_order_relaxed);
+      dst.slots_[(dst_tail + i) & kMask].store(item, std::memory_order_relaxed);
+    }
+    T* const last =
+        slots_[(first + n - 1) & kMask].load(std::memory_order_relaxed);
+    // 3. Release the claim: steal catches up with real (which the owner may
+    //    have advanced meanwhile).
+    head = head_.load(std::memory_order_acquire);
+    for (;;) {
+      const uint32_t real = Real32(head);
+      if (head_.compare_exchange_weak(head, Pack(real, real),
+                                      std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+        break;
+      }
+    }
+    if (n > 1) {
+      // Pairs with the acquire load of dst.tail_ by thieves of dst.
+      dst.tail_.store(dst_tail + n - 1, std::memory_order_release);
+    }
+    return last;
+  }
+
+  // size() is a snapshot of the number of queued items.
+  uint32_t size() const {
+    const uint64_t head = head_.load(std::memory_order_acquire);
+    return tail_.load(std::memory_order_acquire) - Real32(head);
+  }
+  bool empty() const { return size() == 0; }
+
+ private:
+  static constexpr uint32_t kMask = kCapacity - 1;
+  static uint32_t Steal32(uint64_t head) {
+    return static_cast<uint32_t>(head >> 32);
+  }
+  static uint32_t Real32(uint64_t head) { return static_cast<uint32_t>(head); }
+  static uint64_t Pack(uint32_t steal, uint32_t real) {
+    return uint64_t{steal} << 32 | real;
+  }
+
+  // Moves the kCapacity/2 oldest items to `out` if no thief interferes.
+  bool TakeOlderHalf(uint64_t head, uint32_t tail, std::vector<T*>* out) {
+    const uint32_t real = Real32(head);
+    constexpr uint32_t kHalf = kCapacity / 2;
+    if (tail - real != kCapacity) return false;  // changed meanwhile
+    const uint64_t next = Pack(real + kHalf, real + kHalf);
+    if (!head_.compare_exchange_strong(head, next, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+      return false;
+    }
+    for (uint32_t i = 0; i < kHalf; ++i) {
+      out->push_back(
+          slots_[(real + i) & kMask].load(std::memory_order_relaxed));
+    }
+    return true;
+  }
+
+  std::atomic<uint64_t> head_{0};
+  std::atomic<uint32_t> tail_{0};
+  std::atomic<T*> slots_[kCapacity] = {};
+};
+
+}  // namespace colony::scheduler_internal
+
+#endif  // COLONY_SCHEDULER_INTERNAL_RUN_QUEUE_H_

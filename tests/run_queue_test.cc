@@ -1,0 +1,157 @@
+// Copyright 2026 The Colony Authors.
+//
+// The worker run queue: FIFO order, overflow of the older half, stealing
+// half, wrap-around of the free-running indices (with a 4-slot ring so
+// every path runs), and a concurrent stress that counts every item.
+
+#include "scheduler/internal/run_queue.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "coroutine/internal/sanitizer.h"
+
+namespace colony::scheduler_internal {
+namespace {
+
+struct Item {
+  int id;
+};
+
+using SmallQueue = RunQueue<Item, 4>;
+
+std::vector<Item> MakeItems(int n) {
+  std::vector<Item> items(n);
+  for (int i = 0; i < n; ++i) items[i].id = i;
+  return items;
+}
+
+std::vector<int> Ids(const std::vector<Item*>& items) {
+  std::vector<int> ids;
+  for (Item* i : items) ids.push_back(i->id);
+  return ids;
+}
+
+TEST(RunQueueTest, PopsInFifoOrder) {
+  auto items = MakeItems(3);
+  SmallQueue q;
+  std::vector<Item*> overflow;
+  for (auto& i : items) EXPECT_TRUE(q.Push(&i, &overflow));
+  EXPECT_EQ(q.size(), 3u);
+  EXPECT_EQ(q.Pop()->id, 0);
+  EXPECT_EQ(q.Pop()->id, 1);
+  EXPECT_EQ(q.Pop()->id, 2);
+  EXPECT_EQ(q.Pop(), nullptr);
+  EXPECT_TRUE(overflow.empty());
+}
+
+TEST(RunQueueTest, FullRingHandsOverTheOlderHalfAndTheNewItem) {
+  auto items = MakeItems(5);
+  SmallQueue q;
+  std::vector<Item*> overflow;
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(q.Push(&items[i], &overflow));
+  EXPECT_FALSE(q.Push(&items[4], &overflow));
+  EXPECT_THAT(Ids(overflow), testing::ElementsAre(0, 1, 4));
+  EXPECT_EQ(q.size(), 2u);
+  EXPECT_EQ(q.Pop()->id, 2);
+  EXPECT_EQ(q.Pop()->id, 3);
+}
+
+TEST(RunQueueTest, StealTakesHalf) {
+  auto items = MakeItems(4);
+  SmallQueue victim, thief;
+  std::vector<Item*> overflow;
+  for (auto& i : items) victim.Push(&i, &overflow);
+  Item* direct = victim.StealInto(thief);
+  ASSERT_NE(direct, nullptr);
+  EXPECT_EQ(direct->id, 1);  // the last of the stolen batch {0, 1}
+  EXPECT_EQ(thief.size(), 1u);
+  EXPECT_EQ(thief.Pop()->id, 0);
+  EXPECT_EQ(victim.size(), 2u);
+  EXPECT_EQ(victim.Pop()->id, 2);
+  // One item left: a thief takes it.
+  EXPECT_EQ(victim.StealInto(thief)->id, 3);
+  EXPECT_EQ(victim.StealInto(thief), nullptr);
+}
+
+TEST(RunQueueTest, IndicesWrapAround) {
+  auto items = MakeItems(64);
+  SmallQueue q(UINT32_MAX - 5);
+  SmallQueue thief(UINT32_MAX - 1);
+  std::vector<Item*> overflow;
+  std::vector<int> seen;
+  for (int round = 0; round < 16; ++round) {
+    for (int k = 0; k < 3; ++k) {
+      ASSERT_TRUE(q.Push(&items[round * 3 + k], &overflow));
+    }
+    if (round % 2 == 0) {
+      if (Item* direct = q.StealInto(thief)) seen.push_back(direct->id);
+      while (Item* i = thief.Pop()) seen.push_back(i->id);
+    }
+    while (Item* i = q.Pop()) seen.push_back(i->id);
+  }
+  ASSERT_EQ(seen.size(), 48u);
+  std::sort(seen.begin(), seen.end());
+  for (int i = 0; i < 48; ++i) EXPECT_EQ(seen[i], i);
+}
+
+// The owner pushes and pops while thieves steal into their own queues;
+// every item must come out exactly once, through one of the three exits
+// (owner pop, thief, overflow).
+template <uint32_t kSlots>
+void StressEveryItemOnce(int n, int thieves) {
+  std::vector<Item> items(n);
+  for (int i = 0; i < n; ++i) items[i].id = i;
+  std::unique_ptr<std::atomic<int>[]> seen(new std::atomic<int>[n]);
+  for (int i = 0; i < n; ++i) seen[i].store(0);
+  RunQueue<Item, kSlots> owner_queue;
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < thieves; ++t) {
+    threads.emplace_back([&] {
+      RunQueue<Item, kSlots> mine;
+      for (;;) {
+        const bool finished = done.load(std::memory_order_acquire);
+        if (Item* direct = owner_queue.StealInto(mine)) {
+          seen[direct->id].fetch_add(1);
+        }
+        while (Item* i = mine.Pop()) seen[i->id].fetch_add(1);
+        if (finished && owner_queue.empty()) return;
+      }
+    });
+  }
+  std::vector<Item*> overflow;
+  for (int i = 0; i < n; ++i) {
+    owner_queue.Push(&items[i], &overflow);
+    if (i % 3 == 0) {
+      if (Item* item = owner_queue.Pop()) seen[item->id].fetch_add(1);
+    }
+  }
+  while (Item* item = owner_queue.Pop()) seen[item->id].fetch_add(1);
+  done.store(true, std::memory_order_release);
+  for (auto& t : threads) t.join();
+  for (Item* item : overflow) seen[item->id].fetch_add(1);
+  int wrong = 0;
+  for (int i = 0; i < n; ++i) wrong += seen[i].load() != 1;
+  EXPECT_EQ(wrong, 0);
+}
+
+constexpr int kStressItems = coroutine_internal::kTsan ? 200'000 : 1'000'000;
+
+TEST(RunQueueStressTest, FourSlotRingEveryItemOnce) {
+  StressEveryItemOnce<4>(kStressItems, 2);
+}
+
+TEST(RunQueueStressTest, FullSizeRingEveryItemOnce) {
+  StressEveryItemOnce<256>(kStressItems, 3);
+}
+
+}  // namespace
+}  // namespace colony::scheduler_internal
