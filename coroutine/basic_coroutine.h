@@ -164,6 +164,8 @@ class BasicCoroutine {
   [[noreturn]] void FatalIllegalTransition(CoroutineState from,
                                            CoroutineState to) const;
   void NotifyListeners(CoroutineState from, CoroutineState to);
+  void* Switch(coroutine_internal::Context* from,
+               const coroutine_internal::Context* to, void* transfer);
   void* SwitchInto(void* transfer);
   void* SwitchOut(void* transfer);
   void* OnCancelledSuspend();

@@ -42,20 +42,24 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BasicCoroutine::Transition(
   SetState(from, to);
 }
 
+// Switch() picks the switch that also carries the floating-point control
+// state when the coroutine asked for it.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::Switch(
+    coroutine_internal::Context* from, const coroutine_internal::Context* to,
+    void* transfer) {
+  return isolate_fp_env_
+             ? coroutine_internal::colony_context_switch_fp(from, to, transfer)
+             : coroutine_internal::colony_context_switch(from, to, transfer);
+}
+
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::SwitchInto(
     void* transfer) {
-  return isolate_fp_env_ ? coroutine_internal::colony_context_switch_fp(
-                               &caller_, &context_, transfer)
-                         : coroutine_internal::colony_context_switch(
-                               &caller_, &context_, transfer);
+  return Switch(&caller_, &context_, transfer);
 }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::SwitchOut(
     void* transfer) {
-  return isolate_fp_env_ ? coroutine_internal::colony_context_switch_fp(
-                               &context_, &caller_, transfer)
-                         : coroutine_internal::colony_context_switch(
-                               &context_, &caller_, transfer);
+  return Switch(&context_, &caller_, transfer);
 }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::ResumeRaw(
