@@ -1,0 +1,64 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/blocking.h"
+
+#include <atomic>
+
+#include "coroutine/internal/access.h"
+#include "scheduler/internal/core.h"
+#include "scheduler/internal/task.h"
+#include "scheduler/internal/worker.h"
+
+namespace colony {
+namespace scheduler_internal {
+namespace {
+
+struct Job final : BlockingWork {
+  absl::FunctionRef<void()> fn;
+  Task* task;
+  std::atomic<bool> done{false};
+
+  Job(absl::FunctionRef<void()> f, Task* t) : fn(f), task(t) {}
+
+  void Run() override {
+    fn();
+    // Read everything needed before `done`: once it is set, the task may
+    // return and this Job (on its stack) is gone. The task itself stays
+    // alive through the reference RunBlocking() took.
+    Task* t = task;
+    done.store(true, std::memory_order_release);
+    t->core_->Wake(t);
+    Unref(t);
+  }
+};
+
+}  // namespace
+
+void RunBlocking(absl::FunctionRef<void()> fn) {
+  Task* self = CurrentTask();
+  if (self == nullptr) {
+    fn();
+    return;
+  }
+  self->Ref();
+  Job job(fn, self);
+  self->core_->blocking().Submit(&job);
+  // Acquire pairs with the release in Job::Run(): the result is visible.
+  while (!job.done.load(std::memory_order_acquire)) ParkTask(self);
+  CheckCancel(self);
+}
+
+}  // namespace scheduler_internal
+
+BlockingRegion::BlockingRegion(std::string_view name)
+    : task_(scheduler_internal::CurrentTask()) {
+  if (task_ == nullptr) return;
+  task_->EnterSyscall(name);
+  scheduler_internal::CurrentWorker()->Handoff();
+}
+
+BlockingRegion::~BlockingRegion() {
+  if (task_ != nullptr) task_->ExitSyscall();
+}
+
+}  // namespace colony

@@ -1,0 +1,95 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/internal/blocking_pool.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+namespace colony::scheduler_internal {
+
+BlockingPool::BlockingPool(int max_threads, absl::Duration keep_alive,
+                           std::string name)
+    : max_threads_(max_threads),
+      keep_alive_(keep_alive),
+      name_(std::move(name)) {}
+
+BlockingPool::~BlockingPool() { Shutdown(); }
+
+void BlockingPool::Submit(BlockingWork* work) {
+  std::vector<std::thread> to_join;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(work);
+    to_join.swap(exited_);
+    if (idle_ > 0) {
+      cv_.notify_one();
+    } else if (threads_ < max_threads_) {
+      ++threads_;
+      handles_.emplace_back([this] { ThreadMain(); });
+    }
+  }
+  // Threads that timed out: they are past their last use of the pool.
+  for (std::thread& t : to_join) t.join();
+}
+
+void BlockingPool::ThreadMain() {
+  std::string thread_name = name_.substr(0, 11) + "-blk";
+  pthread_setname_np(pthread_self(), thread_name.c_str());
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (!queue_.empty()) {
+      BlockingWork* work = queue_.front();
+      queue_.pop_front();
+      lock.unlock();
+      work->Run();
+      lock.lock();
+      continue;
+    }
+    if (shutdown_) break;
+    ++idle_;
+    const bool woke =
+        cv_.wait_for(lock, absl::ToChronoNanoseconds(keep_alive_),
+                     [this] { return !queue_.empty() || shutdown_; });
+    --idle_;
+    if (!woke) break;  // idle for keep_alive_
+  }
+  // Hand our own handle to the list to be joined by the next Submit() or
+  // by Shutdown().
+  --threads_;
+  const std::thread::id self = std::this_thread::get_id();
+  auto it =
+      std::find_if(handles_.begin(), handles_.end(),
+                   [&](const std::thread& t) { return t.get_id() == self; });
+  if (it != handles_.end()) {
+    exited_.push_back(std::move(*it));
+    handles_.erase(it);
+  }
+  cv_.notify_all();
+}
+
+void BlockingPool::Shutdown() {
+  std::vector<std::thread> to_join;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    shutdown_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return threads_ == 0; });
+    to_join.swap(exited_);
+  }
+  for (std::thread& t : to_join) t.join();
+}
+
+size_t BlockingPool::threads() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<size_t>(threads_);
+}
+
+size_t BlockingPool::queued() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+}  // namespace colony::scheduler_internal

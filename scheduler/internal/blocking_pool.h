@@ -1,0 +1,64 @@
+// Copyright 2026 The Colony Authors.
+//
+// BlockingPool: threads for SpawnBlocking(). Starts empty; a submitted job
+// goes to an idle thread, or a new one while fewer than the limit exist;
+// otherwise it waits in the queue. Threads idle for the keep-alive time
+// exit. Shutdown() lets queued jobs finish and joins every thread.
+//
+// Thread-safety: all members may be called from any thread.
+
+#ifndef COLONY_SCHEDULER_INTERNAL_BLOCKING_POOL_H_
+#define COLONY_SCHEDULER_INTERNAL_BLOCKING_POOL_H_
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace colony::scheduler_internal {
+
+// A unit of blocking work; Run() must not throw.
+struct BlockingWork {
+  virtual void Run() = 0;
+
+ protected:
+  ~BlockingWork() = default;
+};
+
+class BlockingPool {
+ public:
+  BlockingPool(int max_threads, absl::Duration keep_alive, std::string name);
+  ~BlockingPool();
+
+  // Submit() queues `work` for a pool thread.
+  void Submit(BlockingWork* work);
+  // Shutdown() runs what is queued, then joins every thread.
+  void Shutdown();
+
+  size_t threads() const;
+  size_t queued() const;
+
+ private:
+  void ThreadMain();
+
+  const int max_threads_;
+  const absl::Duration keep_alive_;
+  const std::string name_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<BlockingWork*> queue_;   // guarded by mu_
+  int threads_ = 0;                   // guarded by mu_
+  int idle_ = 0;                      // guarded by mu_
+  bool shutdown_ = false;             // guarded by mu_
+  std::vector<std::thread> exited_;   // guarded by mu_: to join
+  std::vector<std::thread> handles_;  // guarded by mu_
+};
+
+}  // namespace colony::scheduler_internal
+
+#endif  // COLONY_SCHEDULER_INTERNAL_BLOCKING_POOL_H_

@@ -1,0 +1,319 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/internal/core.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "coroutine/basic_coroutine.h"
+#include "coroutine/coroutine_state.h"
+#include "scheduler/internal/scope_core.h"
+#include "scheduler/internal/task.h"
+
+namespace colony::scheduler_internal {
+
+Core::Core(SchedulerOptions options, Scheduler* owner)
+    : options_(std::move(options)),
+      owner_(owner),
+      inject_len_(new std::atomic<int64_t>[static_cast<size_t>(
+          options_.priority_bands)]),
+      idle_(options_.workers, options_.max_searching),
+      registry_(options_.workers + 1),
+      blocking_(options_.max_blocking_threads, options_.blocking_keep_alive,
+                options_.name) {
+  for (int b = 0; b < options_.priority_bands; ++b) {
+    inject_.push_back(std::make_unique<oneapi::tbb::concurrent_queue<Task*>>());
+    inject_len_[static_cast<size_t>(b)].store(0, std::memory_order_relaxed);
+  }
+  for (int i = 0; i < options_.workers; ++i) {
+    workers_.push_back(std::make_unique<Worker>(this, i));
+  }
+}
+
+Core::~Core() = default;
+
+absl::Status Core::Start() {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  if (phase_.load() != kCreated) {
+    return absl::FailedPreconditionError(
+        "Scheduler::Start(): the scheduler was already started");
+  }
+  phase_.store(kRunning);
+  for (auto& w : workers_) w->Start();
+  return absl::OkStatus();
+}
+
+absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
+  Worker* w = CurrentWorker();
+  const bool ours = w != nullptr && w->core() == this;
+  submitting_.fetch_add(1, std::memory_order_seq_cst);
+  // Pairs with the phase change in Stop(): see step 1 in core.h.
+  if (!ours && phase_.load(std::memory_order_seq_cst) >= kStopping) {
+    submitting_.fetch_sub(1, std::memory_order_seq_cst);
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    return absl::CancelledError(absl::StrCat("spawn of task '", task->name(),
+                                             "' refused: scheduler '",
+                                             options_.name, "' is stopping"));
+  }
+  Task* parent = ours ? w->current() : nullptr;
+  (void)parent;
+  task->core_ = this;
+  task->forever_ = forever;
+  task->spawn_ns_ = NowNanos();
+  task->band_ = std::clamp(task->priority(), 0, options_.priority_bands - 1);
+  // One reference for the scheduler (until Finish()), one for the handle;
+  // kNotified because it is about to be queued.
+  task->word_.store(2 * Task::kRefOne + Task::kNotified,
+                    std::memory_order_relaxed);
+  if (scope != nullptr) {
+    task->scope_ = scope;
+    scope->Add(task);
+  }
+  registry_.Add(task, ours ? w->index() : num_workers());
+  if (ours) {
+    w->spawned_.Add();
+    w->Schedule(task, /*lifo=*/true);
+  } else {
+    spawned_remote_.fetch_add(1, std::memory_order_relaxed);
+    Inject(task);
+  }
+  submitting_.fetch_sub(1, std::memory_order_seq_cst);
+  return absl::OkStatus();
+}
+
+void Core::Wake(Task* task, bool lifo) {
+  uint64_t s = task->word_.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((s & (Task::kComplete | Task::kNotified)) != 0) return;
+    // Release publishes what the waker wrote before waking; acquire pairs
+    // with the worker's fetch_and in AfterSlice().
+    if (task->word_.compare_exchange_weak(s, s | Task::kNotified,
+                                          std::memory_order_acq_rel,
+                                          std::memory_order_relaxed)) {
+      break;
+    }
+  }
+  // Running: the worker re-queues it when the slice ends.
+  if ((s & Task::kRunning) != 0) return;
+  Enqueue(task, lifo);
+}
+
+void Core::Enqueue(Task* task, bool lifo) {
+  if (options_.migrate_every_resume && num_workers() > 1) {
+    const int last = task->worker_.load(std::memory_order_relaxed);
+    if (last >= 0) {
+      worker((last + 1) % num_workers()).Deliver(task);
+      return;
+    }
+  }
+  Worker* w = CurrentWorker();
+  if (w != nullptr && w->core() == this) {
+    w->Schedule(task, lifo);
+  } else {
+    Inject(task);
+  }
+}
+
+void Core::Inject(Task* task) {
+  const size_t band = static_cast<size_t>(task->band_);
+  inject_[band]->push(task);
+  inject_len_[band].fetch_add(1, std::memory_order_release);
+  NotifyParked();
+}
+
+void Core::InjectBatch(const std::vector<Task*>& tasks) {
+  for (Task* task : tasks) {
+    const size_t band = static_cast<size_t>(task->band_);
+    inject_[band]->push(task);
+    inject_len_[band].fetch_add(1, std::memory_order_release);
+  }
+  NotifyParked();
+}
+
+Task* Core::PopGlobal() {
+  for (int b = options_.priority_bands - 1; b >= 0; --b) {
+    const size_t band = static_cast<size_t>(b);
+    if (inject_len_[band].load(std::memory_order_acquire) <= 0) continue;
+    Task* task = nullptr;
+    if (inject_[band]->try_pop(task)) {
+      inject_len_[band].fetch_sub(1, std::memory_order_relaxed);
+      return task;
+    }
+  }
+  return nullptr;
+}
+
+void Core::NotifyParked() {
+  const int w = idle_.NotifyOne();
+  if (w >= 0) worker(w).Unpark();
+}
+
+bool Core::AnyWork() const {
+  for (int b = 0; b < options_.priority_bands; ++b) {
+    if (inject_len_[static_cast<size_t>(b)].load(std::memory_order_seq_cst) >
+        0) {
+      return true;
+    }
+  }
+  for (const auto& w : workers_) {
+    if (w->HasQueued()) return true;
+  }
+  return false;
+}
+
+void Core::Finish(Task* task, Worker* worker) {
+  (void)worker;
+  // kRunning -> kComplete. Release publishes the result to joiners.
+  const uint64_t before = task->word_.fetch_add(
+      Task::kComplete - Task::kRunning, std::memory_order_acq_rel);
+  if ((before & Task::kJoinWaiter) != 0) {
+    const Waiter waiter = task->joiner_;
+    WakeWaiter(waiter);
+    // A joining task gave us a reference on itself for this wake.
+    if (waiter.task != nullptr) Unref(waiter.task);
+  }
+  if (task->state() == CoroutineState::kCompleted && task->cancel_delivered_) {
+    std::fprintf(stderr,
+                 "colony: task '%s' (id %llu) swallowed its cancellation "
+                 "(%s) and returned normally\n",
+                 task->name().c_str(),
+                 static_cast<unsigned long long>(task->id()),
+                 task->cancel_request_.c_str());
+  }
+  if (task->scope_ != nullptr) task->scope_->Done(task);
+  registry_.Remove(task);
+  Unref(task);
+}
+
+void Core::CancelAllLive(const char* reason) {
+  std::vector<Task*> tasks;
+  registry_.ForEach([&](Task* t) {
+    t->Ref();
+    tasks.push_back(t);
+  });
+  for (Task* t : tasks) {
+    RequestCancel(t, reason);
+    Unref(t);
+  }
+}
+
+absl::Status Core::Stop(StopOptions options) {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  Worker* w = CurrentWorker();
+  if (w != nullptr && w->core() == this) {
+    return absl::FailedPreconditionError(
+        "Scheduler::Stop() called from one of its own tasks");
+  }
+  if (phase_.load() == kStopped) return absl::OkStatus();
+  if (phase_.load() == kCreated) {
+    // Tasks spawned before Start() still need to run (or be cancelled).
+    phase_.store(kRunning);
+    for (auto& worker : workers_) worker->Start();
+  }
+  // Step 1.
+  phase_.store(kStopping, std::memory_order_seq_cst);
+  while (submitting_.load(std::memory_order_seq_cst) != 0) {
+    std::this_thread::yield();
+  }
+  absl::Status status;
+  // Step 2.
+  const absl::Time deadline = options.mode == StopMode::kDrain
+                                  ? absl::Now() + options.deadline
+                                  : absl::InfinitePast();
+  auto pause = [] { absl::SleepFor(absl::Microseconds(200)); };
+  if (options.mode == StopMode::kDrain) {
+    while (registry_.live() > registry_.live_forever() &&
+           absl::Now() < deadline) {
+      pause();
+    }
+    if (registry_.live() > registry_.live_forever()) {
+      std::vector<TaskInfo> stragglers = Snapshot(/*include_forever=*/false);
+      std::vector<std::string> names;
+      for (const TaskInfo& t : stragglers) {
+        names.push_back(absl::StrCat("'", t.name, "' (id ", t.id, ", ",
+                                     CoroutineStateName(t.state), ")"));
+      }
+      status = absl::DeadlineExceededError(
+          absl::StrCat(stragglers.size(),
+                       " task(s) still running at the drain deadline "
+                       "and cancelled: ",
+                       absl::StrJoin(names, ", ")));
+    }
+  }
+  // Step 3.
+  absl::Time next_report = absl::Now() + absl::Seconds(5);
+  while (registry_.live() > 0) {
+    CancelAllLive("scheduler stopping");
+    for (int i = 0; i < 50 && registry_.live() > 0; ++i) pause();
+    if (absl::Now() > next_report) {
+      next_report = absl::Now() + absl::Seconds(5);
+      for (const TaskInfo& t : Snapshot(true)) {
+        std::fprintf(stderr,
+                     "colony: Stop() still waiting for task '%s' (id %llu, "
+                     "%s) to end after cancellation\n",
+                     t.name.c_str(), static_cast<unsigned long long>(t.id),
+                     CoroutineStateName(t.state));
+      }
+    }
+  }
+  // Step 4.
+  shutdown_.store(true, std::memory_order_seq_cst);
+  for (auto& worker : workers_) worker->Unpark();
+  for (auto& worker : workers_) worker->Join();
+  phase_.store(kStopped);
+  // Step 5.
+  blocking_.Shutdown();
+  return status;
+}
+
+std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
+  std::vector<TaskInfo> out;
+  const int64_t now = NowNanos();
+  registry_.ForEach([&](Task* t) {
+    if (!include_forever && t->forever_) return;
+    TaskInfo info;
+    info.id = t->id();
+    info.name = t->name();
+    info.state = t->state();
+    info.priority = t->priority();
+    info.wake_ns = info.state == CoroutineState::kSuspended ? t->wake_ns() : 0;
+    info.age_ns = now - t->spawn_ns_;
+    info.worker = t->worker_.load(std::memory_order_relaxed);
+    info.cancel_requested =
+        (t->word_.load(std::memory_order_relaxed) & Task::kCancel) != 0;
+    out.push_back(std::move(info));
+  });
+  std::sort(out.begin(), out.end(),
+            [](const TaskInfo& a, const TaskInfo& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<TaskInfo> Core::Dump() const { return Snapshot(true); }
+
+SchedulerStats Core::Stats() const {
+  SchedulerStats s;
+  for (int i = 0; i < num_workers(); ++i) {
+    WorkerStats ws = workers_[static_cast<size_t>(i)]->Stats();
+    ws.parked = idle_.IsParked(i);
+    s.workers.push_back(std::move(ws));
+  }
+  for (int b = 0; b < options_.priority_bands; ++b) {
+    s.global_queue_depth.push_back(static_cast<size_t>(std::max<int64_t>(
+        0,
+        inject_len_[static_cast<size_t>(b)].load(std::memory_order_relaxed))));
+  }
+  s.spawned_remote = spawned_remote_.load(std::memory_order_relaxed);
+  s.rejected = rejected_.load(std::memory_order_relaxed);
+  s.live_tasks = registry_.live();
+  s.blocking_threads = blocking_.threads();
+  s.blocking_queued = blocking_.queued();
+  return s;
+}
+
+}  // namespace colony::scheduler_internal

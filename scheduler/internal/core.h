@@ -1,0 +1,121 @@
+// Copyright 2026 The Colony Authors.
+//
+// Core: the state of one scheduler shared by its workers: options, the
+// workers, the global injection queue (one oneTBB concurrent_queue per
+// band), the Idle accounting, the live-task registry, the blocking pool and
+// the lifecycle phase.
+//
+// Shutdown (Stop()), in order, and why it is correct:
+//  1. phase_ becomes kStopping under stop_mu_. From then on Submit()
+//     refuses spawns from threads that are not this scheduler's workers;
+//     tasks may still spawn (a draining task may need children). A spawn
+//     either registered before the phase change (and is counted live) or
+//     sees the new phase and is refused: Submit() reads the phase after
+//     counting itself in `submitting_`, and Stop() waits for
+//     `submitting_` to reach zero after changing the phase.
+//  2. Drain: wait until no live task remains but SpawnForever ones, or the
+//     deadline. Stragglers are named in the returned status.
+//  3. Cancel every live task, repeatedly (a task spawned while cancelling
+//     is caught by the next sweep), until none is live. Tasks unwind on
+//     the workers, so their destructors run on their own stacks.
+//  4. shutdown_ is set and every worker unparked; a worker re-checks
+//     shutdown_ before parking, so none sleeps through it. Workers exit
+//     their loops and are joined. No task is queued at that point (none is
+//     live), so nothing is lost.
+//  5. The blocking pool is joined (no task waits on it any more).
+//
+// Thread-safety: all members are safe from any thread unless noted.
+
+#ifndef COLONY_SCHEDULER_INTERNAL_CORE_H_
+#define COLONY_SCHEDULER_INTERNAL_CORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "oneapi/tbb/concurrent_queue.h"
+#include "scheduler/internal/blocking_pool.h"
+#include "scheduler/internal/idle.h"
+#include "scheduler/internal/registry.h"
+#include "scheduler/internal/worker.h"
+#include "scheduler/options.h"
+#include "scheduler/stats.h"
+
+namespace colony {
+class Scheduler;
+}  // namespace colony
+
+namespace colony::scheduler_internal {
+
+class Task;
+class ScopeCore;
+
+class Core {
+ public:
+  enum Phase : int { kCreated, kRunning, kStopping, kStopped };
+
+  Core(SchedulerOptions options, Scheduler* owner);
+  ~Core();
+
+  absl::Status Start();
+  absl::Status Stop(StopOptions options);
+
+  // Submit() registers and queues a freshly built task (see spawn.h).
+  absl::Status Submit(Task* task, ScopeCore* scope, bool forever);
+  // Wake() makes a parked task runnable (see task.h for the protocol).
+  void Wake(Task* task, bool lifo = true);
+  // Enqueue() queues a task this caller owns the kNotified bit of: on the
+  // calling worker if it is one of ours, else through the injection queue
+  // (or, with migrate_every_resume, to another worker's mailbox).
+  void Enqueue(Task* task, bool lifo);
+  // Inject() pushes to the injection queue and wakes an idle worker.
+  void Inject(Task* task);
+  void InjectBatch(const std::vector<Task*>& tasks);
+  // PopGlobal() takes the most urgent injected task, or null.
+  Task* PopGlobal();
+  // NotifyParked() wakes one parked worker if none is searching.
+  void NotifyParked();
+  // AnyWork() is the last searcher's re-check: anything queued anywhere?
+  bool AnyWork() const;
+  // Finish() is the end of a task, run by the worker after its last slice.
+  void Finish(Task* task, Worker* worker);
+
+  const SchedulerOptions& options() const { return options_; }
+  int bands() const { return options_.priority_bands; }
+  int num_workers() const { return static_cast<int>(workers_.size()); }
+  Worker& worker(int i) { return *workers_[static_cast<size_t>(i)]; }
+  Idle& idle() { return idle_; }
+  BlockingPool& blocking() { return blocking_; }
+  Scheduler* owner() const { return owner_; }
+  void set_owner(Scheduler* owner) { owner_ = owner; }
+  bool shutdown() const { return shutdown_.load(std::memory_order_acquire); }
+
+  SchedulerStats Stats() const;
+  std::vector<TaskInfo> Dump() const;
+
+ private:
+  void CancelAllLive(const char* reason);
+  std::vector<TaskInfo> Snapshot(bool include_forever) const;
+
+  const SchedulerOptions options_;
+  Scheduler* owner_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<oneapi::tbb::concurrent_queue<Task*>>> inject_;
+  std::unique_ptr<std::atomic<int64_t>[]> inject_len_;
+  Idle idle_;
+  Registry registry_;
+  BlockingPool blocking_;
+  std::mutex stop_mu_;
+  std::atomic<int> phase_{kCreated};
+  std::atomic<int> submitting_{0};
+  std::atomic<bool> shutdown_{false};
+  std::atomic<uint64_t> spawned_remote_{0};
+  std::atomic<uint64_t> rejected_{0};
+};
+
+}  // namespace colony::scheduler_internal
+
+#endif  // COLONY_SCHEDULER_INTERNAL_CORE_H_

@@ -1,0 +1,86 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/internal/registry.h"
+
+#include <thread>
+
+#include "scheduler/internal/task.h"
+
+namespace colony::scheduler_internal {
+
+void Registry::Shard::Lock() const {
+  for (int spins = 0;; ++spins) {
+    // Acquire pairs with the release store in Unlock().
+    if (!locked.exchange(true, std::memory_order_acquire)) return;
+    while (locked.load(std::memory_order_relaxed)) {
+      if (spins++ > 64) std::this_thread::yield();
+    }
+  }
+}
+
+Registry::Registry(int shards)
+    : num_shards_(shards), shards_(new Shard[static_cast<size_t>(shards)]) {}
+
+void Registry::Add(Task* task, int shard) {
+  Shard& s = shards_[static_cast<size_t>(shard)];
+  s.Lock();
+  task->reg_shard_ = shard;
+  task->reg_prev_ = nullptr;
+  task->reg_next_ = s.head;
+  if (s.head != nullptr) s.head->reg_prev_ = task;
+  s.head = task;
+  s.count.store(s.count.load(std::memory_order_relaxed) + 1,
+                std::memory_order_relaxed);
+  if (task->forever_) {
+    s.forever.store(s.forever.load(std::memory_order_relaxed) + 1,
+                    std::memory_order_relaxed);
+  }
+  s.Unlock();
+}
+
+void Registry::Remove(Task* task) {
+  Shard& s = shards_[static_cast<size_t>(task->reg_shard_)];
+  s.Lock();
+  if (task->reg_prev_ != nullptr) {
+    task->reg_prev_->reg_next_ = task->reg_next_;
+  } else {
+    s.head = task->reg_next_;
+  }
+  if (task->reg_next_ != nullptr) task->reg_next_->reg_prev_ = task->reg_prev_;
+  task->reg_prev_ = task->reg_next_ = nullptr;
+  s.count.store(s.count.load(std::memory_order_relaxed) - 1,
+                std::memory_order_relaxed);
+  if (task->forever_) {
+    s.forever.store(s.forever.load(std::memory_order_relaxed) - 1,
+                    std::memory_order_relaxed);
+  }
+  s.Unlock();
+}
+
+void Registry::ForEach(absl::FunctionRef<void(Task*)> fn) const {
+  for (int i = 0; i < num_shards_; ++i) {
+    const Shard& s = shards_[static_cast<size_t>(i)];
+    s.Lock();
+    for (Task* t = s.head; t != nullptr; t = t->reg_next_) fn(t);
+    s.Unlock();
+  }
+}
+
+size_t Registry::live() const {
+  size_t n = 0;
+  for (int i = 0; i < num_shards_; ++i) {
+    n += shards_[static_cast<size_t>(i)].count.load(std::memory_order_acquire);
+  }
+  return n;
+}
+
+size_t Registry::live_forever() const {
+  size_t n = 0;
+  for (int i = 0; i < num_shards_; ++i) {
+    n +=
+        shards_[static_cast<size_t>(i)].forever.load(std::memory_order_acquire);
+  }
+  return n;
+}
+
+}  // namespace colony::scheduler_internal

@@ -1,0 +1,58 @@
+// Copyright 2026 The Colony Authors.
+//
+// Registry: the live tasks of a scheduler, for Dump(), Stop() and counts.
+//
+// Sharded intrusive lists: a task joins the shard of the worker that
+// spawned it (spawns from outside use the last shard) and leaves it when it
+// ends, from whichever worker that is. Each shard has a spin lock (held for
+// a few instructions) and its own counts, so spawning on different workers
+// touches no shared cache line.
+//
+// Thread-safety: all members may be called from any thread.
+
+#ifndef COLONY_SCHEDULER_INTERNAL_REGISTRY_H_
+#define COLONY_SCHEDULER_INTERNAL_REGISTRY_H_
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+
+#include "absl/functional/function_ref.h"
+
+namespace colony::scheduler_internal {
+
+class Task;
+
+class Registry {
+ public:
+  explicit Registry(int shards);
+
+  // Add() registers `task` in `shard`.
+  void Add(Task* task, int shard);
+  // Remove() unregisters `task`.
+  void Remove(Task* task);
+  // ForEach() calls `fn` on every live task, shard by shard, with the
+  // shard locked: `fn` must not spawn, end tasks or block.
+  void ForEach(absl::FunctionRef<void(Task*)> fn) const;
+  // live() counts registered tasks; live_forever() those spawned with
+  // SpawnForever(). Exact when no task is being added or removed.
+  size_t live() const;
+  size_t live_forever() const;
+
+ private:
+  struct alignas(64) Shard {
+    mutable std::atomic<bool> locked{false};
+    Task* head = nullptr;
+    std::atomic<size_t> count{0};
+    std::atomic<size_t> forever{0};
+    void Lock() const;
+    void Unlock() const { locked.store(false, std::memory_order_release); }
+  };
+
+  const int num_shards_;
+  std::unique_ptr<Shard[]> shards_;
+};
+
+}  // namespace colony::scheduler_internal
+
+#endif  // COLONY_SCHEDULER_INTERNAL_REGISTRY_H_

@@ -1,0 +1,82 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/internal/scope_core.h"
+
+#include <vector>
+
+namespace colony::scheduler_internal {
+
+void ScopeCore::Add(Task* task) {
+  task->Ref();  // released in Done()
+  std::lock_guard<std::mutex> lock(mu_);
+  task->scope_prev_ = nullptr;
+  task->scope_next_ = head_;
+  if (head_ != nullptr) head_->scope_prev_ = task;
+  head_ = task;
+  ++pending_;
+}
+
+void ScopeCore::Done(Task* task) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (task->scope_prev_ != nullptr) {
+      task->scope_prev_->scope_next_ = task->scope_next_;
+    } else {
+      head_ = task->scope_next_;
+    }
+    if (task->scope_next_ != nullptr) {
+      task->scope_next_->scope_prev_ = task->scope_prev_;
+    }
+    task->scope_prev_ = task->scope_next_ = nullptr;
+    if (--pending_ == 0) {
+      WakeWaiter(waiter_);
+      waiter_ = Waiter();
+    }
+  }
+  Unref(task);
+}
+
+void ScopeCore::CancelAll(std::string_view reason) {
+  std::vector<Task*> tasks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Task* t = head_; t != nullptr; t = t->scope_next_) {
+      t->Ref();
+      tasks.push_back(t);
+    }
+  }
+  for (Task* t : tasks) {
+    RequestCancel(t, reason);
+    Unref(t);
+  }
+}
+
+void ScopeCore::Wait() {
+  Task* self = CurrentTask();
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (pending_ == 0) {
+        // No stale waiter may stay behind once we return.
+        waiter_ = Waiter();
+        return;
+      }
+      waiter_ = self != nullptr ? Waiter{self, nullptr}
+                                : Waiter{nullptr, &ThisThreadParker()};
+    }
+    // Cancellation is not delivered here: the scope must still be awaited
+    // (its destructor waits while unwinding).
+    if (self != nullptr) {
+      ParkTask(self);
+    } else {
+      ThisThreadParker().Park();
+    }
+  }
+}
+
+size_t ScopeCore::pending() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_;
+}
+
+}  // namespace colony::scheduler_internal

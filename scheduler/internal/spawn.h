@@ -1,0 +1,83 @@
+// Copyright 2026 The Colony Authors.
+//
+// SpawnOn(): the one path every spawn takes (Scheduler::Spawn,
+// colony::Spawn, TaskScope::Spawn, SpawnForever). It builds the task's
+// coroutine on a pooled stack, then hands it to the scheduler core, which
+// registers it and queues it. Failures become a handle whose result says
+// why: a refused spawn is Cancelled, a stack that could not be allocated or
+// a spawn outside any scheduler is Failed.
+
+#ifndef COLONY_SCHEDULER_INTERNAL_SPAWN_H_
+#define COLONY_SCHEDULER_INTERNAL_SPAWN_H_
+
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "coroutine/basic_coroutine.h"
+#include "coroutine/internal/access.h"
+#include "scheduler/internal/task.h"
+#include "scheduler/join_handle.h"
+#include "scheduler/options.h"
+#include "scheduler/task_result.h"
+
+namespace colony::scheduler_internal {
+
+class Core;
+class ScopeCore;
+
+// CurrentCore() is the scheduler core of the calling task or worker, or
+// null.
+Core* CurrentCore();
+
+// ResolveSpawn() fills in the coroutine options (stack size, clamped or
+// inherited priority) for a spawn on `core`.
+CoroutineOptions ResolveSpawn(Core* core, SpawnOptions&& options);
+
+// Submit() registers `task` with `core` and queues it. On error (the
+// scheduler is stopping) the task was not registered and the caller must
+// delete it.
+absl::Status Submit(Core* core, Task* task, ScopeCore* scope, bool forever);
+
+// NoSchedulerMessage() logs and returns the message for a spawn outside
+// any scheduler.
+std::string NoSchedulerMessage();
+
+template <typename R>
+JoinHandle<R> FailedHandle(bool cancelled, std::string message) {
+  using Variant = typename TaskResult<R>::Variant;
+  std::optional<TaskResult<R>> early;
+  if (cancelled) {
+    early.emplace(
+        Variant(std::in_place_index<2>, Cancelled{std::move(message)}));
+  } else {
+    early.emplace(
+        Variant(std::in_place_index<1>, Failed{nullptr, std::move(message)}));
+  }
+  return HandleAccess::Make<JoinHandle<R>>(nullptr, std::move(early));
+}
+
+template <typename R, typename F>
+JoinHandle<R> SpawnOn(Core* core, F&& fn, SpawnOptions options,
+                      ScopeCore* scope, bool forever) {
+  if (core == nullptr) return FailedHandle<R>(false, NoSchedulerMessage());
+  const CoroutineOptions co = ResolveSpawn(core, std::move(options));
+  auto task = coroutine_internal::Access::New<TaskImpl<std::decay_t<F>, R>>(
+      co, std::forward<F>(fn));
+  if (!task.ok()) {
+    return FailedHandle<R>(false, std::string(task.status().message()));
+  }
+  absl::Status submitted = Submit(core, *task, scope, forever);
+  if (!submitted.ok()) {
+    coroutine_internal::Access::Delete(*task);
+    return FailedHandle<R>(true, std::string(submitted.message()));
+  }
+  return HandleAccess::Make<JoinHandle<R>>(static_cast<Task*>(*task),
+                                           std::nullopt);
+}
+
+}  // namespace colony::scheduler_internal
+
+#endif  // COLONY_SCHEDULER_INTERNAL_SPAWN_H_

@@ -1,0 +1,121 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/internal/task.h"
+
+#include <exception>
+#include <string>
+
+#include "coroutine/coroutine_state.h"
+#include "coroutine/internal/access.h"
+#include "scheduler/internal/core.h"
+#include "scheduler/internal/worker.h"
+
+namespace colony::scheduler_internal {
+
+void Unref(Task* task) {
+  // Acq_rel: the last owner sees every other owner's writes before it
+  // destroys the task.
+  const uint64_t before =
+      task->word_.fetch_sub(Task::kRefOne, std::memory_order_acq_rel);
+  if ((before >> Task::kRefShift) == 1) {
+    coroutine_internal::Access::Delete(task);
+  }
+}
+
+void RequestCancel(Task* task, std::string_view reason) {
+  bool expected = false;
+  if (!task->cancel_claimed_.compare_exchange_strong(
+          expected, true, std::memory_order_acq_rel)) {
+    return;  // Someone else asked first; their reason stands.
+  }
+  task->cancel_request_ = std::string(reason);
+  // Release publishes cancel_request_ to whoever sees kCancel.
+  const uint64_t before =
+      task->word_.fetch_or(Task::kCancel, std::memory_order_acq_rel);
+  if ((before & Task::kComplete) != 0) return;
+  task->core_->Wake(task, /*lifo=*/false);
+}
+
+__attribute__((noinline)) Task* CurrentTask() {
+  Worker* w = CurrentWorker();
+  if (w == nullptr) return nullptr;
+  Task* t = w->current();
+  if (t == nullptr || CurrentCoroutine() != t) return nullptr;
+  return t;
+}
+
+void ParkTask(Task* self, int64_t wake_ns) {
+  coroutine_internal::Access::Suspend(self, &kParkTag, wake_ns);
+}
+
+void CheckCancel(Task* self) {
+  if (self->cancel_delivered_) return;
+  if ((self->word_.load(std::memory_order_acquire) & Task::kCancel) == 0) {
+    return;
+  }
+  if (std::uncaught_exceptions() > 0) return;
+  self->cancel_delivered_ = true;
+  throw CoroutineCancelled(self->cancel_request_);
+}
+
+void WakeWaiter(const Waiter& waiter) {
+  if (waiter.task != nullptr) {
+    waiter.task->core_->Wake(waiter.task);
+  } else if (waiter.thread != nullptr) {
+    waiter.thread->Unpark();
+  }
+}
+
+void AwaitCompletion(Task* task) {
+  if (IsComplete(task)) return;
+  Task* self = CurrentTask();
+  Waiter waiter;
+  if (self != nullptr) {
+    CheckCancel(self);
+    // The child wakes us after we may have been cancelled and ended: it
+    // holds a reference on us until then.
+    self->Ref();
+    waiter.task = self;
+  } else {
+    waiter.thread = &ThisThreadParker();
+  }
+  task->joiner_ = waiter;
+  uint64_t s = task->word_.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((s & Task::kComplete) != 0) {
+      if (self != nullptr) Unref(self);
+      return;
+    }
+    // Release publishes joiner_ to Finish().
+    if (task->word_.compare_exchange_weak(s, s | Task::kJoinWaiter,
+                                          std::memory_order_acq_rel,
+                                          std::memory_order_relaxed)) {
+      break;
+    }
+  }
+  if (self == nullptr) {
+    while (!IsComplete(task)) waiter.thread->Park();
+    return;
+  }
+  try {
+    while (!IsComplete(task)) {
+      ParkTask(self);
+      CheckCancel(self);
+    }
+  } catch (...) {
+    // Cancelled while joining: withdraw unless completion won the race
+    // (then Finish() wakes us and drops the reference itself).
+    s = task->word_.load(std::memory_order_relaxed);
+    while ((s & Task::kComplete) == 0) {
+      if (task->word_.compare_exchange_weak(s, s & ~Task::kJoinWaiter,
+                                            std::memory_order_acq_rel,
+                                            std::memory_order_relaxed)) {
+        Unref(self);
+        break;
+      }
+    }
+    throw;
+  }
+}
+
+}  // namespace colony::scheduler_internal

@@ -1,0 +1,183 @@
+// Copyright 2026 The Colony Authors.
+//
+// Task: a coroutine owned by a scheduler.
+//
+// A task's life is tracked by one atomic word (`word_`) that packs flags and
+// a reference count, after Tokio's task state:
+//
+//   kRunning    a worker is running it (from pop to the end of its slice)
+//   kNotified   it must run again: it is in a queue, or will be put in one by
+//               the worker running it when that slice ends
+//   kComplete   it has finished; the result may be read
+//   kCancel     cancellation was requested (cancel_reason_ is written)
+//   kJoinWaiter joiner_ holds someone waiting for completion
+//   refs        (from bit kRefShift) owners: the scheduler holds one until
+//               the task ends, each JoinHandle one, a joining task one on
+//               itself while registered as joiner_
+//
+// Wake() sets kNotified; only the caller that sets it on a task that is not
+// running enqueues it, so a task is never queued twice. A wake that arrives
+// while it runs is deferred to the worker (see Worker::AfterSlice()).
+// Memory ordering: every transition is an acq_rel RMW on word_, which
+// publishes the fields written before it (cancel_reason_, joiner_, the
+// result) to whoever observes the flag.
+
+#ifndef COLONY_SCHEDULER_INTERNAL_TASK_H_
+#define COLONY_SCHEDULER_INTERNAL_TASK_H_
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "absl/base/attributes.h"
+#include "coroutine/basic_coroutine.h"
+#include "coroutine/internal/access.h"
+#include "scheduler/internal/thread_parker.h"
+#include "scheduler/task_result.h"
+
+namespace colony::scheduler_internal {
+
+class Core;
+class ScopeCore;
+
+// Someone waiting: a suspended task or a blocked thread.
+struct Waiter {
+  class Task* task = nullptr;
+  ThreadParker* thread = nullptr;
+};
+
+class Task : public BasicCoroutine {
+ public:
+  static constexpr uint64_t kRunning = 1;
+  static constexpr uint64_t kNotified = 2;
+  static constexpr uint64_t kComplete = 4;
+  static constexpr uint64_t kCancel = 8;
+  static constexpr uint64_t kJoinWaiter = 16;
+  static constexpr int kRefShift = 16;
+  static constexpr uint64_t kRefOne = uint64_t{1} << kRefShift;
+
+  std::atomic<uint64_t> word_{0};
+  Core* core_ = nullptr;
+  ScopeCore* scope_ = nullptr;
+  int band_ = 0;
+  bool forever_ = false;
+  // Owned by the task itself: the cancellation was thrown into it.
+  bool cancel_delivered_ = false;
+  // The worker that ran it last (-1: never ran).
+  std::atomic<int> worker_{-1};
+  int64_t spawn_ns_ = 0;
+  // Written once, before kCancel is set, by the thread that won
+  // cancel_claimed_.
+  std::atomic<bool> cancel_claimed_{false};
+  std::string cancel_request_;
+  // Valid while kJoinWaiter is set.
+  Waiter joiner_;
+  // Live-task registry links, guarded by the registry shard's lock.
+  Task* reg_prev_ = nullptr;
+  Task* reg_next_ = nullptr;
+  int reg_shard_ = -1;
+  // Scope membership links, guarded by the scope's lock.
+  Task* scope_prev_ = nullptr;
+  Task* scope_next_ = nullptr;
+  // Timer heap position, guarded by the heap's lock of worker timer_owner_.
+  int timer_owner_ = -1;
+  int timer_index_ = -1;
+  int64_t timer_deadline_ = 0;
+
+  void Ref() { word_.fetch_add(kRefOne, std::memory_order_relaxed); }
+
+ protected:
+  explicit Task(const CoroutineOptions& options) : BasicCoroutine(options) {}
+};
+
+// TypedTask<R> holds the value of a task returning R.
+template <typename R>
+class TypedTask : public Task {
+ public:
+  // TakeResult() builds the result once the task is complete.
+  TaskResult<R> TakeResult() {
+    using Variant = typename TaskResult<R>::Variant;
+    switch (state()) {
+      case CoroutineState::kCompleted:
+        return TaskResult<R>(Variant(
+            std::in_place_index<0>, Completed<ValueOf<R>>{std::move(*value_)}));
+      case CoroutineState::kFailed:
+        return TaskResult<R>(
+            Variant(std::in_place_index<1>,
+                    Failed{coroutine_internal::Access::Error(this),
+                           coroutine_internal::Access::ErrorMessage(this)}));
+      default:
+        return TaskResult<R>(Variant(std::in_place_index<2>,
+                                     Cancelled{std::string(cancel_reason())}));
+    }
+  }
+
+ protected:
+  explicit TypedTask(const CoroutineOptions& options) : Task(options) {}
+  std::optional<ValueOf<R>> value_;
+};
+
+template <typename F, typename R>
+class TaskImpl final : public TypedTask<R> {
+ public:
+  template <typename G>
+  TaskImpl(const CoroutineOptions& options, G&& fn)
+      : TypedTask<R>(options), fn_(std::in_place, std::forward<G>(fn)) {}
+
+ private:
+  void Run(void*) override {
+    if constexpr (std::is_void_v<R>) {
+      (*fn_)();
+      this->value_.emplace();
+    } else {
+      this->value_.emplace((*fn_)());
+    }
+  }
+  void DropBody() noexcept override { fn_.reset(); }
+
+  std::optional<F> fn_;
+};
+
+// IsComplete() is true once `task` finished (acquire: its result is
+// visible).
+inline bool IsComplete(const Task* task) {
+  return (task->word_.load(std::memory_order_acquire) & Task::kComplete) != 0;
+}
+
+// Unref() drops one reference; the last one destroys the task.
+void Unref(Task* task);
+// RequestCancel() marks `task` cancelled and wakes it.
+void RequestCancel(Task* task, std::string_view reason);
+// AwaitCompletion() suspends the calling task, or blocks the calling
+// thread, until `task` is complete.
+void AwaitCompletion(Task* task);
+
+// CurrentTask() is the task running on the calling thread, or null (on a
+// plain thread, or in a plain coroutine resumed by a task).
+Task* CurrentTask();
+// ParkTask() suspends `self` (the current task) until a Wake(); it may
+// return spuriously, so callers loop on their condition. `wake_ns` is
+// recorded in the suspended state (0: none). Never throws.
+void ParkTask(Task* self, int64_t wake_ns = 0);
+// CheckCancel() throws CoroutineCancelled into `self` if its cancellation
+// was requested and not yet delivered, unless an exception is already
+// unwinding (then it is delivered at a later suspension point).
+void CheckCancel(Task* self);
+// WakeWaiter() wakes a suspended task or a blocked thread.
+void WakeWaiter(const Waiter& waiter);
+
+// HandleAccess builds JoinHandles (their constructor is private).
+struct HandleAccess {
+  template <typename H, typename... Args>
+  static H Make(Args&&... args) {
+    return H(std::forward<Args>(args)...);
+  }
+};
+
+}  // namespace colony::scheduler_internal
+
+#endif  // COLONY_SCHEDULER_INTERNAL_TASK_H_

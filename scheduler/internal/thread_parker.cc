@@ -1,0 +1,87 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/internal/thread_parker.h"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+
+#include "coroutine/basic_coroutine.h"
+
+namespace colony::scheduler_internal {
+namespace {
+
+// Sleeps while *word == expected, until woken or the absolute monotonic
+// deadline (0: none).
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected,
+               int64_t deadline_ns) {
+  timespec ts;
+  timespec* timeout = nullptr;
+  if (deadline_ns > 0) {
+    ts.tv_sec = deadline_ns / 1'000'000'000;
+    ts.tv_nsec = deadline_ns % 1'000'000'000;
+    timeout = &ts;
+  }
+  // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline.
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word),
+          FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected, timeout, nullptr,
+          FUTEX_BITSET_MATCH_ANY);
+}
+
+void FutexWakeOne(std::atomic<uint32_t>* word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word),
+          FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, nullptr, nullptr, 0);
+}
+
+}  // namespace
+
+bool ThreadParker::Park(int64_t deadline_ns) {
+  uint32_t s = kNotified;
+  // Acquire pairs with the release exchange in Unpark().
+  if (state_.compare_exchange_strong(s, kEmpty, std::memory_order_acquire)) {
+    return true;
+  }
+  s = kEmpty;
+  if (!state_.compare_exchange_strong(s, kParked, std::memory_order_acquire)) {
+    // A token arrived in between (s == kNotified).
+    state_.store(kEmpty, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return true;
+  }
+  for (;;) {
+    FutexWait(&state_, kParked, deadline_ns);
+    s = kNotified;
+    if (state_.compare_exchange_strong(s, kEmpty, std::memory_order_acquire)) {
+      return true;
+    }
+    if (deadline_ns > 0 && NowNanos() >= deadline_ns) {
+      s = kParked;
+      if (state_.compare_exchange_strong(s, kEmpty,
+                                         std::memory_order_acquire)) {
+        return false;
+      }
+      // Unparked at the deadline: take the token.
+      state_.store(kEmpty, std::memory_order_relaxed);
+      return true;
+    }
+    // Spurious wake-up: sleep again.
+  }
+}
+
+void ThreadParker::Unpark() {
+  // Release pairs with the acquire in Park().
+  if (state_.exchange(kNotified, std::memory_order_release) == kParked) {
+    FutexWakeOne(&state_);
+  }
+}
+
+ThreadParker& ThisThreadParker() {
+  static thread_local ThreadParker parker;
+  return parker;
+}
+
+}  // namespace colony::scheduler_internal

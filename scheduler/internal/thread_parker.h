@@ -1,0 +1,45 @@
+// Copyright 2026 The Colony Authors.
+//
+// ThreadParker: a one-token binary semaphore on a futex, the way a plain
+// thread (or an idle worker) sleeps until someone has work for it.
+//
+// Unpark() leaves a token; Park() consumes it, sleeping until there is one
+// or the deadline passes. A token given before Park() is not lost, and
+// several Unpark()s before a Park() leave one token, so callers must treat
+// a return from Park() as "look again" and loop on their own condition.
+//
+// Memory ordering: Unpark() releases and Park() acquires the state word, so
+// everything the unparker wrote before Unpark() is visible after Park()
+// returns true.
+
+#ifndef COLONY_SCHEDULER_INTERNAL_THREAD_PARKER_H_
+#define COLONY_SCHEDULER_INTERNAL_THREAD_PARKER_H_
+
+#include <atomic>
+#include <cstdint>
+
+namespace colony::scheduler_internal {
+
+class ThreadParker {
+ public:
+  // Park() blocks until a token is available and takes it (true), or until
+  // NowNanos() reaches `deadline_ns` (false). 0 means no deadline.
+  bool Park(int64_t deadline_ns = 0);
+  // Unpark() gives the token, waking the parked thread if there is one.
+  // Safe to call from any thread, also on a parker whose thread is about to
+  // stop waiting.
+  void Unpark();
+
+ private:
+  static constexpr uint32_t kEmpty = 0;
+  static constexpr uint32_t kParked = 1;
+  static constexpr uint32_t kNotified = 2;
+  std::atomic<uint32_t> state_{kEmpty};
+};
+
+// ThisThreadParker() is the calling thread's parker.
+ThreadParker& ThisThreadParker();
+
+}  // namespace colony::scheduler_internal
+
+#endif  // COLONY_SCHEDULER_INTERNAL_THREAD_PARKER_H_

@@ -1,0 +1,384 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/internal/worker.h"
+
+#include <pthread.h>
+
+#include <string>
+
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
+#include "coroutine/basic_coroutine.h"
+#include "coroutine/internal/access.h"
+#include "scheduler/internal/core.h"
+#include "scheduler/internal/task.h"
+
+namespace colony::scheduler_internal {
+
+SliceEnd kYieldTag = SliceEnd::kYield;
+SliceEnd kParkTag = SliceEnd::kPark;
+
+namespace {
+
+thread_local Worker* tls_worker = nullptr;
+
+// Tokio's bound on consecutive LIFO-slot dispatches: a ping-pong pair
+// cannot starve the rest of the queue.
+constexpr int kMaxLifoStreak = 3;
+// How often a busy worker reads the clock for its own timers.
+constexpr uint32_t kTimerPollInterval = 16;
+
+inline void CpuRelax() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+}  // namespace
+
+__attribute__((noinline)) Worker* CurrentWorker() {
+  Worker* w = tls_worker;
+  asm volatile("" : : : "memory");
+  return w;
+}
+
+Worker::Worker(Core* core, int index)
+    : core_(core),
+      index_(index),
+      bands_(core->bands()),
+      queues_(new RunQueue<Task>[static_cast<size_t>(core->bands())]),
+      rng_(static_cast<uint32_t>(index) * 2654435761u + 1),
+      timers_(index),
+      driver_(std::make_unique<FutexDriver>()) {
+  overflow_.reserve(RunQueue<Task>::capacity() / 2 + 1);
+}
+
+Worker::~Worker() = default;
+
+void Worker::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::Run() {
+  tls_worker = this;
+  std::string name =
+      core_->options().name.substr(0, 10) + "-w" + std::to_string(index_);
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+  while (!core_->shutdown()) {
+    Task* task = NextLocal();
+    if (task == nullptr) task = Search();
+    if (task == nullptr) {
+      ParkIdle();
+      continue;
+    }
+    if (searching_) {
+      searching_ = false;
+      // The last searcher found work: wake another worker to look for
+      // more, so parallelism ramps up (Tokio does the same).
+      if (core_->idle().TransitionFromSearching()) core_->NotifyParked();
+    }
+    RunTask(task);
+  }
+  if (searching_) {
+    searching_ = false;
+    core_->idle().TransitionFromSearching();
+  }
+  tls_worker = nullptr;
+}
+
+uint32_t Worker::NextRandom() {
+  // xorshift32
+  uint32_t x = rng_;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  rng_ = x;
+  return x;
+}
+
+void Worker::MaybePollTimers(bool force) {
+  if (timers_.size() == 0) return;
+  if (!force && tick_ % kTimerPollInterval != 0) return;
+  const int64_t now = NowNanos();
+  if (timers_.next_deadline() > now) return;
+  TakeExpiredTimers(now, /*try_only=*/false);
+}
+
+size_t Worker::TakeExpiredTimers(int64_t now_ns, bool try_only) {
+  const size_t n = timers_.TakeExpired(
+      now_ns, [this](Task* t) { core_->Wake(t, /*lifo=*/false); }, try_only);
+  if (n > 0) {
+    Worker* caller = CurrentWorker();
+    if (caller != nullptr) caller->timers_fired_.Add(n);
+  }
+  return n;
+}
+
+Task* Worker::PopMailbox() {
+  if (mailbox_len_.load(std::memory_order_relaxed) == 0) return nullptr;
+  Task* task = nullptr;
+  if (mailbox_.try_pop(task)) {
+    mailbox_len_.fetch_sub(1, std::memory_order_relaxed);
+    return task;
+  }
+  return nullptr;
+}
+
+Task* Worker::PopBands() {
+  // Guaranteed turn: every starvation_interval-th dispatch serves the next
+  // band in rotation if it has work, so each non-empty band gets at least
+  // one dispatch in starvation_interval * bands.
+  const int interval = core_->options().starvation_interval;
+  if (bands_ > 1 && tick_ % static_cast<uint32_t>(interval) == 0) {
+    const int band =
+        static_cast<int>(band_turn_++ % static_cast<uint32_t>(bands_));
+    if (lifo_ != nullptr && lifo_->band_ == band) {
+      Task* t = lifo_;
+      lifo_ = nullptr;
+      lifo_streak_ = 0;
+      return t;
+    }
+    if (Task* t = queues_[static_cast<size_t>(band)].Pop()) return t;
+  }
+  const int lifo_band = lifo_ != nullptr ? lifo_->band_ : -1;
+  for (int b = bands_ - 1; b >= 0; --b) {
+    if (b == lifo_band && lifo_streak_ < kMaxLifoStreak) {
+      Task* t = lifo_;
+      lifo_ = nullptr;
+      ++lifo_streak_;
+      return t;
+    }
+    if (Task* t = queues_[static_cast<size_t>(b)].Pop()) {
+      lifo_streak_ = 0;
+      return t;
+    }
+  }
+  if (lifo_ != nullptr) {
+    Task* t = lifo_;
+    lifo_ = nullptr;
+    lifo_streak_ = 0;
+    return t;
+  }
+  return nullptr;
+}
+
+Task* Worker::NextLocal() {
+  ++tick_;
+  if (Task* t = PopMailbox()) return t;
+  if (tick_ % static_cast<uint32_t>(core_->options().global_queue_interval) ==
+      0) {
+    if (Task* t = core_->PopGlobal()) {
+      global_pops_.Add();
+      return t;
+    }
+  }
+  MaybePollTimers(/*force=*/false);
+  if (Task* t = PopBands()) return t;
+  MaybePollTimers(/*force=*/true);
+  if (Task* t = PopBands()) return t;
+  if (Task* t = core_->PopGlobal()) {
+    global_pops_.Add();
+    return t;
+  }
+  return nullptr;
+}
+
+Task* Worker::StealFrom(Worker& victim) {
+  for (int b = bands_ - 1; b >= 0; --b) {
+    RunQueue<Task>& from = victim.queues_[static_cast<size_t>(b)];
+    if (from.empty()) continue;
+    steal_attempts_.Add();
+    RunQueue<Task>& into = queues_[static_cast<size_t>(b)];
+    const uint32_t before = into.size();
+    if (Task* t = from.StealInto(into)) {
+      steals_.Add();
+      stolen_tasks_.Add(into.size() - before + 1);
+      return t;
+    }
+  }
+  return nullptr;
+}
+
+Task* Worker::Search() {
+  if (!searching_) {
+    if (!core_->idle().TryBecomeSearching()) return nullptr;
+    searching_ = true;
+  }
+  const int n = core_->num_workers();
+  const int rounds = core_->options().steal_rounds;
+  for (int round = 0; round < rounds; ++round) {
+    if (n > 1) {
+      const int start =
+          static_cast<int>(NextRandom() % static_cast<uint32_t>(n));
+      for (int i = 0; i < n; ++i) {
+        const int v = (start + i) % n;
+        if (v == index_) continue;
+        if (Task* t = StealFrom(core_->worker(v))) return t;
+      }
+    }
+    if (Task* t = core_->PopGlobal()) {
+      global_pops_.Add();
+      return t;
+    }
+    // Expired timers of workers that are busy or asleep.
+    const int64_t now = NowNanos();
+    for (int i = 0; i < n; ++i) {
+      Worker& w = core_->worker(i);
+      if (w.timers_.next_deadline() <= now)
+        w.TakeExpiredTimers(now, i != index_);
+    }
+    if (Task* t = PopBands()) return t;
+    if (Task* t = PopMailbox()) return t;
+    for (int spin = 0; spin < 32; ++spin) CpuRelax();
+  }
+  return nullptr;
+}
+
+void Worker::ParkIdle() {
+  // Take any expired timer first: a worker never sleeps past one.
+  const int n = core_->num_workers();
+  int64_t deadline = TimerHeap::kNever;
+  const int64_t now = NowNanos();
+  for (int i = 0; i < n; ++i) {
+    Worker& w = core_->worker(i);
+    int64_t d = w.timers_.next_deadline();
+    if (d <= now) {
+      if (w.TakeExpiredTimers(now, i != index_) > 0) return;
+      d = w.timers_.next_deadline();
+    }
+    if (d < deadline) deadline = d;
+  }
+  const bool last = core_->idle().TransitionToParked(index_, searching_);
+  searching_ = false;
+  if (last && core_->AnyWork()) core_->NotifyParked();
+  if (core_->shutdown()) {
+    searching_ = core_->idle().TransitionFromParked(index_);
+    return;
+  }
+  parks_.Add();
+  parked_.store(true, std::memory_order_relaxed);
+  driver_->Park(deadline == TimerHeap::kNever ? 0 : deadline);
+  parked_.store(false, std::memory_order_relaxed);
+  searching_ = core_->idle().TransitionFromParked(index_);
+}
+
+void Worker::RunTask(Task* task) {
+  current_ = task;
+  task->worker_.store(index_, std::memory_order_relaxed);
+  // kNotified -> kRunning in one RMW (kNotified is set, kRunning clear).
+  // Acquire pairs with the release of whoever queued it.
+  const uint64_t before = task->word_.fetch_sub(
+      Task::kNotified - Task::kRunning, std::memory_order_acq_rel);
+  switches_.Add();
+  void* tag = nullptr;
+  if (ABSL_PREDICT_FALSE((before & Task::kCancel) != 0 &&
+                         task->state() == CoroutineState::kReady)) {
+    // Cancelled before it ever ran: drop it without running the body.
+    coroutine_internal::Access::Cancel(task, task->cancel_request_)
+        .IgnoreError();
+  } else {
+    tag = coroutine_internal::Access::Resume(task, nullptr);
+  }
+  current_ = nullptr;
+  AfterSlice(task, tag);
+}
+
+void Worker::AfterSlice(Task* task, void* tag) {
+  if (IsFinished(task->state())) {
+    completed_.Add();
+    core_->Finish(task, this);
+    return;
+  }
+  if (tag == &kYieldTag) {
+    // kRunning -> kNotified: it goes back to the tail of its band.
+    task->word_.fetch_add(Task::kNotified - Task::kRunning,
+                          std::memory_order_acq_rel);
+    core_->Enqueue(task, /*lifo=*/false);
+    return;
+  }
+  // Parked. If a Wake() arrived during the slice it left kNotified for us.
+  const uint64_t before =
+      task->word_.fetch_and(~Task::kRunning, std::memory_order_acq_rel);
+  if ((before & Task::kNotified) != 0) core_->Enqueue(task, /*lifo=*/false);
+}
+
+void Worker::PushQueue(Task* task) {
+  RunQueue<Task>& q = queues_[static_cast<size_t>(task->band_)];
+  if (ABSL_PREDICT_FALSE(!q.Push(task, &overflow_))) {
+    overflows_.Add();
+    core_->InjectBatch(overflow_);
+    overflow_.clear();
+  }
+}
+
+void Worker::Schedule(Task* task, bool lifo) {
+  if (lifo && core_->options().lifo_slot) {
+    Task* previous = lifo_;
+    lifo_ = task;
+    if (previous == nullptr) {
+      // Nothing for a thief to take: the LIFO slot is not stealable.
+      // Still wake someone if our queue has work and nobody searches.
+      if (!queues_[static_cast<size_t>(task->band_)].empty()) {
+        core_->NotifyParked();
+      }
+      return;
+    }
+    task = previous;
+  }
+  PushQueue(task);
+  core_->NotifyParked();
+}
+
+void Worker::Handoff() {
+  std::vector<Task*> all;
+  if (lifo_ != nullptr) all.push_back(std::exchange(lifo_, nullptr));
+  for (int b = bands_ - 1; b >= 0; --b) {
+    while (Task* t = queues_[static_cast<size_t>(b)].Pop()) all.push_back(t);
+  }
+  if (!all.empty()) core_->InjectBatch(all);
+}
+
+void Worker::Deliver(Task* task) {
+  mailbox_.push(task);
+  mailbox_len_.fetch_add(1, std::memory_order_relaxed);
+  driver_->Unpark();
+}
+
+bool Worker::HasQueued() const {
+  if (mailbox_len_.load(std::memory_order_relaxed) > 0) return true;
+  for (int b = 0; b < bands_; ++b) {
+    if (!queues_[static_cast<size_t>(b)].empty()) return true;
+  }
+  return false;
+}
+
+WorkerStats Worker::Stats() const {
+  WorkerStats s;
+  s.spawned = spawned_.Get();
+  s.completed = completed_.Get();
+  s.switches = switches_.Get();
+  s.steal_attempts = steal_attempts_.Get();
+  s.steals = steals_.Get();
+  s.stolen_tasks = stolen_tasks_.Get();
+  s.parks = parks_.Get();
+  s.global_pops = global_pops_.Get();
+  s.overflows = overflows_.Get();
+  s.timers_fired = timers_fired_.Get();
+  s.timers = timers_.size();
+  s.queue_depth.resize(static_cast<size_t>(bands_));
+  for (int b = 0; b < bands_; ++b) {
+    s.queue_depth[static_cast<size_t>(b)] =
+        queues_[static_cast<size_t>(b)].size();
+  }
+  s.parked = parked_.load(std::memory_order_relaxed);
+  s.searching = false;
+  return s;
+}
+
+}  // namespace colony::scheduler_internal

@@ -1,0 +1,143 @@
+// Copyright 2026 The Colony Authors.
+//
+// Worker: one scheduler thread and its run loop.
+//
+//   loop:
+//     task = next local task    (LIFO slot, then bands high to low, with a
+//                                guaranteed turn for each band, the
+//                                injection queue every Nth tick, own timers)
+//     or   = search             (steal half from a random victim's highest
+//                                band, injection queue, expired timers of
+//                                others; bounded number of searchers)
+//     or   park                 (Idle protocol; sleep until notified or
+//                                the earliest timer deadline)
+//     run the task's slice, then put it back by its suspension reason
+//
+// A slice ends in one of three ways, read after the switch back, on the
+// worker's own stack: the task finished (Finish() publishes the result and
+// wakes the joiner), it yielded (back to the tail of its band's queue), or
+// it parked (it stays off every queue unless a Wake() arrived during the
+// slice, which AfterSlice() finds as kNotified and honours).
+//
+// Thread-safety: the queues' owner side, the LIFO slot and the counters'
+// writes belong to the worker's thread; thieves use RunQueue::StealInto();
+// the mailbox and timers are shared (see their headers).
+
+#ifndef COLONY_SCHEDULER_INTERNAL_WORKER_H_
+#define COLONY_SCHEDULER_INTERNAL_WORKER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "oneapi/tbb/concurrent_queue.h"
+#include "scheduler/internal/park_driver.h"
+#include "scheduler/internal/run_queue.h"
+#include "scheduler/internal/timer_heap.h"
+#include "scheduler/stats.h"
+
+namespace colony::scheduler_internal {
+
+class Core;
+class Task;
+
+// What a task hands back when it suspends (the switch's transfer pointer).
+enum class SliceEnd { kYield, kPark };
+extern SliceEnd kYieldTag;
+extern SliceEnd kParkTag;
+
+class Worker {
+ public:
+  Worker(Core* core, int index);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Start() launches the thread; Join() waits for it after shutdown.
+  void Start();
+  void Join();
+
+  // Schedule() queues `task` from this worker's own thread: into the LIFO
+  // slot when `lifo`, else at the tail of its band's queue. Overflow goes
+  // to the injection queue.
+  void Schedule(Task* task, bool lifo);
+  // Handoff() moves every queued task to the injection queue (for a
+  // BlockingRegion on this worker's thread).
+  void Handoff();
+  // Deliver() puts `task` in this worker's mailbox from any thread (forced
+  // migration) and unparks the worker.
+  void Deliver(Task* task);
+  // Unpark() wakes the worker if it is parked.
+  void Unpark() { driver_->Unpark(); }
+
+  // HasQueued() is a racy look at the run queues and mailbox (the
+  // last-searcher re-check).
+  bool HasQueued() const;
+  // StealFrom() moves half of `victim`'s highest non-empty band into this
+  // worker's queue and returns one task to run, or null.
+  Task* StealFrom(Worker& victim);
+  // TakeExpiredTimers() wakes this worker's tasks whose deadline passed;
+  // `try_only` when called by another worker.
+  size_t TakeExpiredTimers(int64_t now_ns, bool try_only);
+
+  TimerHeap& timers() { return timers_; }
+  int index() const { return index_; }
+  Task* current() const { return current_; }
+  Core* core() const { return core_; }
+  WorkerStats Stats() const;
+
+ private:
+  void Run();
+  Task* NextLocal();
+  Task* PopBands();
+  Task* PopMailbox();
+  Task* Search();
+  void ParkIdle();
+  void RunTask(Task* task);
+  void AfterSlice(Task* task, void* tag);
+  void PushQueue(Task* task);
+  uint32_t NextRandom();
+  void MaybePollTimers(bool force);
+
+  Core* const core_;
+  const int index_;
+  const int bands_;
+  std::unique_ptr<RunQueue<Task>[]> queues_;
+  Task* lifo_ = nullptr;
+  int lifo_streak_ = 0;
+  uint32_t tick_ = 0;
+  uint32_t band_turn_ = 0;
+  uint32_t rng_;
+  bool searching_ = false;
+  Task* current_ = nullptr;
+  std::vector<Task*> overflow_;
+  TimerHeap timers_;
+  std::unique_ptr<ParkDriver> driver_;
+  oneapi::tbb::concurrent_queue<Task*> mailbox_;
+  std::atomic<size_t> mailbox_len_{0};
+  std::thread thread_;
+
+  // Counters: written by the worker's thread only, read by Stats().
+  struct Counter {
+    std::atomic<uint64_t> v{0};
+    void Add(uint64_t n = 1) {
+      v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    uint64_t Get() const { return v.load(std::memory_order_relaxed); }
+  };
+  Counter spawned_, completed_, switches_, steal_attempts_, steals_,
+      stolen_tasks_, parks_, global_pops_, overflows_, timers_fired_;
+  std::atomic<bool> parked_{false};
+
+  friend class Core;
+};
+
+// CurrentWorker() is the worker whose thread is calling, or null. Never
+// inlined, so a task re-reads it after every suspension.
+Worker* CurrentWorker();
+
+}  // namespace colony::scheduler_internal
+
+#endif  // COLONY_SCHEDULER_INTERNAL_WORKER_H_

@@ -1,0 +1,96 @@
+// Copyright 2026 The Colony Authors.
+//
+// Options for a Scheduler, for spawning a task and for stopping.
+//
+// Every field has a default that suits a server process; Scheduler::Create()
+// validates them and names the offending field in its error.
+//
+// Priorities are bands: a task's priority is an integer in
+// [0, SchedulerOptions::priority_bands), larger is more urgent. Each worker
+// runs the most urgent non-empty band first, but every non-empty band is
+// served at least once in every `starvation_interval * priority_bands`
+// dispatches of a worker, so low bands progress under any load.
+
+#ifndef COLONY_SCHEDULER_OPTIONS_H_
+#define COLONY_SCHEDULER_OPTIONS_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/time/time.h"
+#include "coroutine/basic_coroutine.h"
+
+namespace colony {
+
+// SpawnOptions::priority value meaning "the spawning task's priority, or
+// SchedulerOptions::default_priority when spawned from a plain thread".
+inline constexpr int kInheritPriority = -1;
+
+struct SchedulerOptions {
+  // Worker threads; 0 means one per hardware thread.
+  int workers = 0;
+  // Stack size of tasks whose SpawnOptions leave it at 0.
+  size_t stack_size = kDefaultStackSize;
+  // Number of priority bands (1..8).
+  int priority_bands = 3;
+  // Priority of tasks spawned from plain threads without an explicit one.
+  int default_priority = 1;
+  // Every non-empty band gets a dispatch at least once per
+  // `starvation_interval * priority_bands` dispatches of a worker (>= 1).
+  int starvation_interval = 8;
+  // A worker takes from the global injection queue first once every
+  // `global_queue_interval` dispatches, so injected work is never starved by
+  // a busy local queue (>= 1).
+  int global_queue_interval = 61;
+  // Rounds of stealing attempts over all other workers before a worker with
+  // nothing to do parks (>= 1).
+  int steal_rounds = 4;
+  // Most workers searching for work at once; 0 means half the workers
+  // (rounded up). Bounding it keeps idle workers from burning CPU.
+  int max_searching = 0;
+  // Whether a task woken or spawned by a running task goes to the worker's
+  // LIFO slot to run next (message-passing locality). At most 3 LIFO
+  // dispatches happen in a row before the queue gets a turn.
+  bool lifo_slot = true;
+  // Threads are named "<name>-w<index>" (workers) and "<name>-blk"
+  // (blocking pool); Linux keeps 15 characters.
+  std::string name = "colony";
+  // Upper bound of the blocking pool's threads (>= 1). It starts empty and
+  // grows on demand; idle threads exit after `blocking_keep_alive`.
+  int max_blocking_threads = 64;
+  absl::Duration blocking_keep_alive = absl::Seconds(10);
+  // Debugging aid: every time a task is resumed after a suspension it is
+  // handed to a different worker thread than the one it last ran on (with
+  // at least two workers). Flushes out thread_local misuse in user code.
+  bool migrate_every_resume = false;
+};
+
+struct SpawnOptions {
+  // Shown in Dump(), in stop reports and in crash messages.
+  std::string name;
+  // Band in [0, priority_bands); values outside are clamped. See
+  // kInheritPriority.
+  int priority = kInheritPriority;
+  // Stack bytes; 0 means SchedulerOptions::stack_size.
+  size_t stack_size = 0;
+};
+
+enum class StopMode {
+  // Wait for every task to finish (tasks may still spawn children), up to
+  // the deadline; then cancel what is left and report it.
+  kDrain,
+  // Cancel every task at once: each unwinds from its suspension point so
+  // its destructors run.
+  kCancel,
+};
+
+struct StopOptions {
+  StopMode mode = StopMode::kDrain;
+  // How long a drain may wait before the stragglers are cancelled and
+  // reported.
+  absl::Duration deadline = absl::InfiniteDuration();
+};
+
+}  // namespace colony
+
+#endif  // COLONY_SCHEDULER_OPTIONS_H_

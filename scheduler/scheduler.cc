@@ -1,0 +1,198 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/scheduler.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "scheduler/internal/core.h"
+#include "scheduler/internal/task.h"
+#include "scheduler/internal/worker.h"
+
+namespace colony {
+namespace {
+
+absl::Status Invalid(const char* field, const std::string& why) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("SchedulerOptions.", field, ": ", why));
+}
+
+absl::Status Validate(SchedulerOptions& o) {
+  if (o.workers < 0 || o.workers > 1024) {
+    return Invalid("workers",
+                   absl::StrCat("must be in [0, 1024], got ", o.workers));
+  }
+  if (o.workers == 0) {
+    o.workers = std::max(1u, std::thread::hardware_concurrency());
+  }
+  if (o.priority_bands < 1 || o.priority_bands > 8) {
+    return Invalid("priority_bands",
+                   absl::StrCat("must be in [1, 8], got ", o.priority_bands));
+  }
+  if (o.default_priority < 0 || o.default_priority >= o.priority_bands) {
+    return Invalid("default_priority",
+                   absl::StrCat("must be in [0, priority_bands), got ",
+                                o.default_priority));
+  }
+  if (o.starvation_interval < 1) {
+    return Invalid("starvation_interval", "must be at least 1");
+  }
+  if (o.global_queue_interval < 1) {
+    return Invalid("global_queue_interval", "must be at least 1");
+  }
+  if (o.steal_rounds < 1) return Invalid("steal_rounds", "must be at least 1");
+  if (o.max_searching < 0) {
+    return Invalid("max_searching", "must not be negative");
+  }
+  if (o.max_searching == 0) o.max_searching = (o.workers + 1) / 2;
+  if (o.max_blocking_threads < 1) {
+    return Invalid("max_blocking_threads", "must be at least 1");
+  }
+  if (o.blocking_keep_alive < absl::ZeroDuration()) {
+    return Invalid("blocking_keep_alive", "must not be negative");
+  }
+  if (o.stack_size == 0) return Invalid("stack_size", "must not be 0");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Scheduler>> Scheduler::Create(
+    SchedulerOptions options) {
+  if (absl::Status s = Validate(options); !s.ok()) return s;
+  auto core =
+      std::make_unique<scheduler_internal::Core>(std::move(options), nullptr);
+  std::unique_ptr<Scheduler> scheduler(new Scheduler(std::move(core)));
+  return scheduler;
+}
+
+Scheduler::Scheduler(std::unique_ptr<scheduler_internal::Core> core)
+    : core_(std::move(core)) {
+  core_->set_owner(this);
+}
+
+Scheduler::~Scheduler() {
+  absl::Status s = core_->Stop({.mode = StopMode::kCancel});
+  if (!s.ok()) {
+    std::fprintf(stderr, "colony: ~Scheduler(): %s\n",
+                 std::string(s.message()).c_str());
+  }
+}
+
+absl::Status Scheduler::Start() { return core_->Start(); }
+
+absl::Status Scheduler::Stop(StopOptions options) {
+  return core_->Stop(options);
+}
+
+int Scheduler::workers() const { return core_->num_workers(); }
+
+const SchedulerOptions& Scheduler::options() const { return core_->options(); }
+
+SchedulerStats Scheduler::Stats() const { return core_->Stats(); }
+
+std::vector<TaskInfo> Scheduler::Dump() const { return core_->Dump(); }
+
+Scheduler* Scheduler::Current() {
+  scheduler_internal::Core* core = scheduler_internal::CurrentCore();
+  return core != nullptr ? core->owner() : nullptr;
+}
+
+void Yield() {
+  scheduler_internal::Task* self = scheduler_internal::CurrentTask();
+  if (self == nullptr) {
+    std::this_thread::yield();
+    return;
+  }
+  scheduler_internal::CheckCancel(self);
+  coroutine_internal::Access::Suspend(self, &scheduler_internal::kYieldTag, 0);
+  scheduler_internal::CheckCancel(self);
+}
+
+void SleepUntilNanos(int64_t wake_ns) {
+  scheduler_internal::Task* self = scheduler_internal::CurrentTask();
+  if (self == nullptr) {
+    const int64_t now = NowNanos();
+    if (wake_ns > now) absl::SleepFor(absl::Nanoseconds(wake_ns - now));
+    return;
+  }
+  scheduler_internal::CheckCancel(self);
+  while (NowNanos() < wake_ns) {
+    // The timer goes to the worker running us now; it wakes us under its
+    // heap's lock, and we take ourselves out (if still in) before going on.
+    scheduler_internal::TimerHeap& heap =
+        scheduler_internal::CurrentWorker()->timers();
+    self->timer_deadline_ = wake_ns;
+    heap.Add(self);
+    scheduler_internal::ParkTask(self, wake_ns);
+    heap.Remove(self);
+    scheduler_internal::CheckCancel(self);
+  }
+}
+
+void SleepFor(absl::Duration duration) {
+  if (duration <= absl::ZeroDuration()) {
+    Yield();
+    return;
+  }
+  SleepUntilNanos(NowNanos() + absl::ToInt64Nanoseconds(duration));
+}
+
+void SleepUntil(absl::Time deadline) {
+  const absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) {
+    Yield();
+    return;
+  }
+  colony::SleepFor(left);
+}
+
+bool InTask() { return scheduler_internal::CurrentTask() != nullptr; }
+
+bool CancellationRequested() {
+  scheduler_internal::Task* self = scheduler_internal::CurrentTask();
+  return self != nullptr && (self->word_.load(std::memory_order_acquire) &
+                             scheduler_internal::Task::kCancel) != 0;
+}
+
+namespace scheduler_internal {
+
+Core* CurrentCore() {
+  Worker* w = CurrentWorker();
+  return w != nullptr ? w->core() : nullptr;
+}
+
+CoroutineOptions ResolveSpawn(Core* core, SpawnOptions&& options) {
+  CoroutineOptions co;
+  co.name = std::move(options.name);
+  co.stack_size =
+      options.stack_size != 0 ? options.stack_size : core->options().stack_size;
+  int priority = options.priority;
+  if (priority == kInheritPriority) {
+    Task* parent = CurrentTask();
+    priority = parent != nullptr && parent->core_ == core
+                   ? parent->band_
+                   : core->options().default_priority;
+  }
+  co.priority = std::clamp(priority, 0, core->bands() - 1);
+  return co;
+}
+
+absl::Status Submit(Core* core, Task* task, ScopeCore* scope, bool forever) {
+  return core->Submit(task, scope, forever);
+}
+
+std::string NoSchedulerMessage() {
+  std::string message =
+      "Spawn() called outside any scheduler's task: use Scheduler::Spawn()";
+  std::fprintf(stderr, "colony: %s\n", message.c_str());
+  return message;
+}
+
+}  // namespace scheduler_internal
+}  // namespace colony

@@ -1,0 +1,33 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/stats.h"
+
+namespace colony {
+
+std::ostream& operator<<(std::ostream& os, const TaskInfo& info) {
+  os << "task " << info.id << " '" << info.name << "' "
+     << CoroutineStateName(info.state) << " priority=" << info.priority
+     << " worker=" << info.worker << " age_ms=" << info.age_ns / 1'000'000;
+  if (info.wake_ns != 0) os << " wake_ns=" << info.wake_ns;
+  if (info.cancel_requested) os << " cancel-requested";
+  return os;
+}
+
+std::ostream& operator<<(std::ostream& os, const SchedulerStats& stats) {
+  os << "live=" << stats.live_tasks << " remote_spawns=" << stats.spawned_remote
+     << " rejected=" << stats.rejected
+     << " blocking_threads=" << stats.blocking_threads << "\n";
+  for (size_t i = 0; i < stats.workers.size(); ++i) {
+    const WorkerStats& w = stats.workers[i];
+    os << "  worker " << i << ": spawned=" << w.spawned
+       << " completed=" << w.completed << " switches=" << w.switches
+       << " steals=" << w.steals << "/" << w.steal_attempts
+       << " stolen=" << w.stolen_tasks << " parks=" << w.parks
+       << " global=" << w.global_pops << " overflows=" << w.overflows
+       << " timers=" << w.timers << " fired=" << w.timers_fired
+       << (w.parked ? " parked" : "") << "\n";
+  }
+  return os;
+}
+
+}  // namespace colony

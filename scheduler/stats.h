@@ -1,0 +1,65 @@
+// Copyright 2026 The Colony Authors.
+//
+// Observability: counters per worker and a listing of live tasks, both
+// readable from any thread while the scheduler runs (Scheduler::Stats() and
+// Scheduler::Dump()). Counters are snapshots of relaxed atomics: each is
+// exact for itself, but a snapshot is not one instant across counters.
+
+#ifndef COLONY_SCHEDULER_STATS_H_
+#define COLONY_SCHEDULER_STATS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "coroutine/coroutine_state.h"
+
+namespace colony {
+
+struct WorkerStats {
+  uint64_t spawned = 0;             // tasks spawned by tasks on this worker
+  uint64_t completed = 0;           // tasks that finished on this worker
+  uint64_t switches = 0;            // resumes of a task by this worker
+  uint64_t steal_attempts = 0;      // victims tried
+  uint64_t steals = 0;              // attempts that took at least one task
+  uint64_t stolen_tasks = 0;        // tasks taken by those steals
+  uint64_t parks = 0;               // times the worker went to sleep
+  uint64_t global_pops = 0;         // tasks taken from the injection queue
+  uint64_t overflows = 0;           // halves of the ring moved to it
+  uint64_t timers_fired = 0;        // sleeps this worker ended
+  size_t timers = 0;                // sleeping tasks whose timer it holds
+  std::vector<size_t> queue_depth;  // ready tasks per band in its ring
+  bool parked = false;
+  bool searching = false;
+};
+
+struct SchedulerStats {
+  std::vector<WorkerStats> workers;
+  std::vector<size_t> global_queue_depth;  // per band
+  uint64_t spawned_remote = 0;             // spawns from outside the workers
+  uint64_t rejected = 0;                   // spawns refused because of Stop()
+  size_t live_tasks = 0;                   // spawned and not yet finished
+  size_t blocking_threads = 0;             // threads in the blocking pool
+  size_t blocking_queued = 0;  // SpawnBlocking calls waiting for a thread
+};
+
+// One live task as Dump() lists it.
+struct TaskInfo {
+  uint64_t id = 0;
+  std::string name;
+  CoroutineState state = CoroutineState::kReady;
+  int priority = 0;
+  int64_t wake_ns = 0;  // NowNanos() time base; 0 unless sleeping
+  int64_t age_ns = 0;   // since spawn
+  int worker = -1;      // last worker that ran it; -1 if none yet
+  bool cancel_requested = false;
+};
+
+std::ostream& operator<<(std::ostream& os, const TaskInfo& info);
+std::ostream& operator<<(std::ostream& os, const SchedulerStats& stats);
+
+}  // namespace colony
+
+#endif  // COLONY_SCHEDULER_STATS_H_

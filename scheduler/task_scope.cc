@@ -1,0 +1,30 @@
+// Copyright 2026 The Colony Authors.
+
+#include "scheduler/task_scope.h"
+
+#include "scheduler/internal/core.h"
+
+namespace colony {
+
+TaskScope::TaskScope()
+    : core_(scheduler_internal::CurrentCore()),
+      scope_(std::make_unique<scheduler_internal::ScopeCore>()) {}
+
+TaskScope::TaskScope(Scheduler& scheduler)
+    : core_(scheduler.core_.get()),
+      scope_(std::make_unique<scheduler_internal::ScopeCore>()) {}
+
+TaskScope::~TaskScope() {
+  scope_->CancelAll("scope ended");
+  scope_->Wait();
+}
+
+void TaskScope::CancelAll(std::string_view reason) {
+  scope_->CancelAll(reason);
+}
+
+void TaskScope::Wait() { scope_->Wait(); }
+
+size_t TaskScope::pending() const { return scope_->pending(); }
+
+}  // namespace colony
