@@ -17,6 +17,7 @@
 #include "coroutine/internal/access.h"
 #include "coroutine/internal/context.h"
 #include "coroutine/internal/global_listeners.h"
+#include "coroutine/internal/locals_hooks.h"
 #include "coroutine/internal/sanitizer.h"
 #include "coroutine/internal/thread_state.h"
 
@@ -91,6 +92,9 @@ void Access::Delete(BasicCoroutine* b) {
   }
   // CancelRaw() logs a swallowed cancellation itself.
   if (!IsFinished(state)) b->CancelRaw("coroutine destroyed").IgnoreError();
+  // Only a coroutine that never ran (given inherited locals) still has
+  // locals here; they are destroyed on the calling thread.
+  DestroyLocals(b);
   const Stack stack = b->stack_;
   if (b->heap_block_) {
     delete b;
@@ -160,6 +164,9 @@ void BasicCoroutine::Main(void* transfer) {
     }
   }
   DropBody();
+  // Coroutine-local values die here, on the coroutine's own stack and still
+  // Running, after the captures (whose destructors may still use them).
+  coroutine_internal::DestroyLocals(this);
   Transition(final_state);
   coroutine_internal::AsanStartSwitch(nullptr, resumer_stack_lo_,
                                       resumer_stack_size_);

@@ -198,6 +198,11 @@ class BasicCoroutine {
   uint64_t id_;
   coroutine_internal::Stack stack_;
   std::vector<Listener*> listeners_;
+  // The coroutine's CoroutineLocal values (a local_internal::LocalTable
+  // owned by local/, opaque here), or null while it has none. Destroyed
+  // through the LocalsHooks (internal/locals_hooks.h) when the coroutine
+  // ends.
+  void* locals_ = nullptr;
   std::string name_;
   std::string_view syscall_;
   std::string cancel_reason_;

@@ -29,8 +29,8 @@
 set -euo pipefail
 
 # The tests built and run, from tests/. Each must depend only on
-# //coroutine, //coroutine:coroutine_internal, header-only internals such as
-# //scheduler:scheduler_internal, Abseil and GoogleTest (see
+# //coroutine, //coroutine:coroutine_internal, //local, header-only internals
+# such as //scheduler:scheduler_internal, Abseil and GoogleTest (see
 # tests/BUILD.bazel); add new ones here.
 TESTS=(
   coroutine_test.cc
@@ -41,6 +41,7 @@ TESTS=(
   stack_test.cc
   maybe_grow_test.cc
   run_queue_test.cc
+  local_test.cc
 )
 
 CXX=aarch64-linux-gnu-g++
@@ -181,9 +182,11 @@ log "Abseil and GoogleTest from $LIBDIR (tools ready after $((SECONDS - START))s
 
 # --- Build -------------------------------------------------------------------
 
-# Library sources as in //coroutine and //coroutine:coroutine_internal.
+# Library sources as in //coroutine, //coroutine:coroutine_internal and
+# //local.
 shopt -s nullglob
-LIB_SRCS=(coroutine/*.cc coroutine/internal/*.cc coroutine/internal/context_aarch64.S)
+LIB_SRCS=(coroutine/*.cc coroutine/internal/*.cc coroutine/internal/context_aarch64.S
+  local/*.cc local/internal/*.cc)
 shopt -u nullglob
 TEST_SRCS=()
 for t in "${TESTS[@]}"; do

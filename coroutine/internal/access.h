@@ -66,6 +66,12 @@ struct Access {
     return b->error_message_;
   }
 
+  // The CoroutineLocal table of `b` (see internal/locals_hooks.h), or null.
+  static void* Locals(const BasicCoroutine* b) { return b->locals_; }
+  static void SetLocals(BasicCoroutine* b, void* locals) {
+    b->locals_ = locals;
+  }
+
   // The active stack segment of `b` (for MaybeGrow and diagnostics).
   static char*& ActiveLo(BasicCoroutine* b) { return b->active_lo_; }
   static size_t& ActiveSize(BasicCoroutine* b) { return b->active_size_; }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <thread>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "coroutine/basic_coroutine.h"
 #include "coroutine/coroutine_state.h"
+#include "coroutine/internal/locals_hooks.h"
 #include "scheduler/internal/scope_core.h"
 #include "scheduler/internal/task.h"
 
@@ -61,8 +63,25 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
                                              "' refused: scheduler '",
                                              options_.name, "' is stopping"));
   }
-  Task* parent = ours ? w->current() : nullptr;
-  (void)parent;
+  if (ours) {
+    // Inherited CoroutineLocals (request ids, deadlines, contexts) are
+    // copied from the spawning task.
+    Task* parent = CurrentTask();
+    std::string error;
+    try {
+      coroutine_internal::InheritLocals(parent, task);
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "a non-standard exception";
+    }
+    if (!error.empty()) {
+      submitting_.fetch_sub(1, std::memory_order_seq_cst);
+      return absl::InternalError(absl::StrCat(
+          "spawn of task '", task->name(),
+          "' failed: copying an inherited CoroutineLocal threw: ", error));
+    }
+  }
   task->core_ = this;
   task->forever_ = forever;
   task->spawn_ns_ = NowNanos();

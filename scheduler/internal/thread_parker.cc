@@ -49,7 +49,6 @@ bool ThreadParker::Park(int64_t deadline_ns) {
   if (!state_.compare_exchange_strong(s, kParked, std::memory_order_acquire)) {
     // A token arrived in between (s == kNotified).
     state_.store(kEmpty, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_acquire);
     return true;
   }
   for (;;) {

@@ -1,0 +1,612 @@
+// Copyright 2026 The Colony Authors.
+//
+// Scheduler behaviour, parameterised over worker counts: spawn and join
+// from threads and tasks, exact counting, yields, sleeps, cancellation in
+// every phase, scopes, stopping, blocking work, stats and dumps.
+
+#include "scheduler/scheduler.h"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cerrno>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "local/context.h"
+#include "local/coroutine_local.h"
+#include "scheduler/blocking.h"
+#include "scheduler/task_scope.h"
+#include "tests/scheduler_test_util.h"
+
+namespace colony {
+namespace {
+
+using ::colony::testing::DropCounter;
+using ::colony::testing::StartScheduler;
+using ::testing::HasSubstr;
+
+// The compiler may cache pthread_self() and errno's address across a call
+// that suspends (they are "const" to it): read them through calls it
+// cannot see into, as user code that migrates must.
+__attribute__((noinline)) pthread_t ThreadNow() {
+  asm volatile("" ::: "memory");
+  return pthread_self();
+}
+__attribute__((noinline)) int& ErrnoNow() {
+  asm volatile("" ::: "memory");
+  return errno;
+}
+
+class SchedulerTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override { s_ = StartScheduler({.workers = GetParam()}); }
+  void TearDown() override {
+    if (s_ != nullptr) {
+      EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(30)}).ok());
+      EXPECT_EQ(s_->Stats().live_tasks, 0u);
+    }
+  }
+  std::unique_ptr<Scheduler> s_;
+};
+
+TEST_P(SchedulerTest, SpawnFromThreadAndJoin) {
+  JoinHandle<int> h = s_->Spawn([] { return 42; });
+  ASSERT_TRUE(h.valid());
+  TaskResult<int> r = h.Join();
+  ASSERT_TRUE(r.completed()) << r;
+  EXPECT_EQ(r.value(), 42);
+  EXPECT_FALSE(h.valid());
+}
+
+TEST_P(SchedulerTest, VoidTaskAndTryJoin) {
+  std::atomic<bool> go{false};
+  JoinHandle<void> h = s_->Spawn([&] {
+    while (!go.load()) Yield();
+  });
+  EXPECT_FALSE(h.TryJoin().has_value());
+  go = true;
+  while (!h.Done()) std::this_thread::yield();
+  std::optional<TaskResult<void>> r = h.TryJoin();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->completed());
+}
+
+TEST_P(SchedulerTest, ExceptionBecomesFailed) {
+  auto h = s_->Spawn([]() -> int { throw std::runtime_error("boom"); });
+  TaskResult<int> r = h.Join();
+  ASSERT_TRUE(r.failed());
+  EXPECT_THAT(r.message(), HasSubstr("boom"));
+  EXPECT_THROW(r.Rethrow(), std::runtime_error);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnknown);
+}
+
+TEST_P(SchedulerTest, NestedSpawnJoinSums) {
+  auto h = s_->Spawn([] {
+    std::vector<JoinHandle<int>> children;
+    for (int i = 0; i < 200; ++i) {
+      children.push_back(Spawn([i] {
+        Yield();
+        return i;
+      }));
+    }
+    int64_t sum = 0;
+    for (auto& c : children) sum += c.Join().value();
+    return sum;
+  });
+  EXPECT_EQ(h.Join().value(), 199 * 200 / 2);
+}
+
+// Every task runs exactly once, whether spawned from threads or tasks.
+TEST_P(SchedulerTest, ExactCounting) {
+  constexpr int kRemote = 4000;
+  constexpr int kFanout = 8;
+  std::vector<std::atomic<int>> runs(kRemote * (kFanout + 1));
+  std::vector<JoinHandle<void>> handles;
+  for (int i = 0; i < kRemote; ++i) {
+    handles.push_back(s_->Spawn([&runs, i] {
+      runs[i].fetch_add(1);
+      for (int k = 1; k <= kFanout; ++k) {
+        Spawn([&runs, i, k] {
+          if (k % 3 == 0) Yield();
+          runs[kRemote + i * kFanout + k - 1].fetch_add(1);
+        }).Detach();
+      }
+    }));
+  }
+  for (auto& h : handles) EXPECT_TRUE(h.Join().completed());
+  EXPECT_TRUE(s_->Stop().ok());
+  for (size_t i = 0; i < runs.size(); ++i) {
+    ASSERT_EQ(runs[i].load(), 1) << "task " << i;
+  }
+  SchedulerStats stats = s_->Stats();
+  uint64_t completed = 0;
+  for (const WorkerStats& w : stats.workers) completed += w.completed;
+  EXPECT_EQ(completed, runs.size());
+}
+
+TEST_P(SchedulerTest, YieldInterleaves) {
+  constexpr int kTasks = 10;
+  constexpr int kYields = 200;
+  std::atomic<int> total{0};
+  std::vector<JoinHandle<void>> hs;
+  for (int t = 0; t < kTasks; ++t) {
+    hs.push_back(s_->Spawn([&] {
+      for (int i = 0; i < kYields; ++i) {
+        total.fetch_add(1);
+        Yield();
+      }
+    }));
+  }
+  for (auto& h : hs) h.Join();
+  EXPECT_EQ(total.load(), kTasks * kYields);
+}
+
+// Timers never fire early and fire within the documented bound.
+TEST_P(SchedulerTest, SleepNeverEarly) {
+  constexpr int kSleepers = 100;
+  std::vector<JoinHandle<int64_t>> hs;
+  for (int i = 0; i < kSleepers; ++i) {
+    hs.push_back(s_->Spawn([i] {
+      const int64_t want = NowNanos() + (1 + i % 10) * 1'000'000;
+      SleepUntilNanos(want);
+      return NowNanos() - want;
+    }));
+  }
+  for (auto& h : hs) {
+    const int64_t late = h.Join().value();
+    EXPECT_GE(late, 0);
+    EXPECT_LT(late, 250'000'000) << "fired " << late << " ns late";
+  }
+}
+
+TEST_P(SchedulerTest, SleepRecordsWakeTimeInDump) {
+  std::atomic<bool> asleep{false};
+  auto h = s_->Spawn(
+      [&] {
+        asleep = true;
+        colony::SleepFor(absl::Seconds(60));
+      },
+      {.name = "dreamer"});
+  while (!asleep.load()) std::this_thread::yield();
+  bool seen = false;
+  for (int tries = 0; tries < 2000 && !seen; ++tries) {
+    for (const TaskInfo& info : s_->Dump()) {
+      if (info.name == "dreamer" && info.state == CoroutineState::kSuspended &&
+          info.wake_ns > NowNanos()) {
+        seen = true;
+      }
+    }
+    if (!seen) absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_TRUE(seen);
+  h.Cancel("wake up");
+  EXPECT_TRUE(h.Join().cancelled());
+}
+
+TEST_P(SchedulerTest, CancelWhileSuspendedRunsDestructors) {
+  std::atomic<int> drops{0};
+  std::atomic<bool> asleep{false};
+  auto h = s_->Spawn([&] {
+    DropCounter guard(&drops);
+    asleep = true;
+    colony::SleepFor(absl::Seconds(600));
+    return 1;
+  });
+  while (!asleep.load()) std::this_thread::yield();
+  h.Cancel("stop it");
+  TaskResult<int> r = h.Join();
+  ASSERT_TRUE(r.cancelled()) << r;
+  EXPECT_EQ(r.message(), "stop it");
+  EXPECT_EQ(drops.load(), 1);
+}
+
+TEST_P(SchedulerTest, CancelWhileRunningDeliversAtNextSuspension) {
+  std::atomic<bool> running{false};
+  std::atomic<int> drops{0};
+  std::atomic<int> after{0};
+  auto h = s_->Spawn([&] {
+    DropCounter guard(&drops);
+    running = true;
+    while (!CancellationRequested()) {
+    }
+    Yield();  // throws CoroutineCancelled
+    after = 1;
+  });
+  while (!running.load()) std::this_thread::yield();
+  h.Cancel();
+  EXPECT_TRUE(h.Join().cancelled());
+  EXPECT_EQ(after.load(), 0);
+  EXPECT_EQ(drops.load(), 1);
+}
+
+TEST_P(SchedulerTest, CancelAfterFinishKeepsResult) {
+  auto h = s_->Spawn([] { return 5; });
+  while (!h.Done()) std::this_thread::yield();
+  h.Cancel();
+  TaskResult<int> r = h.Join();
+  ASSERT_TRUE(r.completed());
+  EXPECT_EQ(r.value(), 5);
+}
+
+TEST_P(SchedulerTest, HandleDroppedEarlyTaskStillRuns) {
+  std::atomic<int> ran{0};
+  std::atomic<int> drops{0};
+  {
+    auto h = s_->Spawn([&ran, d = DropCounter(&drops)] {
+      colony::SleepFor(absl::Milliseconds(2));
+      ran = 1;
+    });
+  }  // dropped before the task ends
+  EXPECT_TRUE(s_->Stop().ok());
+  EXPECT_EQ(ran.load(), 1);
+  EXPECT_EQ(drops.load(), 1);
+}
+
+TEST_P(SchedulerTest, HandleDroppedLate) {
+  std::atomic<int> drops{0};
+  {
+    auto h = s_->Spawn([d = DropCounter(&drops)] { return 3; });
+    while (!h.Done()) std::this_thread::yield();
+    EXPECT_EQ(drops.load(), 1);  // captures go when the body ends
+  }
+  EXPECT_EQ(drops.load(), 1);
+}
+
+TEST_P(SchedulerTest, JoinerCancelledWhileJoining) {
+  std::atomic<bool> release{false};
+  std::atomic<int> child_done{0};
+  auto child = std::make_shared<JoinHandle<int>>();
+  std::atomic<bool> joining{false};
+  auto parent = s_->Spawn([&] {
+    *child = Spawn([&] {
+      while (!release.load()) colony::SleepFor(absl::Microseconds(100));
+      child_done = 1;
+      return 9;
+    });
+    joining = true;
+    return child->Join().value();
+  });
+  while (!joining.load()) std::this_thread::yield();
+  absl::SleepFor(absl::Milliseconds(2));
+  parent.Cancel("parent cancelled");
+  EXPECT_TRUE(parent.Join().cancelled());
+  release = true;
+  // The child keeps running and can still be joined.
+  EXPECT_EQ(child->Join().value(), 9);
+  EXPECT_EQ(child_done.load(), 1);
+}
+
+TEST_P(SchedulerTest, ScopeCancelsAndJoinsItsTasks) {
+  std::atomic<int> drops{0};
+  std::atomic<int> started{0};
+  auto h = s_->Spawn([&] {
+    TaskScope scope;
+    for (int i = 0; i < 20; ++i) {
+      scope
+          .Spawn([&] {
+            DropCounter guard(&drops);
+            started.fetch_add(1);
+            colony::SleepFor(absl::Seconds(600));
+          })
+          .Detach();
+    }
+    while (started.load() < 20) colony::SleepFor(absl::Microseconds(200));
+    EXPECT_EQ(scope.pending(), 20u);
+  });  // scope ends: every child is cancelled and awaited
+  EXPECT_TRUE(h.Join().completed());
+  EXPECT_EQ(drops.load(), 20);
+}
+
+TEST_P(SchedulerTest, ScopeWaitFromThread) {
+  std::atomic<int> done{0};
+  TaskScope scope(*s_);
+  for (int i = 0; i < 50; ++i) {
+    scope.Spawn([&] {
+      Yield();
+      done.fetch_add(1);
+    });
+  }
+  scope.Wait();
+  EXPECT_EQ(done.load(), 50);
+  EXPECT_EQ(scope.pending(), 0u);
+}
+
+TEST_P(SchedulerTest, SpawnBlockingReturnsAndRethrows) {
+  auto h = s_->Spawn([] {
+    const pthread_t me = ThreadNow();
+    bool other_thread = false;
+    int v = SpawnBlocking([&] {
+      other_thread = !pthread_equal(me, ThreadNow());
+      return 7;
+    });
+    bool threw = false;
+    try {
+      SpawnBlocking([]() -> int { throw std::logic_error("bad"); });
+    } catch (const std::logic_error&) {
+      threw = true;
+    }
+    return v + (other_thread ? 10 : 0) + (threw ? 100 : 0);
+  });
+  EXPECT_EQ(h.Join().value(), 117);
+}
+
+TEST_P(SchedulerTest, BlockingRegionShowsSyscallAndOthersProgress) {
+  std::atomic<bool> in_region{false};
+  std::atomic<bool> release{false};
+  auto blocker = s_->Spawn(
+      [&] {
+        BlockingRegion region("test_block");
+        in_region = true;
+        while (!release.load())
+          std::this_thread::sleep_for(std::chrono::microseconds(100));
+      },
+      {.name = "blocker"});
+  while (!in_region.load()) std::this_thread::yield();
+  bool syscall_seen = false;
+  for (const TaskInfo& info : s_->Dump()) {
+    if (info.name == "blocker")
+      syscall_seen = info.state == CoroutineState::kSyscall;
+  }
+  EXPECT_TRUE(syscall_seen);
+  if (GetParam() > 1) {
+    // Other workers keep running tasks meanwhile.
+    EXPECT_EQ(s_->Spawn([] { return 1; }).Join().value(), 1);
+  }
+  release = true;
+  EXPECT_TRUE(blocker.Join().completed());
+}
+
+TEST_P(SchedulerTest, StatsCountSpawnsAndSwitches) {
+  auto h = s_->Spawn([] {
+    std::vector<JoinHandle<void>> hs;
+    for (int i = 0; i < 100; ++i) hs.push_back(Spawn([] { Yield(); }));
+    for (auto& x : hs) x.Join();
+  });
+  h.Join();
+  EXPECT_TRUE(s_->Stop().ok());
+  SchedulerStats stats = s_->Stats();
+  ASSERT_EQ(stats.workers.size(), static_cast<size_t>(GetParam()));
+  uint64_t spawned = 0, completed = 0, switches = 0;
+  for (const WorkerStats& w : stats.workers) {
+    spawned += w.spawned;
+    completed += w.completed;
+    switches += w.switches;
+  }
+  EXPECT_EQ(spawned, 100u);
+  EXPECT_EQ(stats.spawned_remote, 1u);
+  EXPECT_EQ(completed, 101u);
+  EXPECT_GE(switches, 201u);  // each child at least twice (it yields)
+  EXPECT_EQ(stats.live_tasks, 0u);
+}
+
+TEST_P(SchedulerTest, ForcedMigrationMovesEveryResume) {
+  if (GetParam() < 2) GTEST_SKIP() << "needs two workers";
+  s_->Stop().IgnoreError();
+  s_ = StartScheduler({.workers = GetParam(), .migrate_every_resume = true});
+  auto h = s_->Spawn([] {
+    int moved = 0;
+    for (int i = 0; i < 50; ++i) {
+      const pthread_t before = ThreadNow();
+      ErrnoNow() = 1000 + i;
+      if (i % 2 == 0) {
+        Yield();
+      } else {
+        colony::SleepFor(absl::Microseconds(50));
+      }
+      if (ErrnoNow() != 1000 + i) return -1;  // errno travels with the task
+      if (!pthread_equal(before, ThreadNow())) ++moved;
+    }
+    return moved;
+  });
+  EXPECT_EQ(h.Join().value(), 50);
+}
+
+TEST_P(SchedulerTest, CurrentAndInTask) {
+  EXPECT_FALSE(InTask());
+  EXPECT_EQ(Scheduler::Current(), nullptr);
+  Scheduler* self = s_.get();
+  auto h =
+      s_->Spawn([self] { return InTask() && Scheduler::Current() == self; });
+  EXPECT_TRUE(h.Join().value());
+}
+
+TEST_P(SchedulerTest, SpawnedTasksInheritLocalsAndContext) {
+  static CoroutineLocal<std::string> request_id({.inherited = true});
+  static CoroutineLocal<int> scratch;
+  auto h = s_->Spawn([] {
+    request_id.Set("req-7");
+    scratch.Set(5);
+    ProvideContext<int>(99);
+    auto child = Spawn([] {
+      std::shared_ptr<const int> ctx = UseContext<int>();
+      return request_id.Get() + "/" + std::to_string(scratch.Get()) + "/" +
+             std::to_string(ctx ? *ctx : -1);
+    });
+    std::string got = child.Join().value();
+    return got + "/" + request_id.Get();
+  });
+  EXPECT_EQ(h.Join().value(), "req-7/0/99/req-7");
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, SchedulerTest,
+                         ::testing::Values(1, 2, 4, 8, 64),
+                         [](const auto& info) {
+                           return "w" + std::to_string(info.param);
+                         });
+
+TEST(SchedulerOptionsTest, BadOptionsNameTheField) {
+  auto s = Scheduler::Create({.workers = -3});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.status().message(), HasSubstr("workers"));
+  s = Scheduler::Create({.priority_bands = 0});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), HasSubstr("priority_bands"));
+  s = Scheduler::Create({.priority_bands = 2, .default_priority = 2});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), HasSubstr("default_priority"));
+}
+
+TEST(SchedulerLifecycleTest, StartTwiceFails) {
+  auto s = StartScheduler({.workers = 1});
+  EXPECT_EQ(s->Start().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(SchedulerLifecycleTest, SpawnOutsideSchedulerFails) {
+  auto h = Spawn([] { return 1; });
+  TaskResult<int> r = h.Join();
+  ASSERT_TRUE(r.failed());
+  EXPECT_THAT(r.message(), HasSubstr("outside"));
+}
+
+TEST(SchedulerLifecycleTest, CancelBeforeStartNeverRuns) {
+  auto s = Scheduler::Create({.workers = 2}).value();
+  std::atomic<int> ran{0};
+  std::atomic<int> drops{0};
+  auto h = s->Spawn([&ran, d = DropCounter(&drops)] { ran = 1; });
+  h.Cancel("never mind");
+  ASSERT_TRUE(s->Start().ok());
+  TaskResult<void> r = h.Join();
+  EXPECT_TRUE(r.cancelled());
+  EXPECT_EQ(r.message(), "never mind");
+  EXPECT_EQ(ran.load(), 0);
+  EXPECT_EQ(drops.load(), 1);
+}
+
+TEST(SchedulerLifecycleTest, SpawnAfterStopIsRefused) {
+  auto s = StartScheduler({.workers = 2});
+  ASSERT_TRUE(s->Stop().ok());
+  std::atomic<int> drops{0};
+  auto h = s->Spawn([d = DropCounter(&drops)] { return 1; });
+  TaskResult<int> r = h.Join();
+  EXPECT_TRUE(r.cancelled());
+  EXPECT_THAT(r.message(), HasSubstr("stopping"));
+  EXPECT_EQ(drops.load(), 1);
+  EXPECT_EQ(s->Stats().rejected, 1u);
+}
+
+TEST(SchedulerLifecycleTest, DrainDeadlineNamesStragglers) {
+  auto s = StartScheduler({.workers = 2});
+  std::atomic<int> drops{0};
+  s->Spawn(
+       [&] {
+         DropCounter guard(&drops);
+         colony::SleepFor(absl::Seconds(600));
+       },
+       {.name = "straggler"})
+      .Detach();
+  s->Spawn([] { colony::SleepFor(absl::Milliseconds(1)); }, {.name = "quick"})
+      .Detach();
+  absl::Status st = s->Stop({.deadline = absl::Milliseconds(50)});
+  EXPECT_EQ(st.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(st.message(), HasSubstr("'straggler'"));
+  EXPECT_THAT(st.message(), ::testing::Not(HasSubstr("'quick'")));
+  EXPECT_EQ(drops.load(), 1);
+}
+
+TEST(SchedulerLifecycleTest, StopCancelUnwindsEveryTask) {
+  auto s = StartScheduler({.workers = 2});
+  std::atomic<int> drops{0};
+  std::atomic<int> started{0};
+  for (int i = 0; i < 100; ++i) {
+    s->Spawn([&] {
+       DropCounter guard(&drops);
+       started.fetch_add(1);
+       colony::SleepFor(absl::Seconds(600));
+     }).Detach();
+  }
+  while (started.load() < 100) std::this_thread::yield();
+  EXPECT_TRUE(s->Stop({.mode = StopMode::kCancel}).ok());
+  EXPECT_EQ(drops.load(), 100);
+}
+
+TEST(SchedulerLifecycleTest, ForeverTaskCancelledAfterDrain) {
+  auto s = StartScheduler({.workers = 2});
+  std::atomic<int> drops{0};
+  std::atomic<int> normal_done{0};
+  s->SpawnForever([&] {
+     DropCounter guard(&drops);
+     for (;;) colony::SleepFor(absl::Milliseconds(1));
+   }).Detach();
+  s->Spawn([&] {
+     colony::SleepFor(absl::Milliseconds(5));
+     normal_done = 1;
+   }).Detach();
+  EXPECT_TRUE(s->Stop().ok());
+  EXPECT_EQ(normal_done.load(), 1);
+  EXPECT_EQ(drops.load(), 1);
+}
+
+// Spawns from plain threads racing Stop(): each either runs exactly once
+// or is refused with a Cancelled result; nothing is lost.
+TEST(SchedulerLifecycleTest, RemoteSpawnsRacingShutdown) {
+  for (int round = 0; round < 5; ++round) {
+    auto s = StartScheduler({.workers = 2});
+    std::atomic<int> ran{0};
+    std::atomic<bool> stop_spawning{false};
+    std::vector<std::vector<JoinHandle<int>>> per_thread(3);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 3000 && !stop_spawning.load(); ++i) {
+          per_thread[t].push_back(s->Spawn([&ran] {
+            ran.fetch_add(1);
+            return 1;
+          }));
+        }
+      });
+    }
+    absl::SleepFor(absl::Microseconds(200 * round));
+    ASSERT_TRUE(s->Stop().ok());
+    stop_spawning = true;
+    for (auto& t : threads) t.join();
+    int completed = 0, refused = 0, total = 0;
+    for (auto& hs : per_thread) {
+      for (auto& h : hs) {
+        ++total;
+        TaskResult<int> r = h.Join();
+        if (r.completed()) ++completed;
+        if (r.cancelled()) ++refused;
+      }
+    }
+    EXPECT_EQ(completed, ran.load());
+    EXPECT_EQ(completed + refused, total);
+    EXPECT_EQ(static_cast<uint64_t>(refused), s->Stats().rejected);
+  }
+}
+
+TEST(SchedulerLifecycleTest, TwoSchedulersJoinAcross) {
+  auto a = StartScheduler({.workers = 2, .name = "a"});
+  auto b = StartScheduler({.workers = 2, .name = "b"});
+  Scheduler* bp = b.get();
+  auto h = a->Spawn([bp] {
+    auto inner = bp->Spawn([] {
+      colony::SleepFor(absl::Milliseconds(1));
+      return Scheduler::Current();
+    });
+    return inner.Join().value();
+  });
+  EXPECT_EQ(h.Join().value(), b.get());
+}
+
+TEST(SchedulerLifecycleTest, DestructorCancels) {
+  std::atomic<int> drops{0};
+  {
+    auto s = StartScheduler({.workers = 2});
+    s->Spawn([&] {
+       DropCounter guard(&drops);
+       colony::SleepFor(absl::Seconds(600));
+     }).Detach();
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  EXPECT_EQ(drops.load(), 1);
+}
+
+}  // namespace
+}  // namespace colony
