@@ -71,6 +71,11 @@ class JoinHandle {
   // a plain thread, blocks.
   TaskResult<T> Join() {
     if (early_.has_value()) return TakeEarly();
+    if (task_ == nullptr) {
+      return TaskResult<T>(typename TaskResult<T>::Variant(
+          std::in_place_index<1>,
+          Failed{nullptr, "Join() on an empty JoinHandle"}));
+    }
     scheduler_internal::AwaitCompletion(task_);
     return TakeResult();
   }

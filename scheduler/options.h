@@ -33,8 +33,9 @@ struct SchedulerOptions {
   size_t stack_size = kDefaultStackSize;
   // Number of priority bands (1..8).
   int priority_bands = 3;
-  // Priority of tasks spawned from plain threads without an explicit one.
-  int default_priority = 1;
+  // Priority of tasks spawned from plain threads without an explicit one;
+  // kInheritPriority means the middle band (priority_bands / 2).
+  int default_priority = kInheritPriority;
   // Every non-empty band gets a dispatch at least once per
   // `starvation_interval * priority_bands` dispatches of a worker (>= 1).
   int starvation_interval = 8;

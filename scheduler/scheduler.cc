@@ -34,6 +34,9 @@ absl::Status Validate(SchedulerOptions& o) {
     return Invalid("priority_bands",
                    absl::StrCat("must be in [1, 8], got ", o.priority_bands));
   }
+  if (o.default_priority == kInheritPriority) {
+    o.default_priority = o.priority_bands / 2;
+  }
   if (o.default_priority < 0 || o.default_priority >= o.priority_bands) {
     return Invalid("default_priority",
                    absl::StrCat("must be in [0, priority_bands), got ",
@@ -77,6 +80,12 @@ Scheduler::Scheduler(std::unique_ptr<scheduler_internal::Core> core)
 }
 
 Scheduler::~Scheduler() {
+  scheduler_internal::Worker* w = scheduler_internal::CurrentWorker();
+  if (w != nullptr && w->core() == core_.get()) {
+    coroutine_internal::Fatal(
+        "Scheduler '%s' destroyed from one of its own tasks",
+        core_->options().name.c_str());
+  }
   absl::Status s = core_->Stop({.mode = StopMode::kCancel});
   if (!s.ok()) {
     std::fprintf(stderr, "colony: ~Scheduler(): %s\n",

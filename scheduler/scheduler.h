@@ -88,9 +88,10 @@ class Scheduler {
                                           /*forever=*/false);
   }
 
-  // SpawnForever() is Spawn() for a task attached to the scheduler's root
-  // scope: a draining Stop() does not wait for it, and cancels it once
-  // every other task has finished.
+  // SpawnForever() is Spawn() for a task that belongs to the scheduler
+  // itself rather than to any scope (a service loop): a draining Stop()
+  // does not wait for it, and cancels it once every other task has
+  // finished.
   template <typename F>
   auto SpawnForever(F&& fn, SpawnOptions options = {})
       -> JoinHandle<std::invoke_result_t<std::decay_t<F>&>> {

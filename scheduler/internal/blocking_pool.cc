@@ -10,11 +10,18 @@
 
 namespace colony::scheduler_internal {
 
+namespace {
+thread_local const void* tls_pool_owner = nullptr;
+}  // namespace
+
+const void* CurrentPoolOwner() { return tls_pool_owner; }
+
 BlockingPool::BlockingPool(int max_threads, absl::Duration keep_alive,
-                           std::string name)
+                           std::string name, const void* owner)
     : max_threads_(max_threads),
       keep_alive_(keep_alive),
-      name_(std::move(name)) {}
+      name_(std::move(name)),
+      owner_(owner) {}
 
 BlockingPool::~BlockingPool() { Shutdown(); }
 
@@ -24,7 +31,8 @@ void BlockingPool::Submit(BlockingWork* work) {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back(work);
     to_join.swap(exited_);
-    if (idle_ > 0) {
+    // Each idle thread takes one job; start a thread for the rest.
+    if (static_cast<int>(queue_.size()) <= idle_) {
       cv_.notify_one();
     } else if (threads_ < max_threads_) {
       ++threads_;
@@ -38,6 +46,7 @@ void BlockingPool::Submit(BlockingWork* work) {
 void BlockingPool::ThreadMain() {
   std::string thread_name = name_.substr(0, 11) + "-blk";
   pthread_setname_np(pthread_self(), thread_name.c_str());
+  tls_pool_owner = owner_;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     if (!queue_.empty()) {

@@ -30,9 +30,15 @@ struct BlockingWork {
   ~BlockingWork() = default;
 };
 
+// CurrentPoolOwner() is the owner tag of the blocking pool whose thread is
+// calling, or null.
+const void* CurrentPoolOwner();
+
 class BlockingPool {
  public:
-  BlockingPool(int max_threads, absl::Duration keep_alive, std::string name);
+  // `owner` tags the pool's threads (see CurrentPoolOwner()).
+  BlockingPool(int max_threads, absl::Duration keep_alive, std::string name,
+               const void* owner);
   ~BlockingPool();
 
   // Submit() queues `work` for a pool thread.
@@ -49,6 +55,7 @@ class BlockingPool {
   const int max_threads_;
   const absl::Duration keep_alive_;
   const std::string name_;
+  const void* const owner_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<BlockingWork*> queue_;   // guarded by mu_

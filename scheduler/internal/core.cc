@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -28,7 +29,7 @@ Core::Core(SchedulerOptions options, Scheduler* owner)
       idle_(options_.workers, options_.max_searching),
       registry_(options_.workers + 1),
       blocking_(options_.max_blocking_threads, options_.blocking_keep_alive,
-                options_.name) {
+                options_.name, this) {
   for (int b = 0; b < options_.priority_bands; ++b) {
     inject_.push_back(std::make_unique<oneapi::tbb::concurrent_queue<Task*>>());
     inject_len_[static_cast<size_t>(b)].store(0, std::memory_order_relaxed);
@@ -46,8 +47,25 @@ absl::Status Core::Start() {
     return absl::FailedPreconditionError(
         "Scheduler::Start(): the scheduler was already started");
   }
+  return StartWorkersLocked();
+}
+
+absl::Status Core::StartWorkersLocked() {
   phase_.store(kRunning);
-  for (auto& w : workers_) w->Start();
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    try {
+      workers_[i]->Start();
+    } catch (const std::system_error& e) {
+      // Undo: stop the workers already running.
+      shutdown_.store(true, std::memory_order_seq_cst);
+      for (size_t j = 0; j < i; ++j) workers_[j]->Unpark();
+      for (size_t j = 0; j < i; ++j) workers_[j]->Join();
+      phase_.store(kStopped);
+      return absl::ResourceExhaustedError(
+          absl::StrCat("Scheduler::Start(): could not create worker thread ", i,
+                       ": ", e.what()));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -155,15 +173,20 @@ void Core::InjectBatch(const std::vector<Task*>& tasks) {
   NotifyParked();
 }
 
+Task* Core::PopGlobalBand(int b) {
+  const size_t band = static_cast<size_t>(b);
+  if (inject_len_[band].load(std::memory_order_acquire) <= 0) return nullptr;
+  Task* task = nullptr;
+  if (inject_[band]->try_pop(task)) {
+    inject_len_[band].fetch_sub(1, std::memory_order_relaxed);
+    return task;
+  }
+  return nullptr;
+}
+
 Task* Core::PopGlobal() {
   for (int b = options_.priority_bands - 1; b >= 0; --b) {
-    const size_t band = static_cast<size_t>(b);
-    if (inject_len_[band].load(std::memory_order_acquire) <= 0) continue;
-    Task* task = nullptr;
-    if (inject_[band]->try_pop(task)) {
-      inject_len_[band].fetch_sub(1, std::memory_order_relaxed);
-      return task;
-    }
+    if (Task* task = PopGlobalBand(b)) return task;
   }
   return nullptr;
 }
@@ -193,9 +216,13 @@ void Core::Finish(Task* task, Worker* worker) {
       Task::kComplete - Task::kRunning, std::memory_order_acq_rel);
   if ((before & Task::kJoinWaiter) != 0) {
     const Waiter waiter = task->joiner_;
-    WakeWaiter(waiter);
-    // A joining task gave us a reference on itself for this wake.
-    if (waiter.task != nullptr) Unref(waiter.task);
+    if (waiter.task != nullptr) {
+      WakeWaiter(waiter);
+      // A joining task gave us a reference on itself for this wake.
+      Unref(waiter.task);
+    } else {
+      FutexWakeWord(&task->word_);  // a thread joiner (see AwaitCompletion)
+    }
   }
   if (task->state() == CoroutineState::kCompleted && task->cancel_delivered_) {
     std::fprintf(stderr,
@@ -230,10 +257,13 @@ absl::Status Core::Stop(StopOptions options) {
         "Scheduler::Stop() called from one of its own tasks");
   }
   if (phase_.load() == kStopped) return absl::OkStatus();
+  if (InBlockingPoolOf(this)) {
+    return absl::FailedPreconditionError(
+        "Scheduler::Stop() called from its own blocking pool");
+  }
   if (phase_.load() == kCreated) {
     // Tasks spawned before Start() still need to run (or be cancelled).
-    phase_.store(kRunning);
-    for (auto& worker : workers_) worker->Start();
+    if (absl::Status s = StartWorkersLocked(); !s.ok()) return s;
   }
   // Step 1.
   phase_.store(kStopping, std::memory_order_seq_cst);
@@ -246,12 +276,19 @@ absl::Status Core::Stop(StopOptions options) {
                                   ? absl::Now() + options.deadline
                                   : absl::InfinitePast();
   auto pause = [] { absl::SleepFor(absl::Microseconds(200)); };
+  auto non_forever = [this] {
+    size_t live, forever;
+    registry_.Counts(&live, &forever);
+    return live - forever;
+  };
+  auto any_live = [this] {
+    size_t live, forever;
+    registry_.Counts(&live, &forever);
+    return live > 0;
+  };
   if (options.mode == StopMode::kDrain) {
-    while (registry_.live() > registry_.live_forever() &&
-           absl::Now() < deadline) {
-      pause();
-    }
-    if (registry_.live() > registry_.live_forever()) {
+    while (non_forever() > 0 && absl::Now() < deadline) pause();
+    if (non_forever() > 0) {
       std::vector<TaskInfo> stragglers = Snapshot(/*include_forever=*/false);
       std::vector<std::string> names;
       for (const TaskInfo& t : stragglers) {
@@ -267,9 +304,9 @@ absl::Status Core::Stop(StopOptions options) {
   }
   // Step 3.
   absl::Time next_report = absl::Now() + absl::Seconds(5);
-  while (registry_.live() > 0) {
+  while (any_live()) {
     CancelAllLive("scheduler stopping");
-    for (int i = 0; i < 50 && registry_.live() > 0; ++i) pause();
+    for (int i = 0; i < 50 && any_live(); ++i) pause();
     if (absl::Now() > next_report) {
       next_report = absl::Now() + absl::Seconds(5);
       for (const TaskInfo& t : Snapshot(true)) {
@@ -313,13 +350,16 @@ std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
   return out;
 }
 
+bool Core::InBlockingPoolOf(const Core* core) {
+  return CurrentPoolOwner() == core;
+}
+
 std::vector<TaskInfo> Core::Dump() const { return Snapshot(true); }
 
 SchedulerStats Core::Stats() const {
   SchedulerStats s;
   for (int i = 0; i < num_workers(); ++i) {
     WorkerStats ws = workers_[static_cast<size_t>(i)]->Stats();
-    ws.parked = idle_.IsParked(i);
     s.workers.push_back(std::move(ws));
   }
   for (int b = 0; b < options_.priority_bands; ++b) {

@@ -76,6 +76,8 @@ class Core {
   void InjectBatch(const std::vector<Task*>& tasks);
   // PopGlobal() takes the most urgent injected task, or null.
   Task* PopGlobal();
+  // PopGlobalBand() takes an injected task of band `band`, or null.
+  Task* PopGlobalBand(int band);
   // NotifyParked() wakes one parked worker if none is searching.
   void NotifyParked();
   // AnyWork() is the last searcher's re-check: anything queued anywhere?
@@ -93,11 +95,15 @@ class Core {
   void set_owner(Scheduler* owner) { owner_ = owner; }
   bool shutdown() const { return shutdown_.load(std::memory_order_acquire); }
 
+  // InBlockingPoolOf() is true on a blocking-pool thread of `core`.
+  static bool InBlockingPoolOf(const Core* core);
+
   SchedulerStats Stats() const;
   std::vector<TaskInfo> Dump() const;
 
  private:
   void CancelAllLive(const char* reason);
+  absl::Status StartWorkersLocked();
   std::vector<TaskInfo> Snapshot(bool include_forever) const;
 
   const SchedulerOptions options_;

@@ -35,6 +35,8 @@ void Registry::Add(Task* task, int shard) {
     s.forever.store(s.forever.load(std::memory_order_relaxed) + 1,
                     std::memory_order_relaxed);
   }
+  s.adds.store(s.adds.load(std::memory_order_relaxed) + 1,
+               std::memory_order_relaxed);
   s.Unlock();
 }
 
@@ -72,6 +74,36 @@ size_t Registry::live() const {
     n += shards_[static_cast<size_t>(i)].count.load(std::memory_order_acquire);
   }
   return n;
+}
+
+void Registry::Counts(size_t* live, size_t* forever) const {
+  auto adds = [this] {
+    uint64_t n = 0;
+    for (int i = 0; i < num_shards_; ++i) {
+      const Shard& s = shards_[static_cast<size_t>(i)];
+      s.Lock();
+      n += s.adds.load(std::memory_order_relaxed);
+      s.Unlock();
+    }
+    return n;
+  };
+  for (;;) {
+    const uint64_t before = adds();
+    size_t l = 0;
+    size_t f = 0;
+    for (int i = 0; i < num_shards_; ++i) {
+      const Shard& s = shards_[static_cast<size_t>(i)];
+      s.Lock();
+      l += s.count.load(std::memory_order_relaxed);
+      f += s.forever.load(std::memory_order_relaxed);
+      s.Unlock();
+    }
+    if (adds() == before) {
+      *live = l;
+      *forever = f;
+      return;
+    }
+  }
 }
 
 size_t Registry::live_forever() const {

@@ -35,9 +35,14 @@ class Registry {
   // shard locked: `fn` must not spawn, end tasks or block.
   void ForEach(absl::FunctionRef<void(Task*)> fn) const;
   // live() counts registered tasks; live_forever() those spawned with
-  // SpawnForever(). Exact when no task is being added or removed.
+  // SpawnForever(). Racy sums, for statistics.
   size_t live() const;
   size_t live_forever() const;
+  // Counts() gives both as of one instant: it sums the shards between two
+  // reads of the shards' add counters and retries until no task was added
+  // meanwhile, so a task that spawns into an already-summed shard and then
+  // ends cannot make the sum read low. Stop() relies on it.
+  void Counts(size_t* live, size_t* forever) const;
 
  private:
   struct alignas(64) Shard {
@@ -45,6 +50,7 @@ class Registry {
     Task* head = nullptr;
     std::atomic<size_t> count{0};
     std::atomic<size_t> forever{0};
+    std::atomic<uint64_t> adds{0};
     void Lock() const;
     void Unlock() const { locked.store(false, std::memory_order_release); }
   };

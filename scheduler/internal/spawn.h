@@ -72,7 +72,8 @@ JoinHandle<R> SpawnOn(Core* core, F&& fn, SpawnOptions options,
   absl::Status submitted = Submit(core, *task, scope, forever);
   if (!submitted.ok()) {
     coroutine_internal::Access::Delete(*task);
-    return FailedHandle<R>(true, std::string(submitted.message()));
+    return FailedHandle<R>(absl::IsCancelled(submitted),
+                           std::string(submitted.message()));
   }
   return HandleAccess::Make<JoinHandle<R>>(static_cast<Task*>(*task),
                                            std::nullopt);

@@ -77,7 +77,7 @@ void AwaitCompletion(Task* task) {
     self->Ref();
     waiter.task = self;
   } else {
-    waiter.thread = &ThisThreadParker();
+    // waiter stays empty: a thread waits on the task's word.
   }
   task->joiner_ = waiter;
   uint64_t s = task->word_.load(std::memory_order_relaxed);
@@ -94,8 +94,14 @@ void AwaitCompletion(Task* task) {
     }
   }
   if (self == nullptr) {
-    while (!IsComplete(task)) waiter.thread->Park();
-    return;
+    // A thread sleeps on the task's own word: Finish() wakes it with a
+    // futex wake on memory the task owns, so nothing of the thread is
+    // touched after it may have returned and exited.
+    for (;;) {
+      s = task->word_.load(std::memory_order_acquire);
+      if ((s & Task::kComplete) != 0) return;
+      FutexWaitWord(&task->word_, s);
+    }
   }
   try {
     while (!IsComplete(task)) {

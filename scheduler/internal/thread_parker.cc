@@ -78,6 +78,25 @@ void ThreadParker::Unpark() {
   }
 }
 
+namespace {
+uint32_t* LowHalf(std::atomic<uint64_t>* word) {
+  static_assert(sizeof(std::atomic<uint64_t>) == 8);
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+                "the low half of a word is its first four bytes");
+  return reinterpret_cast<uint32_t*>(word);
+}
+}  // namespace
+
+void FutexWaitWord(std::atomic<uint64_t>* word, uint64_t seen) {
+  syscall(SYS_futex, LowHalf(word), FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
+          static_cast<uint32_t>(seen), nullptr, nullptr, 0);
+}
+
+void FutexWakeWord(std::atomic<uint64_t>* word) {
+  syscall(SYS_futex, LowHalf(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX,
+          nullptr, nullptr, 0);
+}
+
 ThreadParker& ThisThreadParker() {
   static thread_local ThreadParker parker;
   return parker;

@@ -37,6 +37,11 @@ class ThreadParker {
   std::atomic<uint32_t> state_{kEmpty};
 };
 
+// FutexWaitWord() sleeps while the low 32 bits of `*word` equal those of
+// `seen` (or spuriously); FutexWakeWord() wakes every such sleeper.
+void FutexWaitWord(std::atomic<uint64_t>* word, uint64_t seen);
+void FutexWakeWord(std::atomic<uint64_t>* word);
+
 // ThisThreadParker() is the calling thread's parker.
 ThreadParker& ThisThreadParker();
 

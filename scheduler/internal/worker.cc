@@ -79,6 +79,7 @@ void Worker::Run() {
     }
     if (searching_) {
       searching_ = false;
+      searching_stat_.store(false, std::memory_order_relaxed);
       // The last searcher found work: wake another worker to look for
       // more, so parallelism ramps up (Tokio does the same).
       if (core_->idle().TransitionFromSearching()) core_->NotifyParked();
@@ -145,6 +146,11 @@ Task* Worker::PopBands() {
       return t;
     }
     if (Task* t = queues_[static_cast<size_t>(band)].Pop()) return t;
+    // Injected tasks of that band get the same guaranteed turn.
+    if (Task* t = core_->PopGlobalBand(band)) {
+      global_pops_.Add();
+      return t;
+    }
   }
   const int lifo_band = lifo_ != nullptr ? lifo_->band_ : -1;
   for (int b = bands_ - 1; b >= 0; --b) {
@@ -158,12 +164,21 @@ Task* Worker::PopBands() {
       lifo_streak_ = 0;
       return t;
     }
-  }
-  if (lifo_ != nullptr) {
-    Task* t = lifo_;
-    lifo_ = nullptr;
-    lifo_streak_ = 0;
-    return t;
+    // Injected tasks of this band (spawned remotely, or overflowed from a
+    // ring) come before any lower band: one atomic load when there are
+    // none.
+    if (Task* t = core_->PopGlobalBand(b)) {
+      global_pops_.Add();
+      lifo_streak_ = 0;
+      return t;
+    }
+    if (b == lifo_band) {
+      // Its streak is used up but nothing else of its band waits.
+      Task* t = lifo_;
+      lifo_ = nullptr;
+      lifo_streak_ = 0;
+      return t;
+    }
   }
   return nullptr;
 }
@@ -209,6 +224,7 @@ Task* Worker::Search() {
   if (!searching_) {
     if (!core_->idle().TryBecomeSearching()) return nullptr;
     searching_ = true;
+    searching_stat_.store(true, std::memory_order_relaxed);
   }
   const int n = core_->num_workers();
   const int rounds = core_->options().steal_rounds;
@@ -256,7 +272,16 @@ void Worker::ParkIdle() {
   }
   const bool last = core_->idle().TransitionToParked(index_, searching_);
   searching_ = false;
-  if (last && core_->AnyWork()) core_->NotifyParked();
+  searching_stat_.store(false, std::memory_order_relaxed);
+  if (last) {
+    // The re-check must not be ordered before the decrement above (see
+    // idle.h). ThreadSanitizer cannot build fences; the decrement is a
+    // seq_cst RMW, which suffices on every machine Colony runs on.
+#if !defined(__SANITIZE_THREAD__)
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+    if (core_->AnyWork()) core_->NotifyParked();
+  }
   if (core_->shutdown()) {
     searching_ = core_->idle().TransitionFromParked(index_);
     return;
@@ -296,9 +321,13 @@ void Worker::AfterSlice(Task* task, void* tag) {
     return;
   }
   if (tag == &kYieldTag) {
-    // kRunning -> kNotified: it goes back to the tail of its band.
-    task->word_.fetch_add(Task::kNotified - Task::kRunning,
-                          std::memory_order_acq_rel);
+    // kRunning -> kNotified (a Wake() during the slice may have set
+    // kNotified already): it goes back to the tail of its band, once.
+    uint64_t s = task->word_.load(std::memory_order_relaxed);
+    while (!task->word_.compare_exchange_weak(
+        s, (s & ~Task::kRunning) | Task::kNotified, std::memory_order_acq_rel,
+        std::memory_order_relaxed)) {
+    }
     core_->Enqueue(task, /*lifo=*/false);
     return;
   }
@@ -377,7 +406,7 @@ WorkerStats Worker::Stats() const {
         queues_[static_cast<size_t>(b)].size();
   }
   s.parked = parked_.load(std::memory_order_relaxed);
-  s.searching = false;
+  s.searching = searching_stat_.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -130,6 +130,7 @@ class Worker {
   Counter spawned_, completed_, switches_, steal_attempts_, steals_,
       stolen_tasks_, parks_, global_pops_, overflows_, timers_fired_;
   std::atomic<bool> parked_{false};
+  std::atomic<bool> searching_stat_{false};
 
   friend class Core;
 };
