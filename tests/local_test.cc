@@ -288,6 +288,8 @@ struct Resurrects {
 };
 
 TEST_F(CoroutineLocalTest, EndlessResurrectionAborts) {
+  // A forked child would inherit sanitizer fiber state of this process.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(
       {
         CoroutineLocal<Resurrects> local;

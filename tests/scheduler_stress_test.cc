@@ -21,6 +21,7 @@ namespace colony {
 namespace {
 
 using ::colony::testing::DropCounter;
+using ::colony::testing::kTsanBuild;
 using ::colony::testing::StartScheduler;
 
 int64_t SpawnCount() {
@@ -59,7 +60,7 @@ TEST(SchedulerStressTest, EverySpawnRunsExactlyOnce) {
           }
           for (auto& c : children) c.Join();
         }));
-        if (handles.size() >= 2000) {
+        if (handles.size() >= (kTsanBuild ? 250u : 2000u)) {
           for (auto& h : handles) ASSERT_TRUE(h.Join().completed());
           handles.clear();
         }
@@ -85,7 +86,7 @@ TEST(SchedulerStressTest, EverySpawnRunsExactlyOnce) {
 // runs.
 TEST(SchedulerStressTest, CancelRacingCompletion) {
   auto s = StartScheduler({.workers = 4});
-  constexpr int kTasks = 20'000;
+  constexpr int kTasks = kTsanBuild ? 4'000 : 20'000;
   std::atomic<int> drops{0};
   std::atomic<int> bodies_done{0};
   std::vector<JoinHandle<int>> hs;
@@ -128,7 +129,7 @@ TEST(SchedulerStressTest, NestedScopesUnwind) {
   std::atomic<int> built{0};
   std::atomic<int> drops{0};
   std::vector<JoinHandle<void>> hs;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < (kTsanBuild ? 100 : 200); ++i) {
     hs.push_back(s->Spawn([&] {
       TaskScope outer;
       for (int j = 0; j < 5; ++j) {

@@ -104,7 +104,7 @@ TEST_P(SchedulerTest, NestedSpawnJoinSums) {
 
 // Every task runs exactly once, whether spawned from threads or tasks.
 TEST_P(SchedulerTest, ExactCounting) {
-  constexpr int kRemote = 4000;
+  constexpr int kRemote = ::colony::testing::kTsanBuild ? 600 : 4000;
   constexpr int kFanout = 8;
   std::vector<std::atomic<int>> runs(kRemote * (kFanout + 1));
   std::vector<JoinHandle<void>> handles;

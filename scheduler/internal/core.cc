@@ -24,16 +24,11 @@ namespace colony::scheduler_internal {
 Core::Core(SchedulerOptions options, Scheduler* owner)
     : options_(std::move(options)),
       owner_(owner),
-      inject_len_(new std::atomic<int64_t>[static_cast<size_t>(
-          options_.priority_bands)]),
+      inject_(new InjectQueue[static_cast<size_t>(options_.priority_bands)]),
       idle_(options_.workers, options_.max_searching),
       registry_(options_.workers + 1),
       blocking_(options_.max_blocking_threads, options_.blocking_keep_alive,
                 options_.name, this) {
-  for (int b = 0; b < options_.priority_bands; ++b) {
-    inject_.push_back(std::make_unique<oneapi::tbb::concurrent_queue<Task*>>());
-    inject_len_[static_cast<size_t>(b)].store(0, std::memory_order_relaxed);
-  }
   for (int i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(this, i));
   }
@@ -158,30 +153,29 @@ void Core::Enqueue(Task* task, bool lifo) {
 }
 
 void Core::Inject(Task* task) {
-  const size_t band = static_cast<size_t>(task->band_);
-  inject_[band]->push(task);
-  inject_len_[band].fetch_add(1, std::memory_order_release);
+  inject_[static_cast<size_t>(task->band_)].Push(task);
   NotifyParked();
 }
 
 void Core::InjectBatch(const std::vector<Task*>& tasks) {
-  for (Task* task : tasks) {
-    const size_t band = static_cast<size_t>(task->band_);
-    inject_[band]->push(task);
-    inject_len_[band].fetch_add(1, std::memory_order_release);
+  // An overflow batch is all of one band; a hand-off batch may mix them.
+  size_t start = 0;
+  std::vector<Task*> run;
+  while (start < tasks.size()) {
+    const int band = tasks[start]->band_;
+    run.clear();
+    size_t end = start;
+    while (end < tasks.size() && tasks[end]->band_ == band) {
+      run.push_back(tasks[end++]);
+    }
+    inject_[static_cast<size_t>(band)].PushBatch(run);
+    start = end;
   }
   NotifyParked();
 }
 
-Task* Core::PopGlobalBand(int b) {
-  const size_t band = static_cast<size_t>(b);
-  if (inject_len_[band].load(std::memory_order_acquire) <= 0) return nullptr;
-  Task* task = nullptr;
-  if (inject_[band]->try_pop(task)) {
-    inject_len_[band].fetch_sub(1, std::memory_order_relaxed);
-    return task;
-  }
-  return nullptr;
+Task* Core::PopGlobalBand(int band) {
+  return inject_[static_cast<size_t>(band)].Pop();
 }
 
 Task* Core::PopGlobal() {
@@ -198,10 +192,7 @@ void Core::NotifyParked() {
 
 bool Core::AnyWork() const {
   for (int b = 0; b < options_.priority_bands; ++b) {
-    if (inject_len_[static_cast<size_t>(b)].load(std::memory_order_seq_cst) >
-        0) {
-      return true;
-    }
+    if (!inject_[static_cast<size_t>(b)].empty()) return true;
   }
   for (const auto& w : workers_) {
     if (w->HasQueued()) return true;
@@ -363,9 +354,7 @@ SchedulerStats Core::Stats() const {
     s.workers.push_back(std::move(ws));
   }
   for (int b = 0; b < options_.priority_bands; ++b) {
-    s.global_queue_depth.push_back(static_cast<size_t>(std::max<int64_t>(
-        0,
-        inject_len_[static_cast<size_t>(b)].load(std::memory_order_relaxed))));
+    s.global_queue_depth.push_back(inject_[static_cast<size_t>(b)].size());
   }
   s.spawned_remote = spawned_remote_.load(std::memory_order_relaxed);
   s.rejected = rejected_.load(std::memory_order_relaxed);

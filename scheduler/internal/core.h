@@ -1,9 +1,9 @@
 // Copyright 2026 The Colony Authors.
 //
 // Core: the state of one scheduler shared by its workers: options, the
-// workers, the global injection queue (one oneTBB concurrent_queue per
-// band), the Idle accounting, the live-task registry, the blocking pool and
-// the lifecycle phase.
+// workers, the global injection queue (one InjectQueue per band), the Idle
+// accounting, the live-task registry, the blocking pool and the lifecycle
+// phase.
 //
 // Shutdown (Stop()), in order, and why it is correct:
 //  1. phase_ becomes kStopping under stop_mu_. From then on Submit()
@@ -36,9 +36,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "oneapi/tbb/concurrent_queue.h"
 #include "scheduler/internal/blocking_pool.h"
 #include "scheduler/internal/idle.h"
+#include "scheduler/internal/inject_queue.h"
 #include "scheduler/internal/registry.h"
 #include "scheduler/internal/worker.h"
 #include "scheduler/options.h"
@@ -109,8 +109,7 @@ class Core {
   const SchedulerOptions options_;
   Scheduler* owner_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<std::unique_ptr<oneapi::tbb::concurrent_queue<Task*>>> inject_;
-  std::unique_ptr<std::atomic<int64_t>[]> inject_len_;
+  std::unique_ptr<InjectQueue[]> inject_;  // one per band
   Idle idle_;
   Registry registry_;
   BlockingPool blocking_;

@@ -76,6 +76,8 @@ class Task : public BasicCoroutine {
   std::string cancel_request_;
   // Valid while kJoinWaiter is set.
   Waiter joiner_;
+  // Link in an InjectQueue, guarded by that queue's lock.
+  Task* queue_next_ = nullptr;
   // Live-task registry links, guarded by the registry shard's lock.
   Task* reg_prev_ = nullptr;
   Task* reg_next_ = nullptr;

@@ -121,15 +121,7 @@ size_t Worker::TakeExpiredTimers(int64_t now_ns, bool try_only) {
   return n;
 }
 
-Task* Worker::PopMailbox() {
-  if (mailbox_len_.load(std::memory_order_relaxed) == 0) return nullptr;
-  Task* task = nullptr;
-  if (mailbox_.try_pop(task)) {
-    mailbox_len_.fetch_sub(1, std::memory_order_relaxed);
-    return task;
-  }
-  return nullptr;
-}
+Task* Worker::PopMailbox() { return mailbox_.Pop(); }
 
 Task* Worker::PopBands() {
   // Guaranteed turn: every starvation_interval-th dispatch serves the next
@@ -374,13 +366,12 @@ void Worker::Handoff() {
 }
 
 void Worker::Deliver(Task* task) {
-  mailbox_.push(task);
-  mailbox_len_.fetch_add(1, std::memory_order_relaxed);
+  mailbox_.Push(task);
   driver_->Unpark();
 }
 
 bool Worker::HasQueued() const {
-  if (mailbox_len_.load(std::memory_order_relaxed) > 0) return true;
+  if (!mailbox_.empty()) return true;
   for (int b = 0; b < bands_; ++b) {
     if (!queues_[static_cast<size_t>(b)].empty()) return true;
   }

@@ -32,7 +32,7 @@
 #include <thread>
 #include <vector>
 
-#include "oneapi/tbb/concurrent_queue.h"
+#include "scheduler/internal/inject_queue.h"
 #include "scheduler/internal/park_driver.h"
 #include "scheduler/internal/run_queue.h"
 #include "scheduler/internal/timer_heap.h"
@@ -115,8 +115,7 @@ class Worker {
   std::vector<Task*> overflow_;
   TimerHeap timers_;
   std::unique_ptr<ParkDriver> driver_;
-  oneapi::tbb::concurrent_queue<Task*> mailbox_;
-  std::atomic<size_t> mailbox_len_{0};
+  InjectQueue mailbox_;
   std::thread thread_;
 
   // Counters: written by the worker's thread only, read by Stats().
