@@ -80,7 +80,8 @@ void AwaitCompletion(Task* task) {
     // waiter stays empty: a thread waits on the task's word.
   }
   task->joiner_ = waiter;
-  uint64_t s = task->word_.load(std::memory_order_relaxed);
+  // Acquire: if completion won the race, its result must be visible.
+  uint64_t s = task->word_.load(std::memory_order_acquire);
   for (;;) {
     if ((s & Task::kComplete) != 0) {
       if (self != nullptr) Unref(self);
@@ -89,7 +90,7 @@ void AwaitCompletion(Task* task) {
     // Release publishes joiner_ to Finish().
     if (task->word_.compare_exchange_weak(s, s | Task::kJoinWaiter,
                                           std::memory_order_acq_rel,
-                                          std::memory_order_relaxed)) {
+                                          std::memory_order_acquire)) {
       break;
     }
   }
