@@ -597,13 +597,15 @@ TEST(SchedulerLifecycleTest, TwoSchedulersJoinAcross) {
 
 TEST(SchedulerLifecycleTest, DestructorCancels) {
   std::atomic<int> drops{0};
+  std::atomic<bool> started{false};
   {
     auto s = StartScheduler({.workers = 2});
     s->Spawn([&] {
        DropCounter guard(&drops);
+       started = true;
        colony::SleepFor(absl::Seconds(600));
      }).Detach();
-    absl::SleepFor(absl::Milliseconds(2));
+    while (!started.load()) std::this_thread::yield();
   }
   EXPECT_EQ(drops.load(), 1);
 }
