@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds Colony and runs its
-# example program (typed coroutines suspending and resuming).
+# example programs (typed coroutines suspending and resuming; a tour of
+# the work-stealing scheduler).
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/install_deps.sh
-exec bazel run //examples:open_coroutine -- "$@"
+bazel build //examples:open_coroutine //examples:scheduler_tour
+bazel-bin/examples/open_coroutine "$@"
+exec bazel-bin/examples/scheduler_tour

@@ -202,6 +202,10 @@ bool Core::AnyWork() const {
 
 void Core::Finish(Task* task, Worker* worker) {
   (void)worker;
+  // Leave the registry first, so Dump() never lists an ended task. Stop()
+  // cannot finish early because of it: a joiner woken below is a live task
+  // itself, and this worker is joined only after Finish() returns.
+  registry_.Remove(task);
   // kRunning -> kComplete. Release publishes the result to joiners.
   const uint64_t before = task->word_.fetch_add(
       Task::kComplete - Task::kRunning, std::memory_order_acq_rel);
@@ -224,7 +228,6 @@ void Core::Finish(Task* task, Worker* worker) {
                  task->cancel_request_.c_str());
   }
   if (task->scope_ != nullptr) task->scope_->Done(task);
-  registry_.Remove(task);
   Unref(task);
 }
 
