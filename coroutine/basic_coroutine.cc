@@ -30,6 +30,20 @@ namespace {
 
 std::atomic<uint64_t> next_id{1};
 
+// Ids are handed to each thread in blocks, so that threads creating
+// coroutines at once do not contend on one counter. Unique, increasing per
+// thread, not dense.
+uint64_t NextId() {
+  constexpr uint64_t kBlock = 1024;
+  static thread_local uint64_t next = 0;
+  static thread_local uint64_t end = 0;
+  if (next == end) {
+    next = next_id.fetch_add(kBlock, std::memory_order_relaxed);
+    end = next + kBlock;
+  }
+  return next++;
+}
+
 std::string DescribeCurrentException() {
   try {
     throw;
@@ -56,12 +70,36 @@ void InitThisThread(ThreadState& ts) {
 
 ThreadState& ThisThreadNoInit() { return tls_state; }
 
-absl::StatusOr<Stack> Access::AllocateStack(const CoroutineOptions& options) {
+absl::Status Access::CheckStackSize(const CoroutineOptions& options) {
   if (options.stack_size > kMaxStackSize) {
     return absl::InvalidArgumentError(absl::StrCat(
         "coroutine '", options.name, "': stack_size ", options.stack_size,
         " exceeds the maximum of ", kMaxStackSize, " bytes"));
   }
+  return absl::OkStatus();
+}
+
+void Access::Defer(BasicCoroutine* b, size_t stack_size) {
+  b->heap_block_ = true;
+  b->stack_ = Stack();
+  b->stack_.size = stack_size;  // requested; rounded when allocated
+}
+
+absl::Status Access::EnsureStack(BasicCoroutine* b) {
+  if (b->stack_.lo != nullptr) return absl::OkStatus();
+  // The size was checked by NewDeferred().
+  absl::StatusOr<Stack> stack = StackPool::Default().Allocate(b->stack_.size);
+  if (!stack.ok()) {
+    return absl::Status(
+        stack.status().code(),
+        absl::StrCat("coroutine '", b->name_, "': ", stack.status().message()));
+  }
+  Attach(b, *stack, /*heap=*/true);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Stack> Access::AllocateStack(const CoroutineOptions& options) {
+  if (absl::Status s = CheckStackSize(options); !s.ok()) return s;
   absl::StatusOr<Stack> stack =
       StackPool::Default().Allocate(options.stack_size);
   if (!stack.ok()) {
@@ -101,7 +139,22 @@ void Access::Delete(BasicCoroutine* b) {
   } else {
     b->~BasicCoroutine();
   }
-  StackPool::Default().Release(stack);
+  if (stack.lo != nullptr) StackPool::Default().Release(stack);
+}
+
+void Access::ReleaseStack(BasicCoroutine* b) {
+  const CoroutineState state = b->state();
+  if (!IsFinished(state) || !b->heap_block_) {
+    Fatal("coroutine '%s' (id %llu): stack released while %s%s",
+          b->name_.c_str(), static_cast<unsigned long long>(b->id_),
+          CoroutineStateName(state),
+          b->heap_block_ ? "" : " with its block on the stack");
+  }
+  if (b->stack_.lo == nullptr) return;
+  StackPool::Default().Release(b->stack_);
+  b->stack_.lo = nullptr;
+  b->active_lo_ = nullptr;
+  b->active_size_ = 0;
 }
 
 }  // namespace coroutine_internal
@@ -119,7 +172,7 @@ int64_t NowNanos() {
 BasicCoroutine::BasicCoroutine(const CoroutineOptions& options)
     : isolate_fp_env_(options.isolate_fp_env),
       priority_(options.priority),
-      id_(coroutine_internal::next_id.fetch_add(1, std::memory_order_relaxed)),
+      id_(coroutine_internal::NextId()),
       name_(options.name),
       tsan_fiber_(coroutine_internal::TsanCreateFiber()) {
   if (options.listener != nullptr) {

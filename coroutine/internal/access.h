@@ -23,7 +23,12 @@ struct Access {
   // New() builds a control block of type `Impl` (derived from
   // BasicCoroutine, constructible from (options, args...)) at the top of a
   // fresh stack, or on the heap when it is too large for that.
-  template <typename Impl, typename... Args>
+  //
+  // With `kAlwaysHeap` the block always goes on the heap, so that the stack
+  // can be handed back as soon as the coroutine finished (ReleaseStack())
+  // while its block (its result, its identity) lives on: a scheduler's
+  // tasks, whose results wait for a join.
+  template <typename Impl, bool kAlwaysHeap = false, typename... Args>
   static absl::StatusOr<Impl*> New(const CoroutineOptions& options,
                                    Args&&... args) {
     static_assert(alignof(Impl) <= 64, "over-aligned coroutine body");
@@ -31,7 +36,7 @@ struct Access {
     if (!stack.ok()) return stack.status();
     constexpr size_t kBlock = (sizeof(Impl) + 63) & ~size_t{63};
     Impl* impl;
-    bool heap = kBlock > stack->size / 4;
+    bool heap = kAlwaysHeap || kBlock > stack->size / 4;
     if (heap) {
       impl = new Impl(options, std::forward<Args>(args)...);
     } else {
@@ -42,9 +47,30 @@ struct Access {
     return impl;
   }
 
+  // NewDeferred() builds a control block of type `Impl` on the heap and
+  // allocates its stack only when EnsureStack() is called (before the
+  // first resume). A scheduler uses it so that a million queued tasks cost
+  // a million small blocks, not a million stacks. Fails only for an invalid
+  // stack size.
+  template <typename Impl, typename... Args>
+  static absl::StatusOr<Impl*> NewDeferred(const CoroutineOptions& options,
+                                           Args&&... args) {
+    static_assert(alignof(Impl) <= 64, "over-aligned coroutine body");
+    if (absl::Status s = CheckStackSize(options); !s.ok()) return s;
+    Impl* impl = new Impl(options, std::forward<Args>(args)...);
+    Defer(impl, options.stack_size);
+    return impl;
+  }
+  // EnsureStack() gives a block made by NewDeferred() its stack, if it has
+  // none yet. On failure the coroutine is still Ready and stackless.
+  static absl::Status EnsureStack(BasicCoroutine* block);
+
   // Delete() cancels `block` if it is suspended (reporting a swallowed
   // cancellation), destroys it and releases its stack.
   static void Delete(BasicCoroutine* block);
+  // ReleaseStack() returns the stack of a finished coroutine whose block is
+  // on the heap to the pool now, before the block is deleted.
+  static void ReleaseStack(BasicCoroutine* block);
 
   // Resume() and Suspend() are forced inline: see basic_coroutine_inl.h.
   ABSL_ATTRIBUTE_ALWAYS_INLINE static void* Resume(BasicCoroutine* b,
@@ -78,6 +104,8 @@ struct Access {
   static GuardMode& ActiveGuard(BasicCoroutine* b) { return b->active_guard_; }
 
  private:
+  static absl::Status CheckStackSize(const CoroutineOptions& options);
+  static void Defer(BasicCoroutine* block, size_t stack_size);
   static absl::StatusOr<Stack> AllocateStack(const CoroutineOptions& options);
   static void Attach(BasicCoroutine* block, const Stack& stack, bool heap);
 };

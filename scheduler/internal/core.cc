@@ -2,6 +2,8 @@
 
 #include "scheduler/internal/core.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -20,6 +22,14 @@
 #include "scheduler/internal/task.h"
 
 namespace colony::scheduler_internal {
+
+// The spawn time only feeds Dump()'s age: the coarse clock (a few ms of
+// resolution) costs a fraction of the precise one.
+int64_t CoarseNowNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
 
 Core::Core(SchedulerOptions options, Scheduler* owner)
     : options_(std::move(options)),
@@ -67,8 +77,11 @@ absl::Status Core::StartWorkersLocked() {
 absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
   Worker* w = CurrentWorker();
   const bool ours = w != nullptr && w->core() == this;
-  submitting_.fetch_add(1, std::memory_order_seq_cst);
-  // Pairs with the phase change in Stop(): see step 1 in core.h.
+  // Only spawns from outside the workers can be refused, so only they
+  // take part in the handshake with Stop() (step 1 in core.h). A task's
+  // spawn is registered while the task itself is live, so Stop() cannot
+  // see zero live tasks in between.
+  if (!ours) submitting_.fetch_add(1, std::memory_order_seq_cst);
   if (!ours && phase_.load(std::memory_order_seq_cst) >= kStopping) {
     submitting_.fetch_sub(1, std::memory_order_seq_cst);
     rejected_.fetch_add(1, std::memory_order_relaxed);
@@ -89,7 +102,6 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
       error = "a non-standard exception";
     }
     if (!error.empty()) {
-      submitting_.fetch_sub(1, std::memory_order_seq_cst);
       return absl::InternalError(absl::StrCat(
           "spawn of task '", task->name(),
           "' failed: copying an inherited CoroutineLocal threw: ", error));
@@ -97,7 +109,7 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
   }
   task->core_ = this;
   task->forever_ = forever;
-  task->spawn_ns_ = NowNanos();
+  task->spawn_ns_ = CoarseNowNanos();
   task->band_ = std::clamp(task->priority(), 0, options_.priority_bands - 1);
   // One reference for the scheduler (until Finish()), one for the handle;
   // kNotified because it is about to be queued.
@@ -114,8 +126,8 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
   } else {
     spawned_remote_.fetch_add(1, std::memory_order_relaxed);
     Inject(task);
+    submitting_.fetch_sub(1, std::memory_order_seq_cst);
   }
-  submitting_.fetch_sub(1, std::memory_order_seq_cst);
   return absl::OkStatus();
 }
 
@@ -206,6 +218,9 @@ void Core::Finish(Task* task, Worker* worker) {
   // cannot finish early because of it: a joiner woken below is a live task
   // itself, and this worker is joined only after Finish() returns.
   registry_.Remove(task);
+  // The stack goes back to the pool now; the block (heap) keeps the result
+  // until the last handle is gone.
+  coroutine_internal::Access::ReleaseStack(task);
   // kRunning -> kComplete. Release publishes the result to joiners.
   const uint64_t before = task->word_.fetch_add(
       Task::kComplete - Task::kRunning, std::memory_order_acq_rel);
@@ -324,7 +339,7 @@ absl::Status Core::Stop(StopOptions options) {
 
 std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
   std::vector<TaskInfo> out;
-  const int64_t now = NowNanos();
+  const int64_t now = CoarseNowNanos();
   registry_.ForEach([&](Task* t) {
     if (!include_forever && t->forever_) return;
     TaskInfo info;

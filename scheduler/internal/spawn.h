@@ -64,8 +64,9 @@ JoinHandle<R> SpawnOn(Core* core, F&& fn, SpawnOptions options,
                       ScopeCore* scope, bool forever) {
   if (core == nullptr) return FailedHandle<R>(false, NoSchedulerMessage());
   const CoroutineOptions co = ResolveSpawn(core, std::move(options));
-  auto task = coroutine_internal::Access::New<TaskImpl<std::decay_t<F>, R>>(
-      co, std::forward<F>(fn));
+  auto task =
+      coroutine_internal::Access::NewDeferred<TaskImpl<std::decay_t<F>, R>>(
+          co, std::forward<F>(fn));
   if (!task.ok()) {
     return FailedHandle<R>(false, std::string(task.status().message()));
   }

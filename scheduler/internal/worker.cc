@@ -4,10 +4,13 @@
 
 #include <pthread.h>
 
+#include <cstdio>
 #include <string>
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "coroutine/basic_coroutine.h"
 #include "coroutine/internal/access.h"
 #include "scheduler/internal/core.h"
@@ -49,6 +52,10 @@ Worker::Worker(Core* core, int index)
       index_(index),
       bands_(core->bands()),
       queues_(new RunQueue<Task>[static_cast<size_t>(core->bands())]),
+      starvation_interval_(core->options().starvation_interval),
+      global_queue_interval_(core->options().global_queue_interval),
+      band_countdown_(starvation_interval_),
+      global_countdown_(global_queue_interval_),
       rng_(static_cast<uint32_t>(index) * 2654435761u + 1),
       timers_(index),
       driver_(std::make_unique<FutexDriver>()) {
@@ -127,8 +134,9 @@ Task* Worker::PopBands() {
   // Guaranteed turn: every starvation_interval-th dispatch serves the next
   // band in rotation if it has work, so each non-empty band gets at least
   // one dispatch in starvation_interval * bands.
-  const int interval = core_->options().starvation_interval;
-  if (bands_ > 1 && tick_ % static_cast<uint32_t>(interval) == 0) {
+  const int interval = starvation_interval_;
+  if (bands_ > 1 && --band_countdown_ == 0) {
+    band_countdown_ = interval;
     const int band =
         static_cast<int>(band_turn_++ % static_cast<uint32_t>(bands_));
     if (lifo_ != nullptr && lifo_->band_ == band) {
@@ -178,8 +186,8 @@ Task* Worker::PopBands() {
 Task* Worker::NextLocal() {
   ++tick_;
   if (Task* t = PopMailbox()) return t;
-  if (tick_ % static_cast<uint32_t>(core_->options().global_queue_interval) ==
-      0) {
+  if (--global_countdown_ == 0) {
+    global_countdown_ = global_queue_interval_;
     if (Task* t = core_->PopGlobal()) {
       global_pops_.Add();
       return t;
@@ -283,6 +291,7 @@ void Worker::ParkIdle() {
   driver_->Park(deadline == TimerHeap::kNever ? 0 : deadline);
   parked_.store(false, std::memory_order_relaxed);
   searching_ = core_->idle().TransitionFromParked(index_);
+  searching_stat_.store(searching_, std::memory_order_relaxed);
 }
 
 void Worker::RunTask(Task* task) {
@@ -294,14 +303,29 @@ void Worker::RunTask(Task* task) {
       Task::kNotified - Task::kRunning, std::memory_order_acq_rel);
   switches_.Add();
   void* tag = nullptr;
-  if (ABSL_PREDICT_FALSE((before & Task::kCancel) != 0 &&
-                         task->state() == CoroutineState::kReady)) {
-    // Cancelled before it ever ran: drop it without running the body.
-    coroutine_internal::Access::Cancel(task, task->cancel_request_)
-        .IgnoreError();
-  } else {
-    tag = coroutine_internal::Access::Resume(task, nullptr);
+  if (task->state() == CoroutineState::kReady) {
+    // First run: the stack is allocated only now (see NewDeferred()).
+    absl::Status stack = absl::OkStatus();
+    if ((before & Task::kCancel) == 0) {
+      stack = coroutine_internal::Access::EnsureStack(task);
+    }
+    if ((before & Task::kCancel) != 0 || !stack.ok()) {
+      // Cancelled before it ever ran, or no stack to run on: drop it
+      // without running the body.
+      std::string reason = task->cancel_request_;
+      if (!stack.ok()) {
+        reason = absl::StrCat("could not start: ", stack.message());
+        std::fprintf(
+            stderr, "colony: task '%s' (id %llu) %s\n", task->name().c_str(),
+            static_cast<unsigned long long>(task->id()), reason.c_str());
+      }
+      coroutine_internal::Access::Cancel(task, reason).IgnoreError();
+      current_ = nullptr;
+      AfterSlice(task, nullptr);
+      return;
+    }
   }
+  tag = coroutine_internal::Access::Resume(task, nullptr);
   current_ = nullptr;
   AfterSlice(task, tag);
 }
@@ -346,14 +370,26 @@ void Worker::Schedule(Task* task, bool lifo) {
       // Nothing for a thief to take: the LIFO slot is not stealable.
       // Still wake someone if our queue has work and nobody searches.
       if (!queues_[static_cast<size_t>(task->band_)].empty()) {
-        core_->NotifyParked();
+        NotifyFromLocalPush();
       }
       return;
     }
     task = previous;
   }
   PushQueue(task);
-  core_->NotifyParked();
+  NotifyFromLocalPush();
+}
+
+void Worker::NotifyFromLocalPush() {
+  // This worker is running and will get to its own queue, so waking another
+  // worker is only for parallelism, never for progress: a relaxed look at
+  // the Idle word skips the fenced NotifyOne() unless a worker is parked
+  // and none is searching. (Pushes from outside the workers always take the
+  // full protocol; see Core::Inject().)
+  const Idle& idle = core_->idle();
+  if (idle.num_searching() == 0 && idle.num_unparked() < core_->num_workers()) {
+    core_->NotifyParked();
+  }
 }
 
 void Worker::Handoff() {

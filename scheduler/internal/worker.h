@@ -98,6 +98,7 @@ class Worker {
   void RunTask(Task* task);
   void AfterSlice(Task* task, void* tag);
   void PushQueue(Task* task);
+  void NotifyFromLocalPush();
   uint32_t NextRandom();
   void MaybePollTimers(bool force);
 
@@ -108,6 +109,11 @@ class Worker {
   Task* lifo_ = nullptr;
   int lifo_streak_ = 0;
   uint32_t tick_ = 0;
+  // Countdowns instead of `tick_ % interval` (a division per dispatch).
+  const int starvation_interval_;
+  const int global_queue_interval_;
+  int band_countdown_;
+  int global_countdown_;
   uint32_t band_turn_ = 0;
   uint32_t rng_;
   bool searching_ = false;
