@@ -132,14 +132,7 @@ void SleepUntilNanos(int64_t wake_ns) {
   }
   scheduler_internal::CheckCancel(self);
   while (NowNanos() < wake_ns) {
-    // The timer goes to the worker running us now; it wakes us under its
-    // heap's lock, and we take ourselves out (if still in) before going on.
-    scheduler_internal::TimerHeap& heap =
-        scheduler_internal::CurrentWorker()->timers();
-    self->timer_deadline_ = wake_ns;
-    heap.Add(self);
-    scheduler_internal::ParkTask(self, wake_ns);
-    heap.Remove(self);
+    scheduler_internal::ParkTaskUntil(self, wake_ns);
     scheduler_internal::CheckCancel(self);
   }
 }
@@ -170,6 +163,20 @@ bool CancellationRequested() {
 }
 
 namespace scheduler_internal {
+
+void ParkTaskUntil(Task* self, int64_t deadline_ns) {
+  if (deadline_ns <= 0) {
+    ParkTask(self);
+    return;
+  }
+  // The timer goes to the worker running us now; it wakes us under its
+  // heap's lock, and we take ourselves out (if still in) before going on.
+  TimerHeap& heap = CurrentWorker()->timers();
+  self->timer_deadline_ = deadline_ns;
+  heap.Add(self);
+  ParkTask(self, deadline_ns);
+  heap.Remove(self);
+}
 
 Core* CurrentCore() {
   Worker* w = CurrentWorker();

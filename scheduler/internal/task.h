@@ -165,6 +165,9 @@ Task* CurrentTask();
 // return spuriously, so callers loop on their condition. `wake_ns` is
 // recorded in the suspended state (0: none). Never throws.
 void ParkTask(Task* self, int64_t wake_ns = 0);
+// ParkTaskUntil() is ParkTask() that also returns once NowNanos() reaches
+// `deadline_ns` (0: no deadline), through a timer on the current worker.
+void ParkTaskUntil(Task* self, int64_t deadline_ns);
 // CheckCancel() throws CoroutineCancelled into `self` if its cancellation
 // was requested and not yet delivered, unless an exception is already
 // unwinding (then it is delivered at a later suspension point).

@@ -1,0 +1,55 @@
+// Copyright 2026 The Colony Authors.
+
+#include "sync/event.h"
+
+#include <vector>
+
+#include "scheduler/internal/task.h"
+
+namespace colony {
+
+using sync_internal::WaitNode;
+using sync_internal::WaitQueue;
+using sync_internal::WaitResult;
+
+void Event::Set() {
+  std::vector<WaitNode*> nodes;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    set_.store(true, std::memory_order_release);
+    while (WaitNode* n = waiters_.PopFront()) nodes.push_back(n);
+  }
+  for (WaitNode* n : nodes) WaitQueue::Wake(n);
+}
+
+void Event::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  set_.store(false, std::memory_order_relaxed);
+}
+
+void Event::Wait() {
+  if (!WaitUntil(0, /*cancellable=*/true)) {
+    scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
+  }
+}
+
+bool Event::WaitFor(absl::Duration timeout) {
+  return WaitUntil(
+      sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout)),
+      /*cancellable=*/false);
+}
+
+bool Event::WaitUntil(int64_t deadline_ns, bool cancellable) {
+  if (IsSet()) return true;
+  WaitNode node;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (set_.load(std::memory_order_relaxed)) return true;
+    node.Prepare();
+    waiters_.Push(&node);
+  }
+  return waiters_.Block(&node, mu_, deadline_ns, cancellable) ==
+         WaitResult::kNotified;
+}
+
+}  // namespace colony

@@ -1,0 +1,62 @@
+// Copyright 2026 The Colony Authors.
+
+#include "sync/mutex.h"
+
+#include "scheduler/internal/task.h"
+
+namespace colony {
+
+using sync_internal::WaitNode;
+using sync_internal::WaitResult;
+
+void Mutex::lock() { LockSlow(0, /*cancellable=*/false); }
+
+void Mutex::LockCancellable() {
+  if (!LockSlow(0, /*cancellable=*/true)) {
+    scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
+  }
+}
+
+bool Mutex::try_lock() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (locked_) return false;
+  locked_ = true;
+  return true;
+}
+
+bool Mutex::TryLockUntilNanos(int64_t deadline_ns) {
+  return LockSlow(deadline_ns, /*cancellable=*/false);
+}
+
+bool Mutex::LockSlow(int64_t deadline_ns, bool cancellable) {
+  WaitNode node;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!locked_) {
+      locked_ = true;
+      return true;
+    }
+    if (deadline_ns > 0 && NowNanos() >= deadline_ns) return false;
+    node.Prepare();
+    waiters_.Push(&node);
+  }
+  // Notified means unlock() handed us the mutex (locked_ stayed true).
+  return waiters_.Block(&node, mu_, deadline_ns, cancellable) ==
+         WaitResult::kNotified;
+}
+
+void Mutex::unlock() {
+  WaitNode* next;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    next = waiters_.PopFront();
+    if (next == nullptr) {
+      locked_ = false;
+      return;
+    }
+  }
+  // Hand-off: the mutex stays locked and now belongs to `next`.
+  sync_internal::WaitQueue::Wake(next);
+}
+
+}  // namespace colony

@@ -1,0 +1,76 @@
+// Copyright 2026 The Colony Authors.
+//
+// Mutex: mutual exclusion for tasks and threads alike.
+//
+// A task that finds the mutex held suspends (its worker runs other tasks);
+// a plain thread blocks. std-style lock()/unlock()/try_lock() make it work
+// with std::scoped_lock and std::unique_lock, and try_lock_for/until time
+// out. Unlocking with waiters hands the mutex straight to the longest
+// waiter (FIFO hand-off), so no waiter starves and no barging thread can
+// overtake a woken one.
+//
+//   colony::Mutex mu;
+//   {
+//     std::scoped_lock lock(mu);
+//     ++shared_counter;
+//   }
+//
+// lock() is not a cancellation point (std-style locking cannot throw);
+// LockCancellable() is, for tasks.
+//
+// Thread-safety: all members may be called from any task or thread. A
+// mutex locked in a task may be unlocked after the task migrated (it is
+// owned by the task, not the thread). Memory ordering: unlock()
+// happens-before the lock() that acquires the mutex next.
+
+#ifndef COLONY_SYNC_MUTEX_H_
+#define COLONY_SYNC_MUTEX_H_
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+
+#include "sync/internal/wait_queue.h"
+
+namespace colony {
+
+class Mutex {
+ public:
+  Mutex() = default;
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  // lock() acquires the mutex, suspending or blocking while it is held.
+  void lock();
+  // LockCancellable() is lock() that, in a task, throws CoroutineCancelled
+  // if the task is cancelled while waiting (the mutex is then not held).
+  void LockCancellable();
+  // try_lock() acquires the mutex only if it is free.
+  bool try_lock();
+  // try_lock_for() and try_lock_until() give up after the timeout.
+  template <typename Rep, typename Period>
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+    return TryLockUntilNanos(sync_internal::DeadlineAfterNanos(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count()));
+  }
+  template <typename Clock, typename Duration>
+  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t) {
+    return try_lock_for(t - Clock::now());
+  }
+  // unlock() releases the mutex, handing it to the first waiter if any.
+  void unlock();
+
+  // TryLockUntilNanos() takes a NowNanos() deadline.
+  bool TryLockUntilNanos(int64_t deadline_ns);
+
+ private:
+  bool LockSlow(int64_t deadline_ns, bool cancellable);
+
+  std::mutex mu_;
+  bool locked_ = false;               // guarded by mu_
+  sync_internal::WaitQueue waiters_;  // guarded by mu_
+};
+
+}  // namespace colony
+
+#endif  // COLONY_SYNC_MUTEX_H_

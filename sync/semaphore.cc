@@ -1,0 +1,70 @@
+// Copyright 2026 The Colony Authors.
+
+#include "sync/semaphore.h"
+
+#include <vector>
+
+#include "scheduler/internal/task.h"
+
+namespace colony {
+
+using sync_internal::WaitNode;
+using sync_internal::WaitQueue;
+using sync_internal::WaitResult;
+
+void Semaphore::Acquire(int64_t n) {
+  if (!AcquireUntil(n, 0, /*cancellable=*/true)) {
+    scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
+  }
+}
+
+bool Semaphore::TryAcquire(int64_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!waiters_.empty() || permits_ < n) return false;
+  permits_ -= n;
+  return true;
+}
+
+bool Semaphore::TryAcquireFor(absl::Duration timeout, int64_t n) {
+  return AcquireUntil(
+      n, sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout)),
+      /*cancellable=*/false);
+}
+
+bool Semaphore::AcquireUntil(int64_t n, int64_t deadline_ns, bool cancellable) {
+  WaitNode node;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (waiters_.empty() && permits_ >= n) {
+      permits_ -= n;
+      return true;
+    }
+    node.Prepare();
+    node.arg = n;
+    waiters_.Push(&node);
+  }
+  // Notified means Release() already took our permits for us.
+  return waiters_.Block(&node, mu_, deadline_ns, cancellable) ==
+         WaitResult::kNotified;
+}
+
+void Semaphore::Release(int64_t n) {
+  std::vector<WaitNode*> served;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    permits_ += n;
+    while (WaitNode* front = waiters_.front()) {
+      if (front->arg > permits_) break;  // FIFO: nobody overtakes it
+      permits_ -= front->arg;
+      served.push_back(waiters_.PopFront());
+    }
+  }
+  for (WaitNode* node : served) WaitQueue::Wake(node);
+}
+
+int64_t Semaphore::available() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return permits_;
+}
+
+}  // namespace colony
