@@ -16,7 +16,11 @@ std::ostream& operator<<(std::ostream& os, const TaskInfo& info) {
 std::ostream& operator<<(std::ostream& os, const SchedulerStats& stats) {
   os << "live=" << stats.live_tasks << " remote_spawns=" << stats.spawned_remote
      << " rejected=" << stats.rejected
-     << " blocking_threads=" << stats.blocking_threads << "\n";
+     << " blocking_threads=" << stats.blocking_threads << " global_queue=[";
+  for (size_t b = 0; b < stats.global_queue_depth.size(); ++b) {
+    os << (b ? " " : "") << stats.global_queue_depth[b];
+  }
+  os << "]\n";
   for (size_t i = 0; i < stats.workers.size(); ++i) {
     const WorkerStats& w = stats.workers[i];
     os << "  worker " << i << ": spawned=" << w.spawned
@@ -24,8 +28,12 @@ std::ostream& operator<<(std::ostream& os, const SchedulerStats& stats) {
        << " steals=" << w.steals << "/" << w.steal_attempts
        << " stolen=" << w.stolen_tasks << " parks=" << w.parks
        << " global=" << w.global_pops << " overflows=" << w.overflows
-       << " timers=" << w.timers << " fired=" << w.timers_fired
-       << (w.parked ? " parked" : "") << "\n";
+       << " timers=" << w.timers << " fired=" << w.timers_fired << " queued=[";
+    for (size_t b = 0; b < w.queue_depth.size(); ++b) {
+      os << (b ? " " : "") << w.queue_depth[b];
+    }
+    os << "]" << (w.parked ? " parked" : "")
+       << (w.searching ? " searching" : "") << "\n";
   }
   return os;
 }
