@@ -13,10 +13,7 @@
 #include "coroutine/basic_coroutine.h"
 
 namespace colony::scheduler_internal {
-namespace {
 
-// Sleeps while *word == expected, until woken or the absolute monotonic
-// deadline (0: none).
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected,
                int64_t deadline_ns) {
   timespec ts;
@@ -32,12 +29,10 @@ void FutexWait(std::atomic<uint32_t>* word, uint32_t expected,
           FUTEX_BITSET_MATCH_ANY);
 }
 
-void FutexWakeOne(std::atomic<uint32_t>* word) {
+void FutexWake(std::atomic<uint32_t>* word, int waiters) {
   syscall(SYS_futex, reinterpret_cast<uint32_t*>(word),
-          FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, nullptr, nullptr, 0);
+          FUTEX_WAKE | FUTEX_PRIVATE_FLAG, waiters, nullptr, nullptr, 0);
 }
-
-}  // namespace
 
 bool ThreadParker::Park(int64_t deadline_ns) {
   uint32_t s = kNotified;
@@ -74,7 +69,7 @@ bool ThreadParker::Park(int64_t deadline_ns) {
 void ThreadParker::Unpark() {
   // Release pairs with the acquire in Park().
   if (state_.exchange(kNotified, std::memory_order_release) == kParked) {
-    FutexWakeOne(&state_);
+    FutexWake(&state_, 1);
   }
 }
 

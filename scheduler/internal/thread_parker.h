@@ -37,6 +37,14 @@ class ThreadParker {
   std::atomic<uint32_t> state_{kEmpty};
 };
 
+// FutexWait() sleeps while `*word == expected`, until woken, the absolute
+// NowNanos() deadline (0: none), or spuriously. FutexWake() wakes up to
+// `waiters` sleepers on `word`; it only passes the address to the kernel,
+// so it is safe on memory that may already be gone.
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected,
+               int64_t deadline_ns);
+void FutexWake(std::atomic<uint32_t>* word, int waiters);
+
 // FutexWaitWord() sleeps while the low 32 bits of `*word` equal those of
 // `seen` (or spuriously); FutexWakeWord() wakes every such sleeper.
 void FutexWaitWord(std::atomic<uint64_t>* word, uint64_t seen);

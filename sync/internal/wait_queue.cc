@@ -2,39 +2,18 @@
 
 #include "sync/internal/wait_queue.h"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-
 #include <climits>
 
 #include "coroutine/basic_coroutine.h"
 #include "scheduler/internal/task.h"
+#include "scheduler/internal/thread_parker.h"
 
 namespace colony::sync_internal {
 namespace {
 
+using scheduler_internal::FutexWait;
+using scheduler_internal::FutexWake;
 using scheduler_internal::Task;
-
-void FutexWait(std::atomic<uint32_t>* word, uint32_t expected,
-               int64_t deadline_ns) {
-  timespec ts;
-  timespec* timeout = nullptr;
-  if (deadline_ns > 0) {
-    ts.tv_sec = deadline_ns / 1'000'000'000;
-    ts.tv_nsec = deadline_ns % 1'000'000'000;
-    timeout = &ts;
-  }
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word),
-          FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected, timeout, nullptr,
-          FUTEX_BITSET_MATCH_ANY);
-}
-
-void FutexWake(std::atomic<uint32_t>* word) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word),
-          FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, nullptr, nullptr, 0);
-}
 
 bool CancelPending(Task* task) {
   return (task->word_.load(std::memory_order_acquire) & Task::kCancel) != 0 &&
@@ -111,7 +90,7 @@ void WaitQueue::Wake(WaitNode* node) {
     scheduler_internal::Unref(task);
   } else {
     node->state.store(WaitNode::kNotified, std::memory_order_release);
-    FutexWake(&node->state);
+    FutexWake(&node->state, 1);
   }
 }
 
