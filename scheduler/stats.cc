@@ -10,6 +10,7 @@ std::ostream& operator<<(std::ostream& os, const TaskInfo& info) {
      << " worker=" << info.worker << " age_ms=" << info.age_ns / 1'000'000;
   if (info.wake_ns != 0) os << " wake_ns=" << info.wake_ns;
   if (info.cancel_requested) os << " cancel-requested";
+  if (info.runnable) os << " runnable";
   return os;
 }
 

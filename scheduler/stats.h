@@ -55,6 +55,9 @@ struct TaskInfo {
   int64_t age_ns = 0;   // since spawn
   int worker = -1;      // last worker that ran it; -1 if none yet
   bool cancel_requested = false;
+  // Woken and waiting for a worker (queued, or about to be re-queued by
+  // the worker running it).
+  bool runnable = false;
 };
 
 std::ostream& operator<<(std::ostream& os, const TaskInfo& info);

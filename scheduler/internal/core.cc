@@ -132,17 +132,17 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
 }
 
 void Core::Wake(Task* task, bool lifo) {
-  uint64_t s = task->word_.load(std::memory_order_relaxed);
-  for (;;) {
-    if ((s & (Task::kComplete | Task::kNotified)) != 0) return;
-    // Release publishes what the waker wrote before waking; acquire pairs
-    // with the worker's fetch_and in AfterSlice().
-    if (task->word_.compare_exchange_weak(s, s | Task::kNotified,
-                                          std::memory_order_acq_rel,
-                                          std::memory_order_relaxed)) {
-      break;
-    }
-  }
+  // One RMW, never a plain load first: a waker publishes its condition (a
+  // wait node's state, a value) and then wakes. Were "already notified" read
+  // by a load, the waker's store could still sit in its store buffer while
+  // the task, dequeued by a worker, re-checks the condition and parks again
+  // (the store-buffer pattern), and the wake would be lost. As an acq_rel
+  // RMW, it is ordered with the worker's RMW in RunTask()/AfterSlice(), so
+  // the task sees what the waker wrote. A stray kNotified on a completed
+  // task is harmless: nothing reads it after kComplete.
+  const uint64_t s =
+      task->word_.fetch_or(Task::kNotified, std::memory_order_acq_rel);
+  if ((s & (Task::kComplete | Task::kNotified)) != 0) return;
   // Running: the worker re-queues it when the slice ends.
   if ((s & Task::kRunning) != 0) return;
   Enqueue(task, lifo);
@@ -350,8 +350,9 @@ std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
     info.wake_ns = info.state == CoroutineState::kSuspended ? t->wake_ns() : 0;
     info.age_ns = now - t->spawn_ns_;
     info.worker = t->worker_.load(std::memory_order_relaxed);
-    info.cancel_requested =
-        (t->word_.load(std::memory_order_relaxed) & Task::kCancel) != 0;
+    const uint64_t word = t->word_.load(std::memory_order_relaxed);
+    info.cancel_requested = (word & Task::kCancel) != 0;
+    info.runnable = (word & Task::kNotified) != 0;
     out.push_back(std::move(info));
   });
   std::sort(out.begin(), out.end(),
