@@ -50,8 +50,11 @@ struct WaitNode {
   WaitNode* next = nullptr;
   scheduler_internal::Task* task = nullptr;  // null: a plain thread
   std::atomic<uint32_t> state{kWaiting};
-  // Primitive-specific payload (a count of permits, a reader flag...).
+  // Primitive-specific payload (a count of permits, a value to send or a
+  // slot to receive into) and outcome (a channel closed under the waiter).
   int64_t arg = 0;
+  void* data = nullptr;
+  bool ok = false;
 
   // Prepare() fills `task` for the caller (its current task, or null).
   void Prepare();
