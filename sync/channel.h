@@ -103,10 +103,6 @@ class Channel {
     return buffer_.size();
   }
   size_t capacity() const { return capacity_; }
-  size_t DebugWaiters() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return receivers_.size() * 1000 + senders_.size();
-  }
 
  private:
   static int64_t Deadline(absl::Duration timeout) {

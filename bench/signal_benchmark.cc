@@ -1,0 +1,2 @@
+// Copyright 2026 The Colony Authors.
+#include "benchmark/benchmark.h"
