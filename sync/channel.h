@@ -13,15 +13,17 @@
 // `false`, receivers drain what is queued and then get std::nullopt. A value
 // is handed over exactly once: a waiting receiver takes it straight from
 // the sender, and a wait that times out or is cancelled while a value is
-// being handed to it keeps the value.
+// being handed to it keeps the value. Select() (sync/select.h) waits on
+// several channel operations at once.
 //
-// In a task, Send() and Recv() are cancellation points: CoroutineCancelled
-// is thrown and nothing was sent or received.
+// In a task, every operation that waits is a cancellation point:
+// CoroutineCancelled is thrown and nothing was sent or received.
 //
 // Thread-safety: all members may be called from any task or thread.
-// Memory ordering: a Send() happens-before the Recv() that gets its value.
-// Values are delivered in FIFO order per sender; waiting senders and
-// receivers are served in arrival order.
+// Memory ordering: a Send() happens-before the Recv() that gets its value,
+// and Close() happens-before every operation that reports it. Values from
+// one sender arrive in the order sent; waiting senders and receivers are
+// served in arrival order.
 
 #ifndef COLONY_SYNC_CHANNEL_H_
 #define COLONY_SYNC_CHANNEL_H_
@@ -44,10 +46,16 @@ namespace colony {
 // Capacity of a channel whose Send() never waits.
 inline constexpr size_t kUnbounded = std::numeric_limits<size_t>::max();
 
+namespace sync_internal {
+// Outcome of a channel operation attempted under the channel's lock.
+enum class ChannelOp { kDone, kClosed, kWouldBlock };
+struct ChannelAccess;
+}  // namespace sync_internal
+
 template <typename T>
 class Channel {
  public:
-  // `capacity` values may be queued (0: rendezvous; kUnbounded).
+  // `capacity` values may be queued (0: rendezvous; kUnbounded: no limit).
   explicit Channel(size_t capacity = 0) : capacity_(capacity) {}
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
@@ -56,40 +64,37 @@ class Channel {
   // Send() queues `value`, waiting while the channel is full (for a
   // rendezvous channel: until a receiver takes it). Returns false, without
   // sending, if the channel is or becomes closed.
-  bool Send(T value) { return SendUntil(std::move(value), 0, true); }
+  bool Send(T value) { return SendUntil(value, 0); }
   // TrySend() sends only if it can without waiting.
-  bool TrySend(T value) { return SendUntil(std::move(value), -1, false); }
-  // SendFor() waits at most `timeout`.
+  bool TrySend(T value) { return SendUntil(value, -1); }
+  // SendFor() waits at most `timeout`; false if it did not send.
   bool SendFor(T value, absl::Duration timeout) {
-    return SendUntil(std::move(value), Deadline(timeout), false);
+    return SendUntil(value, Deadline(timeout));
   }
 
   // Recv() takes the oldest value, waiting while there is none. Returns
   // std::nullopt once the channel is closed and drained.
-  std::optional<T> Recv() { return RecvUntil(0, true); }
+  std::optional<T> Recv() { return RecvUntil(0); }
   // TryRecv() receives only if a value is available now.
-  std::optional<T> TryRecv() { return RecvUntil(-1, false); }
-  // RecvFor() waits at most `timeout`.
+  std::optional<T> TryRecv() { return RecvUntil(-1); }
+  // RecvFor() waits at most `timeout`; std::nullopt if nothing came.
   std::optional<T> RecvFor(absl::Duration timeout) {
-    return RecvUntil(Deadline(timeout), false);
+    return RecvUntil(Deadline(timeout));
   }
 
-  // Close() closes the channel; idempotent.
+  // Close() closes the channel and wakes every waiter; idempotent.
   void Close() {
     std::vector<sync_internal::WaitNode*> wake;
     {
       std::lock_guard<std::mutex> lock(mu_);
       closed_ = true;
-      while (auto* n = receivers_.PopFront()) {
-        n->ok = false;
-        wake.push_back(n);
-      }
-      while (auto* n = senders_.PopFront()) {
-        n->ok = false;
-        wake.push_back(n);
-      }
+      while (auto* n = receivers_.PopFrontClaimed()) wake.push_back(n);
+      while (auto* n = senders_.PopFrontClaimed()) wake.push_back(n);
     }
-    for (auto* n : wake) sync_internal::WaitQueue::Wake(n);
+    for (auto* n : wake) {
+      n->ok = false;
+      sync_internal::WaitQueue::Wake(n);
+    }
   }
 
   // closed() is true after Close().
@@ -102,42 +107,84 @@ class Channel {
     std::lock_guard<std::mutex> lock(mu_);
     return buffer_.size();
   }
+  // capacity() is the capacity given at construction.
   size_t capacity() const { return capacity_; }
 
  private:
+  friend struct sync_internal::ChannelAccess;
+  using Op = sync_internal::ChannelOp;
+  using WaitNode = sync_internal::WaitNode;
+
   static int64_t Deadline(absl::Duration timeout) {
     return sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout));
   }
 
+  // TrySendLocked() sends `*value` (moved from only on kDone) if that needs
+  // no wait; a receiver it served is left in `*wake` for Wake() after the
+  // lock is released. Requires mu_.
+  Op TrySendLocked(T* value, WaitNode** wake) {
+    if (closed_) return Op::kClosed;
+    if (WaitNode* receiver = receivers_.PopFrontClaimed()) {
+      // Straight into the waiting receiver's slot.
+      static_cast<std::optional<T>*>(receiver->data)
+          ->emplace(std::move(*value));
+      receiver->ok = true;
+      *wake = receiver;
+      return Op::kDone;
+    }
+    if (buffer_.size() < capacity_) {
+      buffer_.push_back(std::move(*value));
+      return Op::kDone;
+    }
+    return Op::kWouldBlock;
+  }
+
+  // TryRecvLocked() receives into `*out` if that needs no wait (kClosed:
+  // closed and drained); a sender it served is left in `*wake`. Requires
+  // mu_.
+  Op TryRecvLocked(std::optional<T>* out, WaitNode** wake) {
+    if (!buffer_.empty()) {
+      out->emplace(std::move(buffer_.front()));
+      buffer_.pop_front();
+      // Room again: the longest-waiting sender's value joins the queue.
+      if (WaitNode* sender = senders_.PopFrontClaimed()) {
+        buffer_.push_back(std::move(*static_cast<T*>(sender->data)));
+        sender->ok = true;
+        *wake = sender;
+      }
+      return Op::kDone;
+    }
+    if (WaitNode* sender = senders_.PopFrontClaimed()) {
+      // Rendezvous: straight from the waiting sender.
+      out->emplace(std::move(*static_cast<T*>(sender->data)));
+      sender->ok = true;
+      *wake = sender;
+      return Op::kDone;
+    }
+    return closed_ ? Op::kClosed : Op::kWouldBlock;
+  }
+
   // deadline_ns: 0 waits forever, -1 never waits.
-  bool SendUntil(T value, int64_t deadline_ns, bool cancellable) {
-    sync_internal::WaitNode node;
-    sync_internal::WaitNode* receiver = nullptr;
+  bool SendUntil(T& value, int64_t deadline_ns) {
+    WaitNode node;
+    WaitNode* wake = nullptr;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) return false;
-      receiver = receivers_.PopFront();
-      if (receiver != nullptr) {
-        // Straight into the waiting receiver's slot.
-        static_cast<std::optional<T>*>(receiver->data)
-            ->emplace(std::move(value));
-        receiver->ok = true;
-      } else if (buffer_.size() < capacity_) {
-        buffer_.push_back(std::move(value));
-        return true;
-      } else {
+      const Op op = TrySendLocked(&value, &wake);
+      if (op == Op::kClosed) return false;
+      if (op == Op::kWouldBlock) {
         if (deadline_ns < 0) return false;
         node.Prepare();
         node.data = &value;
         senders_.Push(&node);
       }
     }
-    if (receiver != nullptr) {
-      sync_internal::WaitQueue::Wake(receiver);
+    if (node.data == nullptr) {
+      if (wake != nullptr) sync_internal::WaitQueue::Wake(wake);
       return true;
     }
     const sync_internal::WaitResult r =
-        senders_.Block(&node, mu_, deadline_ns, cancellable);
+        senders_.Block(&node, mu_, deadline_ns, /*cancellable=*/true);
     if (r == sync_internal::WaitResult::kNotified) return node.ok;
     if (r == sync_internal::WaitResult::kCancelled) {
       scheduler_internal::CheckCancel(node.task);
@@ -145,43 +192,28 @@ class Channel {
     return false;
   }
 
-  std::optional<T> RecvUntil(int64_t deadline_ns, bool cancellable) {
+  std::optional<T> RecvUntil(int64_t deadline_ns) {
     std::optional<T> out;
-    sync_internal::WaitNode node;
-    sync_internal::WaitNode* sender = nullptr;
-    bool queued = false;
+    WaitNode node;
+    WaitNode* wake = nullptr;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (!buffer_.empty()) {
-        out.emplace(std::move(buffer_.front()));
-        buffer_.pop_front();
-        // Room again: the longest-waiting sender's value joins the queue.
-        sender = senders_.PopFront();
-        if (sender != nullptr) {
-          buffer_.push_back(std::move(*static_cast<T*>(sender->data)));
-          sender->ok = true;
-        }
-      } else if ((sender = senders_.PopFront()) != nullptr) {
-        // Rendezvous: straight from the waiting sender.
-        out.emplace(std::move(*static_cast<T*>(sender->data)));
-        sender->ok = true;
-      } else if (closed_ || deadline_ns < 0) {
-        return std::nullopt;
-      } else {
+      const Op op = TryRecvLocked(&out, &wake);
+      if (op == Op::kClosed) return std::nullopt;
+      if (op == Op::kWouldBlock) {
+        if (deadline_ns < 0) return std::nullopt;
         node.Prepare();
         node.data = &out;
         receivers_.Push(&node);
-        queued = true;
       }
     }
-    if (!queued) {
-      // Taken from the queue or from a waiting sender, without waiting.
-      // (Once queued, `out` belongs to the senders until Block() returns.)
-      if (sender != nullptr) sync_internal::WaitQueue::Wake(sender);
+    if (node.data == nullptr) {
+      if (wake != nullptr) sync_internal::WaitQueue::Wake(wake);
       return out;
     }
+    // Once queued, `out` belongs to the senders until Block() returns.
     const sync_internal::WaitResult r =
-        receivers_.Block(&node, mu_, deadline_ns, cancellable);
+        receivers_.Block(&node, mu_, deadline_ns, /*cancellable=*/true);
     if (r == sync_internal::WaitResult::kNotified) {
       if (!node.ok) out.reset();  // closed
       return out;
@@ -200,6 +232,34 @@ class Channel {
   sync_internal::WaitQueue receivers_;  // guarded by mu_; data: optional<T>*
 };
 
+namespace sync_internal {
+
+// ChannelAccess gives Select() the lock-held steps of a channel.
+struct ChannelAccess {
+  template <typename T>
+  static std::mutex* Mutex(Channel<T>& ch) {
+    return &ch.mu_;
+  }
+  template <typename T>
+  static ChannelOp TrySendLocked(Channel<T>& ch, T* value, WaitNode** wake) {
+    return ch.TrySendLocked(value, wake);
+  }
+  template <typename T>
+  static ChannelOp TryRecvLocked(Channel<T>& ch, std::optional<T>* out,
+                                 WaitNode** wake) {
+    return ch.TryRecvLocked(out, wake);
+  }
+  template <typename T>
+  static WaitQueue& Senders(Channel<T>& ch) {
+    return ch.senders_;
+  }
+  template <typename T>
+  static WaitQueue& Receivers(Channel<T>& ch) {
+    return ch.receivers_;
+  }
+};
+
+}  // namespace sync_internal
 }  // namespace colony
 
 #endif  // COLONY_SYNC_CHANNEL_H_

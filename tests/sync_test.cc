@@ -12,7 +12,6 @@
 
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
-#include "sync/channel.h"
 #include "sync/cond_var.h"
 #include "sync/event.h"
 #include "sync/mutex.h"
@@ -296,108 +295,6 @@ TEST_P(SyncTest, CancelRacingReleaseConservesPermits) {
   }
   EXPECT_EQ(completed, acquired.load());
   EXPECT_EQ(acquired.load() + sem.available(), kWaiters / 2);
-}
-
-// Many producers (tasks and a thread) and consumers (tasks and a thread)
-// over every channel shape: each value arrives exactly once, and after
-// Close() the consumers drain what is left and see the end.
-TEST_P(SyncTest, ChannelDeliversEachValueOnce) {
-  const int kPerProducer = kTsanBuild ? 300 : 3000;
-  constexpr int kTaskProducers = 4;
-  constexpr int kProducers = kTaskProducers + 1;
-  for (size_t capacity : {size_t{0}, size_t{1}, size_t{16}, kUnbounded}) {
-    Channel<int> ch(capacity);
-    const int total = kProducers * kPerProducer;
-    std::vector<std::atomic<int>> seen(total);
-    auto produce = [&](int p) {
-      for (int i = 0; i < kPerProducer; ++i) {
-        ASSERT_TRUE(ch.Send(p * kPerProducer + i));
-      }
-    };
-    auto consume = [&] {
-      while (std::optional<int> v = ch.Recv()) seen[*v].fetch_add(1);
-    };
-    std::vector<JoinHandle<void>> producers, consumers;
-    for (int p = 0; p < kTaskProducers; ++p) {
-      producers.push_back(s_->Spawn([&, p] { produce(p); }));
-    }
-    for (int c = 0; c < 3; ++c) consumers.push_back(s_->Spawn(consume));
-    std::thread thread_producer(produce, kTaskProducers);
-    std::thread thread_consumer(consume);
-    for (auto& h : producers) ASSERT_TRUE(h.Join().completed());
-    thread_producer.join();
-    ch.Close();
-    for (auto& h : consumers) ASSERT_TRUE(h.Join().completed());
-    thread_consumer.join();
-    int bad = 0;
-    for (int i = 0; i < total; ++i) {
-      if (seen[i].load() != 1) {
-        ++bad;
-        ADD_FAILURE() << "value " << i << " seen " << seen[i].load()
-                      << " times";
-      }
-    }
-    EXPECT_EQ(bad, 0) << "capacity " << capacity;
-    EXPECT_FALSE(ch.Send(1));
-    EXPECT_FALSE(ch.Recv().has_value());
-  }
-}
-
-TEST_P(SyncTest, ChannelTryAndTimedOperations) {
-  Channel<int> bounded(1);
-  EXPECT_TRUE(bounded.TrySend(1));
-  EXPECT_FALSE(bounded.TrySend(2));  // full
-  EXPECT_FALSE(bounded.SendFor(3, absl::Milliseconds(1)));
-  EXPECT_EQ(bounded.TryRecv(), 1);
-  EXPECT_FALSE(bounded.TryRecv().has_value());
-  EXPECT_FALSE(bounded.RecvFor(absl::Milliseconds(1)).has_value());
-  Channel<int> rendezvous;
-  EXPECT_FALSE(rendezvous.TrySend(1));  // nobody receiving
-  auto receiver =
-      s_->Spawn([&] { return rendezvous.RecvFor(absl::Seconds(30)); });
-  ASSERT_TRUE(rendezvous.SendFor(7, absl::Seconds(30)));
-  EXPECT_EQ(receiver.Join().value(), 7);
-  // Timed out in a task, too.
-  auto timed =
-      s_->Spawn([&] { return rendezvous.RecvFor(absl::Milliseconds(2)); });
-  EXPECT_FALSE(timed.Join().value().has_value());
-}
-
-TEST_P(SyncTest, ChannelCloseWakesWaitersAndCancelLeavesItConsistent) {
-  Channel<int> ch;  // rendezvous
-  std::atomic<int> waiting{0};
-  auto receiver = s_->Spawn([&] {
-    waiting.fetch_add(1);
-    return ch.Recv();
-  });
-  auto sender = s_->Spawn([&] {
-    Channel<int>* unused = nullptr;
-    (void)unused;
-    waiting.fetch_add(1);
-    colony::SleepFor(absl::Milliseconds(1));
-    return true;
-  });
-  EXPECT_TRUE(sender.Join().value());
-  // Cancel a blocked receiver: it unwinds and the channel still works.
-  while (waiting.load() < 2) std::this_thread::yield();
-  absl::SleepFor(absl::Milliseconds(1));
-  receiver.Cancel("no longer needed");
-  EXPECT_TRUE(receiver.Join().cancelled());
-  auto r2 = s_->Spawn([&] { return ch.Recv(); });
-  ASSERT_TRUE(ch.Send(5));
-  EXPECT_EQ(r2.Join().value(), 5);
-  // Close wakes a blocked receiver (end) and a blocked sender (false).
-  auto r3 = s_->Spawn([&] { return ch.Recv(); });
-  Channel<int> full(1);
-  ASSERT_TRUE(full.TrySend(0));
-  auto s3 = s_->Spawn([&] { return full.Send(1); });
-  absl::SleepFor(absl::Milliseconds(2));
-  ch.Close();
-  full.Close();
-  EXPECT_FALSE(r3.Join().value().has_value());
-  EXPECT_FALSE(s3.Join().value());
-  EXPECT_EQ(full.Recv(), 0);  // drained after close
-  EXPECT_FALSE(full.Recv().has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, SyncTest, ::testing::Values(1, 2, 4, 8),

@@ -59,6 +59,13 @@ WaitNode* WaitQueue::PopFront() {
   return node;
 }
 
+WaitNode* WaitQueue::PopFrontClaimed() {
+  while (WaitNode* node = PopFront()) {
+    if (node->select == nullptr || node->select->TryClaim(node)) return node;
+  }
+  return nullptr;
+}
+
 bool WaitQueue::Remove(WaitNode* node) {
   if (node->state.load(std::memory_order_relaxed) != WaitNode::kWaiting) {
     return false;
@@ -80,6 +87,7 @@ bool WaitQueue::Remove(WaitNode* node) {
 }
 
 void WaitQueue::Wake(WaitNode* node) {
+  if (node->select != nullptr) node = &node->select->signal;
   Task* task = node->task;
   if (task != nullptr) {
     // The waiter may see kNotified, return and end before Wake() below;
@@ -94,9 +102,7 @@ void WaitQueue::Wake(WaitNode* node) {
   }
 }
 
-WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
-                            bool cancellable) {
-  WaitResult result = WaitResult::kNotified;
+WaitResult WaitFor(WaitNode* node, int64_t deadline_ns, bool cancellable) {
   for (;;) {
     // Acquire pairs with the release in Wake(): what the notifier wrote
     // (ownership, a value) is visible.
@@ -104,12 +110,10 @@ WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
       return WaitResult::kNotified;
     }
     if (node->task != nullptr && cancellable && CancelPending(node->task)) {
-      result = WaitResult::kCancelled;
-      break;
+      return WaitResult::kCancelled;
     }
     if (deadline_ns > 0 && NowNanos() >= deadline_ns) {
-      result = WaitResult::kTimeout;
-      break;
+      return WaitResult::kTimeout;
     }
     const uint32_t seen = node->state.load(std::memory_order_relaxed);
     if (node->task != nullptr) {
@@ -118,12 +122,34 @@ WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
       FutexWait(&node->state, seen, deadline_ns);
     }
   }
-  std::lock_guard<std::mutex> lock(mu);
-  if (Remove(node)) return result;
-  // A notification raced the timeout or the cancellation and won: the
-  // caller owns whatever it handed over.
-  while (node->state.load(std::memory_order_acquire) != WaitNode::kNotified) {
+}
+
+WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
+                            bool cancellable) {
+  const WaitResult result = WaitFor(node, deadline_ns, cancellable);
+  if (result == WaitResult::kNotified) return result;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (Remove(node)) return result;
   }
+  // A notification raced the timeout or the cancellation and won: the
+  // notifier popped the node under the lock and is about to Wake() it, and
+  // the caller owns whatever it handed over.
+  WaitFor(node, 0, /*cancellable=*/false);
+  return WaitResult::kNotified;
+}
+
+WaitResult WaitQueue::BlockSelect(SelectState* state, int64_t deadline_ns,
+                                  bool cancellable) {
+  const WaitResult result = WaitFor(&state->signal, deadline_ns, cancellable);
+  if (result == WaitResult::kNotified) return result;
+  int expected = SelectState::kOpen;
+  if (state->winner.compare_exchange_strong(expected, SelectState::kWithdrawn,
+                                            std::memory_order_acq_rel)) {
+    return result;
+  }
+  // A notifier claimed a case first; its Wake() is on the way.
+  WaitFor(&state->signal, 0, /*cancellable=*/false);
   return WaitResult::kNotified;
 }
 

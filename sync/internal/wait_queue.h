@@ -21,8 +21,18 @@
 // returns kNotified instead, so a hand-off (a mutex, a permit, a value) is
 // never lost.
 //
-// Thread-safety: Push(), PopFront(), Remove() and empty() require the
-// primitive's lock; Wake() and Block() must be called without it.
+// Select: a task or thread waiting on several channel operations at once
+// queues one node per operation, all pointing at one SelectState. The
+// first notifier to claim the state (a CAS, under its own channel's lock)
+// wins; the others skip those nodes (PopFrontClaimed()). Notifications for
+// a select go to the state's own node, which is what the selector blocks
+// on (BlockSelect()). A selector that times out or is cancelled withdraws
+// the state with the same CAS, so an operation is either completed by a
+// notifier or withdrawn, never both.
+//
+// Thread-safety: Push(), PopFront(), PopFrontClaimed(), Remove() and
+// empty() require the primitive's lock; Wake(), Block() and BlockSelect()
+// must be called without it.
 
 #ifndef COLONY_SYNC_INTERNAL_WAIT_QUEUE_H_
 #define COLONY_SYNC_INTERNAL_WAIT_QUEUE_H_
@@ -38,6 +48,8 @@ class Task;
 }  // namespace scheduler_internal
 
 namespace sync_internal {
+
+struct SelectState;
 
 struct WaitNode {
   static constexpr uint32_t kWaiting = 0;
@@ -55,6 +67,9 @@ struct WaitNode {
   int64_t arg = 0;
   void* data = nullptr;
   bool ok = false;
+  // Set for a node queued by a select: which state, and which case.
+  SelectState* select = nullptr;
+  int select_index = -1;
 
   // Prepare() fills `task` for the caller (its current task, or null).
   void Prepare();
@@ -62,17 +77,38 @@ struct WaitNode {
 
 enum class WaitResult { kNotified, kTimeout, kCancelled };
 
+// The shared fate of the nodes of one select.
+struct SelectState {
+  static constexpr int kOpen = -1;
+  static constexpr int kWithdrawn = -2;
+  // kOpen, kWithdrawn, or the select_index of the node that won.
+  std::atomic<int> winner{kOpen};
+  // Never queued: Wake() of a winning node notifies this one.
+  WaitNode signal;
+
+  // TryClaim() makes `node` the winner; false if another case won or the
+  // selector withdrew.
+  bool TryClaim(const WaitNode* node) {
+    int expected = kOpen;
+    return winner.compare_exchange_strong(expected, node->select_index,
+                                          std::memory_order_acq_rel);
+  }
+};
+
 class WaitQueue {
  public:
   void Push(WaitNode* node);
   WaitNode* PopFront();
+  // PopFrontClaimed() pops the first node that is not a select's or whose
+  // select it claims; nodes of selects already decided are dropped.
+  WaitNode* PopFrontClaimed();
   WaitNode* front() const { return head_; }
   // Remove() takes out a node still queued; false if it was not.
   bool Remove(WaitNode* node);
   bool empty() const { return head_ == nullptr; }
   size_t size() const { return size_; }
 
-  // Wake() notifies a node already popped.
+  // Wake() notifies a node already popped (and claimed, for a select's).
   static void Wake(WaitNode* node);
 
   // Block() waits until `node` (pushed under `mu`, now released) is
@@ -81,11 +117,23 @@ class WaitQueue {
   WaitResult Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
                    bool cancellable);
 
+  // BlockSelect() waits until a node of `state` (its nodes queued, every
+  // lock released) wins, or the deadline or a cancellation withdraws the
+  // state; a notifier that claimed first wins that race (kNotified). The
+  // caller then takes its other nodes out under their locks.
+  static WaitResult BlockSelect(SelectState* state, int64_t deadline_ns,
+                                bool cancellable);
+
  private:
   WaitNode* head_ = nullptr;
   WaitNode* tail_ = nullptr;
   size_t size_ = 0;
 };
+
+// WaitFor() waits until `node` is notified, the deadline passes or (if
+// `cancellable`, in a task) cancellation is requested; it takes the node
+// out of no queue.
+WaitResult WaitFor(WaitNode* node, int64_t deadline_ns, bool cancellable);
 
 // DeadlineAfter() converts a timeout to a NowNanos() deadline (>= 1).
 int64_t DeadlineAfterNanos(int64_t timeout_ns);
