@@ -1,1 +1,157 @@
 // Copyright 2026 The Colony Authors.
+
+#include "sync/shared_mutex.h"
+
+#include "coroutine/internal/thread_state.h"
+#include "scheduler/internal/task.h"
+
+namespace colony {
+
+using sync_internal::WaitNode;
+using sync_internal::WaitQueue;
+using sync_internal::WaitResult;
+
+void SharedMutex::lock() { LockSlow(kWriter, 0, /*cancellable=*/false); }
+
+void SharedMutex::LockCancellable() {
+  if (LockSlow(kWriter, 0, /*cancellable=*/true)) return;
+  scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
+  // Not thrown: an exception is already unwinding, so the cancellation is
+  // delivered at a later point, and the caller still expects the lock.
+  LockSlow(kWriter, 0, /*cancellable=*/false);
+}
+
+bool SharedMutex::try_lock() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (writer_ || readers_ > 0 || !waiters_.empty()) return false;
+  writer_ = true;
+  return true;
+}
+
+bool SharedMutex::TryLockUntilNanos(int64_t deadline_ns) {
+  return LockSlow(kWriter, deadline_ns, /*cancellable=*/false);
+}
+
+void SharedMutex::unlock() {
+  WaitNode* admitted;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!writer_) {
+      coroutine_internal::Fatal("SharedMutex::unlock() without a writer");
+    }
+    writer_ = false;
+    admitted = AdmitLocked();
+  }
+  WakeAll(admitted);
+}
+
+void SharedMutex::lock_shared() { LockSlow(kReader, 0, /*cancellable=*/false); }
+
+void SharedMutex::LockSharedCancellable() {
+  if (LockSlow(kReader, 0, /*cancellable=*/true)) return;
+  scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
+  LockSlow(kReader, 0, /*cancellable=*/false);
+}
+
+bool SharedMutex::try_lock_shared() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (writer_ || !waiters_.empty()) return false;
+  ++readers_;
+  return true;
+}
+
+bool SharedMutex::TryLockSharedUntilNanos(int64_t deadline_ns) {
+  return LockSlow(kReader, deadline_ns, /*cancellable=*/false);
+}
+
+void SharedMutex::unlock_shared() {
+  WaitNode* admitted;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (readers_ <= 0) {
+      coroutine_internal::Fatal(
+          "SharedMutex::unlock_shared() without a reader");
+    }
+    if (--readers_ > 0) return;
+    admitted = AdmitLocked();
+  }
+  WakeAll(admitted);
+}
+
+bool SharedMutex::LockSlow(int64_t kind, int64_t deadline_ns,
+                           bool cancellable) {
+  WaitNode node;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Nobody barges past a waiter: with a queue, everybody joins it.
+    if (waiters_.empty() && !writer_) {
+      if (kind == kReader) {
+        ++readers_;
+        return true;
+      }
+      if (readers_ == 0) {
+        writer_ = true;
+        return true;
+      }
+    }
+    if (deadline_ns > 0 && NowNanos() >= deadline_ns) return false;
+    node.Prepare();
+    node.arg = kind;
+    waiters_.Push(&node);
+  }
+  // Notified means AdmitLocked() granted us the lock in our mode.
+  if (waiters_.Block(&node, mu_, deadline_ns, cancellable) ==
+      WaitResult::kNotified) {
+    return true;
+  }
+  // We left the queue (timeout or cancellation). If we were at its head,
+  // those behind us may be admissible now: readers behind a withdrawn
+  // writer join the readers that hold the lock, a writer behind a withdrawn
+  // reader takes a free lock.
+  WaitNode* admitted;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    admitted = AdmitLocked();
+  }
+  WakeAll(admitted);
+  return false;
+}
+
+size_t SharedMutex::waiters() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiters_.size();
+}
+
+WaitNode* SharedMutex::AdmitLocked() {
+  WaitNode* first = nullptr;
+  WaitNode* last = nullptr;
+  while (WaitNode* front = waiters_.front()) {
+    if (writer_) break;
+    if (front->arg == kWriter) {
+      if (readers_ > 0) break;
+      writer_ = true;
+    } else {
+      ++readers_;
+    }
+    WaitNode* node = waiters_.PopFront();
+    node->data = nullptr;
+    if (last != nullptr) {
+      last->data = node;
+    } else {
+      first = node;
+    }
+    last = node;
+  }
+  return first;
+}
+
+void SharedMutex::WakeAll(WaitNode* admitted) {
+  while (admitted != nullptr) {
+    // Read the link first: a woken waiter may return and free its node.
+    WaitNode* next = static_cast<WaitNode*>(admitted->data);
+    WaitQueue::Wake(admitted);
+    admitted = next;
+  }
+}
+
+}  // namespace colony

@@ -1,1 +1,168 @@
 // Copyright 2026 The Colony Authors.
+//
+// SharedMutex: a reader/writer lock for tasks and threads alike.
+//
+// Any number of readers may hold the lock together (lock_shared()), or one
+// writer alone (lock()). A task that must wait suspends (its worker runs
+// other tasks); a plain thread blocks. The std-style names make it work
+// with std::unique_lock, std::shared_lock and std::scoped_lock, and the
+// timed forms take either std::chrono or absl time.
+//
+//   colony::SharedMutex mu;
+//   {
+//     std::shared_lock lock(mu);  // many readers at once
+//     Read(table);
+//   }
+//   {
+//     std::scoped_lock lock(mu);  // one writer, no readers
+//     Write(table);
+//   }
+//
+// Fairness: waiters form one FIFO queue. Once anybody waits, newcomers
+// (readers included) queue behind it, so a writer is never starved by a
+// stream of readers. A release hands the lock straight to the head of the
+// queue: to one writer, or to the whole run of consecutive readers at the
+// head, which then hold it together. A waiter that times out or is
+// cancelled leaves the queue, and whoever it was holding back is admitted
+// if the lock now allows it (readers queued behind a withdrawn writer
+// join the readers holding the lock).
+//
+// lock(), lock_shared() and the timed forms are not cancellation points
+// (std-style locking cannot throw); LockCancellable() and
+// LockSharedCancellable() are, for tasks.
+//
+// Thread-safety: all members may be called from any task or thread. A lock
+// taken in a task belongs to the task, not to its thread: it may be
+// released after the task migrated to another worker. Releasing a lock the
+// caller does not hold in that mode is a fatal error when it can be told
+// (unlock() with no writer, unlock_shared() with no reader).
+// Memory ordering: unlock() happens-before every later acquisition (shared
+// or exclusive); unlock_shared() happens-before the next exclusive
+// acquisition. Shared holders are not ordered with one another.
+
+#ifndef COLONY_SYNC_SHARED_MUTEX_H_
+#define COLONY_SYNC_SHARED_MUTEX_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "sync/internal/wait_queue.h"
+
+namespace colony {
+
+class SharedMutex {
+ public:
+  SharedMutex() = default;
+  SharedMutex(const SharedMutex&) = delete;
+  SharedMutex& operator=(const SharedMutex&) = delete;
+
+  // Exclusive (writer) side.
+
+  // lock() acquires the lock exclusively, suspending or blocking while it
+  // is held in any mode or anybody waits ahead.
+  void lock();
+  // LockCancellable() is lock() that, in a task, throws CoroutineCancelled
+  // if the task is cancelled while waiting (the lock is then not held).
+  void LockCancellable();
+  // try_lock() acquires the lock exclusively only if it is free and nobody
+  // waits.
+  bool try_lock();
+  // try_lock_for() and try_lock_until() give up after the timeout; a
+  // timeout that has already passed makes them try_lock().
+  template <typename Rep, typename Period>
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+    return TryLockUntilNanos(DeadlineAfter(timeout));
+  }
+  template <typename Clock, typename Duration>
+  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t) {
+    return try_lock_for(t - Clock::now());
+  }
+  bool try_lock_for(absl::Duration timeout) {
+    return TryLockUntilNanos(DeadlineAfter(timeout));
+  }
+  bool try_lock_until(absl::Time deadline) {
+    return try_lock_for(deadline - absl::Now());
+  }
+  // unlock() releases the exclusive lock, handing it to the waiters at the
+  // head of the queue if any.
+  void unlock();
+
+  // Shared (reader) side.
+
+  // lock_shared() acquires the lock shared, suspending or blocking while a
+  // writer holds it or anybody waits ahead.
+  void lock_shared();
+  // LockSharedCancellable() is lock_shared() that, in a task, throws
+  // CoroutineCancelled if the task is cancelled while waiting (the lock is
+  // then not held).
+  void LockSharedCancellable();
+  // try_lock_shared() acquires the lock shared only if no writer holds it
+  // and nobody waits.
+  bool try_lock_shared();
+  // try_lock_shared_for() and try_lock_shared_until() give up after the
+  // timeout.
+  template <typename Rep, typename Period>
+  bool try_lock_shared_for(const std::chrono::duration<Rep, Period>& timeout) {
+    return TryLockSharedUntilNanos(DeadlineAfter(timeout));
+  }
+  template <typename Clock, typename Duration>
+  bool try_lock_shared_until(
+      const std::chrono::time_point<Clock, Duration>& t) {
+    return try_lock_shared_for(t - Clock::now());
+  }
+  bool try_lock_shared_for(absl::Duration timeout) {
+    return TryLockSharedUntilNanos(DeadlineAfter(timeout));
+  }
+  bool try_lock_shared_until(absl::Time deadline) {
+    return try_lock_shared_for(deadline - absl::Now());
+  }
+  // unlock_shared() releases one shared hold; the last reader out hands
+  // the lock to a waiting writer.
+  void unlock_shared();
+
+  // TryLockUntilNanos() and TryLockSharedUntilNanos() take a NowNanos()
+  // deadline (0: no deadline).
+  bool TryLockUntilNanos(int64_t deadline_ns);
+  bool TryLockSharedUntilNanos(int64_t deadline_ns);
+
+  // waiters() is a snapshot of the number of queued waiters, for
+  // diagnostics and tests.
+  size_t waiters() const;
+
+ private:
+  // WaitNode::arg of a queued waiter.
+  static constexpr int64_t kReader = 0;
+  static constexpr int64_t kWriter = 1;
+
+  template <typename Rep, typename Period>
+  static int64_t DeadlineAfter(
+      const std::chrono::duration<Rep, Period>& timeout) {
+    return sync_internal::DeadlineAfterNanos(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count());
+  }
+  static int64_t DeadlineAfter(absl::Duration timeout) {
+    return sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout));
+  }
+
+  // LockSlow() acquires in mode `kind`; false on timeout or cancellation.
+  bool LockSlow(int64_t kind, int64_t deadline_ns, bool cancellable);
+  // AdmitLocked() grants the lock to the waiters at the head of the queue
+  // that it now allows (one writer, or the run of readers at the head) and
+  // returns them, linked through WaitNode::data, for WakeAll() to wake once
+  // mu_ is released. Requires mu_.
+  sync_internal::WaitNode* AdmitLocked();
+  static void WakeAll(sync_internal::WaitNode* admitted);
+
+  mutable std::mutex mu_;
+  int64_t readers_ = 0;               // shared holders; guarded by mu_
+  bool writer_ = false;               // held exclusively; guarded by mu_
+  sync_internal::WaitQueue waiters_;  // guarded by mu_; arg: kind
+};
+
+}  // namespace colony
+
+#endif  // COLONY_SYNC_SHARED_MUTEX_H_
