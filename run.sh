@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds Colony and runs its
 # example programs (typed coroutines suspending and resuming; a tour of
-# the work-stealing scheduler).
+# the work-stealing scheduler; a tour of channels, services, signals,
+# actions and the AsyncRunner).
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/install_deps.sh
-bazel build //examples:open_coroutine //examples:scheduler_tour
+bazel build //examples:open_coroutine //examples:scheduler_tour \
+  //examples:sync_tour
 bazel-bin/examples/open_coroutine "$@"
-exec bazel-bin/examples/scheduler_tour
+bazel-bin/examples/scheduler_tour
+exec bazel-bin/examples/sync_tour
