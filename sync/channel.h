@@ -37,6 +37,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/time/time.h"
 #include "scheduler/internal/task.h"
 #include "sync/internal/wait_queue.h"
@@ -132,7 +134,8 @@ class Channel {
       *wake = receiver;
       return Op::kDone;
     }
-    if (buffer_.size() < capacity_) {
+    // (capacity_ first: a rendezvous channel never touches the deque.)
+    if (capacity_ != 0 && buffer_.size() < capacity_) {
       buffer_.push_back(std::move(*value));
       return Op::kDone;
     }
@@ -143,7 +146,7 @@ class Channel {
   // closed and drained); a sender it served is left in `*wake`. Requires
   // mu_.
   Op TryRecvLocked(std::optional<T>* out, WaitNode** wake) {
-    if (!buffer_.empty()) {
+    if (capacity_ != 0 && !buffer_.empty()) {
       out->emplace(std::move(buffer_.front()));
       buffer_.pop_front();
       // Room again: the longest-waiting sender's value joins the queue.
@@ -164,25 +167,39 @@ class Channel {
     return closed_ ? Op::kClosed : Op::kWouldBlock;
   }
 
-  // deadline_ns: 0 waits forever, -1 never waits.
+  // deadline_ns: 0 waits forever, -1 never waits. An operation that needs
+  // no wait stays small (it inlines well into callers); waiting is out of
+  // line, in SendWait() and RecvWait(), entered with mu_ held.
   bool SendUntil(T& value, int64_t deadline_ns) {
-    WaitNode node;
     WaitNode* wake = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      const Op op = TrySendLocked(&value, &wake);
-      if (op == Op::kClosed) return false;
-      if (op == Op::kWouldBlock) {
-        if (deadline_ns < 0) return false;
-        node.Prepare();
-        node.data = &value;
-        senders_.Push(&node);
-      }
+    mu_.lock();
+    Op op;
+    try {
+      op = TrySendLocked(&value, &wake);
+    } catch (...) {
+      mu_.unlock();
+      throw;
     }
-    if (node.data == nullptr) {
+    if (ABSL_PREDICT_TRUE(op == Op::kDone)) {
+      mu_.unlock();
       if (wake != nullptr) sync_internal::WaitQueue::Wake(wake);
       return true;
     }
+    if (op == Op::kClosed || deadline_ns < 0) {
+      mu_.unlock();
+      return false;
+    }
+    return SendWait(value, deadline_ns);
+  }
+
+  // SendWait() queues a node for `value` (mu_ held on entry), releases mu_
+  // and waits.
+  ABSL_ATTRIBUTE_NOINLINE bool SendWait(T& value, int64_t deadline_ns) {
+    WaitNode node;
+    node.Prepare();
+    node.data = &value;
+    senders_.Push(&node);
+    mu_.unlock();
     const sync_internal::WaitResult r =
         senders_.Block(&node, mu_, deadline_ns, /*cancellable=*/true);
     if (r == sync_internal::WaitResult::kNotified) return node.ok;
@@ -194,23 +211,36 @@ class Channel {
 
   std::optional<T> RecvUntil(int64_t deadline_ns) {
     std::optional<T> out;
-    WaitNode node;
     WaitNode* wake = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      const Op op = TryRecvLocked(&out, &wake);
-      if (op == Op::kClosed) return std::nullopt;
-      if (op == Op::kWouldBlock) {
-        if (deadline_ns < 0) return std::nullopt;
-        node.Prepare();
-        node.data = &out;
-        receivers_.Push(&node);
-      }
+    mu_.lock();
+    Op op;
+    try {
+      op = TryRecvLocked(&out, &wake);
+    } catch (...) {
+      mu_.unlock();
+      throw;
     }
-    if (node.data == nullptr) {
+    if (ABSL_PREDICT_TRUE(op == Op::kDone)) {
+      mu_.unlock();
       if (wake != nullptr) sync_internal::WaitQueue::Wake(wake);
       return out;
     }
+    if (op == Op::kClosed || deadline_ns < 0) {
+      mu_.unlock();
+      return std::nullopt;
+    }
+    return RecvWait(deadline_ns);
+  }
+
+  // RecvWait() queues a node (mu_ held on entry), releases mu_ and waits
+  // for a value.
+  ABSL_ATTRIBUTE_NOINLINE std::optional<T> RecvWait(int64_t deadline_ns) {
+    std::optional<T> out;
+    WaitNode node;
+    node.Prepare();
+    node.data = &out;
+    receivers_.Push(&node);
+    mu_.unlock();
     // Once queued, `out` belongs to the senders until Block() returns.
     const sync_internal::WaitResult r =
         receivers_.Block(&node, mu_, deadline_ns, /*cancellable=*/true);

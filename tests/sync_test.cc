@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -295,6 +296,42 @@ TEST_P(SyncTest, CancelRacingReleaseConservesPermits) {
   }
   EXPECT_EQ(completed, acquired.load());
   EXPECT_EQ(acquired.load() + sem.available(), kWaiters / 2);
+}
+
+// A task whose cancellation is pending waits in a destructor while another
+// exception unwinds it (so the cancellation cannot be thrown there): the
+// wait must really wait, not return early as if cancelled.
+TEST_P(SyncTest, WaitWhileUnwindingIsNotCutShortByCancellation) {
+  Mutex mu;
+  Event started;
+  std::atomic<bool> locked_in_destructor{false};
+  mu.lock();
+  auto h = s_->Spawn([&] {
+    struct TakesTheLock {
+      Mutex* mu;
+      std::atomic<bool>* locked;
+      ~TakesTheLock() {
+        mu->LockCancellable();
+        locked->store(true);
+        mu->unlock();
+      }
+    } guard{&mu, &locked_in_destructor};
+    started.Set();
+    while (!CancellationRequested()) {
+    }
+    throw std::runtime_error("failing while cancelled");
+  });
+  started.Wait();
+  h.Cancel("test");
+  absl::SleepFor(absl::Milliseconds(20));
+  // The guard is still waiting for the mutex this thread holds.
+  EXPECT_FALSE(h.Done());
+  EXPECT_FALSE(locked_in_destructor.load());
+  mu.unlock();
+  EXPECT_TRUE(h.Join().failed());
+  EXPECT_TRUE(locked_in_destructor.load());
+  EXPECT_TRUE(mu.try_lock());
+  mu.unlock();
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, SyncTest, ::testing::Values(1, 2, 4, 8),

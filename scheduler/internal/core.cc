@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -112,8 +113,8 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
   task->spawn_ns_ = CoarseNowNanos();
   task->band_ = std::clamp(task->priority(), 0, options_.priority_bands - 1);
   // One reference for the scheduler (until Finish()), one for the handle;
-  // kNotified because it is about to be queued.
-  task->word_.store(2 * Task::kRefOne + Task::kNotified,
+  // kScheduled because it is about to be queued.
+  task->word_.store(2 * Task::kRefOne + Task::kScheduled,
                     std::memory_order_relaxed);
   if (scope != nullptr) {
     task->scope_ = scope;
@@ -132,23 +133,10 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
 }
 
 void Core::Wake(Task* task, bool lifo) {
-  // One RMW, never a plain load first: a waker publishes its condition (a
-  // wait node's state, a value) and then wakes. Were "already notified" read
-  // by a load, the waker's store could still sit in its store buffer while
-  // the task, dequeued by a worker, re-checks the condition and parks again
-  // (the store-buffer pattern), and the wake would be lost. As an acq_rel
-  // RMW, it is ordered with the worker's RMW in RunTask()/AfterSlice(), so
-  // the task sees what the waker wrote. A stray kNotified on a completed
-  // task is harmless: nothing reads it after kComplete.
-  const uint64_t s =
-      task->word_.fetch_or(Task::kNotified, std::memory_order_acq_rel);
-  if ((s & (Task::kComplete | Task::kNotified)) != 0) return;
-  // Running: the worker re-queues it when the slice ends.
-  if ((s & Task::kRunning) != 0) return;
-  Enqueue(task, lifo);
+  if (MarkWoken(task)) Enqueue(task, lifo);
 }
 
-void Core::Enqueue(Task* task, bool lifo) {
+void Core::EnqueueSlow(Task* task, bool lifo) {
   if (options_.migrate_every_resume && num_workers() > 1) {
     const int last = task->worker_.load(std::memory_order_relaxed);
     if (last >= 0) {
@@ -221,9 +209,10 @@ void Core::Finish(Task* task, Worker* worker) {
   // The stack goes back to the pool now; the block (heap) keeps the result
   // until the last handle is gone.
   coroutine_internal::Access::ReleaseStack(task);
-  // kRunning -> kComplete. Release publishes the result to joiners.
+  // kScheduled -> kComplete (kScheduled is set while it runs). Release
+  // publishes the result to joiners.
   const uint64_t before = task->word_.fetch_add(
-      Task::kComplete - Task::kRunning, std::memory_order_acq_rel);
+      Task::kComplete - Task::kScheduled, std::memory_order_acq_rel);
   if ((before & Task::kJoinWaiter) != 0) {
     const Waiter waiter = task->joiner_;
     if (waiter.task != nullptr) {
@@ -352,7 +341,11 @@ std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
     info.worker = t->worker_.load(std::memory_order_relaxed);
     const uint64_t word = t->word_.load(std::memory_order_relaxed);
     info.cancel_requested = (word & Task::kCancel) != 0;
-    info.runnable = (word & Task::kNotified) != 0;
+    // Queued (scheduled, not executing), or woken while it runs.
+    info.runnable = (word & Task::kNotified) != 0 ||
+                    ((word & Task::kScheduled) != 0 &&
+                     (info.state == CoroutineState::kReady ||
+                      info.state == CoroutineState::kSuspended));
     out.push_back(std::move(info));
   });
   std::sort(out.begin(), out.end(),

@@ -35,6 +35,7 @@
 #include <mutex>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "scheduler/internal/blocking_pool.h"
 #include "scheduler/internal/idle.h"
@@ -67,10 +68,17 @@ class Core {
   absl::Status Submit(Task* task, ScopeCore* scope, bool forever);
   // Wake() makes a parked task runnable (see task.h for the protocol).
   void Wake(Task* task, bool lifo = true);
-  // Enqueue() queues a task this caller owns the kNotified bit of: on the
+  // Enqueue() queues a task this caller set kScheduled on: on the
   // calling worker if it is one of ours, else through the injection queue
   // (or, with migrate_every_resume, to another worker's mailbox).
-  void Enqueue(Task* task, bool lifo);
+  // Inline: a wake costs one call to the worker, none here.
+  void Enqueue(Task* task, bool lifo) {
+    if (ABSL_PREDICT_TRUE(!options_.migrate_every_resume)) {
+      Worker::ScheduleOnCurrent(this, task, lifo);
+    } else {
+      EnqueueSlow(task, lifo);
+    }
+  }
   // Inject() pushes to the injection queue and wakes an idle worker.
   void Inject(Task* task);
   void InjectBatch(const std::vector<Task*>& tasks);
@@ -78,6 +86,9 @@ class Core {
   Task* PopGlobal();
   // PopGlobalBand() takes an injected task of band `band`, or null.
   Task* PopGlobalBand(int band);
+  // inject_queues() is the injection queue's array of bands (Workers look
+  // at their lengths on the dispatch fast path).
+  const InjectQueue* inject_queues() const { return inject_.get(); }
   // NotifyParked() wakes one parked worker if none is searching.
   void NotifyParked();
   // AnyWork() is the last searcher's re-check: anything queued anywhere?
@@ -102,6 +113,8 @@ class Core {
   std::vector<TaskInfo> Dump() const;
 
  private:
+  // EnqueueSlow() is Enqueue() with migrate_every_resume.
+  void EnqueueSlow(Task* task, bool lifo);
   void CancelAllLive(const char* reason);
   absl::Status StartWorkersLocked();
   std::vector<TaskInfo> Snapshot(bool include_forever) const;

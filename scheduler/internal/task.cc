@@ -36,12 +36,23 @@ void RequestCancel(Task* task, std::string_view reason) {
   task->core_->Wake(task, /*lifo=*/false);
 }
 
-__attribute__((noinline)) Task* CurrentTask() {
-  Worker* w = CurrentWorker();
-  if (w == nullptr) return nullptr;
-  Task* t = w->current();
-  if (t == nullptr || CurrentCoroutine() != t) return nullptr;
-  return t;
+// CurrentTask() is in worker.cc, next to the worker's thread-local.
+
+bool MarkWokenScheduled(Task* task) {
+  // Queued or running already: leave kNotified for the worker, but only
+  // while kScheduled is still set, in one CAS. If the slice parked in the
+  // meantime (kScheduled clear), schedule it ourselves instead.
+  uint64_t s = task->word_.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((s & Task::kComplete) != 0) return false;
+    const bool scheduled = (s & Task::kScheduled) != 0;
+    const uint64_t next =
+        scheduled ? s | Task::kNotified : s | Task::kScheduled;
+    if (task->word_.compare_exchange_weak(s, next, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed)) {
+      return !scheduled;
+    }
+  }
 }
 
 void ParkTask(Task* self, int64_t wake_ns) {

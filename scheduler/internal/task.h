@@ -5,9 +5,12 @@
 // A task's life is tracked by one atomic word (`word_`) that packs flags and
 // a reference count, after Tokio's task state:
 //
-//   kRunning    a worker is running it (from pop to the end of its slice)
-//   kNotified   it must run again: it is in a queue, or will be put in one by
-//               the worker running it when that slice ends
+//   kScheduled  a worker owns it: it is in a queue, or running (from the
+//               wake or spawn that queued it to the end of a slice that
+//               parks it, or to its completion)
+//   kNotified   woken again while scheduled: it must look at its wait
+//               condition once more (RunTask() takes the bit when it sees
+//               it; otherwise AfterSlice() re-queues the task for it)
 //   kComplete   it has finished; the result may be read
 //   kCancel     cancellation was requested (cancel_reason_ is written)
 //   kJoinWaiter joiner_ holds someone waiting for completion
@@ -15,12 +18,27 @@
 //               the task ends, each JoinHandle one, a joining task one on
 //               itself while registered as joiner_
 //
-// Wake() sets kNotified; only the caller that sets it on a task that is not
-// running enqueues it, so a task is never queued twice. A wake that arrives
-// while it runs is deferred to the worker (see Worker::AfterSlice()).
-// Memory ordering: every transition is an acq_rel RMW on word_, which
-// publishes the fields written before it (cancel_reason_, joiner_, the
-// result) to whoever observes the flag.
+// Wake() sets kScheduled, and queues the task only if it set that bit (the
+// task was parked), so a task is never queued twice. A wake that finds the
+// task scheduled already sets kNotified instead, in the same atomic step
+// as the check (a CAS), and the worker honours it: a worker running the
+// task takes kNotified with an RMW before the slice (RunTask()), and the
+// slice's park clears kScheduled only if kNotified is clear, else it keeps
+// the task scheduled and re-queues it (AfterSlice()). A yield leaves the
+// word alone: the task stays scheduled.
+//
+// Memory ordering. Every wake is an acq_rel RMW on word_, after the
+// waker published its condition, and a wake is only ever consumed by an
+// RMW of the worker (the CAS that parks, or the fetch_and that takes
+// kNotified), so the task always sees the condition of every wake it
+// consumed: there is no plain "already notified, return" anywhere (that
+// store-buffer pattern once lost wake-ups). The load in RunTask() that
+// finds kNotified clear consumes nothing; a kNotified it misses stays set
+// and costs one extra run. The queues (ring, injection queue, mailbox,
+// or the worker's own LIFO slot) publish the task's fields from whoever
+// queued it to whoever runs it. Transitions publish the fields written
+// before them (cancel_reason_, joiner_, the result) to whoever observes
+// the flag.
 
 #ifndef COLONY_SCHEDULER_INTERNAL_TASK_H_
 #define COLONY_SCHEDULER_INTERNAL_TASK_H_
@@ -52,7 +70,7 @@ struct Waiter {
 
 class Task : public BasicCoroutine {
  public:
-  static constexpr uint64_t kRunning = 1;
+  static constexpr uint64_t kScheduled = 1;
   static constexpr uint64_t kNotified = 2;
   static constexpr uint64_t kComplete = 4;
   static constexpr uint64_t kCancel = 8;
@@ -148,6 +166,31 @@ class TaskImpl final : public TypedTask<R> {
 // visible).
 inline bool IsComplete(const Task* task) {
   return (task->word_.load(std::memory_order_acquire) & Task::kComplete) != 0;
+}
+
+// MarkWokenScheduled() is MarkWoken() for a task found scheduled.
+bool MarkWokenScheduled(Task* task);
+
+// MarkWoken() records a wake of `task` in its word (see the top of this
+// file) and returns true if the caller must queue it (Core::Enqueue()): it
+// was parked, and the caller set kScheduled.
+//
+// It begins with an RMW, never a plain load: a waker publishes its
+// condition (a wait node's state, a value) and then wakes. Were "already
+// scheduled" read by a load, the waker's store could still sit in its
+// store buffer while the task, run by a worker, re-checks the condition and
+// parks again (the store-buffer pattern), and the wake would be lost. As an
+// acq_rel RMW, it is ordered with the worker's RMWs in RunTask() and
+// AfterSlice(), so the task sees what the waker wrote.
+inline bool MarkWoken(Task* task) {
+  if ((task->word_.fetch_or(Task::kScheduled, std::memory_order_acq_rel) &
+       Task::kScheduled) == 0) {
+    // It was parked, or ended (kComplete is never set on a parked task
+    // later, and a stray kScheduled on a completed one is harmless: nothing
+    // reads it after kComplete). We set kScheduled, so we queue it.
+    return (task->word_.load(std::memory_order_relaxed) & Task::kComplete) == 0;
+  }
+  return MarkWokenScheduled(task);
 }
 
 // Unref() drops one reference; the last one destroys the task.

@@ -4,8 +4,10 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
@@ -47,10 +49,27 @@ __attribute__((noinline)) Worker* CurrentWorker() {
   return w;
 }
 
+// Never inlined (see task.h), and it reads both thread-locals itself rather
+// than through CurrentWorker() and CurrentCoroutine(): one call on the path
+// of every wait.
+__attribute__((noinline)) Task* CurrentTask() {
+  asm volatile("" : : : "memory");
+  Worker* w = tls_worker;
+  if (w == nullptr) return nullptr;
+  Task* t = w->current();
+  // Null in a plain coroutine that the task resumed.
+  if (t == nullptr || coroutine_internal::tls_state.current != t) {
+    return nullptr;
+  }
+  return t;
+}
+
 Worker::Worker(Core* core, int index)
     : core_(core),
       index_(index),
       bands_(core->bands()),
+      inject_(core->inject_queues()),
+      lifo_slot_(core->options().lifo_slot),
       queues_(new RunQueue<Task>[static_cast<size_t>(core->bands())]),
       starvation_interval_(core->options().starvation_interval),
       global_queue_interval_(core->options().global_queue_interval),
@@ -130,7 +149,29 @@ size_t Worker::TakeExpiredTimers(int64_t now_ns, bool try_only) {
 
 Task* Worker::PopMailbox() { return mailbox_.Pop(); }
 
+Task* Worker::PopLocal(int band) {
+  const uint32_t bit = uint32_t{1} << band;
+  if ((local_bands_ & bit) == 0) return nullptr;
+  Task* t = queues_[static_cast<size_t>(band)].Pop();
+  // Empty now, and only this thread can add to it.
+  if (t == nullptr) local_bands_ &= ~bit;
+  return t;
+}
+
+inline bool Worker::WorkAbove(int band) const {
+  if ((local_bands_ >> (band + 1)) != 0) return true;
+  for (int b = band + 1; b < bands_; ++b) {
+    if (!inject_[b].empty()) return true;
+  }
+  return false;
+}
+
+inline bool Worker::BandWork(int band) const {
+  return (local_bands_ & (uint32_t{1} << band)) != 0 || !inject_[band].empty();
+}
+
 Task* Worker::PopBands() {
+  quiet_ = 0;  // band_countdown_ changes below (NextLocal() recomputes it)
   // Guaranteed turn: every starvation_interval-th dispatch serves the next
   // band in rotation if it has work, so each non-empty band gets at least
   // one dispatch in starvation_interval * bands.
@@ -145,7 +186,7 @@ Task* Worker::PopBands() {
       lifo_streak_ = 0;
       return t;
     }
-    if (Task* t = queues_[static_cast<size_t>(band)].Pop()) return t;
+    if (Task* t = PopLocal(band)) return t;
     // Injected tasks of that band get the same guaranteed turn.
     if (Task* t = core_->PopGlobalBand(band)) {
       global_pops_.Add();
@@ -160,7 +201,7 @@ Task* Worker::PopBands() {
       ++lifo_streak_;
       return t;
     }
-    if (Task* t = queues_[static_cast<size_t>(b)].Pop()) {
+    if (Task* t = PopLocal(b)) {
       lifo_streak_ = 0;
       return t;
     }
@@ -183,8 +224,96 @@ Task* Worker::PopBands() {
   return nullptr;
 }
 
-Task* Worker::NextLocal() {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Task* Worker::NextLocal() {
   ++tick_;
+  // Fast path, for a task that woke another and then parked or yielded (a
+  // ping-pong): it returns the LIFO task, and leaves the counters and the
+  // streak as NextLocalSlow() would, exactly when NextLocalSlow() would
+  // return it too. Within `quiet_` dispatches no global-queue poll, band
+  // turn or timer poll falls, so then it only needs the mailbox empty and
+  // the walk of PopBands() to end at the LIFO task: no band above it has
+  // work (local or injected), and its streak is not used up or nothing else
+  // of its band waits. A few loads of this worker's fields and of the
+  // injection queues' lengths decide that. Every other dispatch goes
+  // through NextLocalTurns(), so the guarantees of PopBands()
+  // (kMaxLifoStreak, the turn per band, the global_queue_interval poll,
+  // timers every kTimerPollInterval ticks) are unchanged.
+  if (ABSL_PREDICT_TRUE(quiet_ > 0) && lifo_ != nullptr && mailbox_.empty()) {
+    const int band = lifo_->band_;
+    const bool streak_left = lifo_streak_ < kMaxLifoStreak;
+    if (!WorkAbove(band) && (streak_left || !BandWork(band))) {
+      --quiet_;
+      --global_countdown_;
+      if (bands_ > 1) --band_countdown_;
+      lifo_streak_ = streak_left ? lifo_streak_ + 1 : 0;
+      return std::exchange(lifo_, nullptr);
+    }
+  }
+  return NextLocalTurns();
+}
+
+Task* Worker::NextLocalTurns() {
+  Task* t = NextLocalTurnsImpl();
+  // Dispatches before the next global poll, band turn or timer poll.
+  int quiet = global_countdown_ - 1;
+  if (bands_ > 1) quiet = std::min(quiet, band_countdown_ - 1);
+  quiet = std::min(quiet, static_cast<int>(kTimerPollInterval - 1 -
+                                           tick_ % kTimerPollInterval));
+  quiet_ = std::max(quiet, 0);
+  return t;
+}
+
+inline Task* Worker::NextLocalTurnsImpl() {
+  // The fast path of NextLocal() for a dispatch on which a poll or a turn
+  // may fall: it returns the LIFO task when NextLocalSlow() would, that is
+  // when also no timer poll is due; if the global-queue poll falls on this
+  // dispatch, the injection queue is empty; and if the guaranteed band
+  // turn falls on it, the turn is the LIFO task's band (PopBands() then
+  // takes the LIFO task at once) or that band has no work.
+  if (lifo_ == nullptr || !mailbox_.empty() ||
+      (timers_.size() != 0 && tick_ % kTimerPollInterval == 0)) {
+    return NextLocalSlow();
+  }
+  const bool global_turn = global_countdown_ == 1;
+  if (ABSL_PREDICT_FALSE(global_turn)) {
+    for (int b = 0; b < bands_; ++b) {
+      if (!inject_[b].empty()) return NextLocalSlow();
+    }
+  }
+  const int band = lifo_->band_;
+  const bool band_turn = bands_ > 1 && band_countdown_ == 1;
+  int streak;
+  int turn = -1;
+  if (ABSL_PREDICT_FALSE(band_turn)) {
+    turn = static_cast<int>(band_turn_ % static_cast<uint32_t>(bands_));
+  }
+  if (turn == band) {
+    streak = 0;  // the turn takes the LIFO task
+  } else if (turn >= 0 && BandWork(turn)) {
+    return NextLocalSlow();
+  } else if (WorkAbove(band)) {
+    return NextLocalSlow();
+  } else if (lifo_streak_ < kMaxLifoStreak) {
+    streak = lifo_streak_ + 1;
+  } else if (!BandWork(band)) {
+    streak = 0;
+  } else {
+    return NextLocalSlow();
+  }
+  // Commit what NextLocalSlow() and PopBands() would have counted.
+  global_countdown_ =
+      global_turn ? global_queue_interval_ : global_countdown_ - 1;
+  if (band_turn) {
+    band_countdown_ = starvation_interval_;
+    ++band_turn_;
+  } else if (bands_ > 1) {
+    --band_countdown_;
+  }
+  lifo_streak_ = streak;
+  return std::exchange(lifo_, nullptr);
+}
+
+Task* Worker::NextLocalSlow() {
   if (Task* t = PopMailbox()) return t;
   if (--global_countdown_ == 0) {
     global_countdown_ = global_queue_interval_;
@@ -212,6 +341,7 @@ Task* Worker::StealFrom(Worker& victim) {
     RunQueue<Task>& into = queues_[static_cast<size_t>(b)];
     const uint32_t before = into.size();
     if (Task* t = from.StealInto(into)) {
+      local_bands_ |= uint32_t{1} << b;
       steals_.Add();
       stolen_tasks_.Add(into.size() - before + 1);
       return t;
@@ -294,13 +424,18 @@ void Worker::ParkIdle() {
   searching_stat_.store(searching_, std::memory_order_relaxed);
 }
 
-void Worker::RunTask(Task* task) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
   current_ = task;
   task->worker_.store(index_, std::memory_order_relaxed);
-  // kNotified -> kRunning in one RMW (kNotified is set, kRunning clear).
-  // Acquire pairs with the release of whoever queued it.
-  const uint64_t before = task->word_.fetch_sub(
-      Task::kNotified - Task::kRunning, std::memory_order_acq_rel);
+  // kScheduled is set already (whoever queued it set it, and the queue
+  // published the task to us), so a plain load does, unless a wake came
+  // while it was queued: then take kNotified with an RMW, which orders us
+  // after that waker (the task sees its condition). A kNotified this load
+  // misses is not consumed: AfterSlice() finds it and re-queues the task.
+  uint64_t before = task->word_.load(std::memory_order_acquire);
+  if (ABSL_PREDICT_FALSE((before & Task::kNotified) != 0)) {
+    before = task->word_.fetch_and(~Task::kNotified, std::memory_order_acq_rel);
+  }
   switches_.Add();
   void* tag = nullptr;
   if (task->state() == CoroutineState::kReady) {
@@ -337,24 +472,31 @@ void Worker::AfterSlice(Task* task, void* tag) {
     return;
   }
   if (tag == &kYieldTag) {
-    // kRunning -> kNotified (a Wake() during the slice may have set
-    // kNotified already): it goes back to the tail of its band, once.
-    uint64_t s = task->word_.load(std::memory_order_relaxed);
-    while (!task->word_.compare_exchange_weak(
-        s, (s & ~Task::kRunning) | Task::kNotified, std::memory_order_acq_rel,
-        std::memory_order_relaxed)) {
-    }
+    // It stays scheduled (a Wake() during the slice may have set
+    // kNotified; RunTask() or the next park takes it): back to the tail of
+    // its band, with no RMW.
     core_->Enqueue(task, /*lifo=*/false);
     return;
   }
-  // Parked. If a Wake() arrived during the slice it left kNotified for us.
-  const uint64_t before =
-      task->word_.fetch_and(~Task::kRunning, std::memory_order_acq_rel);
-  if ((before & Task::kNotified) != 0) core_->Enqueue(task, /*lifo=*/false);
+  // Parked: clear kScheduled, unless a Wake() during the slice left
+  // kNotified for us: then take that instead and queue the task again. One
+  // CAS decides, so a wake either sees kScheduled (and leaves kNotified,
+  // which this CAS sees) or finds it clear (and queues the task itself).
+  uint64_t s = task->word_.load(std::memory_order_relaxed);
+  for (;;) {
+    const uint64_t next = (s & Task::kNotified) != 0 ? s & ~Task::kNotified
+                                                     : s & ~Task::kScheduled;
+    if (task->word_.compare_exchange_weak(s, next, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed)) {
+      break;
+    }
+  }
+  if ((s & Task::kNotified) != 0) core_->Enqueue(task, /*lifo=*/false);
 }
 
 void Worker::PushQueue(Task* task) {
   RunQueue<Task>& q = queues_[static_cast<size_t>(task->band_)];
+  local_bands_ |= uint32_t{1} << task->band_;
   if (ABSL_PREDICT_FALSE(!q.Push(task, &overflow_))) {
     overflows_.Add();
     core_->InjectBatch(overflow_);
@@ -362,15 +504,18 @@ void Worker::PushQueue(Task* task) {
   }
 }
 
-void Worker::Schedule(Task* task, bool lifo) {
-  if (lifo && core_->options().lifo_slot) {
+void Worker::Schedule(Task* task, bool lifo) { ScheduleInline(task, lifo); }
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
+                                                                bool lifo) {
+  if (lifo && lifo_slot_) {
     Task* previous = lifo_;
     lifo_ = task;
-    if (previous == nullptr) {
+    if (ABSL_PREDICT_TRUE(previous == nullptr)) {
       // Nothing for a thief to take: the LIFO slot is not stealable.
       // Still wake someone if our queue has work and nobody searches.
-      if (!queues_[static_cast<size_t>(task->band_)].empty()) {
-        NotifyFromLocalPush();
+      if ((local_bands_ & (uint32_t{1} << task->band_)) != 0) {
+        NotifyIfQueued(task->band_);
       }
       return;
     }
@@ -378,6 +523,22 @@ void Worker::Schedule(Task* task, bool lifo) {
   }
   PushQueue(task);
   NotifyFromLocalPush();
+}
+
+// Never inlined: it reads the thread-local (see CurrentWorker()).
+__attribute__((noinline)) void Worker::ScheduleOnCurrent(Core* core, Task* task,
+                                                         bool lifo) {
+  asm volatile("" : : : "memory");
+  Worker* w = tls_worker;
+  if (ABSL_PREDICT_TRUE(w != nullptr && w->core_ == core)) {
+    w->ScheduleInline(task, lifo);
+  } else {
+    core->Inject(task);
+  }
+}
+
+void Worker::NotifyIfQueued(int band) {
+  if (!queues_[static_cast<size_t>(band)].empty()) NotifyFromLocalPush();
 }
 
 void Worker::NotifyFromLocalPush() {
@@ -398,6 +559,7 @@ void Worker::Handoff() {
   for (int b = bands_ - 1; b >= 0; --b) {
     while (Task* t = queues_[static_cast<size_t>(b)].Pop()) all.push_back(t);
   }
+  local_bands_ = 0;
   if (!all.empty()) core_->InjectBatch(all);
 }
 

@@ -15,9 +15,10 @@
 //
 // A slice ends in one of three ways, read after the switch back, on the
 // worker's own stack: the task finished (Finish() publishes the result and
-// wakes the joiner), it yielded (back to the tail of its band's queue), or
-// it parked (it stays off every queue unless a Wake() arrived during the
-// slice, which AfterSlice() finds as kNotified and honours).
+// wakes the joiner), it yielded (back to the tail of its band's queue,
+// still scheduled), or it parked (kScheduled is cleared and it stays off
+// every queue, unless a Wake() arrived during the slice, which AfterSlice()
+// finds as kNotified and honours; see task.h).
 //
 // Thread-safety: the queues' owner side, the LIFO slot and the counters'
 // writes belong to the worker's thread; thieves use RunQueue::StealInto();
@@ -63,6 +64,10 @@ class Worker {
   // slot when `lifo`, else at the tail of its band's queue. Overflow goes
   // to the injection queue.
   void Schedule(Task* task, bool lifo);
+  // ScheduleOnCurrent() is Schedule() on the calling thread's worker if it
+  // is one of `core`'s, else Core::Inject() (Core::Enqueue() without
+  // forced migration).
+  static void ScheduleOnCurrent(Core* core, Task* task, bool lifo);
   // Handoff() moves every queued task to the injection queue (for a
   // BlockingRegion on this worker's thread).
   void Handoff();
@@ -91,21 +96,42 @@ class Worker {
  private:
   void Run();
   Task* NextLocal();
+  Task* NextLocalTurns();
+  Task* NextLocalTurnsImpl();
+  Task* NextLocalSlow();
   Task* PopBands();
+  // PopLocal() pops band `band` of the own queues, skipping the ring when
+  // its bit in local_bands_ says it is empty.
+  Task* PopLocal(int band);
+  // WorkAbove() is true if a band above `band` may have work, locally or in
+  // the injection queue; BandWork() is the same for `band` itself.
+  bool WorkAbove(int band) const;
+  bool BandWork(int band) const;
   Task* PopMailbox();
   Task* Search();
   void ParkIdle();
   void RunTask(Task* task);
   void AfterSlice(Task* task, void* tag);
+  void ScheduleInline(Task* task, bool lifo);
   void PushQueue(Task* task);
   void NotifyFromLocalPush();
+  void NotifyIfQueued(int band);
   uint32_t NextRandom();
   void MaybePollTimers(bool force);
 
   Core* const core_;
   const int index_;
   const int bands_;
+  // The core's injection queues, one per band (for cheap emptiness checks).
+  const InjectQueue* const inject_;
+  const bool lifo_slot_;  // SchedulerOptions::lifo_slot
   std::unique_ptr<RunQueue<Task>[]> queues_;
+  // Bit b is set whenever queues_[b] may hold a task: set by every push of
+  // this worker (the only thread that adds to its queues), cleared only when
+  // a Pop() of its own finds the ring empty. Thieves only take away, so a
+  // clear bit means an empty ring and a set bit at worst costs one Pop().
+  // Lets the dispatch loop skip empty bands without touching the rings.
+  uint32_t local_bands_ = 0;
   Task* lifo_ = nullptr;
   int lifo_streak_ = 0;
   uint32_t tick_ = 0;
@@ -114,6 +140,9 @@ class Worker {
   const int global_queue_interval_;
   int band_countdown_;
   int global_countdown_;
+  // Dispatches ahead on which no global poll, band turn or timer poll falls
+  // (NextLocal()'s fast path); 0 whenever unknown.
+  int quiet_ = 0;
   uint32_t band_turn_ = 0;
   uint32_t rng_;
   bool searching_ = false;

@@ -3,10 +3,16 @@
 #include "sync/internal/wait_queue.h"
 
 #include <climits>
+#include <exception>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "coroutine/basic_coroutine.h"
+#include "coroutine/internal/access.h"
+#include "scheduler/internal/core.h"
 #include "scheduler/internal/task.h"
 #include "scheduler/internal/thread_parker.h"
+#include "scheduler/internal/worker.h"
 
 namespace colony::sync_internal {
 namespace {
@@ -15,14 +21,61 @@ using scheduler_internal::FutexWait;
 using scheduler_internal::FutexWake;
 using scheduler_internal::Task;
 
+// A cancellation is delivered only if CheckCancel() can throw it: while
+// another exception unwinds (a wait in a destructor), the wait goes on
+// uncancelled and the cancellation comes at a later cancellation point.
+// Otherwise the wait would return "cancelled" without throwing, and the
+// caller would go on as if it held what it waited for.
 bool CancelPending(Task* task) {
   return (task->word_.load(std::memory_order_acquire) & Task::kCancel) != 0 &&
-         !task->cancel_delivered_;
+         !task->cancel_delivered_ && std::uncaught_exceptions() == 0;
+}
+
+// WaitForImpl() is WaitFor(), inline in Block() (the park path of every
+// primitive): a task suspends right here, with no call chain of its own.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline WaitResult WaitForImpl(WaitNode* node,
+                                                           int64_t deadline_ns,
+                                                           bool cancellable) {
+  Task* const task = node->task;
+  for (;;) {
+    // Acquire pairs with the release in Wake(): what the notifier wrote
+    // (ownership, a value) is visible.
+    const uint32_t state = node->state.load(std::memory_order_acquire);
+    if (state == WaitNode::kNotified) return WaitResult::kNotified;
+    if (task != nullptr && cancellable && CancelPending(task)) {
+      return WaitResult::kCancelled;
+    }
+    if (deadline_ns > 0 && NowNanos() >= deadline_ns) {
+      return WaitResult::kTimeout;
+    }
+    if (task == nullptr) {
+      const uint32_t seen = node->state.load(std::memory_order_relaxed);
+      if (seen != WaitNode::kNotified) {
+        FutexWait(&node->state, seen, deadline_ns);
+      }
+    } else if (ABSL_PREDICT_TRUE(state == WaitNode::kWaiting)) {
+      // Any Wake() of this node comes after its pop, which leaves the
+      // node kPopped before the wake's RMW on the task word: a wake that
+      // runs us again makes the next load see at least kPopped, and one
+      // that arrives during this slice is kept for AfterSlice() (it
+      // re-queues us). Either way the park below cannot lose it.
+      if (deadline_ns > 0) {
+        scheduler_internal::ParkTaskUntil(task, deadline_ns);
+      } else {
+        coroutine_internal::Access::Suspend(task, &scheduler_internal::kParkTag,
+                                            0);
+      }
+    } else {
+      // Popped: a notifier is inside Wake(), between waking us (which this
+      // very run may have consumed) and marking the node. Parking could
+      // lose that wake; stay runnable and look again (see Wake()).
+      coroutine_internal::Access::Suspend(task, &scheduler_internal::kYieldTag,
+                                          0);
+    }
+  }
 }
 
 }  // namespace
-
-void WaitNode::Prepare() { task = scheduler_internal::CurrentTask(); }
 
 int64_t DeadlineAfterNanos(int64_t timeout_ns) {
   if (timeout_ns < 0) timeout_ns = 0;
@@ -31,36 +84,8 @@ int64_t DeadlineAfterNanos(int64_t timeout_ns) {
   return deadline < now ? INT64_MAX : (deadline < 1 ? 1 : deadline);
 }
 
-void WaitQueue::Push(WaitNode* node) {
-  node->state.store(WaitNode::kWaiting, std::memory_order_relaxed);
-  node->next = nullptr;
-  node->prev = tail_;
-  if (tail_ != nullptr) {
-    tail_->next = node;
-  } else {
-    head_ = node;
-  }
-  tail_ = node;
-  ++size_;
-}
-
-WaitNode* WaitQueue::PopFront() {
-  WaitNode* node = head_;
-  if (node == nullptr) return nullptr;
-  head_ = node->next;
-  if (head_ != nullptr) {
-    head_->prev = nullptr;
-  } else {
-    tail_ = nullptr;
-  }
-  node->next = node->prev = nullptr;
-  node->state.store(WaitNode::kPopped, std::memory_order_relaxed);
-  --size_;
-  return node;
-}
-
-WaitNode* WaitQueue::PopFrontClaimed() {
-  while (WaitNode* node = PopFront()) {
+WaitNode* WaitQueue::ClaimOrSkip(WaitNode* node) {
+  for (; node != nullptr; node = PopFront()) {
     if (node->select == nullptr || node->select->TryClaim(node)) return node;
   }
   return nullptr;
@@ -87,15 +112,35 @@ bool WaitQueue::Remove(WaitNode* node) {
 }
 
 void WaitQueue::Wake(WaitNode* node) {
-  if (node->select != nullptr) node = &node->select->signal;
+  if (ABSL_PREDICT_FALSE(node->select != nullptr)) {
+    // A select's notification goes to its signal node, which is never
+    // queued (so never kPopped): mark it first, then wake, with a
+    // reference that keeps the task alive in between (the selector may see
+    // kNotified, return and end before the wake).
+    WaitNode* signal = &node->select->signal;
+    Task* task = signal->task;
+    if (task != nullptr) {
+      task->Ref();
+      signal->state.store(WaitNode::kNotified, std::memory_order_release);
+      task->core_->Wake(task);
+      scheduler_internal::Unref(task);
+    } else {
+      signal->state.store(WaitNode::kNotified, std::memory_order_release);
+      FutexWake(&signal->state, 1);
+    }
+    return;
+  }
   Task* task = node->task;
   if (task != nullptr) {
-    // The waiter may see kNotified, return and end before Wake() below;
-    // the reference keeps the task alive through it.
-    task->Ref();
+    // Wake first, mark last (see wait_queue.h). The waiter cannot return
+    // before the mark, so the task is alive through Wake() without a
+    // reference of ours. kPopped (PopFront() already left it, unless the
+    // caller wakes a node it never queued) is what a waiter run by this
+    // wake sees until the mark: the wake's acq_rel RMW on the task word
+    // publishes it to the worker that runs the task.
+    node->state.store(WaitNode::kPopped, std::memory_order_relaxed);
+    if (scheduler_internal::MarkWoken(task)) task->core_->Enqueue(task, true);
     node->state.store(WaitNode::kNotified, std::memory_order_release);
-    scheduler_internal::WakeWaiter(scheduler_internal::Waiter{task, nullptr});
-    scheduler_internal::Unref(task);
   } else {
     node->state.store(WaitNode::kNotified, std::memory_order_release);
     FutexWake(&node->state, 1);
@@ -103,30 +148,12 @@ void WaitQueue::Wake(WaitNode* node) {
 }
 
 WaitResult WaitFor(WaitNode* node, int64_t deadline_ns, bool cancellable) {
-  for (;;) {
-    // Acquire pairs with the release in Wake(): what the notifier wrote
-    // (ownership, a value) is visible.
-    if (node->state.load(std::memory_order_acquire) == WaitNode::kNotified) {
-      return WaitResult::kNotified;
-    }
-    if (node->task != nullptr && cancellable && CancelPending(node->task)) {
-      return WaitResult::kCancelled;
-    }
-    if (deadline_ns > 0 && NowNanos() >= deadline_ns) {
-      return WaitResult::kTimeout;
-    }
-    const uint32_t seen = node->state.load(std::memory_order_relaxed);
-    if (node->task != nullptr) {
-      scheduler_internal::ParkTaskUntil(node->task, deadline_ns);
-    } else if (seen != WaitNode::kNotified) {
-      FutexWait(&node->state, seen, deadline_ns);
-    }
-  }
+  return WaitForImpl(node, deadline_ns, cancellable);
 }
 
 WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
                             bool cancellable) {
-  const WaitResult result = WaitFor(node, deadline_ns, cancellable);
+  const WaitResult result = WaitForImpl(node, deadline_ns, cancellable);
   if (result == WaitResult::kNotified) return result;
   {
     std::lock_guard<std::mutex> lock(mu);

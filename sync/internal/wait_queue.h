@@ -11,11 +11,17 @@
 //   waiter, lock released:               Block(&node, ...)
 //   notifier, under the primitive's lock: node = PopFront(), then Wake(node)
 //
-// Wake() marks the node notified (release) and then wakes its owner. A
-// notified waiter may return and free its node at once, so Wake() reads
-// everything it needs first and touches only the task (kept alive by a
-// reference taken for the wake) or, for a thread, makes one futex wake
-// system call on the address (harmless if the node is already gone).
+// Wake() wakes the node's owner and then marks the node notified (release).
+// A notified waiter may return and free its node at once, so the store is
+// Wake()'s last access to anything of the waiter's. For a task, the order
+// is what makes that safe without a reference: until the store, the waiter
+// sees its node popped (kPopped) and cannot return, let alone end and free
+// the task. A task that runs in that window (it was woken, the store is
+// not visible yet) does not park, which could lose the wake it has just
+// consumed: it yields and looks again (see WaitFor()). The window is the
+// few instructions of one Wake() on another thread, so that spin is short.
+// A thread waiter is marked first and then woken with one futex wake system
+// call on the address (harmless if the node is already gone).
 // Block() returns kNotified, or kTimeout / kCancelled after taking the node
 // out of the queue under the lock; if a notification won that race it
 // returns kNotified instead, so a hand-off (a mutex, a permit, a value) is
@@ -45,6 +51,8 @@ namespace colony {
 class BasicCoroutine;
 namespace scheduler_internal {
 class Task;
+// Declared in scheduler/internal/task.h: the calling task, or null.
+Task* CurrentTask();
 }  // namespace scheduler_internal
 
 namespace sync_internal {
@@ -72,7 +80,9 @@ struct WaitNode {
   int select_index = -1;
 
   // Prepare() fills `task` for the caller (its current task, or null).
-  void Prepare();
+  // CurrentTask() is out of line, so no thread-local address computed here
+  // can outlive a later suspension of the caller.
+  void Prepare() { task = scheduler_internal::CurrentTask(); }
 };
 
 enum class WaitResult { kNotified, kTimeout, kCancelled };
@@ -97,11 +107,41 @@ struct SelectState {
 
 class WaitQueue {
  public:
-  void Push(WaitNode* node);
-  WaitNode* PopFront();
+  // Push(), PopFront() and PopFrontClaimed() are inline: every channel
+  // operation runs one of them.
+  void Push(WaitNode* node) {
+    node->state.store(WaitNode::kWaiting, std::memory_order_relaxed);
+    node->next = nullptr;
+    node->prev = tail_;
+    if (tail_ != nullptr) {
+      tail_->next = node;
+    } else {
+      head_ = node;
+    }
+    tail_ = node;
+    ++size_;
+  }
+  WaitNode* PopFront() {
+    WaitNode* node = head_;
+    if (node == nullptr) return nullptr;
+    head_ = node->next;
+    if (head_ != nullptr) {
+      head_->prev = nullptr;
+    } else {
+      tail_ = nullptr;
+    }
+    node->next = node->prev = nullptr;
+    node->state.store(WaitNode::kPopped, std::memory_order_relaxed);
+    --size_;
+    return node;
+  }
   // PopFrontClaimed() pops the first node that is not a select's or whose
   // select it claims; nodes of selects already decided are dropped.
-  WaitNode* PopFrontClaimed();
+  WaitNode* PopFrontClaimed() {
+    WaitNode* node = PopFront();
+    if (node == nullptr || node->select == nullptr) return node;
+    return ClaimOrSkip(node);
+  }
   WaitNode* front() const { return head_; }
   // Remove() takes out a node still queued; false if it was not.
   bool Remove(WaitNode* node);
@@ -109,6 +149,9 @@ class WaitQueue {
   size_t size() const { return size_; }
 
   // Wake() notifies a node already popped (and claimed, for a select's).
+  // The node's waiter may return as soon as it sees the notification, so
+  // the caller must read what it needs of the node (links kept in `data`)
+  // before calling it.
   static void Wake(WaitNode* node);
 
   // Block() waits until `node` (pushed under `mu`, now released) is
@@ -125,6 +168,9 @@ class WaitQueue {
                                 bool cancellable);
 
  private:
+  // ClaimOrSkip() is PopFrontClaimed() once it popped a select's node.
+  WaitNode* ClaimOrSkip(WaitNode* node);
+
   WaitNode* head_ = nullptr;
   WaitNode* tail_ = nullptr;
   size_t size_ = 0;
