@@ -10,7 +10,7 @@
 // remote spawns, wakes from other threads and ring overflow, all of them
 // rarer than local scheduling; a batch takes the lock once. A task is in at
 // most one InjectQueue at a time (it is queued only by whoever set its
-// kNotified bit). Every step is visible to ThreadSanitizer, which a queue
+// kScheduled bit). Every step is visible to ThreadSanitizer, which a queue
 // living in an uninstrumented library is not.
 //
 // Thread-safety: all members may be called from any thread.
