@@ -88,7 +88,7 @@ class Channel {
   void Close() {
     std::vector<sync_internal::WaitNode*> wake;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<sync_internal::ChannelMutex> lock(mu_);
       closed_ = true;
       while (auto* n = receivers_.PopFrontClaimed()) wake.push_back(n);
       while (auto* n = senders_.PopFrontClaimed()) wake.push_back(n);
@@ -101,12 +101,12 @@ class Channel {
 
   // closed() is true after Close().
   bool closed() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<sync_internal::ChannelMutex> lock(mu_);
     return closed_;
   }
   // size() is the number of queued values (a snapshot).
   size_t size() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<sync_internal::ChannelMutex> lock(mu_);
     return buffer_.size();
   }
   // capacity() is the capacity given at construction.
@@ -255,7 +255,7 @@ class Channel {
   }
 
   const size_t capacity_;
-  mutable std::mutex mu_;
+  mutable sync_internal::ChannelMutex mu_;
   std::deque<T> buffer_;                // guarded by mu_
   bool closed_ = false;                 // guarded by mu_
   sync_internal::WaitQueue senders_;    // guarded by mu_; data: T*
@@ -267,7 +267,7 @@ namespace sync_internal {
 // ChannelAccess gives Select() the lock-held steps of a channel.
 struct ChannelAccess {
   template <typename T>
-  static std::mutex* Mutex(Channel<T>& ch) {
+  static ChannelMutex* Mutex(Channel<T>& ch) {
     return &ch.mu_;
   }
   template <typename T>

@@ -22,14 +22,14 @@ class LockSet {
     mus_.erase(std::unique(mus_.begin(), mus_.end()), mus_.end());
   }
   void Lock() {
-    for (std::mutex* mu : mus_) mu->lock();
+    for (ChannelMutex* mu : mus_) mu->lock();
   }
   void Unlock() {
     for (auto it = mus_.rbegin(); it != mus_.rend(); ++it) (*it)->unlock();
   }
 
  private:
-  absl::InlinedVector<std::mutex*, 8> mus_;
+  absl::InlinedVector<ChannelMutex*, 8> mus_;
 };
 
 // A per-thread xorshift: which ready case goes first only has to be

@@ -32,7 +32,7 @@ class ChannelCase {
  public:
   virtual ~ChannelCase() = default;
   // The channel's lock.
-  virtual std::mutex* mutex() = 0;
+  virtual ChannelMutex* mutex() = 0;
   // TryLocked() does the operation if it needs no wait (see ChannelOp).
   virtual ChannelOp TryLocked(WaitNode** wake) = 0;
   // Enqueue() queues `node` (its select fields set) on the channel;
@@ -46,7 +46,7 @@ class RecvCase final : public ChannelCase {
  public:
   RecvCase(Channel<T>& ch, F fn) : ch_(ch), fn_(std::move(fn)) {}
 
-  std::mutex* mutex() override { return ChannelAccess::Mutex(ch_); }
+  ChannelMutex* mutex() override { return ChannelAccess::Mutex(ch_); }
   ChannelOp TryLocked(WaitNode** wake) override {
     return ChannelAccess::TryRecvLocked(ch_, &slot_, wake);
   }
@@ -75,7 +75,7 @@ class SendCase final : public ChannelCase {
   SendCase(Channel<T>& ch, T value, F fn)
       : ch_(ch), value_(std::move(value)), fn_(std::move(fn)) {}
 
-  std::mutex* mutex() override { return ChannelAccess::Mutex(ch_); }
+  ChannelMutex* mutex() override { return ChannelAccess::Mutex(ch_); }
   ChannelOp TryLocked(WaitNode** wake) override {
     return ChannelAccess::TrySendLocked(ch_, &value_, wake);
   }

@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <exception>
+#include <thread>
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
@@ -151,19 +152,52 @@ WaitResult WaitFor(WaitNode* node, int64_t deadline_ns, bool cancellable) {
   return WaitForImpl(node, deadline_ns, cancellable);
 }
 
-WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
-                            bool cancellable) {
+namespace {
+
+template <typename Mutex>
+WaitResult BlockImpl(WaitQueue* queue, WaitNode* node, Mutex& mu,
+                     int64_t deadline_ns, bool cancellable) {
   const WaitResult result = WaitForImpl(node, deadline_ns, cancellable);
   if (result == WaitResult::kNotified) return result;
   {
-    std::lock_guard<std::mutex> lock(mu);
-    if (Remove(node)) return result;
+    std::lock_guard<Mutex> lock(mu);
+    if (queue->Remove(node)) return result;
   }
   // A notification raced the timeout or the cancellation and won: the
   // notifier popped the node under the lock and is about to Wake() it, and
   // the caller owns whatever it handed over.
-  WaitFor(node, 0, /*cancellable=*/false);
+  WaitForImpl(node, 0, /*cancellable=*/false);
   return WaitResult::kNotified;
+}
+
+}  // namespace
+
+WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
+                            bool cancellable) {
+  return BlockImpl(this, node, mu, deadline_ns, cancellable);
+}
+
+WaitResult WaitQueue::Block(WaitNode* node, ChannelMutex& mu,
+                            int64_t deadline_ns, bool cancellable) {
+  return BlockImpl(this, node, mu, deadline_ns, cancellable);
+}
+
+void ChannelMutex::LockSlow() {
+  for (int spins = 0;;) {
+    while (locked_.load(std::memory_order_relaxed)) {
+      if (spins < 100) {
+        ++spins;
+#if defined(__x86_64__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        asm volatile("yield");
+#endif
+      } else {
+        std::this_thread::yield();
+      }
+    }
+    if (!locked_.exchange(true, std::memory_order_acquire)) return;
+  }
 }
 
 WaitResult WaitQueue::BlockSelect(SelectState* state, int64_t deadline_ns,
