@@ -134,30 +134,18 @@ void Barrier::Complete(std::unique_lock<std::mutex>& lock) {
     ++released_;
     // Release the waiters of the phases now complete. Waiters of a later
     // phase (early arrivals, or Wait() on a future phase) stay, in order.
-    WaitNode* first = nullptr;
-    WaitNode* last = nullptr;
+    sync_internal::WakeList released;
     for (size_t n = waiters_.size(); n > 0; --n) {
       WaitNode* node = waiters_.PopFront();
       if (static_cast<uint64_t>(node->arg) >= released_) {
         waiters_.Push(node);
         continue;
       }
-      node->data = nullptr;
-      if (last != nullptr) {
-        last->data = node;
-      } else {
-        first = node;
-      }
-      last = node;
+      released.Add(node);
     }
-    if (first != nullptr) {
+    if (!released.empty()) {
       lock.unlock();
-      while (first != nullptr) {
-        // Read the link first: a woken waiter may return and free its node.
-        WaitNode* next = static_cast<WaitNode*>(first->data);
-        WaitQueue::Wake(first);
-        first = next;
-      }
+      released.WakeAll();
       lock.lock();
     }
   }

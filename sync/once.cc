@@ -35,39 +35,24 @@ bool Once::Begin() {
 }
 
 void Once::Finish(bool ok) {
-  WaitNode* first = nullptr;
-  WaitNode* last = nullptr;
+  sync_internal::WakeList wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (ok) {
       // Release pairs with the acquire in done(): the run is visible to
       // whoever sees kDone, with or without mu_.
       state_.store(kDone, std::memory_order_release);
-      while (WaitNode* node = waiters_.PopFront()) {
-        node->data = nullptr;
-        if (last != nullptr) {
-          last->data = node;
-        } else {
-          first = node;
-        }
-        last = node;
-      }
+      while (WaitNode* node = waiters_.PopFront()) wake.Add(node);
     } else {
       // One waiter takes over; the others go on waiting for its outcome.
       // A waiter popped here is woken even if its wait is cancelled in
       // the race (Block() reports the notification), so the turn is
       // never lost.
       state_.store(kIdle, std::memory_order_relaxed);
-      first = waiters_.PopFront();
-      if (first != nullptr) first->data = nullptr;
+      if (WaitNode* node = waiters_.PopFront()) wake.Add(node);
     }
   }
-  while (first != nullptr) {
-    // Read the link first: a woken waiter may return and free its node.
-    WaitNode* next = static_cast<WaitNode*>(first->data);
-    WaitQueue::Wake(first);
-    first = next;
-  }
+  wake.WakeAll();
 }
 
 size_t Once::waiters() const {

@@ -33,7 +33,7 @@ bool SharedMutex::TryLockUntilNanos(int64_t deadline_ns) {
 }
 
 void SharedMutex::unlock() {
-  WaitNode* admitted;
+  sync_internal::WakeList admitted;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!writer_) {
@@ -42,7 +42,7 @@ void SharedMutex::unlock() {
     writer_ = false;
     admitted = AdmitLocked();
   }
-  WakeAll(admitted);
+  admitted.WakeAll();
 }
 
 void SharedMutex::lock_shared() { LockSlow(kReader, 0, /*cancellable=*/false); }
@@ -65,7 +65,7 @@ bool SharedMutex::TryLockSharedUntilNanos(int64_t deadline_ns) {
 }
 
 void SharedMutex::unlock_shared() {
-  WaitNode* admitted;
+  sync_internal::WakeList admitted;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (readers_ <= 0) {
@@ -75,7 +75,7 @@ void SharedMutex::unlock_shared() {
     if (--readers_ > 0) return;
     admitted = AdmitLocked();
   }
-  WakeAll(admitted);
+  admitted.WakeAll();
 }
 
 bool SharedMutex::LockSlow(int64_t kind, int64_t deadline_ns,
@@ -108,12 +108,12 @@ bool SharedMutex::LockSlow(int64_t kind, int64_t deadline_ns,
   // those behind us may be admissible now: readers behind a withdrawn
   // writer join the readers that hold the lock, a writer behind a withdrawn
   // reader takes a free lock.
-  WaitNode* admitted;
+  sync_internal::WakeList admitted;
   {
     std::lock_guard<std::mutex> lock(mu_);
     admitted = AdmitLocked();
   }
-  WakeAll(admitted);
+  admitted.WakeAll();
   return false;
 }
 
@@ -122,9 +122,8 @@ size_t SharedMutex::waiters() const {
   return waiters_.size();
 }
 
-WaitNode* SharedMutex::AdmitLocked() {
-  WaitNode* first = nullptr;
-  WaitNode* last = nullptr;
+sync_internal::WakeList SharedMutex::AdmitLocked() {
+  sync_internal::WakeList admitted;
   while (WaitNode* front = waiters_.front()) {
     if (writer_) break;
     if (front->arg == kWriter) {
@@ -133,25 +132,9 @@ WaitNode* SharedMutex::AdmitLocked() {
     } else {
       ++readers_;
     }
-    WaitNode* node = waiters_.PopFront();
-    node->data = nullptr;
-    if (last != nullptr) {
-      last->data = node;
-    } else {
-      first = node;
-    }
-    last = node;
+    admitted.Add(waiters_.PopFront());
   }
-  return first;
-}
-
-void SharedMutex::WakeAll(WaitNode* admitted) {
-  while (admitted != nullptr) {
-    // Read the link first: a woken waiter may return and free its node.
-    WaitNode* next = static_cast<WaitNode*>(admitted->data);
-    WaitQueue::Wake(admitted);
-    admitted = next;
-  }
+  return admitted;
 }
 
 }  // namespace colony

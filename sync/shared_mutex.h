@@ -152,10 +152,8 @@ class SharedMutex {
   bool LockSlow(int64_t kind, int64_t deadline_ns, bool cancellable);
   // AdmitLocked() grants the lock to the waiters at the head of the queue
   // that it now allows (one writer, or the run of readers at the head) and
-  // returns them, linked through WaitNode::data, for WakeAll() to wake once
-  // mu_ is released. Requires mu_.
-  sync_internal::WaitNode* AdmitLocked();
-  static void WakeAll(sync_internal::WaitNode* admitted);
+  // returns them, to be woken once mu_ is released. Requires mu_.
+  sync_internal::WakeList AdmitLocked();
 
   mutable std::mutex mu_;
   int64_t readers_ = 0;               // shared holders; guarded by mu_

@@ -159,6 +159,13 @@ TEST_P(ServiceTest, ActionCallReplacesThePendingRun) {
   while (started.load() < 2) std::this_thread::yield();
   action.Call(3);
   while (started.load() < 3) std::this_thread::yield();
+  // Runs 1 and 2 were cancelled while waiting at the gate: they unwind
+  // before it opens (an open gate would win the race with a cancellation
+  // not yet seen, and the run would return, its result dropped).
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (cancelled_runs.load() < 2 && absl::Now() < deadline) {
+    std::this_thread::yield();
+  }
   gate.Set();
   std::optional<absl::StatusOr<int>> v = action.Wait();
   ASSERT_TRUE(v.has_value());

@@ -85,15 +85,9 @@ void Record(Frame* frame, ReactiveNode* node, uint64_t version, bool stale) {
   if (stale) frame->invalidated = true;
 }
 
-using WakeList = absl::InlinedVector<WaitNode*, 8>;
-
 // Computations of a memo whose inputs keep changing under it before the
 // last result is published anyway.
 constexpr int kComputeAttempts = 4;
-
-void WakeAll(const WakeList& nodes) {
-  for (WaitNode* n : nodes) WaitQueue::Wake(n);
-}
 
 }  // namespace
 
@@ -205,9 +199,9 @@ void ReactiveNode::Close() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;
-    while (WaitNode* n = waiters_.PopFront()) wake.push_back(n);
+    while (WaitNode* n = waiters_.PopFront()) wake.Add(n);
   }
-  WakeAll(wake);
+  wake.WakeAll();
 }
 
 Dependency ReactiveNode::Watch(ReactiveNode* observer, bool* stale) {
@@ -232,9 +226,9 @@ void ReactiveNode::Fire() {
   WakeList wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    while (WaitNode* n = waiters_.PopFront()) wake.push_back(n);
+    while (WaitNode* n = waiters_.PopFront()) wake.Add(n);
   }
-  WakeAll(wake);
+  wake.WakeAll();
 }
 
 void ReactiveNode::SnapshotObserversLocked(NodeList* out) {
@@ -379,9 +373,9 @@ void MemoNode::EndCompute(bool failed) {
     std::lock_guard<std::mutex> lock(mu_);
     computing_ = false;
     if (failed) stale_ = true;
-    while (WaitNode* n = compute_waiters_.PopFront()) wake.push_back(n);
+    while (WaitNode* n = compute_waiters_.PopFront()) wake.Add(n);
   }
-  WakeAll(wake);
+  wake.WakeAll();
 }
 
 void MemoNode::Close() {
@@ -392,7 +386,7 @@ void MemoNode::Close() {
       std::lock_guard<std::mutex> lock(mu_);
       closed_ = true;
       if (!computing_) {
-        while (WaitNode* n = waiters_.PopFront()) wake.push_back(n);
+        while (WaitNode* n = waiters_.PopFront()) wake.Add(n);
         break;
       }
       node.Prepare();
@@ -401,7 +395,7 @@ void MemoNode::Close() {
     compute_waiters_.Block(&node, mu_, /*deadline_ns=*/0,
                            /*cancellable=*/false);
   }
-  WakeAll(wake);
+  wake.WakeAll();
   // No computation runs or will run: the function and the edges go.
   DropFunction();
   ReleaseDeps(this, &deps_);

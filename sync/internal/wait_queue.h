@@ -197,6 +197,38 @@ class WaitQueue {
   size_t size_ = 0;
 };
 
+// WakeList: nodes popped under a primitive's lock, chained through their
+// `data` field, to be woken in order once the lock is released. Allocates
+// nothing. Requires the lock for Add(); WakeAll() must be called without it.
+class WakeList {
+ public:
+  void Add(WaitNode* node) {
+    node->data = nullptr;
+    if (last_ != nullptr) {
+      last_->data = node;
+    } else {
+      first_ = node;
+    }
+    last_ = node;
+  }
+  bool empty() const { return first_ == nullptr; }
+  // WakeAll() wakes every node added, in order, and empties the list.
+  void WakeAll() {
+    WaitNode* node = first_;
+    first_ = last_ = nullptr;
+    while (node != nullptr) {
+      // Read the link first: a woken waiter may return and free its node.
+      WaitNode* next = static_cast<WaitNode*>(node->data);
+      WaitQueue::Wake(node);
+      node = next;
+    }
+  }
+
+ private:
+  WaitNode* first_ = nullptr;
+  WaitNode* last_ = nullptr;
+};
+
 // WaitFor() waits until `node` is notified, the deadline passes or (if
 // `cancellable`, in a task) cancellation is requested; it takes the node
 // out of no queue.
