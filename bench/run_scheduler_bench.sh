@@ -35,6 +35,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
+# shellcheck source=bench/peer_lib.sh
+source bench/peer_lib.sh
 
 peers="colony,go,fiber,tbb"
 workers="1,2"
@@ -81,27 +83,7 @@ if [[ ${#peer_list[@]} -eq 0 ]]; then
   exit 2
 fi
 
-# Debian packages each peer needs (Colony's come with tools/install_deps.sh).
-packages=()
-for p in "${peer_list[@]}"; do
-  case "$p" in
-    colony) ;;
-    go) packages+=(golang-go) ;;
-    fiber) packages+=(libboost-fiber-dev libboost-context-dev) ;;
-    tbb) packages+=(libtbb-dev) ;;
-    *) echo "run_scheduler_bench.sh: unknown peer $p" >&2; exit 2 ;;
-  esac
-done
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-    grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [[ ${#missing[@]} -gt 0 || " ${peer_list[*]} " == *" colony "* ]]; then
-  tools/install_deps.sh "${missing[@]}"
-fi
+peer_install_packages "${peer_list[@]}"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "${tmp}"' EXIT
@@ -124,18 +106,14 @@ for p in "${peer_list[@]}"; do
         "$(bin colony)"
       ;;
     go)
-      # A single stdlib-only file: no module, no network.
-      (cd "${tmp}" && GOCACHE="${tmp}/gocache" GOPATH="${tmp}/gopath" \
-        GO111MODULE=off GOFLAGS='' go build -o "$(bin go)" \
-        "${repo}/bench/peers/go/sched_bench.go")
+      peer_build_go "${repo}/bench/peers/go/sched_bench.go" "$(bin go)" "${tmp}"
       ;;
     fiber)
-      g++ -O2 -std=c++20 -I. bench/peers/boost_fiber/sched_bench.cc \
-        -o "$(bin fiber)" -lboost_fiber -lboost_context -pthread
+      peer_build_cxx bench/peers/boost_fiber/sched_bench.cc "$(bin fiber)" \
+        boost_fiber boost_context
       ;;
     tbb)
-      g++ -O2 -std=c++20 -I. bench/peers/tbb/sched_bench.cc \
-        -o "$(bin tbb)" -ltbb -pthread
+      peer_build_cxx bench/peers/tbb/sched_bench.cc "$(bin tbb)" tbb
       ;;
   esac
 done
@@ -145,13 +123,8 @@ start_s="${SECONDS}"
 for wl in "${workload_list[@]}"; do
   for w in "${worker_list[@]}"; do
     for p in "${peer_list[@]}"; do
-      echo "running ${p} ${wl} workers=${w} reps=${reps}" >&2
-      if ! timeout 600 "$(bin "$p")" --workload="${wl}" --workers="${w}" \
-        --reps="${reps}" "${extra[@]}" | tee -a "${results}" >&2; then
-        echo "peer=${p} workload=${wl} workers=${w} rep=0 value=FAIL" \
-          >>"${results}"
-        echo "run_scheduler_bench.sh: ${p} ${wl} workers=${w} failed" >&2
-      fi
+      peer_run "$(bin "$p")" "$p" "${wl}" "${w}" "${reps}" "${results}" \
+        "${extra[@]}"
     done
   done
 done

@@ -37,6 +37,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
+# shellcheck source=bench/peer_lib.sh
+source bench/peer_lib.sh
 
 peers="colony,go,fiber"
 workloads="pingpong,pingpong_buf1,unbounded_1p,unbounded_mp"
@@ -95,26 +97,13 @@ for wl in "${workload_list[@]}"; do
 done
 if [[ " ${peer_list[*]} " != *" colony "* ]]; then mutex=0; fi
 
-# Debian packages each peer needs (Colony's come with tools/install_deps.sh).
-packages=()
 for p in "${peer_list[@]}"; do
   case "$p" in
-    colony) ;;
-    go) packages+=(golang-go) ;;
-    fiber) packages+=(libboost-fiber-dev libboost-context-dev) ;;
+    colony|go|fiber) ;;
     *) echo "run_sync_bench.sh: unknown peer $p" >&2; exit 2 ;;
   esac
 done
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-    grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [[ ${#missing[@]} -gt 0 || " ${peer_list[*]} " == *" colony "* ]]; then
-  tools/install_deps.sh "${missing[@]}"
-fi
+peer_install_packages "${peer_list[@]}"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "${tmp}"' EXIT
@@ -143,14 +132,11 @@ for p in "${peer_list[@]}"; do
       fi
       ;;
     go)
-      # A single stdlib-only file: no module, no network.
-      (cd "${tmp}" && GOCACHE="${tmp}/gocache" GOPATH="${tmp}/gopath" \
-        GO111MODULE=off GOFLAGS='' go build -o "$(bin go)" \
-        "${repo}/bench/peers/go/sync_bench.go")
+      peer_build_go "${repo}/bench/peers/go/sync_bench.go" "$(bin go)" "${tmp}"
       ;;
     fiber)
-      g++ -O2 -std=c++20 -I. bench/peers/boost_fiber/sync_bench.cc \
-        -o "$(bin fiber)" -lboost_fiber -lboost_context -pthread
+      peer_build_cxx bench/peers/boost_fiber/sync_bench.cc "$(bin fiber)" \
+        boost_fiber boost_context
       ;;
   esac
 done
@@ -164,13 +150,8 @@ for wl in "${workload_list[@]}"; do
   fi
   for w in "${wl_workers[@]}"; do
     for p in "${peer_list[@]}"; do
-      echo "running ${p} ${wl} workers=${w} reps=${reps}" >&2
-      if ! timeout 600 "$(bin "$p")" --workload="${wl}" --workers="${w}" \
-        --reps="${reps}" "${extra[@]}" | tee -a "${results}" >&2; then
-        echo "peer=${p} workload=${wl} workers=${w} rep=0 value=FAIL" \
-          >>"${results}"
-        echo "run_sync_bench.sh: ${p} ${wl} workers=${w} failed" >&2
-      fi
+      peer_run "$(bin "$p")" "$p" "${wl}" "${w}" "${reps}" "${results}" \
+        "${extra[@]}"
     done
   done
 done
