@@ -163,12 +163,6 @@ using coroutine_internal::Access;
 using coroutine_internal::ThisThread;
 using coroutine_internal::ThreadState;
 
-int64_t NowNanos() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
 BasicCoroutine::BasicCoroutine(const CoroutineOptions& options)
     : isolate_fp_env_(options.isolate_fp_env),
       priority_(options.priority),

@@ -39,6 +39,7 @@
 #include "coroutine/internal/stack.h"
 #include "coroutine/internal/thread_state.h"
 #include "coroutine/listener.h"
+#include "time/clock.h"
 
 namespace colony {
 
@@ -70,10 +71,6 @@ struct CoroutineOptions {
   // nanoseconds per switch (reading MXCSR is slow).
   bool isolate_fp_env = false;
 };
-
-// NowNanos() is the monotonic clock in nanoseconds, the time base of wake-up
-// timestamps.
-int64_t NowNanos();
 
 namespace coroutine_internal {
 struct Access;

@@ -49,6 +49,7 @@
 #include "coroutine/internal/access.h"
 #include "coroutine/internal/thread_state.h"
 #include "coroutine/resume_result.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -73,25 +74,26 @@ class Suspender {
     return SuspendAt(&unit, 0);
   }
 
-  // SuspendUntil() is Suspend() recording a wake-up timestamp (NowNanos()
-  // time base) in the suspended state, for a scheduler to honour.
+  // SuspendUntil() is Suspend() recording a wake-up deadline in the
+  // suspended state (as a NowNanos() timestamp, see
+  // BasicCoroutine::wake_ns()), for a scheduler to honour. An infinite
+  // deadline records no wake-up.
   In SuspendUntil(ValueOf<Y> value,
-                  int64_t wake_ns) requires(!std::is_void_v<Y>) {
-    return SuspendAt(&value, wake_ns);
+                  Deadline wake) requires(!std::is_void_v<Y>) {
+    return SuspendAt(&value, WakeNanos(wake));
   }
-  In SuspendUntil(int64_t wake_ns) requires std::is_void_v<Y> {
+  In SuspendUntil(Deadline wake) requires std::is_void_v<Y> {
     Unit unit;
-    return SuspendAt(&unit, wake_ns);
+    return SuspendAt(&unit, WakeNanos(wake));
   }
 
-  // SuspendFor() is SuspendUntil(NowNanos() + delay).
+  // SuspendFor() is SuspendUntil(Deadline::After(delay)).
   In SuspendFor(ValueOf<Y> value,
                 absl::Duration delay) requires(!std::is_void_v<Y>) {
-    return SuspendAt(&value, NowNanos() + absl::ToInt64Nanoseconds(delay));
+    return SuspendUntil(std::move(value), Deadline::After(delay));
   }
   In SuspendFor(absl::Duration delay) requires std::is_void_v<Y> {
-    Unit unit;
-    return SuspendAt(&unit, NowNanos() + absl::ToInt64Nanoseconds(delay));
+    return SuspendUntil(Deadline::After(delay));
   }
 
   // coroutine() is the suspending coroutine.
@@ -102,6 +104,10 @@ class Suspender {
   friend class Coroutine;
 
   explicit Suspender(BasicCoroutine* coroutine) : coroutine_(coroutine) {}
+
+  static int64_t WakeNanos(Deadline wake) {
+    return wake.IsInfinite() ? 0 : wake.nanos();
+  }
 
   ABSL_ATTRIBUTE_ALWAYS_INLINE In SuspendAt(void* value, int64_t wake_ns) {
     void* input =

@@ -74,7 +74,7 @@ TEST(CoroutineTest, VoidTypesAndMoveOnlyValues) {
 
 TEST(CoroutineTest, SuspendUntilRecordsWakeTimestamp) {
   Coroutine<void, int, void> co([](Suspender<void, int>& s) {
-    s.SuspendUntil(1, 123456789);
+    s.SuspendUntil(1, colony::Deadline::FromNanos(123456789));
     s.SuspendFor(2, absl::Milliseconds(5));
   });
   EXPECT_EQ(co.Resume(), (Suspended{1, int64_t{123456789}}));
