@@ -123,16 +123,23 @@ void Yield() {
   scheduler_internal::CheckCancel(self);
 }
 
-void SleepUntilNanos(int64_t wake_ns) {
+void SleepUntil(Deadline deadline) {
   scheduler_internal::Task* self = scheduler_internal::CurrentTask();
   if (self == nullptr) {
-    const int64_t now = NowNanos();
-    if (wake_ns > now) absl::SleepFor(absl::Nanoseconds(wake_ns - now));
+    // absl::SleepFor() takes any finite duration; an infinite sleep is a
+    // loop of long ones.
+    while (!deadline.IsReached()) {
+      absl::SleepFor(std::min(deadline.TimeLeft(), absl::Hours(1)));
+    }
     return;
   }
   scheduler_internal::CheckCancel(self);
-  while (NowNanos() < wake_ns) {
-    scheduler_internal::ParkTaskUntil(self, wake_ns);
+  if (deadline.IsReached()) {
+    Yield();
+    return;
+  }
+  while (!deadline.IsReached()) {
+    scheduler_internal::ParkTaskUntil(self, deadline);
     scheduler_internal::CheckCancel(self);
   }
 }
@@ -142,16 +149,7 @@ void SleepFor(absl::Duration duration) {
     Yield();
     return;
   }
-  SleepUntilNanos(NowNanos() + absl::ToInt64Nanoseconds(duration));
-}
-
-void SleepUntil(absl::Time deadline) {
-  const absl::Duration left = deadline - absl::Now();
-  if (left <= absl::ZeroDuration()) {
-    Yield();
-    return;
-  }
-  colony::SleepFor(left);
+  SleepUntil(Deadline::After(duration));
 }
 
 bool InTask() { return scheduler_internal::CurrentTask() != nullptr; }
@@ -164,11 +162,12 @@ bool CancellationRequested() {
 
 namespace scheduler_internal {
 
-void ParkTaskUntil(Task* self, int64_t deadline_ns) {
-  if (deadline_ns <= 0) {
+void ParkTaskUntil(Task* self, Deadline deadline) {
+  if (deadline.IsInfinite()) {
     ParkTask(self);
     return;
   }
+  const int64_t deadline_ns = deadline.nanos();
   // The timer goes to the worker running us now; it wakes us under its
   // heap's lock, and we take ourselves out (if still in) before going on.
   TimerHeap& heap = CurrentWorker()->timers();

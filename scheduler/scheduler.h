@@ -45,6 +45,7 @@
 #include "scheduler/options.h"
 #include "scheduler/stats.h"
 #include "scheduler/task_result.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -141,11 +142,12 @@ void Yield();
 // SleepFor() and SleepUntil() suspend the calling task until the time has
 // come (never earlier), recording the wake-up timestamp in its state (see
 // BasicCoroutine::wake_ns()). A cancellation ends the sleep early by
-// throwing CoroutineCancelled. On a plain thread they block it.
+// throwing CoroutineCancelled. On a plain thread they block it. A duration
+// or deadline already passed yields once; `absl::InfiniteDuration()` (or
+// `Deadline::Infinite()`) sleeps until cancelled. An `absl::Time` converts
+// to a Deadline.
 void SleepFor(absl::Duration duration);
-void SleepUntil(absl::Time deadline);
-// SleepUntilNanos() takes a NowNanos() timestamp.
-void SleepUntilNanos(int64_t wake_ns);
+void SleepUntil(Deadline deadline);
 
 // InTask() is true when called from a task of some scheduler.
 bool InTask();

@@ -39,15 +39,15 @@ bool Barrier::ArriveAndWait() {
     if (last) {
       Complete(lock);
       // Another caller may be running the completions (ours included).
-      WaitRelease(lock, phase, 0, /*cancellable=*/false);
+      WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/false);
       return true;
     }
-    if (WaitRelease(lock, phase, 0, cancellable)) return false;
+    if (WaitRelease(lock, phase, Deadline::Infinite(), cancellable)) return false;
     // Cancelled. If the phase completed meanwhile, our arrival was counted
     // and stands: wait for the release, and let the cancellation come at
     // the next cancellation point.
     if (phase != phase_) {
-      WaitRelease(lock, phase, 0, /*cancellable=*/false);
+      WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/false);
       return false;
     }
     // Withdraw the arrival: the phase still waits for `count` of them.
@@ -78,19 +78,20 @@ void Barrier::ArriveAndDrop() {
 
 void Barrier::Wait(uint64_t phase) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (WaitRelease(lock, phase, 0, /*cancellable=*/true)) return;
+  if (WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/true)) return;
   lock.unlock();
   scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
   lock.lock();
-  WaitRelease(lock, phase, 0, /*cancellable=*/false);
+  WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/false);
 }
 
 bool Barrier::WaitFor(uint64_t phase, absl::Duration timeout) {
+  return WaitUntil(phase, Deadline::After(timeout));
+}
+
+bool Barrier::WaitUntil(uint64_t phase, Deadline deadline) {
   std::unique_lock<std::mutex> lock(mu_);
-  return WaitRelease(
-      lock, phase,
-      sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout)),
-      /*cancellable=*/false);
+  return WaitRelease(lock, phase, deadline, /*cancellable=*/false);
 }
 
 uint64_t Barrier::phase() const {
@@ -153,16 +154,16 @@ void Barrier::Complete(std::unique_lock<std::mutex>& lock) {
 }
 
 bool Barrier::WaitRelease(std::unique_lock<std::mutex>& lock, uint64_t phase,
-                          int64_t deadline_ns, bool cancellable) {
+                          Deadline deadline, bool cancellable) {
   if (released_ > phase) return true;
-  if (deadline_ns > 0 && NowNanos() >= deadline_ns) return false;
+  if (deadline.IsReached()) return false;
   WaitNode node;
   node.Prepare();
   node.arg = static_cast<int64_t>(phase);
   waiters_.Push(&node);
   lock.unlock();
   // Notified means Complete() released our phase.
-  const WaitResult r = waiters_.Block(&node, mu_, deadline_ns, cancellable);
+  const WaitResult r = waiters_.Block(&node, mu_, deadline, cancellable);
   lock.lock();
   return r == WaitResult::kNotified;
 }

@@ -48,6 +48,7 @@
 
 #include "absl/time/time.h"
 #include "sync/internal/wait_queue.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -90,6 +91,9 @@ class Barrier {
   // WaitFor() waits at most `timeout`; false if the phase has not
   // completed by then. Not a cancellation point.
   bool WaitFor(uint64_t phase, absl::Duration timeout);
+  // WaitUntil() waits until `deadline` at most; false if the phase has not
+  // completed by then. Not a cancellation point.
+  bool WaitUntil(uint64_t phase, Deadline deadline);
 
   // phase() is a snapshot of the number of the phase now gathering
   // arrivals (the first is 0).
@@ -110,7 +114,7 @@ class Barrier {
   // or cancellation (then the node is out of the queue). `lock` holds mu_
   // and is held again on return.
   bool WaitRelease(std::unique_lock<std::mutex>& lock, uint64_t phase,
-                   int64_t deadline_ns, bool cancellable);
+                   Deadline deadline, bool cancellable);
 
   const std::function<void()> completion_;
   mutable std::mutex mu_;

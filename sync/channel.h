@@ -42,6 +42,7 @@
 #include "absl/time/time.h"
 #include "scheduler/internal/task.h"
 #include "sync/internal/wait_queue.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -66,23 +67,30 @@ class Channel {
   // Send() queues `value`, waiting while the channel is full (for a
   // rendezvous channel: until a receiver takes it). Returns false, without
   // sending, if the channel is or becomes closed.
-  bool Send(T value) { return SendUntil(value, 0); }
+  bool Send(T value) { return SendImpl(value, Deadline::Infinite()); }
   // TrySend() sends only if it can without waiting.
-  bool TrySend(T value) { return SendUntil(value, -1); }
+  bool TrySend(T value) { return SendImpl(value, Deadline::Passed()); }
   // SendFor() waits at most `timeout`; false if it did not send.
   bool SendFor(T value, absl::Duration timeout) {
-    return SendUntil(value, Deadline(timeout));
+    return SendImpl(value, Deadline::After(timeout));
+  }
+  // SendUntil() waits until `deadline` at most; false if it did not send.
+  bool SendUntil(T value, Deadline deadline) {
+    return SendImpl(value, deadline);
   }
 
   // Recv() takes the oldest value, waiting while there is none. Returns
   // std::nullopt once the channel is closed and drained.
-  std::optional<T> Recv() { return RecvUntil(0); }
+  std::optional<T> Recv() { return RecvImpl(Deadline::Infinite()); }
   // TryRecv() receives only if a value is available now.
-  std::optional<T> TryRecv() { return RecvUntil(-1); }
+  std::optional<T> TryRecv() { return RecvImpl(Deadline::Passed()); }
   // RecvFor() waits at most `timeout`; std::nullopt if nothing came.
   std::optional<T> RecvFor(absl::Duration timeout) {
-    return RecvUntil(Deadline(timeout));
+    return RecvImpl(Deadline::After(timeout));
   }
+  // RecvUntil() waits until `deadline` at most; std::nullopt if nothing
+  // came.
+  std::optional<T> RecvUntil(Deadline deadline) { return RecvImpl(deadline); }
 
   // Close() closes the channel and wakes every waiter; idempotent.
   void Close() {
@@ -116,10 +124,6 @@ class Channel {
   friend struct sync_internal::ChannelAccess;
   using Op = sync_internal::ChannelOp;
   using WaitNode = sync_internal::WaitNode;
-
-  static int64_t Deadline(absl::Duration timeout) {
-    return sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout));
-  }
 
   // TrySendLocked() sends `*value` (moved from only on kDone) if that needs
   // no wait; a receiver it served is left in `*wake` for Wake() after the
@@ -167,10 +171,10 @@ class Channel {
     return closed_ ? Op::kClosed : Op::kWouldBlock;
   }
 
-  // deadline_ns: 0 waits forever, -1 never waits. An operation that needs
+  // A deadline already reached never waits. An operation that needs
   // no wait stays small (it inlines well into callers); waiting is out of
   // line, in SendWait() and RecvWait(), entered with mu_ held.
-  bool SendUntil(T& value, int64_t deadline_ns) {
+  bool SendImpl(T& value, Deadline deadline) {
     WaitNode* wake = nullptr;
     mu_.lock();
     Op op;
@@ -185,23 +189,23 @@ class Channel {
       if (wake != nullptr) sync_internal::WaitQueue::Wake(wake);
       return true;
     }
-    if (op == Op::kClosed || deadline_ns < 0) {
+    if (op == Op::kClosed || deadline.IsReached()) {
       mu_.unlock();
       return false;
     }
-    return SendWait(value, deadline_ns);
+    return SendWait(value, deadline);
   }
 
   // SendWait() queues a node for `value` (mu_ held on entry), releases mu_
   // and waits.
-  ABSL_ATTRIBUTE_NOINLINE bool SendWait(T& value, int64_t deadline_ns) {
+  ABSL_ATTRIBUTE_NOINLINE bool SendWait(T& value, Deadline deadline) {
     WaitNode node;
     node.Prepare();
     node.data = &value;
     senders_.Push(&node);
     mu_.unlock();
     const sync_internal::WaitResult r =
-        senders_.Block(&node, mu_, deadline_ns, /*cancellable=*/true);
+        senders_.Block(&node, mu_, deadline, /*cancellable=*/true);
     if (r == sync_internal::WaitResult::kNotified) return node.ok;
     if (r == sync_internal::WaitResult::kCancelled) {
       scheduler_internal::CheckCancel(node.task);
@@ -209,7 +213,7 @@ class Channel {
     return false;
   }
 
-  std::optional<T> RecvUntil(int64_t deadline_ns) {
+  std::optional<T> RecvImpl(Deadline deadline) {
     std::optional<T> out;
     WaitNode* wake = nullptr;
     mu_.lock();
@@ -225,16 +229,16 @@ class Channel {
       if (wake != nullptr) sync_internal::WaitQueue::Wake(wake);
       return out;
     }
-    if (op == Op::kClosed || deadline_ns < 0) {
+    if (op == Op::kClosed || deadline.IsReached()) {
       mu_.unlock();
       return std::nullopt;
     }
-    return RecvWait(deadline_ns);
+    return RecvWait(deadline);
   }
 
   // RecvWait() queues a node (mu_ held on entry), releases mu_ and waits
   // for a value.
-  ABSL_ATTRIBUTE_NOINLINE std::optional<T> RecvWait(int64_t deadline_ns) {
+  ABSL_ATTRIBUTE_NOINLINE std::optional<T> RecvWait(Deadline deadline) {
     std::optional<T> out;
     WaitNode node;
     node.Prepare();
@@ -243,7 +247,7 @@ class Channel {
     mu_.unlock();
     // Once queued, `out` belongs to the senders until Block() returns.
     const sync_internal::WaitResult r =
-        receivers_.Block(&node, mu_, deadline_ns, /*cancellable=*/true);
+        receivers_.Block(&node, mu_, deadline, /*cancellable=*/true);
     if (r == sync_internal::WaitResult::kNotified) {
       if (!node.ok) out.reset();  // closed
       return out;

@@ -12,7 +12,7 @@ using sync_internal::WaitNode;
 using sync_internal::WaitQueue;
 using sync_internal::WaitResult;
 
-bool CondVar::WaitUntilNanos(Mutex& mu, int64_t deadline_ns) {
+bool CondVar::WaitUntil(Mutex& mu, Deadline deadline) {
   WaitNode node;
   node.Prepare();
   {
@@ -22,7 +22,7 @@ bool CondVar::WaitUntilNanos(Mutex& mu, int64_t deadline_ns) {
   // Queued before the mutex is released: a notifier that takes the mutex
   // after us finds us in the queue.
   mu.unlock();
-  const WaitResult r = waiters_.Block(&node, mu_, deadline_ns,
+  const WaitResult r = waiters_.Block(&node, mu_, deadline,
                                       /*cancellable=*/true);
   mu.lock();
   if (r == WaitResult::kCancelled) {

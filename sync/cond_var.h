@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "sync/internal/wait_queue.h"
 #include "sync/mutex.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -40,7 +41,7 @@ class CondVar {
 
   // Wait() releases `mu` (held by the caller), waits for a notification
   // and re-acquires `mu`.
-  void Wait(Mutex& mu) { WaitUntilNanos(mu, 0); }
+  void Wait(Mutex& mu) { WaitUntil(mu, Deadline::Infinite()); }
   // Wait() with a predicate loops until `pred()` holds.
   template <typename Pred>
   void Wait(Mutex& mu, Pred pred) {
@@ -48,21 +49,24 @@ class CondVar {
   }
   // WaitFor() waits at most `timeout`; returns false on timeout.
   bool WaitFor(Mutex& mu, absl::Duration timeout) {
-    return WaitUntilNanos(mu, sync_internal::DeadlineAfterNanos(
-                                  absl::ToInt64Nanoseconds(timeout)));
+    return WaitUntil(mu, Deadline::After(timeout));
   }
   // WaitFor() with a predicate returns pred() at the end.
   template <typename Pred>
   bool WaitFor(Mutex& mu, absl::Duration timeout, Pred pred) {
-    const int64_t deadline =
-        sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout));
+    return WaitUntil(mu, Deadline::After(timeout), std::move(pred));
+  }
+  // WaitUntil() waits until `deadline` at most (an absl::Time converts);
+  // returns false on timeout.
+  bool WaitUntil(Mutex& mu, Deadline deadline);
+  // WaitUntil() with a predicate returns pred() at the end.
+  template <typename Pred>
+  bool WaitUntil(Mutex& mu, Deadline deadline, Pred pred) {
     while (!pred()) {
-      if (!WaitUntilNanos(mu, deadline)) return pred();
+      if (!WaitUntil(mu, deadline)) return pred();
     }
     return true;
   }
-  // WaitUntilNanos() takes a NowNanos() deadline (0: none).
-  bool WaitUntilNanos(Mutex& mu, int64_t deadline_ns);
 
   // NotifyOne() wakes the longest waiter; NotifyAll() wakes every waiter.
   void NotifyOne();

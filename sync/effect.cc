@@ -261,7 +261,7 @@ void EffectNode::Stop() {
       node.Prepare();
       idle_waiters_.Push(&node);
     }
-    idle_waiters_.Block(&node, mu_, /*deadline_ns=*/0, /*cancellable=*/false);
+    idle_waiters_.Block(&node, mu_, Deadline::Infinite(), /*cancellable=*/false);
   }
   Cleanup();
 }

@@ -28,18 +28,20 @@ void Event::Reset() {
 }
 
 void Event::Wait() {
-  if (!WaitUntil(0, /*cancellable=*/true)) {
+  if (!WaitImpl(Deadline::Infinite(), /*cancellable=*/true)) {
     scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
   }
 }
 
 bool Event::WaitFor(absl::Duration timeout) {
-  return WaitUntil(
-      sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout)),
-      /*cancellable=*/false);
+  return WaitImpl(Deadline::After(timeout), /*cancellable=*/false);
 }
 
-bool Event::WaitUntil(int64_t deadline_ns, bool cancellable) {
+bool Event::WaitUntil(Deadline deadline) {
+  return WaitImpl(deadline, /*cancellable=*/false);
+}
+
+bool Event::WaitImpl(Deadline deadline, bool cancellable) {
   if (IsSet()) return true;
   WaitNode node;
   {
@@ -48,7 +50,7 @@ bool Event::WaitUntil(int64_t deadline_ns, bool cancellable) {
     node.Prepare();
     waiters_.Push(&node);
   }
-  return waiters_.Block(&node, mu_, deadline_ns, cancellable) ==
+  return waiters_.Block(&node, mu_, deadline, cancellable) ==
          WaitResult::kNotified;
 }
 

@@ -20,6 +20,7 @@
 
 #include "absl/time/time.h"
 #include "sync/internal/wait_queue.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -40,9 +41,11 @@ class Event {
   void Wait();
   // WaitFor() waits at most `timeout`; returns IsSet().
   bool WaitFor(absl::Duration timeout);
+  // WaitUntil() waits until `deadline` at most; returns IsSet().
+  bool WaitUntil(Deadline deadline);
 
  private:
-  bool WaitUntil(int64_t deadline_ns, bool cancellable);
+  bool WaitImpl(Deadline deadline, bool cancellable);
 
   std::mutex mu_;
   std::atomic<bool> set_{false};      // written under mu_

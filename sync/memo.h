@@ -61,6 +61,7 @@
 #include "sync/effect.h"
 #include "sync/internal/reactive.h"
 #include "sync/signal.h"
+#include "time/deadline.h"
 
 namespace colony {
 namespace sync_internal {
@@ -133,7 +134,8 @@ class Memo {
   // point in a task.
   Versioned<T> WaitChanged(uint64_t since) const {
     std::optional<Versioned<T>> v =
-        sync_internal::ReadOps<T>::WaitChanged(*node_, since, 0);
+        sync_internal::ReadOps<T>::WaitChanged(*node_, since,
+                                                 Deadline::Infinite());
     if (v.has_value()) return *std::move(v);
     return GetVersioned();  // unreachable while the Memo lives
   }
@@ -141,9 +143,12 @@ class Memo {
   // WaitChangedFor() is WaitChanged() that gives up after `timeout`.
   std::optional<Versioned<T>> WaitChangedFor(uint64_t since,
                                              absl::Duration timeout) const {
-    return sync_internal::ReadOps<T>::WaitChanged(
-        *node_, since,
-        sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout)));
+    return WaitChangedUntil(since, Deadline::After(timeout));
+  }
+  // WaitChangedUntil() is WaitChanged() that gives up at `deadline`.
+  std::optional<Versioned<T>> WaitChangedUntil(uint64_t since,
+                                               Deadline deadline) const {
+    return sync_internal::ReadOps<T>::WaitChanged(*node_, since, deadline);
   }
 
   // Subscribe() returns a cursor over the changes after this call (the

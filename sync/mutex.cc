@@ -9,10 +9,10 @@ namespace colony {
 using sync_internal::WaitNode;
 using sync_internal::WaitResult;
 
-void Mutex::lock() { LockSlow(0, /*cancellable=*/false); }
+void Mutex::lock() { LockSlow(Deadline::Infinite(), /*cancellable=*/false); }
 
 void Mutex::LockCancellable() {
-  if (!LockSlow(0, /*cancellable=*/true)) {
+  if (!LockSlow(Deadline::Infinite(), /*cancellable=*/true)) {
     scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
   }
 }
@@ -24,11 +24,11 @@ bool Mutex::try_lock() {
   return true;
 }
 
-bool Mutex::TryLockUntilNanos(int64_t deadline_ns) {
-  return LockSlow(deadline_ns, /*cancellable=*/false);
+bool Mutex::TryLockUntil(Deadline deadline) {
+  return LockSlow(deadline, /*cancellable=*/false);
 }
 
-bool Mutex::LockSlow(int64_t deadline_ns, bool cancellable) {
+bool Mutex::LockSlow(Deadline deadline, bool cancellable) {
   WaitNode node;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -36,12 +36,12 @@ bool Mutex::LockSlow(int64_t deadline_ns, bool cancellable) {
       locked_ = true;
       return true;
     }
-    if (deadline_ns > 0 && NowNanos() >= deadline_ns) return false;
+    if (deadline.IsReached()) return false;
     node.Prepare();
     waiters_.Push(&node);
   }
   // Notified means unlock() handed us the mutex (locked_ stayed true).
-  return waiters_.Block(&node, mu_, deadline_ns, cancellable) ==
+  return waiters_.Block(&node, mu_, deadline, cancellable) ==
          WaitResult::kNotified;
 }
 

@@ -30,7 +30,9 @@
 #include <cstdint>
 #include <mutex>
 
+#include "absl/time/time.h"
 #include "sync/internal/wait_queue.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -47,24 +49,27 @@ class Mutex {
   void LockCancellable();
   // try_lock() acquires the mutex only if it is free.
   bool try_lock();
-  // try_lock_for() and try_lock_until() give up after the timeout.
+  // TryLockFor() and TryLockUntil() give up when the timeout or deadline
+  // passes (false); one already passed makes them try_lock().
+  bool TryLockFor(absl::Duration timeout) {
+    return TryLockUntil(Deadline::After(timeout));
+  }
+  bool TryLockUntil(Deadline deadline);
+  // try_lock_for() and try_lock_until() are the std::chrono spellings, so
+  // that std::unique_lock and std::timed_mutex-style code work.
   template <typename Rep, typename Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return TryLockUntilNanos(sync_internal::DeadlineAfterNanos(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count()));
+    return TryLockUntil(Deadline::After(timeout));
   }
   template <typename Clock, typename Duration>
   bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t) {
-    return try_lock_for(t - Clock::now());
+    return TryLockUntil(Deadline::At(t));
   }
   // unlock() releases the mutex, handing it to the first waiter if any.
   void unlock();
 
-  // TryLockUntilNanos() takes a NowNanos() deadline.
-  bool TryLockUntilNanos(int64_t deadline_ns);
-
  private:
-  bool LockSlow(int64_t deadline_ns, bool cancellable);
+  bool LockSlow(Deadline deadline, bool cancellable);
 
   std::mutex mu_;
   bool locked_ = false;               // guarded by mu_

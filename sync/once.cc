@@ -65,7 +65,7 @@ bool Once::WaitTurn(std::unique_lock<std::mutex>& lock, bool cancellable) {
   node.Prepare();
   waiters_.Push(&node);
   lock.unlock();
-  const WaitResult r = waiters_.Block(&node, mu_, 0, cancellable);
+  const WaitResult r = waiters_.Block(&node, mu_, Deadline::Infinite(), cancellable);
   lock.lock();
   return r == WaitResult::kNotified;
 }

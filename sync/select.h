@@ -42,6 +42,7 @@
 #include "absl/time/time.h"
 #include "sync/channel.h"
 #include "sync/internal/select_case.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -60,18 +61,17 @@ sync_internal::SendCase<T, std::decay_t<F>> OnSend(Channel<T>& ch, V&& value,
 }
 
 // OnTimeout() is a case that happens when nothing else did within
-// `timeout` (or by `deadline`); fn().
+// `timeout` (or by `deadline`; an absl::Time converts); fn().
+template <typename F>
+sync_internal::TimeoutCase<std::decay_t<F>> OnTimeout(Deadline deadline,
+                                                      F&& fn) {
+  return sync_internal::TimeoutCase<std::decay_t<F>>(deadline,
+                                                     std::forward<F>(fn));
+}
 template <typename F>
 sync_internal::TimeoutCase<std::decay_t<F>> OnTimeout(absl::Duration timeout,
                                                       F&& fn) {
-  return sync_internal::TimeoutCase<std::decay_t<F>>(
-      sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout)),
-      std::forward<F>(fn));
-}
-template <typename F>
-sync_internal::TimeoutCase<std::decay_t<F>> OnTimeout(absl::Time deadline,
-                                                      F&& fn) {
-  return OnTimeout(deadline - absl::Now(), std::forward<F>(fn));
+  return OnTimeout(Deadline::After(timeout), std::forward<F>(fn));
 }
 
 // OnDefault() is a case that happens when no other is ready now; fn().
@@ -98,17 +98,18 @@ int Select(Cases&&... cases) {
   // Channel cases by argument index; -1 marks the timeout/default slot.
   sync_internal::ChannelCase* channel_cases[kChannels];
   int argument_of[kChannels];
-  int64_t deadline_ns = 0;  // 0: wait forever; -1: never wait
+  // OnDefault() never waits: its deadline has always passed.
+  Deadline deadline = Deadline::Infinite();
   int special_index = -1;
   int next = 0;
   int arg = 0;
   auto collect = [&](auto& c) {
     using C = std::decay_t<decltype(c)>;
     if constexpr (sync_internal::IsTimeoutCase<C>()) {
-      deadline_ns = c.deadline_ns();
+      deadline = c.deadline();
       special_index = arg;
     } else if constexpr (sync_internal::IsDefaultCase<C>()) {
-      deadline_ns = -1;
+      deadline = Deadline::Passed();
       special_index = arg;
     } else {
       channel_cases[next] = &c;
@@ -119,7 +120,7 @@ int Select(Cases&&... cases) {
   };
   (collect(cases), ...);
   const sync_internal::SelectOutcome outcome =
-      sync_internal::SelectAmong(channel_cases, kChannels, deadline_ns);
+      sync_internal::SelectAmong(channel_cases, kChannels, deadline);
   const int chosen =
       outcome.index >= 0 ? argument_of[outcome.index] : special_index;
   int i = 0;

@@ -13,7 +13,7 @@ using sync_internal::WaitQueue;
 using sync_internal::WaitResult;
 
 void Semaphore::Acquire(int64_t n) {
-  if (!AcquireUntil(n, 0, /*cancellable=*/true)) {
+  if (!AcquireImpl(n, Deadline::Infinite(), /*cancellable=*/true)) {
     scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
   }
 }
@@ -26,12 +26,14 @@ bool Semaphore::TryAcquire(int64_t n) {
 }
 
 bool Semaphore::TryAcquireFor(absl::Duration timeout, int64_t n) {
-  return AcquireUntil(
-      n, sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout)),
-      /*cancellable=*/false);
+  return AcquireImpl(n, Deadline::After(timeout), /*cancellable=*/false);
 }
 
-bool Semaphore::AcquireUntil(int64_t n, int64_t deadline_ns, bool cancellable) {
+bool Semaphore::TryAcquireUntil(Deadline deadline, int64_t n) {
+  return AcquireImpl(n, deadline, /*cancellable=*/false);
+}
+
+bool Semaphore::AcquireImpl(int64_t n, Deadline deadline, bool cancellable) {
   WaitNode node;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -44,7 +46,7 @@ bool Semaphore::AcquireUntil(int64_t n, int64_t deadline_ns, bool cancellable) {
     waiters_.Push(&node);
   }
   // Notified means Release() already took our permits for us.
-  return waiters_.Block(&node, mu_, deadline_ns, cancellable) ==
+  return waiters_.Block(&node, mu_, deadline, cancellable) ==
          WaitResult::kNotified;
 }
 

@@ -16,6 +16,7 @@
 
 #include "absl/time/time.h"
 #include "sync/internal/wait_queue.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -33,13 +34,15 @@ class Semaphore {
   bool TryAcquire(int64_t n = 1);
   // TryAcquireFor() waits at most `timeout`.
   bool TryAcquireFor(absl::Duration timeout, int64_t n = 1);
+  // TryAcquireUntil() waits until `deadline` at most.
+  bool TryAcquireUntil(Deadline deadline, int64_t n = 1);
   // Release() adds `n` permits, serving waiters first.
   void Release(int64_t n = 1);
   // available() is a snapshot of the free permits.
   int64_t available() const;
 
  private:
-  bool AcquireUntil(int64_t n, int64_t deadline_ns, bool cancellable);
+  bool AcquireImpl(int64_t n, Deadline deadline, bool cancellable);
 
   mutable std::mutex mu_;
   int64_t permits_;                   // guarded by mu_

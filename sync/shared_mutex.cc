@@ -11,14 +11,14 @@ using sync_internal::WaitNode;
 using sync_internal::WaitQueue;
 using sync_internal::WaitResult;
 
-void SharedMutex::lock() { LockSlow(kWriter, 0, /*cancellable=*/false); }
+void SharedMutex::lock() { LockSlow(kWriter, Deadline::Infinite(), /*cancellable=*/false); }
 
 void SharedMutex::LockCancellable() {
-  if (LockSlow(kWriter, 0, /*cancellable=*/true)) return;
+  if (LockSlow(kWriter, Deadline::Infinite(), /*cancellable=*/true)) return;
   scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
   // Not thrown: an exception is already unwinding, so the cancellation is
   // delivered at a later point, and the caller still expects the lock.
-  LockSlow(kWriter, 0, /*cancellable=*/false);
+  LockSlow(kWriter, Deadline::Infinite(), /*cancellable=*/false);
 }
 
 bool SharedMutex::try_lock() {
@@ -28,8 +28,8 @@ bool SharedMutex::try_lock() {
   return true;
 }
 
-bool SharedMutex::TryLockUntilNanos(int64_t deadline_ns) {
-  return LockSlow(kWriter, deadline_ns, /*cancellable=*/false);
+bool SharedMutex::TryLockUntil(Deadline deadline) {
+  return LockSlow(kWriter, deadline, /*cancellable=*/false);
 }
 
 void SharedMutex::unlock() {
@@ -45,12 +45,12 @@ void SharedMutex::unlock() {
   admitted.WakeAll();
 }
 
-void SharedMutex::lock_shared() { LockSlow(kReader, 0, /*cancellable=*/false); }
+void SharedMutex::lock_shared() { LockSlow(kReader, Deadline::Infinite(), /*cancellable=*/false); }
 
 void SharedMutex::LockSharedCancellable() {
-  if (LockSlow(kReader, 0, /*cancellable=*/true)) return;
+  if (LockSlow(kReader, Deadline::Infinite(), /*cancellable=*/true)) return;
   scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
-  LockSlow(kReader, 0, /*cancellable=*/false);
+  LockSlow(kReader, Deadline::Infinite(), /*cancellable=*/false);
 }
 
 bool SharedMutex::try_lock_shared() {
@@ -60,8 +60,8 @@ bool SharedMutex::try_lock_shared() {
   return true;
 }
 
-bool SharedMutex::TryLockSharedUntilNanos(int64_t deadline_ns) {
-  return LockSlow(kReader, deadline_ns, /*cancellable=*/false);
+bool SharedMutex::TryLockSharedUntil(Deadline deadline) {
+  return LockSlow(kReader, deadline, /*cancellable=*/false);
 }
 
 void SharedMutex::unlock_shared() {
@@ -78,7 +78,7 @@ void SharedMutex::unlock_shared() {
   admitted.WakeAll();
 }
 
-bool SharedMutex::LockSlow(int64_t kind, int64_t deadline_ns,
+bool SharedMutex::LockSlow(int64_t kind, Deadline deadline,
                            bool cancellable) {
   WaitNode node;
   {
@@ -94,13 +94,13 @@ bool SharedMutex::LockSlow(int64_t kind, int64_t deadline_ns,
         return true;
       }
     }
-    if (deadline_ns > 0 && NowNanos() >= deadline_ns) return false;
+    if (deadline.IsReached()) return false;
     node.Prepare();
     node.arg = kind;
     waiters_.Push(&node);
   }
   // Notified means AdmitLocked() granted us the lock in our mode.
-  if (waiters_.Block(&node, mu_, deadline_ns, cancellable) ==
+  if (waiters_.Block(&node, mu_, deadline, cancellable) ==
       WaitResult::kNotified) {
     return true;
   }

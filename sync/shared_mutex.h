@@ -51,6 +51,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "sync/internal/wait_queue.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -71,21 +72,21 @@ class SharedMutex {
   // try_lock() acquires the lock exclusively only if it is free and nobody
   // waits.
   bool try_lock();
-  // try_lock_for() and try_lock_until() give up after the timeout; a
-  // timeout that has already passed makes them try_lock().
+  // TryLockFor() and TryLockUntil() give up when the timeout or deadline
+  // passes (false); one already passed makes them try_lock().
+  bool TryLockFor(absl::Duration timeout) {
+    return TryLockUntil(Deadline::After(timeout));
+  }
+  bool TryLockUntil(Deadline deadline);
+  // try_lock_for() and try_lock_until() are the std::chrono spellings, so
+  // that std::unique_lock works.
   template <typename Rep, typename Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return TryLockUntilNanos(DeadlineAfter(timeout));
+    return TryLockUntil(Deadline::After(timeout));
   }
   template <typename Clock, typename Duration>
   bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t) {
-    return try_lock_for(t - Clock::now());
-  }
-  bool try_lock_for(absl::Duration timeout) {
-    return TryLockUntilNanos(DeadlineAfter(timeout));
-  }
-  bool try_lock_until(absl::Time deadline) {
-    return try_lock_for(deadline - absl::Now());
+    return TryLockUntil(Deadline::At(t));
   }
   // unlock() releases the exclusive lock, handing it to the waiters at the
   // head of the queue if any.
@@ -103,31 +104,26 @@ class SharedMutex {
   // try_lock_shared() acquires the lock shared only if no writer holds it
   // and nobody waits.
   bool try_lock_shared();
-  // try_lock_shared_for() and try_lock_shared_until() give up after the
-  // timeout.
+  // TryLockSharedFor() and TryLockSharedUntil() give up when the timeout
+  // or deadline passes (false).
+  bool TryLockSharedFor(absl::Duration timeout) {
+    return TryLockSharedUntil(Deadline::After(timeout));
+  }
+  bool TryLockSharedUntil(Deadline deadline);
+  // try_lock_shared_for() and try_lock_shared_until() are the std::chrono
+  // spellings, so that std::shared_lock works.
   template <typename Rep, typename Period>
   bool try_lock_shared_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return TryLockSharedUntilNanos(DeadlineAfter(timeout));
+    return TryLockSharedUntil(Deadline::After(timeout));
   }
   template <typename Clock, typename Duration>
   bool try_lock_shared_until(
       const std::chrono::time_point<Clock, Duration>& t) {
-    return try_lock_shared_for(t - Clock::now());
-  }
-  bool try_lock_shared_for(absl::Duration timeout) {
-    return TryLockSharedUntilNanos(DeadlineAfter(timeout));
-  }
-  bool try_lock_shared_until(absl::Time deadline) {
-    return try_lock_shared_for(deadline - absl::Now());
+    return TryLockSharedUntil(Deadline::At(t));
   }
   // unlock_shared() releases one shared hold; the last reader out hands
   // the lock to a waiting writer.
   void unlock_shared();
-
-  // TryLockUntilNanos() and TryLockSharedUntilNanos() take a NowNanos()
-  // deadline (0: no deadline).
-  bool TryLockUntilNanos(int64_t deadline_ns);
-  bool TryLockSharedUntilNanos(int64_t deadline_ns);
 
   // waiters() is a snapshot of the number of queued waiters, for
   // diagnostics and tests.
@@ -138,18 +134,8 @@ class SharedMutex {
   static constexpr int64_t kReader = 0;
   static constexpr int64_t kWriter = 1;
 
-  template <typename Rep, typename Period>
-  static int64_t DeadlineAfter(
-      const std::chrono::duration<Rep, Period>& timeout) {
-    return sync_internal::DeadlineAfterNanos(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count());
-  }
-  static int64_t DeadlineAfter(absl::Duration timeout) {
-    return sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout));
-  }
-
   // LockSlow() acquires in mode `kind`; false on timeout or cancellation.
-  bool LockSlow(int64_t kind, int64_t deadline_ns, bool cancellable);
+  bool LockSlow(int64_t kind, Deadline deadline, bool cancellable);
   // AdmitLocked() grants the lock to the waiters at the head of the queue
   // that it now allows (one writer, or the run of readers at the head) and
   // returns them, to be woken once mu_ is released. Requires mu_.

@@ -74,6 +74,7 @@
 #include "sync/effect.h"
 #include "sync/internal/reactive.h"
 #include "sync/internal/wait_queue.h"
+#include "time/deadline.h"
 
 namespace colony {
 
@@ -96,10 +97,10 @@ template <typename T>
 struct ReadOps {
   static std::optional<Versioned<T>> WaitChanged(ReactiveNode& node,
                                                  uint64_t since,
-                                                 int64_t deadline_ns) {
+                                                 Deadline deadline) {
     Snapshot s;
     const WaitStatus status =
-        node.WaitNewer(since, deadline_ns, /*cancellable=*/true, &s);
+        node.WaitNewer(since, deadline, /*cancellable=*/true, &s);
     if (status != WaitStatus::kChanged && status != WaitStatus::kCancelled) {
       return std::nullopt;
     }
@@ -138,17 +139,26 @@ class Subscription {
   // first, the one current when Subscribe() was called) and returns the
   // latest value; std::nullopt once the source is destroyed and nothing
   // newer is left. In a task it is a cancellation point.
-  std::optional<T> Next() { return NextUntil(0); }
+  std::optional<T> Next() { return NextUntil(Deadline::Infinite()); }
 
   // NextFor() is Next() that waits at most `timeout` (std::nullopt then).
   std::optional<T> NextFor(absl::Duration timeout) {
-    return NextUntil(
-        sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout)));
+    return NextUntil(Deadline::After(timeout));
   }
 
   // TryNext() returns the latest value if it is newer than the last one
   // delivered, without waiting.
-  std::optional<T> TryNext() { return NextUntil(/*deadline_ns=*/1); }
+  std::optional<T> TryNext() { return NextUntil(Deadline::Passed()); }
+
+  // NextUntil() is Next() that waits until `deadline` at most.
+  std::optional<T> NextUntil(Deadline deadline) {
+    if (node_ == nullptr) return std::nullopt;
+    std::optional<Versioned<T>> v =
+        sync_internal::ReadOps<T>::WaitChanged(*node_, seen_, deadline);
+    if (!v.has_value() || v->version <= seen_) return std::nullopt;
+    seen_ = v->version;
+    return std::move(v->value);
+  }
 
   // version() is the version of the last value delivered.
   uint64_t version() const { return seen_; }
@@ -161,15 +171,6 @@ class Subscription {
 
   Subscription(sync_internal::NodeRef node, uint64_t seen)
       : node_(std::move(node)), seen_(seen) {}
-
-  std::optional<T> NextUntil(int64_t deadline_ns) {
-    if (node_ == nullptr) return std::nullopt;
-    std::optional<Versioned<T>> v =
-        sync_internal::ReadOps<T>::WaitChanged(*node_, seen_, deadline_ns);
-    if (!v.has_value() || v->version <= seen_) return std::nullopt;
-    seen_ = v->version;
-    return std::move(v->value);
-  }
 
   sync_internal::NodeRef node_;
   uint64_t seen_ = 0;
@@ -252,7 +253,8 @@ class Signal {
   // task, blocks a thread; in a task it is a cancellation point.
   Versioned<T> WaitChanged(uint64_t since) const {
     std::optional<Versioned<T>> v =
-        sync_internal::ReadOps<T>::WaitChanged(*node_, since, 0);
+        sync_internal::ReadOps<T>::WaitChanged(*node_, since,
+                                                 Deadline::Infinite());
     if (v.has_value()) return *std::move(v);
     return GetVersioned();  // unreachable while the Signal lives
   }
@@ -261,9 +263,12 @@ class Signal {
   // (std::nullopt). A cancellation point too.
   std::optional<Versioned<T>> WaitChangedFor(uint64_t since,
                                              absl::Duration timeout) const {
-    return sync_internal::ReadOps<T>::WaitChanged(
-        *node_, since,
-        sync_internal::DeadlineAfterNanos(absl::ToInt64Nanoseconds(timeout)));
+    return WaitChangedUntil(since, Deadline::After(timeout));
+  }
+  // WaitChangedUntil() is WaitChanged() that gives up at `deadline`.
+  std::optional<Versioned<T>> WaitChangedUntil(uint64_t since,
+                                               Deadline deadline) const {
+    return sync_internal::ReadOps<T>::WaitChanged(*node_, since, deadline);
   }
 
   // Subscribe() returns a cursor whose Next() yields the changes made after

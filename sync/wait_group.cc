@@ -37,7 +37,7 @@ void WaitGroup::Wait() {
     node.Prepare();
     waiters_.Push(&node);
   }
-  if (waiters_.Block(&node, mu_, 0, /*cancellable=*/true) !=
+  if (waiters_.Block(&node, mu_, Deadline::Infinite(), /*cancellable=*/true) !=
       WaitResult::kNotified) {
     scheduler_internal::CheckCancel(node.task);
   }

@@ -154,7 +154,7 @@ TEST_P(SchedulerTest, SleepNeverEarly) {
   for (int i = 0; i < kSleepers; ++i) {
     hs.push_back(s_->Spawn([i] {
       const int64_t want = NowNanos() + (1 + i % 10) * 1'000'000;
-      SleepUntilNanos(want);
+      SleepUntil(Deadline::FromNanos(want));
       return NowNanos() - want;
     }));
   }

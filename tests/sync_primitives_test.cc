@@ -235,7 +235,7 @@ TEST_P(SyncPrimitivesTest, SharedMutexWriterNotStarvedByReaders) {
   std::thread reader_thread(reader);
   ASSERT_TRUE(Eventually([&] { return reads.load() > 100; }));
   auto write = [&] {
-    if (!mu.try_lock_for(absl::Seconds(60))) return false;
+    if (!mu.TryLockFor(absl::Seconds(60))) return false;
     writers_in.fetch_add(1);
     Yield();
     writers_in.fetch_sub(1);
@@ -264,17 +264,17 @@ TEST_P(SyncPrimitivesTest, SharedMutexTimedWaitsExpire) {
     got += mu.try_lock();
     got += mu.try_lock_shared();
     got += mu.try_lock_for(std::chrono::milliseconds(2));
-    got += mu.try_lock_for(absl::Milliseconds(2));
-    got += mu.try_lock_until(absl::Now() + absl::Milliseconds(2));
+    got += mu.TryLockFor(absl::Milliseconds(2));
+    got += mu.TryLockUntil(absl::Now() + absl::Milliseconds(2));
     got += mu.try_lock_until(std::chrono::steady_clock::now() +
                              std::chrono::milliseconds(2));
     got += mu.try_lock_shared_for(std::chrono::milliseconds(2));
-    got += mu.try_lock_shared_for(absl::Milliseconds(2));
-    got += mu.try_lock_shared_until(absl::Now() + absl::Milliseconds(2));
+    got += mu.TryLockSharedFor(absl::Milliseconds(2));
+    got += mu.TryLockSharedUntil(absl::Now() + absl::Milliseconds(2));
     got += mu.try_lock_shared_until(std::chrono::system_clock::now() +
                                     std::chrono::milliseconds(2));
-    got += mu.try_lock_for(absl::ZeroDuration());
-    got += mu.try_lock_shared_until(absl::InfinitePast());
+    got += mu.TryLockFor(absl::ZeroDuration());
+    got += mu.TryLockSharedUntil(absl::InfinitePast());
     return got;
   };
   mu.lock();
@@ -284,23 +284,23 @@ TEST_P(SyncPrimitivesTest, SharedMutexTimedWaitsExpire) {
   mu.unlock();
   // Read-held: readers still get in, a writer times out.
   mu.lock_shared();
-  EXPECT_TRUE(mu.try_lock_shared_for(absl::Milliseconds(2)));
+  EXPECT_TRUE(mu.TryLockSharedFor(absl::Milliseconds(2)));
   mu.unlock_shared();
   EXPECT_FALSE(mu.try_lock_for(std::chrono::milliseconds(2)));
-  EXPECT_FALSE(s_->Spawn([&] { return mu.try_lock_for(absl::Milliseconds(2)); })
+  EXPECT_FALSE(s_->Spawn([&] { return mu.TryLockFor(absl::Milliseconds(2)); })
                    .Join()
                    .value());
   mu.unlock_shared();
   // Handed over before the deadline, to a task and to a thread.
   mu.lock();
   auto waiter = s_->Spawn([&] {
-    const bool got = mu.try_lock_shared_for(absl::Seconds(60));
+    const bool got = mu.TryLockSharedFor(absl::Seconds(60));
     if (got) mu.unlock_shared();
     return got;
   });
   bool thread_got = false;
   std::thread t([&] {
-    thread_got = mu.try_lock_until(absl::Now() + absl::Seconds(60));
+    thread_got = mu.TryLockUntil(absl::Now() + absl::Seconds(60));
     if (thread_got) mu.unlock();
   });
   ASSERT_TRUE(Eventually([&] { return mu.waiters() == 2; }));
@@ -327,7 +327,7 @@ TEST_P(SyncPrimitivesTest, SharedMutexWithdrawnWriterAdmitsReaders) {
         mu.unlock();
         return true;
       }
-      return mu.try_lock_for(absl::Milliseconds(200));
+      return mu.TryLockFor(absl::Milliseconds(200));
     });
     // (A timed-out writer may be gone before this thread looks.)
     ASSERT_TRUE(Eventually([&] { return mu.waiters() == 1 || writer.Done(); }));
@@ -372,7 +372,7 @@ TEST_P(SyncPrimitivesTest, SharedMutexWithdrawnReaderKeepsQueue) {
   SharedMutex mu;
   mu.lock();
   auto reader = s_->Spawn(
-      [&] { return mu.try_lock_shared_for(absl::Milliseconds(100)); });
+      [&] { return mu.TryLockSharedFor(absl::Milliseconds(100)); });
   ASSERT_TRUE(Eventually([&] { return mu.waiters() == 1 || reader.Done(); }));
   std::atomic<bool> writer_in{false};
   auto writer = s_->Spawn([&] {

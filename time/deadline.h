@@ -23,6 +23,7 @@
 #ifndef COLONY_TIME_DEADLINE_H_
 #define COLONY_TIME_DEADLINE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 
@@ -51,6 +52,17 @@ class Deadline {
   // (or anything past the clock's range) gives Infinite(), a zero or
   // negative timeout gives a deadline already reached.
   static Deadline After(absl::Duration timeout);
+  // After() and At() also take std::chrono durations and time points (of
+  // any clock), for the std-style lock interfaces; they saturate the same
+  // way.
+  template <typename Rep, typename Period>
+  static Deadline After(const std::chrono::duration<Rep, Period>& timeout) {
+    return After(SaturatingFromChrono(timeout));
+  }
+  template <typename Clock, typename Duration>
+  static Deadline At(const std::chrono::time_point<Clock, Duration>& t) {
+    return After(SaturatingFromChrono(t - Clock::now()));
+  }
   // FromNanos() wraps a NowNanos() timestamp.
   static constexpr Deadline FromNanos(int64_t monotonic_ns) {
     return Deadline(monotonic_ns);
@@ -95,6 +107,18 @@ class Deadline {
   }
 
  private:
+  // SaturatingFromChrono() converts without overflow: beyond about 285
+  // years either way the result is an infinite duration.
+  template <typename Rep, typename Period>
+  static absl::Duration SaturatingFromChrono(
+      const std::chrono::duration<Rep, Period>& d) {
+    const double seconds = std::chrono::duration<double>(d).count();
+    if (seconds >= 9e9) return absl::InfiniteDuration();
+    if (seconds <= -9e9) return -absl::InfiniteDuration();
+    return absl::Nanoseconds(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+  }
+
   static constexpr int64_t kInfiniteNanos = std::numeric_limits<int64_t>::max();
   // Any timestamp not after the process' first NowNanos() reading would
   // do; the clock's epoch is boot, so 0 is always in the past.

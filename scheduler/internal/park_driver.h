@@ -17,15 +17,15 @@
 #include <cstdint>
 
 #include "scheduler/internal/thread_parker.h"
+#include "time/deadline.h"
 
 namespace colony::scheduler_internal {
 
 class ParkDriver {
  public:
   virtual ~ParkDriver() = default;
-  // Park() sleeps until Unpark() or until NowNanos() reaches `deadline_ns`
-  // (0: no deadline).
-  virtual void Park(int64_t deadline_ns) = 0;
+  // Park() sleeps until Unpark() or until `deadline` is reached.
+  virtual void Park(Deadline deadline) = 0;
   // Unpark() wakes the parked worker, or makes its next Park() return.
   virtual void Unpark() = 0;
 };
@@ -33,7 +33,7 @@ class ParkDriver {
 // FutexDriver is the default: a ThreadParker.
 class FutexDriver final : public ParkDriver {
  public:
-  void Park(int64_t deadline_ns) override { parker_.Park(deadline_ns); }
+  void Park(Deadline deadline) override { parker_.Park(deadline); }
   void Unpark() override { parker_.Unpark(); }
 
  private:

@@ -56,6 +56,7 @@
 #include "coroutine/internal/access.h"
 #include "scheduler/internal/thread_parker.h"
 #include "scheduler/task_result.h"
+#include "time/deadline.h"
 
 namespace colony::scheduler_internal {
 
@@ -208,9 +209,9 @@ Task* CurrentTask();
 // return spuriously, so callers loop on their condition. `wake_ns` is
 // recorded in the suspended state (0: none). Never throws.
 void ParkTask(Task* self, int64_t wake_ns = 0);
-// ParkTaskUntil() is ParkTask() that also returns once NowNanos() reaches
-// `deadline_ns` (0: no deadline), through a timer on the current worker.
-void ParkTaskUntil(Task* self, int64_t deadline_ns);
+// ParkTaskUntil() is ParkTask() that also returns once `deadline` is
+// reached, through a timer on the current worker (none when infinite).
+void ParkTaskUntil(Task* self, Deadline deadline);
 // CheckCancel() throws CoroutineCancelled into `self` if its cancellation
 // was requested and not yet delivered, unless an exception is already
 // unwinding (then it is delivered at a later suspension point).

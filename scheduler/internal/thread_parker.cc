@@ -15,12 +15,12 @@
 namespace colony::scheduler_internal {
 
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected,
-               int64_t deadline_ns) {
+               Deadline deadline) {
   timespec ts;
   timespec* timeout = nullptr;
-  if (deadline_ns > 0) {
-    ts.tv_sec = deadline_ns / 1'000'000'000;
-    ts.tv_nsec = deadline_ns % 1'000'000'000;
+  if (!deadline.IsInfinite()) {
+    ts.tv_sec = deadline.nanos() / 1'000'000'000;
+    ts.tv_nsec = deadline.nanos() % 1'000'000'000;
     timeout = &ts;
   }
   // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline.
@@ -34,7 +34,7 @@ void FutexWake(std::atomic<uint32_t>* word, int waiters) {
           FUTEX_WAKE | FUTEX_PRIVATE_FLAG, waiters, nullptr, nullptr, 0);
 }
 
-bool ThreadParker::Park(int64_t deadline_ns) {
+bool ThreadParker::Park(Deadline deadline) {
   uint32_t s = kNotified;
   // Acquire pairs with the release exchange in Unpark().
   if (state_.compare_exchange_strong(s, kEmpty, std::memory_order_acquire)) {
@@ -47,12 +47,12 @@ bool ThreadParker::Park(int64_t deadline_ns) {
     return true;
   }
   for (;;) {
-    FutexWait(&state_, kParked, deadline_ns);
+    FutexWait(&state_, kParked, deadline);
     s = kNotified;
     if (state_.compare_exchange_strong(s, kEmpty, std::memory_order_acquire)) {
       return true;
     }
-    if (deadline_ns > 0 && NowNanos() >= deadline_ns) {
+    if (deadline.IsReached()) {
       s = kParked;
       if (state_.compare_exchange_strong(s, kEmpty,
                                          std::memory_order_acquire)) {

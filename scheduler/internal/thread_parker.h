@@ -18,13 +18,15 @@
 #include <atomic>
 #include <cstdint>
 
+#include "time/deadline.h"
+
 namespace colony::scheduler_internal {
 
 class ThreadParker {
  public:
   // Park() blocks until a token is available and takes it (true), or until
-  // NowNanos() reaches `deadline_ns` (false). 0 means no deadline.
-  bool Park(int64_t deadline_ns = 0);
+  // `deadline` is reached (false).
+  bool Park(Deadline deadline = Deadline::Infinite());
   // Unpark() gives the token, waking the parked thread if there is one.
   // Safe to call from any thread, also on a parker whose thread is about to
   // stop waiting.
@@ -37,12 +39,12 @@ class ThreadParker {
   std::atomic<uint32_t> state_{kEmpty};
 };
 
-// FutexWait() sleeps while `*word == expected`, until woken, the absolute
-// NowNanos() deadline (0: none), or spuriously. FutexWake() wakes up to
+// FutexWait() sleeps while `*word == expected`, until woken, `deadline`,
+// or spuriously. FutexWake() wakes up to
 // `waiters` sleepers on `word`; it only passes the address to the kernel,
 // so it is safe on memory that may already be gone.
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected,
-               int64_t deadline_ns);
+               Deadline deadline);
 void FutexWake(std::atomic<uint32_t>* word, int waiters);
 
 // FutexWaitWord() sleeps while the low 32 bits of `*word` equal those of

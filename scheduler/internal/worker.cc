@@ -418,7 +418,9 @@ void Worker::ParkIdle() {
   }
   parks_.Add();
   parked_.store(true, std::memory_order_relaxed);
-  driver_->Park(deadline == TimerHeap::kNever ? 0 : deadline);
+  // TimerHeap::kNever is the infinite deadline's timestamp.
+  static_assert(TimerHeap::kNever == Deadline::Infinite().nanos());
+  driver_->Park(Deadline::FromNanos(deadline));
   parked_.store(false, std::memory_order_relaxed);
   searching_ = core_->idle().TransitionFromParked(index_);
   searching_stat_.store(searching_, std::memory_order_relaxed);

@@ -152,7 +152,7 @@ uint64_t ReactiveNode::CommitIf(uint64_t expected,
   return version;
 }
 
-WaitStatus ReactiveNode::WaitNewer(uint64_t since, int64_t deadline_ns,
+WaitStatus ReactiveNode::WaitNewer(uint64_t since, Deadline deadline,
                                    bool cancellable, Snapshot* latest) {
   for (;;) {
     Refresh();
@@ -174,13 +174,13 @@ WaitStatus ReactiveNode::WaitNewer(uint64_t since, int64_t deadline_ns,
       // nobody): refresh again, which waits for the computation, instead
       // of queueing.
       if (IsUnsettledLocked()) continue;
-      if (deadline_ns > 0 && NowNanos() >= deadline_ns) {
+      if (deadline.IsReached()) {
         return WaitStatus::kTimeout;
       }
       node.Prepare();
       waiters_.Push(&node);
     }
-    const WaitResult r = waiters_.Block(&node, mu_, deadline_ns, cancellable);
+    const WaitResult r = waiters_.Block(&node, mu_, deadline, cancellable);
     if (r == WaitResult::kCancelled) {
       scheduler_internal::CheckCancel(node.task);
       return WaitStatus::kCancelled;
@@ -307,7 +307,7 @@ void MemoNode::Refresh() {
       node.Prepare();
       compute_waiters_.Push(&node);
     }
-    compute_waiters_.Block(&node, mu_, /*deadline_ns=*/0,
+    compute_waiters_.Block(&node, mu_, Deadline::Infinite(),
                            /*cancellable=*/false);
   }
 
@@ -392,7 +392,7 @@ void MemoNode::Close() {
       node.Prepare();
       compute_waiters_.Push(&node);
     }
-    compute_waiters_.Block(&node, mu_, /*deadline_ns=*/0,
+    compute_waiters_.Block(&node, mu_, Deadline::Infinite(),
                            /*cancellable=*/false);
   }
   wake.WakeAll();

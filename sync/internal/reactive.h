@@ -57,6 +57,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "sync/internal/wait_queue.h"
+#include "time/deadline.h"
 
 namespace colony::sync_internal {
 
@@ -125,14 +126,14 @@ class ReactiveNode : public std::enable_shared_from_this<ReactiveNode> {
   uint64_t CommitIf(uint64_t expected, std::shared_ptr<const void>& value);
 
   // WaitNewer() waits until the version exceeds `since`, the node is closed
-  // (and has nothing newer), NowNanos() reaches `deadline_ns` (0: never) or,
+  // (and has nothing newer), `deadline` is reached or,
   // if `cancellable`, the calling task is cancelled (CoroutineCancelled is
   // then thrown; kCancelled is returned only when it cannot be). On
   // kChanged it also fills `*latest` with the value and version, read in
   // the same critical section, when it can vouch that they are the latest
   // (always for a signal; for a memo that is settled); else it leaves
   // `latest->value` null and the caller reads.
-  WaitStatus WaitNewer(uint64_t since, int64_t deadline_ns, bool cancellable,
+  WaitStatus WaitNewer(uint64_t since, Deadline deadline, bool cancellable,
                        Snapshot* latest);
 
   // Close() marks the node closed (its owner is gone: no more changes) and

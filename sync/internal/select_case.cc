@@ -50,7 +50,7 @@ uint32_t NextRandom() {
 }  // namespace
 
 SelectOutcome SelectAmong(ChannelCase* const* cases, int count,
-                          int64_t deadline_ns) {
+                          Deadline deadline) {
   LockSet locks(cases, count);
   // Poll in a random rotation of the cases.
   const int start =
@@ -65,7 +65,7 @@ SelectOutcome SelectAmong(ChannelCase* const* cases, int count,
     if (wake != nullptr) WaitQueue::Wake(wake);
     return SelectOutcome{i, op == ChannelOp::kDone};
   }
-  if (deadline_ns < 0) {
+  if (deadline.IsReached()) {
     locks.Unlock();
     return SelectOutcome{};
   }
@@ -80,7 +80,7 @@ SelectOutcome SelectAmong(ChannelCase* const* cases, int count,
   }
   locks.Unlock();
   const WaitResult r =
-      WaitQueue::BlockSelect(&state, deadline_ns, /*cancellable=*/true);
+      WaitQueue::BlockSelect(&state, deadline, /*cancellable=*/true);
   // Take out the nodes still queued: after this no notifier can reach the
   // select's state or its cases.
   locks.Lock();

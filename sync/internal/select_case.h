@@ -24,6 +24,7 @@
 
 #include "sync/channel.h"
 #include "sync/internal/wait_queue.h"
+#include "time/deadline.h"
 
 namespace colony::sync_internal {
 
@@ -98,13 +99,13 @@ class SendCase final : public ChannelCase {
 template <typename F>
 class TimeoutCase {
  public:
-  TimeoutCase(int64_t deadline_ns, F fn)
-      : deadline_ns_(deadline_ns), fn_(std::move(fn)) {}
-  int64_t deadline_ns() const { return deadline_ns_; }
+  TimeoutCase(Deadline deadline, F fn)
+      : deadline_(deadline), fn_(std::move(fn)) {}
+  Deadline deadline() const { return deadline_; }
   void Run() { fn_(); }
 
  private:
-  int64_t deadline_ns_;
+  Deadline deadline_;
   F fn_;
 };
 
@@ -141,10 +142,10 @@ struct SelectOutcome {
   bool ok = false;  // it completed (false: its channel was closed)
 };
 
-// SelectAmong() decides among `count` channel cases (deadline_ns: 0 waits
-// forever, -1 never waits). Throws CoroutineCancelled in a cancelled task.
+// SelectAmong() decides among `count` channel cases, waiting until
+// `deadline` (a deadline already reached only polls them once). Throws CoroutineCancelled in a cancelled task.
 SelectOutcome SelectAmong(ChannelCase* const* cases, int count,
-                          int64_t deadline_ns);
+                          Deadline deadline);
 
 }  // namespace colony::sync_internal
 

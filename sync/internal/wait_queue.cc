@@ -35,7 +35,7 @@ bool CancelPending(Task* task) {
 // WaitForImpl() is WaitFor(), inline in Block() (the park path of every
 // primitive): a task suspends right here, with no call chain of its own.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline WaitResult WaitForImpl(WaitNode* node,
-                                                           int64_t deadline_ns,
+                                                           Deadline deadline,
                                                            bool cancellable) {
   Task* const task = node->task;
   for (;;) {
@@ -46,13 +46,13 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline WaitResult WaitForImpl(WaitNode* node,
     if (task != nullptr && cancellable && CancelPending(task)) {
       return WaitResult::kCancelled;
     }
-    if (deadline_ns > 0 && NowNanos() >= deadline_ns) {
+    if (deadline.IsReached()) {
       return WaitResult::kTimeout;
     }
     if (task == nullptr) {
       const uint32_t seen = node->state.load(std::memory_order_relaxed);
       if (seen != WaitNode::kNotified) {
-        FutexWait(&node->state, seen, deadline_ns);
+        FutexWait(&node->state, seen, deadline);
       }
     } else if (ABSL_PREDICT_TRUE(state == WaitNode::kWaiting)) {
       // Any Wake() of this node comes after its pop, which leaves the
@@ -60,8 +60,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline WaitResult WaitForImpl(WaitNode* node,
       // runs us again makes the next load see at least kPopped, and one
       // that arrives during this slice is kept for AfterSlice() (it
       // re-queues us). Either way the park below cannot lose it.
-      if (deadline_ns > 0) {
-        scheduler_internal::ParkTaskUntil(task, deadline_ns);
+      if (!deadline.IsInfinite()) {
+        scheduler_internal::ParkTaskUntil(task, deadline);
       } else {
         coroutine_internal::Access::Suspend(task, &scheduler_internal::kParkTag,
                                             0);
@@ -77,13 +77,6 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline WaitResult WaitForImpl(WaitNode* node,
 }
 
 }  // namespace
-
-int64_t DeadlineAfterNanos(int64_t timeout_ns) {
-  if (timeout_ns < 0) timeout_ns = 0;
-  const int64_t now = NowNanos();
-  const int64_t deadline = now + timeout_ns;
-  return deadline < now ? INT64_MAX : (deadline < 1 ? 1 : deadline);
-}
 
 WaitNode* WaitQueue::ClaimOrSkip(WaitNode* node) {
   for (; node != nullptr; node = PopFront()) {
@@ -148,16 +141,16 @@ void WaitQueue::Wake(WaitNode* node) {
   }
 }
 
-WaitResult WaitFor(WaitNode* node, int64_t deadline_ns, bool cancellable) {
-  return WaitForImpl(node, deadline_ns, cancellable);
+WaitResult WaitFor(WaitNode* node, Deadline deadline, bool cancellable) {
+  return WaitForImpl(node, deadline, cancellable);
 }
 
 namespace {
 
 template <typename Mutex>
 WaitResult BlockImpl(WaitQueue* queue, WaitNode* node, Mutex& mu,
-                     int64_t deadline_ns, bool cancellable) {
-  const WaitResult result = WaitForImpl(node, deadline_ns, cancellable);
+                     Deadline deadline, bool cancellable) {
+  const WaitResult result = WaitForImpl(node, deadline, cancellable);
   if (result == WaitResult::kNotified) return result;
   {
     std::lock_guard<Mutex> lock(mu);
@@ -166,20 +159,20 @@ WaitResult BlockImpl(WaitQueue* queue, WaitNode* node, Mutex& mu,
   // A notification raced the timeout or the cancellation and won: the
   // notifier popped the node under the lock and is about to Wake() it, and
   // the caller owns whatever it handed over.
-  WaitForImpl(node, 0, /*cancellable=*/false);
+  WaitForImpl(node, Deadline::Infinite(), /*cancellable=*/false);
   return WaitResult::kNotified;
 }
 
 }  // namespace
 
-WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
+WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, Deadline deadline,
                             bool cancellable) {
-  return BlockImpl(this, node, mu, deadline_ns, cancellable);
+  return BlockImpl(this, node, mu, deadline, cancellable);
 }
 
 WaitResult WaitQueue::Block(WaitNode* node, ChannelMutex& mu,
-                            int64_t deadline_ns, bool cancellable) {
-  return BlockImpl(this, node, mu, deadline_ns, cancellable);
+                            Deadline deadline, bool cancellable) {
+  return BlockImpl(this, node, mu, deadline, cancellable);
 }
 
 void ChannelMutex::LockSlow() {
@@ -200,9 +193,9 @@ void ChannelMutex::LockSlow() {
   }
 }
 
-WaitResult WaitQueue::BlockSelect(SelectState* state, int64_t deadline_ns,
+WaitResult WaitQueue::BlockSelect(SelectState* state, Deadline deadline,
                                   bool cancellable) {
-  const WaitResult result = WaitFor(&state->signal, deadline_ns, cancellable);
+  const WaitResult result = WaitFor(&state->signal, deadline, cancellable);
   if (result == WaitResult::kNotified) return result;
   int expected = SelectState::kOpen;
   if (state->winner.compare_exchange_strong(expected, SelectState::kWithdrawn,
@@ -210,7 +203,7 @@ WaitResult WaitQueue::BlockSelect(SelectState* state, int64_t deadline_ns,
     return result;
   }
   // A notifier claimed a case first; its Wake() is on the way.
-  WaitFor(&state->signal, 0, /*cancellable=*/false);
+  WaitFor(&state->signal, Deadline::Infinite(), /*cancellable=*/false);
   return WaitResult::kNotified;
 }
 

@@ -47,6 +47,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "time/deadline.h"
+
 namespace colony {
 class BasicCoroutine;
 namespace scheduler_internal {
@@ -174,18 +176,18 @@ class WaitQueue {
   static void Wake(WaitNode* node);
 
   // Block() waits until `node` (pushed under `mu`, now released) is
-  // notified, NowNanos() reaches `deadline_ns` (0: never), or, when
+  // notified, `deadline` is reached, or, when
   // `cancellable` and the caller is a task, its cancellation is requested.
-  WaitResult Block(WaitNode* node, std::mutex& mu, int64_t deadline_ns,
+  WaitResult Block(WaitNode* node, std::mutex& mu, Deadline deadline,
                    bool cancellable);
-  WaitResult Block(WaitNode* node, ChannelMutex& mu, int64_t deadline_ns,
+  WaitResult Block(WaitNode* node, ChannelMutex& mu, Deadline deadline,
                    bool cancellable);
 
   // BlockSelect() waits until a node of `state` (its nodes queued, every
   // lock released) wins, or the deadline or a cancellation withdraws the
   // state; a notifier that claimed first wins that race (kNotified). The
   // caller then takes its other nodes out under their locks.
-  static WaitResult BlockSelect(SelectState* state, int64_t deadline_ns,
+  static WaitResult BlockSelect(SelectState* state, Deadline deadline,
                                 bool cancellable);
 
  private:
@@ -232,10 +234,8 @@ class WakeList {
 // WaitFor() waits until `node` is notified, the deadline passes or (if
 // `cancellable`, in a task) cancellation is requested; it takes the node
 // out of no queue.
-WaitResult WaitFor(WaitNode* node, int64_t deadline_ns, bool cancellable);
+WaitResult WaitFor(WaitNode* node, Deadline deadline, bool cancellable);
 
-// DeadlineAfter() converts a timeout to a NowNanos() deadline (>= 1).
-int64_t DeadlineAfterNanos(int64_t timeout_ns);
 
 }  // namespace sync_internal
 }  // namespace colony
