@@ -226,8 +226,10 @@ print(s.getsockname()[1])'
 start_server() {
   local p="$1" w="$2" addr="$3" log="${tmp}/server.log" i
   : >"${log}"
-  GOMAXPROCS="$w" taskset -c "$(server_cpus "$w")" "$(bin "$p")" \
-    --listen="${addr}" --workers="$w" >"${log}" 2>&1 &
+  # stdbuf: a C or C++ server's stdout into a file is block-buffered, and
+  # the "listening on" line must arrive before the server exits.
+  GOMAXPROCS="$w" taskset -c "$(server_cpus "$w")" stdbuf -oL \
+    "$(bin "$p")" --listen="${addr}" --workers="$w" >"${log}" 2>&1 &
   server_pid=$!
   for ((i = 0; i < 100; i++)); do
     if grep -q "listening on" "${log}"; then return 0; fi
@@ -278,6 +280,14 @@ run_case() {
         "workers=${w} rep=${rep} failed" >&2
     fi
     echo "${line}" | tee -a "${results}" >&2
+    if ! kill -0 "${server_pid}" 2>/dev/null; then
+      echo "run_net_bench.sh: the ${p} server exited; its output:" >&2
+      cat "${tmp}/server.log" >&2
+      for ((rep++; rep < reps; rep++)); do
+        echo "${labels} rep=${rep} value=FAIL note=server_exited" \
+          >>"${results}"
+      done
+    fi
   done
   stop_server
 }
