@@ -12,6 +12,13 @@
 //           come back (checked against what was sent), and sends again.
 //           Requests per second and the latency of one round trip (write
 //           to last byte read), p50/p99/p999 from a log-linear histogram.
+//           This is a closed loop: every connection always has a request
+//           in flight, so the mean latency is N / (requests per second).
+//   echo --rate=R  the same connections, paced: R requests per second in
+//           all, each sent on an idle connection at its scheduled time.
+//           Latency counts from the scheduled time, so a server that falls
+//           behind is charged for the queue it builds (no coordinated
+//           omission). Reported as workload=echo_paced with rate=R.
 //   accept  --connections=C slots, each one at a time: a non-blocking
 //           connect, S bytes sent, the echo read, close; then the slot
 //           starts over. Connections per second; the latency of one whole
@@ -58,6 +65,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -105,6 +113,7 @@ struct Options {
   double warmup_s = 1;
   double duration_s = 3;
   int threads = 1;
+  double rate = 0;  // echo: requests per second in all; 0 for a closed loop
   std::string peer = "unknown";
   int workers = 1;
   int rep = 0;
@@ -115,7 +124,7 @@ struct Options {
 constexpr const char* kUsage =
     "usage: net_load --mode=echo|accept|bulk --addr=HOST:PORT\n"
     "  [--connections=N] [--size=BYTES] [--warmup=SECONDS]\n"
-    "  [--duration=SECONDS] [--threads=N]\n"
+    "  [--duration=SECONDS] [--threads=N] [--rate=REQUESTS_PER_SECOND]\n"
     "  [--peer=NAME] [--workers=N] [--rep=N]   (labels of the result line)\n"
     "defaults: echo 1 connection of 64 B; accept 32 slots of 64 B;\n"
     "bulk 1 connection, 64 KiB chunks; 1 s warm-up, 3 s measured, 1 thread\n";
@@ -189,6 +198,8 @@ Options ParseFlags(int argc, char** argv) {
       o.duration_s = ParseSeconds(name, value);
     } else if (name == "threads") {
       o.threads = static_cast<int>(ParseInt(name, value));
+    } else if (name == "rate") {
+      o.rate = static_cast<double>(ParseInt(name, value));
     } else if (name == "peer") {
       o.peer = value;
     } else if (name == "workers") {
@@ -206,6 +217,7 @@ Options ParseFlags(int argc, char** argv) {
   if (o.connections == 0) o.connections = o.mode == "accept" ? 32 : 1;
   if (o.size == 0) o.size = o.mode == "bulk" ? 64 * 1024 : 64;
   if (o.threads < 1) Usage("--threads must be at least 1");
+  if (o.rate > 0 && o.mode != "echo") Usage("--rate is for --mode=echo");
   if (o.duration_s <= 0) Usage("--duration must be positive");
   o.threads = static_cast<int>(std::min<int64_t>(o.threads, o.connections));
   ResolveAddr(o);
@@ -485,6 +497,68 @@ void EchoThread(const Options& o, const std::vector<int>& fds, const Window& w,
   close(ep);
 }
 
+// PacedEchoThread runs the echo mode at `rate` requests per second over
+// `fds`: the i-th request is due at start + i / rate and goes out on the
+// connection idle longest; its latency counts from when it was due.
+void PacedEchoThread(const Options& o, const std::vector<int>& fds, double rate,
+                     const Window& w, ThreadResult& r) {
+  const std::string msg = Message(o.size);
+  std::vector<char> buf(o.size);
+  std::vector<Exchange> xs(fds.size());
+  std::deque<size_t> idle;  // idle connections, longest idle first
+  const int ep = epoll_create1(EPOLL_CLOEXEC);
+  for (size_t i = 0; i < fds.size(); ++i) {
+    xs[i].fd = fds[i];
+    idle.push_back(i);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = i;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+  }
+  const double ns_per_request = 1e9 / rate;
+  const int64_t t0 = NowNs();
+  uint64_t issued = 0;
+  auto due_at = [&](uint64_t i) {
+    return t0 + static_cast<int64_t>(static_cast<double>(i) * ns_per_request);
+  };
+  Measuring m(w);
+  std::vector<epoll_event> events(kMaxEvents);
+  for (int64_t now = NowNs(); m.Update(now, r); now = NowNs()) {
+    // Send what is due on idle connections; what finds none waits for one
+    // and keeps its due time.
+    while (!idle.empty() && due_at(issued) <= now) {
+      Exchange& x = xs[idle.front()];
+      idle.pop_front();
+      x = Exchange{.fd = x.fd, .start_ns = due_at(issued++)};
+      if (!WriteRest(x, msg, r.error)) return;
+      if (x.sent < o.size) {
+        r.error = "a paced request did not fit in the socket buffer";
+        return;
+      }
+    }
+    int64_t wait_ns = static_cast<int64_t>(kPollMs) * 1'000'000;
+    if (!idle.empty()) wait_ns = std::min(wait_ns, due_at(issued) - now);
+    const timespec timeout{.tv_sec = 0,
+                           .tv_nsec = std::max<int64_t>(wait_ns, 0)};
+    const int n =
+        epoll_pwait2(ep, events.data(), kMaxEvents, &timeout, nullptr);
+    for (int k = 0; k < n; ++k) {
+      const size_t i = events[k].data.u64;
+      Exchange& x = xs[i];
+      if (!ReadSome(x, msg, buf.data(), r.error)) {
+        if (!r.error.empty()) return;
+        continue;
+      }
+      if (m.on()) {
+        ++r.ops;
+        r.latency.Record(NowNs() - x.start_ns);
+      }
+      idle.push_back(i);
+    }
+  }
+  close(ep);
+}
+
 // AcceptThread runs the accept mode with `slots` connections at a time.
 void AcceptThread(const Options& o, int64_t slots, const Window& w,
                   ThreadResult& r) {
@@ -620,10 +694,11 @@ void RaiseFdLimit() {
 }
 
 std::string Labels(const Options& o) {
-  char buf[256];
+  char buf[320];
   std::snprintf(buf, sizeof(buf),
                 "peer=%s workload=%s size=%lld conns=%lld workers=%d rep=%d",
-                o.peer.c_str(), o.mode.c_str(), static_cast<long long>(o.size),
+                o.peer.c_str(), o.rate > 0 ? "echo_paced" : o.mode.c_str(),
+                static_cast<long long>(o.size),
                 static_cast<long long>(o.connections), o.workers, o.rep);
   return buf;
 }
@@ -662,7 +737,9 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (int t = 0; t < o.threads; ++t) {
     threads.emplace_back([&, t] {
-      if (o.mode == "echo") {
+      if (o.mode == "echo" && o.rate > 0) {
+        PacedEchoThread(o, fds[t], o.rate / o.threads, w, results[t]);
+      } else if (o.mode == "echo") {
         EchoThread(o, fds[t], w, results[t]);
       } else if (o.mode == "bulk") {
         BulkThread(o, fds[t], w, results[t]);
@@ -698,11 +775,14 @@ int main(int argc, char** argv) {
     if (ops == 0) Fail(o, "no request completed while measuring");
     std::printf(
         "%s value=%.1f unit=%s p50_us=%.1f p99_us=%.1f p999_us=%.1f "
-        "ops=%llu secs=%.3f client_cpu=%.2f\n",
+        "ops=%llu secs=%.3f client_cpu=%.2f%s\n",
         Labels(o).c_str(), rate, o.mode == "echo" ? "req_per_s" : "conn_per_s",
         latency.PercentileUs(50), latency.PercentileUs(99),
         latency.PercentileUs(99.9), static_cast<unsigned long long>(ops),
-        o.duration_s, cpu);
+        o.duration_s, cpu,
+        o.rate > 0
+            ? (" rate=" + std::to_string(static_cast<int64_t>(o.rate))).c_str()
+            : "");
   }
   std::fflush(stdout);
   for (const std::vector<int>& v : fds) {
