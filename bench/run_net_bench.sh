@@ -41,8 +41,9 @@
 # median of the repetitions. The peers are built here, outside Bazel: Go
 # with `go build` (caches in a temporary directory), Tokio with Debian's
 # cargo against Debian's crates, offline, into build/peers/tokio (ignored).
-# Missing Debian packages are installed through tools/install_deps.sh. The
-# default run takes about 15 minutes; `--quick --reps 1` about 1.
+# Missing Debian packages are installed through tools/install_deps.sh. With
+# three servers the default run takes about 20 minutes and `--quick --reps 1`
+# about 2, plus the builds.
 
 set -euo pipefail
 
