@@ -2,7 +2,8 @@
 # Copyright 2026 The Colony Authors.
 #
 # Shell functions shared by the peer-comparison scripts
-# (bench/run_scheduler_bench.sh, bench/run_sync_bench.sh). Source it from the
+# (bench/run_scheduler_bench.sh, bench/run_sync_bench.sh,
+# bench/run_net_bench.sh). Source it from the
 # repository root after `set -euo pipefail`; the caller's name in messages is
 # the sourcing script's.
 
@@ -17,6 +18,7 @@ peer_install_packages() {
       go) packages+=(golang-go) ;;
       fiber) packages+=(libboost-fiber-dev libboost-context-dev) ;;
       tbb) packages+=(libtbb-dev) ;;
+      tokio) packages+=(cargo librust-tokio-dev) ;;
       *) echo "${0##*/}: unknown peer $p" >&2; exit 2 ;;
     esac
   done
@@ -59,4 +61,19 @@ peer_run() {
       >>"${results}"
     echo "${0##*/}: ${p} ${wl} workers=${w} failed" >&2
   fi
+}
+
+# peer_build_tokio DIR TARGET_DIR OUT builds the cargo project in DIR (its
+# .cargo/config.toml points crates-io at Debian's packaged crates, so it
+# builds offline) in release mode into TARGET_DIR and copies the binary (the
+# package's name) to OUT. Debian's cargo and rustc are used
+# explicitly, since the packaged crates are matched to them and another
+# toolchain may come first on PATH. Cargo reads .cargo/config.toml from the
+# working directory, hence the cd; it writes Cargo.lock there (ignored).
+peer_build_tokio() {
+  local dir="$1" target="$2" out="$3" name
+  name="$(sed -n 's/^name *= *"\(.*\)"/\1/p' "${dir}/Cargo.toml" | head -1)"
+  (cd "${dir}" && RUSTC=/usr/bin/rustc /usr/bin/cargo build --release \
+    --quiet --target-dir "${target}") &&
+    cp "${target}/release/${name}" "${out}"
 }
