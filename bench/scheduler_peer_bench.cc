@@ -34,9 +34,11 @@
 //        [--<size>=N...]   (each flag also reads the environment variable
 //        of its upper-case name)
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -45,6 +47,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "bench/peers/peer_bench.h"
 #include "scheduler/join_handle.h"
 #include "scheduler/options.h"
@@ -58,6 +61,47 @@ using peer_bench::NowNs;
 using peer_bench::Report;
 
 constexpr char kPeer[] = "colony";
+// Wake/park counts of the scheduler under test, appended to every result
+// line as the change over that repetition (summed over the workers):
+// parks (times a worker went to sleep) and unparks (sleeps another thread
+// ended), and both per 1,000 tasks spawned.
+colony::Scheduler* g_scheduler = nullptr;
+
+struct WakeCounts {
+  uint64_t parks = 0;
+  uint64_t unparks = 0;
+  uint64_t spawned = 0;
+};
+
+WakeCounts ReadWakeCounts() {
+  WakeCounts w;
+  if (g_scheduler == nullptr) return w;
+  const colony::SchedulerStats st = g_scheduler->Stats();
+  for (const colony::WorkerStats& ws : st.workers) {
+    w.parks += ws.parks;
+    w.unparks += ws.unparks;
+    w.spawned += ws.spawned;
+  }
+  w.spawned += st.spawned_remote;
+  return w;
+}
+
+WakeCounts g_before;
+
+void ReportColony(const Config& c, int rep, double value, const char* unit,
+                  const std::string& extra = "") {
+  const WakeCounts now = ReadWakeCounts();
+  const double parks = static_cast<double>(now.parks - g_before.parks);
+  const double unparks = static_cast<double>(now.unparks - g_before.unparks);
+  const double ktasks =
+      std::max(1.0, static_cast<double>(now.spawned - g_before.spawned) / 1e3);
+  std::string fields = extra.empty() ? "" : extra + " ";
+  fields += Field("parks", parks) + " " + Field("unparks", unparks) + " " +
+            Field("parks_per_ktask", parks / ktasks);
+  peer_bench::Report(kPeer, c, rep, value, unit, fields);
+  g_before = ReadWakeCounts();
+}
+
 constexpr int kLowPriority = 0;
 constexpr int kHighPriority = 2;
 
@@ -92,7 +136,7 @@ void RunYield(colony::Scheduler& s, const Config& c, int rep) {
     for (auto& h : handles) Check(h.Join());
     elapsed = NowNs() - t0;
   });
-  Report(kPeer, c, rep,
+  ReportColony(c, rep,
          static_cast<double>(elapsed) / static_cast<double>(tasks * yields),
          "ns_per_op");
 }
@@ -110,7 +154,7 @@ void RunSpawn(colony::Scheduler& s, const Config& c, int rep) {
     for (auto& h : handles) Check(h.Join());
     elapsed = NowNs() - t0;
   });
-  Report(kPeer, c, rep,
+  ReportColony(c, rep,
          static_cast<double>(elapsed) / static_cast<double>(tasks),
          "ns_per_task");
 }
@@ -143,7 +187,7 @@ void RunChain(colony::Scheduler& s, const Config& c, int rep) {
     }
   }
   const int64_t elapsed = NowNs() - t0;
-  Report(kPeer, c, rep,
+  ReportColony(c, rep,
          static_cast<double>(elapsed) / static_cast<double>(c.chains) / 1e3 *
              1000.0 / static_cast<double>(links),
          "us_per_1000_links");
@@ -176,7 +220,7 @@ void RunSkynet(colony::Scheduler& s, const Config& c, int rep) {
   if (r.value() != leaves * (leaves - 1) / 2) {
     peer_bench::Fail(kPeer, "skynet sum " + std::to_string(r.value()));
   }
-  Report(kPeer, c, rep, static_cast<double>(elapsed) / 1e6, "ms",
+  ReportColony(c, rep, static_cast<double>(elapsed) / 1e6, "ms",
          Field("rss_mib", peer_bench::PeakRssMiB()));
 }
 
@@ -196,7 +240,7 @@ void RunImbalance(colony::Scheduler& s, const Config& c, int rep,
     for (auto& h : handles) Check(h.Join());
     makespan = NowNs() - t0;
   });
-  Report(kPeer, c, rep, static_cast<double>(makespan) / 1e6, "ms",
+  ReportColony(c, rep, static_cast<double>(makespan) / 1e6, "ms",
          peer_bench::ImbalanceFields(c, base, makespan));
 }
 
@@ -242,7 +286,7 @@ void RunLatency(colony::Scheduler& s, const Config& c, int rep) {
   while (ran.load(std::memory_order_acquire) < samples) {
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
-  Report(kPeer, c, rep, peer_bench::Percentile(latency, 50) / 1e3, "us",
+  ReportColony(c, rep, peer_bench::Percentile(latency, 50) / 1e3, "us",
          Field("p99_us", peer_bench::Percentile(latency, 99) / 1e3) + " " +
              Field("max_us", peer_bench::Percentile(latency, 100) / 1e3) +
              " note=priority_bands_spawn_wake");
@@ -256,13 +300,21 @@ int main(int argc, char** argv) {
   // Before the workers exist, so that none competes for a core.
   if (c.workload == "imbalance") base = peer_bench::MeasureImbalance(c);
 
+  colony::SchedulerOptions options{.workers = c.workers};
+  // COLONY_SPIN_BEFORE_PARK_US overrides SchedulerOptions::spin_before_park,
+  // to compare spinning policies in one build.
+  if (const char* spin = std::getenv("COLONY_SPIN_BEFORE_PARK_US")) {
+    options.spin_before_park = absl::Microseconds(std::atoi(spin));
+  }
   absl::StatusOr<std::unique_ptr<colony::Scheduler>> created =
-      colony::Scheduler::Create({.workers = c.workers});
+      colony::Scheduler::Create(std::move(options));
   if (!created.ok()) peer_bench::Fail(kPeer, created.status().ToString());
   colony::Scheduler& s = **created;
+  g_scheduler = &s;
   if (absl::Status st = s.Start(); !st.ok()) {
     peer_bench::Fail(kPeer, st.ToString());
   }
+  g_before = ReadWakeCounts();
   for (int rep = 0; rep < c.reps; ++rep) {
     if (c.workload == "yield") RunYield(s, c, rep);
     if (c.workload == "spawn") RunSpawn(s, c, rep);

@@ -49,6 +49,13 @@ struct SchedulerOptions {
   // Most workers searching for work at once; 0 means half the workers
   // (rounded up). Bounding it keeps idle workers from burning CPU.
   int max_searching = 0;
+  // How long a searching worker that found nothing keeps polling the other
+  // workers' queues and the injection queue (with growing pauses) before
+  // it parks. A park and the wake that ends it cost several microseconds
+  // of system calls on each side, so a fan-out that feeds an idle worker a
+  // task every few microseconds would otherwise wake and park it for
+  // nearly every task. Zero parks at once.
+  absl::Duration spin_before_park = absl::Microseconds(50);
   // Whether a task woken or spawned by a running task goes to the worker's
   // LIFO slot to run next (message-passing locality). At most 3 LIFO
   // dispatches happen in a row before the queue gets a turn.

@@ -26,6 +26,7 @@ struct WorkerStats {
   uint64_t steals = 0;              // attempts that took at least one task
   uint64_t stolen_tasks = 0;        // tasks taken by those steals
   uint64_t parks = 0;               // times the worker went to sleep
+  uint64_t unparks = 0;             // of those, ended by another thread's wake
   uint64_t global_pops = 0;         // tasks taken from the injection queue
   uint64_t overflows = 0;           // halves of the ring moved to it
   uint64_t timers_fired = 0;        // sleeps this worker ended

@@ -451,6 +451,42 @@ TEST(SchedulerOptionsTest, BadOptionsNameTheField) {
   s = Scheduler::Create({.priority_bands = 2, .default_priority = 2});
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.status().message(), HasSubstr("default_priority"));
+  SchedulerOptions spin;
+  spin.spin_before_park = -absl::Microseconds(1);
+  s = Scheduler::Create(spin);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), HasSubstr("spin_before_park"));
+  spin.spin_before_park = absl::InfiniteDuration();
+  s = Scheduler::Create(spin);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), HasSubstr("spin_before_park"));
+}
+
+// A worker with nothing to do parks after spinning, and a spawn from
+// outside wakes it (counted as an unpark); with no spinning it parks at
+// once. Either way no work is lost.
+TEST(SchedulerParkTest, IdleWorkersParkAndAreWoken) {
+  for (absl::Duration spin : {absl::ZeroDuration(), absl::Microseconds(50)}) {
+    auto s = StartScheduler({.workers = 2, .spin_before_park = spin});
+    for (int round = 0; round < 20; ++round) {
+      absl::SleepFor(absl::Milliseconds(2));  // everybody parks
+      std::atomic<int> ran{0};
+      std::vector<JoinHandle<void>> hs;
+      for (int i = 0; i < 10; ++i) hs.push_back(s->Spawn([&] { ++ran; }));
+      for (auto& h : hs) h.Join();
+      EXPECT_EQ(ran.load(), 10);
+    }
+    const SchedulerStats st = s->Stats();
+    uint64_t parks = 0, unparks = 0;
+    for (const WorkerStats& w : st.workers) {
+      parks += w.parks;
+      unparks += w.unparks;
+      EXPECT_LE(w.unparks, w.parks);
+    }
+    EXPECT_GE(parks, 20u) << "workers idle for 2 ms should have parked";
+    EXPECT_GE(unparks, 1u) << "remote spawns should have woken a worker";
+    ASSERT_TRUE(s->Stop().ok());
+  }
 }
 
 TEST(SchedulerLifecycleTest, StartTwiceFails) {

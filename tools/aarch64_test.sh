@@ -185,7 +185,7 @@ log "Abseil and GoogleTest from $LIBDIR (tools ready after $((SECONDS - START))s
 # Library sources as in //coroutine, //coroutine:coroutine_internal and
 # //local.
 shopt -s nullglob
-LIB_SRCS=(coroutine/*.cc coroutine/internal/*.cc coroutine/internal/context_aarch64.S
+LIB_SRCS=(time/*.cc coroutine/*.cc coroutine/internal/*.cc coroutine/internal/context_aarch64.S
   local/*.cc local/internal/*.cc)
 shopt -u nullglob
 TEST_SRCS=()

@@ -3,7 +3,10 @@
 #include "scheduler/internal/task.h"
 
 #include <exception>
+#include <new>
 #include <string>
+
+#include <tbb/scalable_allocator.h>
 
 #include "coroutine/coroutine_state.h"
 #include "coroutine/internal/access.h"
@@ -11,6 +14,18 @@
 #include "scheduler/internal/worker.h"
 
 namespace colony::scheduler_internal {
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+void* Task::operator new(size_t size) { return ::operator new(size); }
+void Task::operator delete(void* block) noexcept { ::operator delete(block); }
+#else
+void* Task::operator new(size_t size) {
+  void* block = scalable_malloc(size);
+  if (block == nullptr) throw std::bad_alloc();
+  return block;
+}
+void Task::operator delete(void* block) noexcept { scalable_free(block); }
+#endif
 
 void Unref(Task* task) {
   // Acq_rel: the last owner sees every other owner's writes before it

@@ -71,6 +71,13 @@ struct Waiter {
 
 class Task : public BasicCoroutine {
  public:
+  // Task blocks come from oneTBB's scalable allocator: per-thread pools,
+  // blocks freed on another worker returned in batches, and no glibc arena
+  // growing and shrinking page by page (an mprotect every few spawns).
+  // Under sanitizers they use the global allocator, which they intercept.
+  static void* operator new(size_t size);
+  static void operator delete(void* block) noexcept;
+
   static constexpr uint64_t kScheduled = 1;
   static constexpr uint64_t kNotified = 2;
   static constexpr uint64_t kComplete = 4;

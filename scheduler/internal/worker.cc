@@ -73,6 +73,8 @@ Worker::Worker(Core* core, int index)
       queues_(new RunQueue<Task>[static_cast<size_t>(core->bands())]),
       starvation_interval_(core->options().starvation_interval),
       global_queue_interval_(core->options().global_queue_interval),
+      spin_before_park_ns_(
+          absl::ToInt64Nanoseconds(core->options().spin_before_park)),
       band_countdown_(starvation_interval_),
       global_countdown_(global_queue_interval_),
       rng_(static_cast<uint32_t>(index) * 2654435761u + 1),
@@ -383,6 +385,28 @@ Task* Worker::Search() {
     if (Task* t = PopMailbox()) return t;
     for (int spin = 0; spin < 32; ++spin) CpuRelax();
   }
+  return SpinBeforePark();
+}
+
+Task* Worker::SpinBeforePark() {
+  if (spin_before_park_ns_ <= 0) return nullptr;
+  const int n = core_->num_workers();
+  const int64_t until = NowNanos() + spin_before_park_ns_;
+  uint32_t pause = 8;
+  while (!core_->shutdown()) {
+    for (uint32_t i = 0; i < pause; ++i) CpuRelax();
+    pause = pause < 256 ? pause * 2 : pause;
+    for (int i = 1; i < n; ++i) {
+      Worker& victim = core_->worker((index_ + i) % n);
+      if (Task* t = StealFrom(victim)) return t;
+    }
+    if (Task* t = core_->PopGlobal()) {
+      global_pops_.Add();
+      return t;
+    }
+    if (Task* t = PopMailbox()) return t;
+    if (NowNanos() >= until) break;
+  }
   return nullptr;
 }
 
@@ -423,6 +447,7 @@ void Worker::ParkIdle() {
   driver_->Park(Deadline::FromNanos(deadline));
   parked_.store(false, std::memory_order_relaxed);
   searching_ = core_->idle().TransitionFromParked(index_);
+  if (searching_) unparks_.Add();
   searching_stat_.store(searching_, std::memory_order_relaxed);
 }
 
@@ -587,6 +612,7 @@ WorkerStats Worker::Stats() const {
   s.steals = steals_.Get();
   s.stolen_tasks = stolen_tasks_.Get();
   s.parks = parks_.Get();
+  s.unparks = unparks_.Get();
   s.global_pops = global_pops_.Get();
   s.overflows = overflows_.Get();
   s.timers_fired = timers_fired_.Get();

@@ -109,6 +109,9 @@ class Worker {
   bool BandWork(int band) const;
   Task* PopMailbox();
   Task* Search();
+  // SpinBeforePark() keeps polling for work for spin_before_park (see
+  // SchedulerOptions) before the caller parks.
+  Task* SpinBeforePark();
   void ParkIdle();
   void RunTask(Task* task);
   void AfterSlice(Task* task, void* tag);
@@ -138,6 +141,7 @@ class Worker {
   // Countdowns instead of `tick_ % interval` (a division per dispatch).
   const int starvation_interval_;
   const int global_queue_interval_;
+  const int64_t spin_before_park_ns_;
   int band_countdown_;
   int global_countdown_;
   // Dispatches ahead on which no global poll, band turn or timer poll falls
@@ -162,7 +166,7 @@ class Worker {
     uint64_t Get() const { return v.load(std::memory_order_relaxed); }
   };
   Counter spawned_, completed_, switches_, steal_attempts_, steals_,
-      stolen_tasks_, parks_, global_pops_, overflows_, timers_fired_;
+      stolen_tasks_, parks_, unparks_, global_pops_, overflows_, timers_fired_;
   std::atomic<bool> parked_{false};
   std::atomic<bool> searching_stat_{false};
 
