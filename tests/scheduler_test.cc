@@ -489,6 +489,28 @@ TEST(SchedulerParkTest, IdleWorkersParkAndAreWoken) {
   }
 }
 
+// Work readied from inside a BlockingRegion (a spawn, a wake) goes where
+// other workers can take it, not to the blocked worker's private LIFO
+// slot: here the region waits (blocking its thread) for the very task it
+// spawned, which only another worker can run.
+TEST_P(SchedulerTest, WorkReadiedInBlockingRegionRunsElsewhere) {
+  if (GetParam() < 2) GTEST_SKIP() << "needs a second worker";
+  auto h = s_->Spawn([] {
+    BlockingRegion region("wait_for_child");
+    std::atomic<bool> child_ran{false};
+    JoinHandle<void> child = Spawn([&] { child_ran = true; });
+    const absl::Time give_up = absl::Now() + absl::Seconds(20);
+    while (!child_ran.load() && absl::Now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    const bool ran = child_ran.load();
+    child.Detach();
+    return ran;
+  });
+  EXPECT_TRUE(h.Join().value())
+      << "the child waited for the blocking region to end";
+}
+
 TEST(SchedulerLifecycleTest, StartTwiceFails) {
   auto s = StartScheduler({.workers = 1});
   EXPECT_EQ(s->Start().code(), absl::StatusCode::kFailedPrecondition);

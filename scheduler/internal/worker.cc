@@ -535,6 +535,14 @@ void Worker::Schedule(Task* task, bool lifo) { ScheduleInline(task, lifo); }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
                                                                 bool lifo) {
+  // A task inside a BlockingRegion holds this worker's thread: what it
+  // readies goes to the injection queue (waking a parked worker), not to
+  // the LIFO slot or the ring, where it would wait for the region to end.
+  if (ABSL_PREDICT_FALSE(current_ != nullptr &&
+                         current_->state() == CoroutineState::kSyscall)) {
+    core_->Inject(task);
+    return;
+  }
   if (lifo && lifo_slot_) {
     Task* previous = lifo_;
     lifo_ = task;
