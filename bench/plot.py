@@ -52,8 +52,8 @@ TITLES = {
     "spawn": "spawn + complete",
     "chain": "chained spawn",
     "skynet": "skynet 1M",
-    "imbalance": "imbalanced fan-out, makespan",
-    "latency": "wake-to-run latency, p50",
+    "imbalance": "imbalanced fan-out",
+    "latency": "wake-to-run latency",
     "pingpong": "ping-pong, rendezvous",
     "pingpong_buf1": "ping-pong, capacity 1",
     "unbounded_1p": "unbounded channel, 1 → 1",
@@ -62,6 +62,8 @@ TITLES = {
     "accept": "accept rate",
     "bulk": "bulk transfer",
 }
+# What the `value` field is, where the title alone does not say.
+VALUE_TITLES = {"imbalance": "makespan", "latency": "p50"}
 FIELD_TITLES = {
     "rss_mib": ("peak RSS", "MiB"),
     "efficiency": ("efficiency (ideal / makespan)", "ratio"),
@@ -142,8 +144,10 @@ def describe(key, unit):
     if variant:
         title += " (%s)" % variant.replace("_", ", ")
     if field == "value":
-        what, unit_label = "", (unit or "").replace("_", " ")
+        unit_label = (unit or "").replace("_", " ")
         better_key = unit or ""
+        if workload in VALUE_TITLES:
+            title += ": " + VALUE_TITLES[workload]
     else:
         what, unit_label = FIELD_TITLES.get(field, (field, ""))
         title += ": " + what
