@@ -63,16 +63,18 @@ peer_run() {
   fi
 }
 
-# peer_build_tokio DIR TARGET_DIR OUT builds the cargo project in DIR (its
-# .cargo/config.toml points crates-io at Debian's packaged crates, so it
-# builds offline) in release mode into TARGET_DIR and copies the binary (the
-# package's name) to OUT. Debian's cargo and rustc are used
+# peer_build_tokio DIR TARGET_DIR OUT [BIN] builds the cargo project in DIR
+# (its .cargo/config.toml points crates-io at Debian's packaged crates, so it
+# builds offline) in release mode into TARGET_DIR and copies the binary BIN
+# (default: the package's name) to OUT. Debian's cargo and rustc are used
 # explicitly, since the packaged crates are matched to them and another
 # toolchain may come first on PATH. Cargo reads .cargo/config.toml from the
 # working directory, hence the cd; it writes Cargo.lock there (ignored).
 peer_build_tokio() {
-  local dir="$1" target="$2" out="$3" name
-  name="$(sed -n 's/^name *= *"\(.*\)"/\1/p' "${dir}/Cargo.toml" | head -1)"
+  local dir="$1" target="$2" out="$3" name="${4:-}"
+  if [[ -z "${name}" ]]; then
+    name="$(sed -n 's/^name *= *"\(.*\)"/\1/p' "${dir}/Cargo.toml" | head -1)"
+  fi
   (cd "${dir}" && RUSTC=/usr/bin/rustc /usr/bin/cargo build --release \
     --quiet --target-dir "${target}") &&
     cp "${target}/release/${name}" "${out}"

@@ -3,13 +3,14 @@
 #
 # Runs the scheduler workloads (yield, spawn+complete, chained spawn,
 # skynet 1M, imbalanced load, high-priority wake-to-run latency) on Colony
-# and its peers, Go 1.19, Boost.Fiber 1.74 (work_stealing) and oneTBB
-# (task_group), on 1 and 2 workers, and prints a markdown table of the
-# medians, the peers' ratios to Colony and the targets.
+# and its peers, Go 1.19, Boost.Fiber 1.74 (work_stealing), oneTBB
+# (task_group) and Tokio 1.24 (multi_thread runtime), on 1 and 2 workers,
+# and prints a markdown table of the medians, the peers' ratios to Colony
+# and the targets.
 #
 # Usage: bench/run_scheduler_bench.sh [options] [-- extra program flags...]
-#   --peers LIST       comma-separated subset of colony,go,fiber,tbb
-#                      (default: all four)
+#   --peers LIST       comma-separated subset of colony,go,fiber,tbb,tokio
+#                      (default: all five)
 #   --skip-colony      the same as leaving colony out of --peers (for use
 #                      before //bench:scheduler_peer_bench builds)
 #   --workers LIST     worker counts (default 1,2)
@@ -23,13 +24,15 @@
 # repetition (`peer=go workload=yield workers=1 rep=0 value=61.2
 # unit=ns_per_op ...`); the table shows the median of the repetitions. The
 # peers are built here, outside Bazel: Go with `go build` (GOCACHE in a
-# temporary directory), the C++ peers with g++ -O2; Colony with
-# `bazel build -c opt //bench:scheduler_peer_bench`. Missing Debian packages
-# are installed through tools/install_deps.sh.
+# temporary directory), the C++ peers with g++ -O2, Tokio with Debian's
+# cargo against Debian's crates, offline, into build/peers/tokio_sched
+# (ignored); Colony with `bazel build -c opt //bench:scheduler_peer_bench`.
+# Missing Debian packages are installed through tools/install_deps.sh.
 #
 # Memory: Boost.Fiber keeps about 8 KiB per live fiber, so its spawn and
 # skynet runs on 1 worker (a million fibers alive at once) peak near 9 GiB.
-# The default run takes about 4-6 minutes on a 2-core machine.
+# The default run takes about 5-7 minutes on a 2-core machine, plus the
+# builds (the first Tokio build takes a minute or more).
 
 set -euo pipefail
 
@@ -38,7 +41,7 @@ repo="$(pwd)"
 # shellcheck source=bench/peer_lib.sh
 source bench/peer_lib.sh
 
-peers="colony,go,fiber,tbb"
+peers="colony,go,fiber,tbb,tokio"
 workers="1,2"
 workloads="yield,spawn,chain,skynet,imbalance,latency"
 reps="${REPS:-5}"
@@ -114,6 +117,10 @@ for p in "${peer_list[@]}"; do
       ;;
     tbb)
       peer_build_cxx bench/peers/tbb/sched_bench.cc "$(bin tbb)" tbb
+      ;;
+    tokio)
+      peer_build_tokio bench/peers/tokio_sched \
+        "${repo}/build/peers/tokio_sched" "$(bin tokio)" sched_bench
       ;;
   esac
 done
@@ -222,23 +229,23 @@ rows = [
     ("latency", "value", "high-prio wake-to-run p50, µs"),
     ("latency", "p99_us", "high-prio wake-to-run p99, µs"),
 ]
-cols = ["colony", "go", "fiber", "tbb"]
+cols = ["colony", "go", "fiber", "tbb", "tokio"]
 print()
 print("Scheduler peers: medians of %s repetitions; %s CPUs; load average "
       "before / after: %s; runs took %s s." % (reps, ncpu, load, secs))
 print()
-print("| workload | workers | colony | go | boost.fiber | tbb | go/colony "
-      "| fiber/colony | target |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| workload | workers | colony | go | boost.fiber | tbb | tokio "
+      "| go/colony | fiber/colony | tokio/colony | target |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for workload, field, label in rows:
     for w in workers:
         if not any(k[1] == workload and k[2] == w for k in runs):
             continue
         m = {p: median(p, workload, w, field) for p in cols}
-        print("| %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+        print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             label, w, fmt(m["colony"]), fmt(m["go"]), fmt(m["fiber"]),
-            fmt(m["tbb"]), ratio(m["go"], m["colony"]),
-            ratio(m["fiber"], m["colony"]),
+            fmt(m["tbb"]), fmt(m["tokio"]), ratio(m["go"], m["colony"]),
+            ratio(m["fiber"], m["colony"]), ratio(m["tokio"], m["colony"]),
             target(workload, field, w, m["colony"])))
 print("""
 Ratios are peer/colony: above 1 Colony is faster or smaller, except on the
@@ -250,7 +257,11 @@ Colony wakes with a priority-2 spawn from a plain thread over priority-0
 load; TBB enqueues into a high-priority task_arena over a low-priority one;
 Boost.Fiber (no priorities) notifies a fiber condition variable from a plain
 thread; Go (no priorities, no thread outside the runtime) measures how late a
-timer-woken goroutine runs after its deadline. "vs plain threads" compares
+timer-woken goroutine runs after its deadline; Tokio (no priorities) spawns
+the wake from a plain thread through the runtime's Handle. Tokio runs a
+multi_thread runtime on 1 worker too (worker_threads = 1), so that its
+1-worker rows take the same queue, stealing and wake paths as Go's and
+Colony's, and yields with yield_now(). "vs plain threads" compares
 the makespan with the same spins split evenly over `workers` std::threads
 (goroutines for Go), i.e. what the machine allows.""")
 PY

@@ -3,14 +3,15 @@
 #
 # Runs the channel workloads of sync/ (ping-pong over rendezvous and
 # capacity-1 channels, unbounded channel throughput with one and several
-# producers) on Colony and its peers, Go 1.19 and Boost.Fiber 1.74, and the
+# producers) on Colony and its peers, Go 1.19, Boost.Fiber 1.74 and Tokio
+# 1.24 (tokio::sync channels on a multi_thread runtime), and the
 # contended-mutex rows of //bench:sync_benchmark (Colony's Mutex against
 # std::mutex and absl::Mutex), then prints markdown tables of the medians,
 # the peers' ratios to Colony and the targets.
 #
 # Usage: bench/run_sync_bench.sh [options] [-- extra program flags...]
-#   --peers LIST           comma-separated subset of colony,go,fiber
-#                          (default: all three)
+#   --peers LIST           comma-separated subset of colony,go,fiber,tokio
+#                          (default: all four)
 #   --skip-colony          the same as leaving colony out of --peers
 #   --workloads LIST       subset of pingpong,pingpong_buf1,unbounded_1p,
 #                          unbounded_mp (default: all four)
@@ -28,10 +29,12 @@
 # repetition (`peer=go workload=pingpong workers=1 rep=0 value=390.1
 # unit=ns_per_round_trip`); the table shows the median of the repetitions.
 # The peers are built here, outside Bazel: Go with `go build` (GOCACHE in a
-# temporary directory), Boost.Fiber with g++ -O2; Colony with
+# temporary directory), Boost.Fiber with g++ -O2, Tokio with Debian's cargo
+# against Debian's crates, offline, into build/peers/tokio_sched (ignored);
+# Colony with
 # `bazel build -c opt //bench:sync_peer_bench //bench:sync_benchmark`.
 # Missing Debian packages are installed through tools/install_deps.sh. The
-# default run takes about 3 minutes on a 2-core machine.
+# default run takes about 4 minutes on a 2-core machine, plus the builds.
 
 set -euo pipefail
 
@@ -40,7 +43,7 @@ repo="$(pwd)"
 # shellcheck source=bench/peer_lib.sh
 source bench/peer_lib.sh
 
-peers="colony,go,fiber"
+peers="colony,go,fiber,tokio"
 workloads="pingpong,pingpong_buf1,unbounded_1p,unbounded_mp"
 workers="1,2"
 stream_workers="2"
@@ -99,7 +102,7 @@ if [[ " ${peer_list[*]} " != *" colony "* ]]; then mutex=0; fi
 
 for p in "${peer_list[@]}"; do
   case "$p" in
-    colony|go|fiber) ;;
+    colony|go|fiber|tokio) ;;
     *) echo "run_sync_bench.sh: unknown peer $p" >&2; exit 2 ;;
   esac
 done
@@ -137,6 +140,10 @@ for p in "${peer_list[@]}"; do
     fiber)
       peer_build_cxx bench/peers/boost_fiber/sync_bench.cc "$(bin fiber)" \
         boost_fiber boost_context
+      ;;
+    tokio)
+      peer_build_tokio bench/peers/tokio_sched \
+        "${repo}/build/peers/tokio_sched" "$(bin tokio)" sync_bench
       ;;
   esac
 done
@@ -249,23 +256,29 @@ print()
 print("Channel peers: medians of %s repetitions; %s CPUs; load average "
       "before / after: %s; runs took %s s." % (reps, ncpu, load, secs))
 print()
-print("| workload | workers | colony | go | boost.fiber | go/colony "
-      "| fiber/colony | target |")
-print("|---|---|---|---|---|---|---|---|")
+print("| workload | workers | colony | go | boost.fiber | tokio | go/colony "
+      "| fiber/colony | tokio/colony | target |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for workload, label in rows:
     for w in sorted({k[2] for k in runs if k[1] == workload}):
-        m = {p: median(p, workload, w) for p in ("colony", "go", "fiber")}
-        print("| %s | %d | %s | %s | %s | %s | %s | %s |" % (
+        m = {p: median(p, workload, w)
+             for p in ("colony", "go", "fiber", "tokio")}
+        print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             label, w, cell("colony", workload, w), cell("go", workload, w),
-            cell("fiber", workload, w), ratio(m["go"], m["colony"]),
-            ratio(m["fiber"], m["colony"]), target(workload, w, m["colony"])))
+            cell("fiber", workload, w), cell("tokio", workload, w),
+            ratio(m["go"], m["colony"]), ratio(m["fiber"], m["colony"]),
+            ratio(m["tokio"], m["colony"]), target(workload, w, m["colony"])))
 print("""
 Ratios are peer/colony: above 1 Colony is faster. — means not run.
 Ping-pong: two coroutines (Colony tasks, goroutines, fibers) bounce a
 counter over two channels, values checked in order. Unbounded: Go and
 Boost.Fiber have no unbounded channel; they use a buffered channel whose
-capacity exceeds the message count, so a send never waits. Boost.Fiber runs
-round_robin on 1 worker and work_stealing (idle threads spinning) on 2.""")
+capacity exceeds the message count, so a send never waits; Tokio uses its
+mpsc::unbounded_channel. Tokio has no rendezvous channel: its "rendezvous"
+row hands each message over in a fresh oneshot (a single slot, no queue)
+and its capacity-1 row uses mpsc::channel(1). Tokio runs a multi_thread
+runtime on 1 worker too (worker_threads = 1). Boost.Fiber runs round_robin
+on 1 worker and work_stealing (idle threads spinning) on 2.""")
 
 if not mutex_json or not os.path.exists(mutex_json):
     sys.exit(0)
