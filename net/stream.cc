@@ -38,7 +38,7 @@ absl::Status Stream::ReadFull(absl::Span<char> buffer, Deadline deadline) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<size_t> Stream::Write(absl::Span<const char> data,
+absl::StatusOr<size_t> Stream::Write(absl::string_view data,
                                      Deadline deadline) {
   if (data.empty()) return 0;
   return socket_.Io(Direction::kWrite, deadline, "write", [&](int fd) {
@@ -47,7 +47,7 @@ absl::StatusOr<size_t> Stream::Write(absl::Span<const char> data,
   });
 }
 
-absl::Status Stream::WriteAll(absl::Span<const char> data, Deadline deadline) {
+absl::Status Stream::WriteAll(absl::string_view data, Deadline deadline) {
   while (!data.empty()) {
     absl::StatusOr<size_t> n = Write(data, deadline);
     if (!n.ok()) return n.status();
@@ -56,7 +56,7 @@ absl::Status Stream::WriteAll(absl::Span<const char> data, Deadline deadline) {
   return absl::OkStatus();
 }
 
-absl::Status Stream::Writev(absl::Span<const absl::Span<const char>> buffers,
+absl::Status Stream::Writev(absl::Span<const absl::string_view> buffers,
                             Deadline deadline) {
   constexpr size_t kMaxBuffers = 1024;
   if (buffers.size() > kMaxBuffers) {
@@ -66,7 +66,7 @@ absl::Status Stream::Writev(absl::Span<const absl::Span<const char>> buffers,
   }
   std::vector<iovec> iov;
   iov.reserve(buffers.size());
-  for (absl::Span<const char> b : buffers) {
+  for (absl::string_view b : buffers) {
     if (!b.empty()) {
       iov.push_back({const_cast<char*>(b.data()), b.size()});
     }

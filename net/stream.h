@@ -35,6 +35,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "net/internal/socket.h"
 #include "net/socket_address.h"
@@ -63,14 +64,14 @@ class Stream {
                         Deadline deadline = Deadline::Infinite());
   // Write() writes some of `data` (at least one byte unless empty) and
   // returns how many, waiting while the kernel's buffer is full.
-  absl::StatusOr<size_t> Write(absl::Span<const char> data,
+  absl::StatusOr<size_t> Write(absl::string_view data,
                                Deadline deadline = Deadline::Infinite());
   // WriteAll() writes all of `data`.
-  absl::Status WriteAll(absl::Span<const char> data,
+  absl::Status WriteAll(absl::string_view data,
                         Deadline deadline = Deadline::Infinite());
   // Writev() writes all of `buffers`, in order, with writev() (as few
   // system calls as the kernel allows). At most 1024 buffers.
-  absl::Status Writev(absl::Span<const absl::Span<const char>> buffers,
+  absl::Status Writev(absl::Span<const absl::string_view> buffers,
                       Deadline deadline = Deadline::Infinite());
   // ShutdownWrite() sends the end of stream; reading goes on.
   absl::Status ShutdownWrite();

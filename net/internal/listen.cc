@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -103,7 +104,17 @@ absl::StatusOr<Socket> Accept(Socket& listener, Deadline deadline) {
           if (n < 0) err = LastErrno();
           return static_cast<ssize_t>(n);
         });
-    if (fd.ok()) return Socket::Adopt(listener.poller(), static_cast<int>(*fd));
+    if (fd.ok()) {
+      // The connection belongs to the caller's poller (its scheduler's when
+      // a task accepts), not necessarily the listener's: a listener bound
+      // by main() still serves its connections from the workers.
+      absl::StatusOr<std::shared_ptr<Poller>> poller = Poller::ForCaller();
+      if (!poller.ok()) {
+        close(static_cast<int>(*fd));
+        return poller.status();
+      }
+      return Socket::Adopt(*std::move(poller), static_cast<int>(*fd));
+    }
     if (err != EMFILE && err != ENFILE && err != ECONNABORTED) {
       return fd.status();
     }

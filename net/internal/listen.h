@@ -27,7 +27,7 @@ absl::StatusOr<Socket> Listen(const SocketAddress& address,
                               const ListenSpec& spec);
 
 // Accept() takes one connection (accept4, non-blocking, close-on-exec)
-// and registers it with the listener's poller. Out of descriptors
+// and registers it with the caller's poller (Poller::ForCaller()). Out of descriptors
 // (EMFILE/ENFILE) it logs (at most once a second, spdlog's default logger)
 // and sleeps, doubling from 1 ms to 100 ms, then tries again: it never
 // spins, and the deadline, Close() and cancellation still apply.
