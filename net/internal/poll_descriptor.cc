@@ -161,7 +161,7 @@ WaitOutcome PollDescriptor::Wait(Direction dir, Deadline deadline) {
                                                     : IoWait::kWrite),
                            std::memory_order_relaxed);
       scheduler_internal::ParkTaskCommit(self, &PollDescriptor::Commit, &h,
-                                         d.IsInfinite() ? 0 : d.nanos());
+                                         d);
       self->io_wait_.store(0, std::memory_order_relaxed);
       self->io_fd_.store(-1, std::memory_order_relaxed);
       // Woken by a timer or a cancellation rather than Unblock(): take
@@ -179,8 +179,7 @@ WaitOutcome PollDescriptor::Wait(Direction dir, Deadline deadline) {
         const uint32_t seq = h.futex.load(std::memory_order_acquire);
         if (h.state.load(std::memory_order_acquire) != kThread) break;
         if (d.IsReached()) break;
-        scheduler_internal::FutexWait(&h.futex, seq,
-                                      d.IsInfinite() ? 0 : d.nanos());
+        scheduler_internal::FutexWait(&h.futex, seq, d);
       }
       s = kThread;
       h.state.compare_exchange_strong(s, kNil, std::memory_order_acq_rel,
