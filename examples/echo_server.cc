@@ -13,13 +13,15 @@ int main() {
   for (;;) {
     auto conn = listener.Accept();
     if (!conn.ok()) continue;
-    scheduler->Spawn([c = *std::move(conn)]() mutable {
-      char buf[4096];
-      for (;;) {
-        auto n = c.Read(absl::MakeSpan(buf));
-        if (!n.ok() || *n == 0) return;  // error or end of stream
-        if (!c.WriteAll(absl::string_view(buf, *n)).ok()) return;
-      }
-    }).Detach();
+    scheduler
+        ->Spawn([c = *std::move(conn)]() mutable {
+          char buf[4096];
+          for (;;) {
+            auto n = c.Read(absl::MakeSpan(buf));
+            if (!n.ok() || *n == 0) return;  // error or end of stream
+            if (!c.WriteAll(absl::string_view(buf, *n)).ok()) return;
+          }
+        })
+        .Detach();
   }
 }

@@ -34,9 +34,8 @@ absl::Status BufferedReader::Fill(size_t limit, Deadline deadline) {
     if (buf_.size() >= limit) return TooLong("read", limit);
     buf_.resize(std::min(limit, buf_.size() * 2));
   }
-  absl::StatusOr<size_t> n =
-      stream_.Read(absl::MakeSpan(buf_.data() + end_, buf_.size() - end_),
-                   deadline);
+  absl::StatusOr<size_t> n = stream_.Read(
+      absl::MakeSpan(buf_.data() + end_, buf_.size() - end_), deadline);
   if (!n.ok()) return n.status();
   if (*n == 0) {
     eof_ = true;
@@ -88,8 +87,8 @@ absl::StatusOr<std::string> BufferedReader::ReadExactly(size_t n, size_t max,
         // Large remainder: read straight into the result.
         const size_t have = out.size();
         out.resize(n);
-        absl::StatusOr<size_t> r = stream_.Read(
-            absl::MakeSpan(out.data() + have, n - have), deadline);
+        absl::StatusOr<size_t> r =
+            stream_.Read(absl::MakeSpan(out.data() + have, n - have), deadline);
         if (!r.ok()) {
           out.resize(have);
           return r.status();

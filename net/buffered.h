@@ -52,11 +52,11 @@ class BufferedReader {
 
   // ReadUntil() returns the bytes up to and including `delimiter`, reading
   // at most `max` bytes (ResourceExhausted past that).
-  absl::StatusOr<std::string> ReadUntil(char delimiter, size_t max,
-                                        Deadline deadline = Deadline::Infinite());
+  absl::StatusOr<std::string> ReadUntil(
+      char delimiter, size_t max, Deadline deadline = Deadline::Infinite());
   // ReadLine() is ReadUntil('\n') without the "\n" (or "\r\n").
-  absl::StatusOr<std::string> ReadLine(size_t max,
-                                       Deadline deadline = Deadline::Infinite());
+  absl::StatusOr<std::string> ReadLine(
+      size_t max, Deadline deadline = Deadline::Infinite());
   // ReadExactly() returns exactly `n` bytes; `n` above `max` is
   // ResourceExhausted without reading.
   absl::StatusOr<std::string> ReadExactly(

@@ -20,9 +20,8 @@
 #ifndef COLONY_NET_ERRORS_H_
 #define COLONY_NET_ERRORS_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace colony {
 

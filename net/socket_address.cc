@@ -174,8 +174,9 @@ std::string SocketAddress::ToString() const {
   char buf[INET6_ADDRSTRLEN] = {};
   switch (family()) {
     case Family::kIPv4:
-      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr,
-                buf, sizeof(buf));
+      inet_ntop(AF_INET,
+                &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, buf,
+                sizeof(buf));
       return absl::StrCat(buf, ":", port());
     case Family::kIPv6:
       inet_ntop(AF_INET6,
@@ -187,10 +188,11 @@ std::string SocketAddress::ToString() const {
       const size_t n = length_ - offsetof(sockaddr_un, sun_path);
       if (n == 0) return "unix:";  // unnamed (a socketpair end)
       if (sun->sun_path[0] == '\0') {
-        return absl::StrCat("unix:@", absl::string_view(sun->sun_path + 1, n - 1));
+        return absl::StrCat("unix:@",
+                            absl::string_view(sun->sun_path + 1, n - 1));
       }
-      return absl::StrCat("unix:",
-                          absl::string_view(sun->sun_path, strnlen(sun->sun_path, n)));
+      return absl::StrCat(
+          "unix:", absl::string_view(sun->sun_path, strnlen(sun->sun_path, n)));
     }
     default:
       return "<none>";
@@ -212,8 +214,8 @@ absl::StatusOr<std::vector<SocketAddress>> Resolve(absl::string_view host,
     addrinfo* result = nullptr;
     const int rc = getaddrinfo(name.c_str(), nullptr, &hints, &result);
     if (rc != 0) {
-      const std::string message = absl::StrCat(
-          "resolve \"", name, "\": ", gai_strerror(rc));
+      const std::string message =
+          absl::StrCat("resolve \"", name, "\": ", gai_strerror(rc));
       if (rc == EAI_NONAME || rc == EAI_NODATA) {
         return absl::NotFoundError(message);
       }
@@ -222,8 +224,8 @@ absl::StatusOr<std::vector<SocketAddress>> Resolve(absl::string_view host,
     std::vector<SocketAddress> out;
     for (addrinfo* ai = result; ai != nullptr; ai = ai->ai_next) {
       if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
-      SocketAddress a =
-          SocketAddress::FromSockaddr(ai->ai_addr, ai->ai_addrlen).WithPort(port);
+      SocketAddress a = SocketAddress::FromSockaddr(ai->ai_addr, ai->ai_addrlen)
+                            .WithPort(port);
       bool seen = false;
       for (const SocketAddress& o : out) seen |= o == a;
       if (!seen) out.push_back(a);

@@ -60,9 +60,8 @@ absl::Status Stream::Writev(absl::Span<const absl::string_view> buffers,
                             Deadline deadline) {
   constexpr size_t kMaxBuffers = 1024;
   if (buffers.size() > kMaxBuffers) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("writev: ", buffers.size(), " buffers, at most ",
-                     kMaxBuffers));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "writev: ", buffers.size(), " buffers, at most ", kMaxBuffers));
   }
   std::vector<iovec> iov;
   iov.reserve(buffers.size());
@@ -144,8 +143,7 @@ absl::StatusOr<net_internal::Socket> Stream::ConnectSocket(
       if (so_error != 0) return net_internal::ErrnoStatus(so_error, op);
       sockaddr_storage peer;
       socklen_t peer_len = sizeof(peer);
-      if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) ==
-          0) {
+      if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
         return absl::OkStatus();
       }
       // Spurious readiness: not connected yet (ENOTCONN); wait again.

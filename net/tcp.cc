@@ -36,16 +36,15 @@ absl::StatusOr<TcpStream> TcpStream::Connect(const SocketAddress& address,
 }
 
 absl::Status TcpStream::SetNoDelay(bool on) {
-  return socket_.SetOption(IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0,
-                           "TCP_NODELAY");
+  return socket_.SetOption(IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0, "TCP_NODELAY");
 }
 
 absl::Status TcpStream::SetKeepAlive(absl::Duration idle) {
   if (idle <= absl::ZeroDuration()) {
     return socket_.SetOption(SOL_SOCKET, SO_KEEPALIVE, 0, "SO_KEEPALIVE");
   }
-  const int seconds = static_cast<int>(
-      std::max<int64_t>(1, absl::ToInt64Seconds(idle)));
+  const int seconds =
+      static_cast<int>(std::max<int64_t>(1, absl::ToInt64Seconds(idle)));
   if (absl::Status s =
           socket_.SetOption(IPPROTO_TCP, TCP_KEEPIDLE, seconds, "TCP_KEEPIDLE");
       !s.ok()) {
@@ -78,11 +77,11 @@ absl::StatusOr<TcpListener> TcpListener::Bind(const SocketAddress& address,
     return absl::InvalidArgumentError(absl::StrCat(
         "TcpListener::Bind(", address.ToString(), "): not an IP address"));
   }
-  absl::StatusOr<net_internal::Socket> socket = net_internal::Listen(
-      address, {.backlog = options.backlog,
-                .reuse_address = options.reuse_address,
-                .reuse_port = options.reuse_port,
-                .ipv6_only = options.ipv6_only});
+  absl::StatusOr<net_internal::Socket> socket =
+      net_internal::Listen(address, {.backlog = options.backlog,
+                                     .reuse_address = options.reuse_address,
+                                     .reuse_port = options.reuse_port,
+                                     .ipv6_only = options.ipv6_only});
   if (!socket.ok()) return socket.status();
   TcpListener listener;
   listener.socket_ = *std::move(socket);

@@ -64,8 +64,8 @@ TEST_P(NetTest, ResolveFromTaskAndThread) {
 }
 
 TEST_P(NetTest, UnixPathAbstractAndPair) {
-  const std::string path = absl::StrCat(
-      "/tmp/colony-net-", getpid(), "-", GetParam(), ".sock");
+  const std::string path =
+      absl::StrCat("/tmp/colony-net-", getpid(), "-", GetParam(), ".sock");
   unlink(path.c_str());
   for (const std::string& where :
        {absl::StrCat("unix:", path),
@@ -118,9 +118,7 @@ TEST_P(NetTest, UdpSendRecvAndDeadline) {
                   .status()
                   .code(),
               absl::StatusCode::kDeadlineExceeded);
-    auto receiver = Spawn([&] {
-      return b->RecvFrom(absl::MakeSpan(buf));
-    });
+    auto receiver = Spawn([&] { return b->RecvFrom(absl::MakeSpan(buf)); });
     colony::SleepFor(absl::Milliseconds(10));
     ASSERT_TRUE(a->SendTo("datagram", to_b).ok());
     absl::StatusOr<Datagram> d = receiver.Join().value();

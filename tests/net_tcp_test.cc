@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <sstream>
 #include <cstring>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,7 +82,8 @@ void Echo(Scheduler* s, int conns, size_t bytes) {
             return;
           }
           if (*n == 0) return;
-          if (absl::Status w = c.WriteAll(absl::string_view(buf, *n)); !w.ok()) {
+          if (absl::Status w = c.WriteAll(absl::string_view(buf, *n));
+              !w.ok()) {
             failures++;
             ADD_FAILURE() << w;
             return;
@@ -252,8 +253,8 @@ TEST_P(NetTest, EchoTenThousandConnections) {
   }
   // A loopback address of its own per worker count, so that one run's
   // TIME_WAIT connections never crowd the next run's ports.
-  SocketAddress a = *SocketAddress::Parse(
-      absl::StrCat("127.0.1.", GetParam(), ":0"));
+  SocketAddress a =
+      *SocketAddress::Parse(absl::StrCat("127.0.1.", GetParam(), ":0"));
   EchoWithChildClients(s_.get(), conns, 512, a);
   EXPECT_GT(s_->Stats().io.ready_events, 0u);
 }
@@ -620,7 +621,8 @@ TEST_P(NetTest, ConnectionRefused) {
 }
 
 TEST_P(NetTest, IPv6Loopback) {
-  absl::StatusOr<TcpListener> l = TcpListener::Bind(SocketAddress::Loopback6(0));
+  absl::StatusOr<TcpListener> l =
+      TcpListener::Bind(SocketAddress::Loopback6(0));
   if (!l.ok()) GTEST_SKIP() << "no IPv6 loopback here: " << l.status();
   Run([&] {
     const SocketAddress a = AddressOf(*l);

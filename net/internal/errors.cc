@@ -7,8 +7,8 @@
 #include <cerrno>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "net/errors.h"
 
 namespace colony::net_internal {
@@ -20,11 +20,10 @@ __attribute__((noinline)) int LastErrno() {
 
 absl::Status ErrnoStatus(int error, absl::string_view op) {
   const char* name = strerrorname_np(error);
-  return absl::Status(
-      absl::ErrnoToStatusCode(error),
-      absl::StrCat(op, ": ", name != nullptr ? name : "errno ",
-                   name != nullptr ? "" : absl::StrCat(error), " (",
-                   strerror(error), ")"));
+  return absl::Status(absl::ErrnoToStatusCode(error),
+                      absl::StrCat(op, ": ", name != nullptr ? name : "errno ",
+                                   name != nullptr ? "" : absl::StrCat(error),
+                                   " (", strerror(error), ")"));
 }
 
 absl::Status ClosedStatus(absl::string_view op) {
@@ -45,8 +44,7 @@ absl::Status ShutdownStatus(absl::string_view op) {
 }
 
 absl::Status EndOfStreamStatus(absl::string_view op) {
-  absl::Status s =
-      absl::OutOfRangeError(absl::StrCat(op, ": end of stream"));
+  absl::Status s = absl::OutOfRangeError(absl::StrCat(op, ": end of stream"));
   s.SetPayload(kNetEndOfStreamPayload, absl::Cord("eof"));
   return s;
 }

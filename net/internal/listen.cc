@@ -32,9 +32,9 @@ void LogOutOfFds(int err) {
                                               std::memory_order_relaxed)) {
     return;
   }
-  spdlog::warn("accept: {}: backing off before accepting again",
-               std::string(
-                   ErrnoStatus(err, "out of file descriptors").message()));
+  spdlog::warn(
+      "accept: {}: backing off before accepting again",
+      std::string(ErrnoStatus(err, "out of file descriptors").message()));
 }
 
 }  // namespace
@@ -74,9 +74,8 @@ absl::StatusOr<Socket> Listen(const SocketAddress& address,
       }
     }
     if (domain == AF_INET6) {
-      if (absl::Status s = socket->SetOption(IPPROTO_IPV6, IPV6_V6ONLY,
-                                             spec.ipv6_only ? 1 : 0,
-                                             "IPV6_V6ONLY");
+      if (absl::Status s = socket->SetOption(
+              IPPROTO_IPV6, IPV6_V6ONLY, spec.ipv6_only ? 1 : 0, "IPV6_V6ONLY");
           !s.ok()) {
         return s;
       }
@@ -84,7 +83,8 @@ absl::StatusOr<Socket> Listen(const SocketAddress& address,
   }
   absl::Status s = socket->WithFd(op, [&](int fd) {
     if (bind(fd, address.sockaddr(), address.length()) != 0) {
-      return ErrnoStatus(LastErrno(), absl::StrCat("bind ", address.ToString()));
+      return ErrnoStatus(LastErrno(),
+                         absl::StrCat("bind ", address.ToString()));
     }
     if (listen(fd, spec.backlog) != 0) return ErrnoStatus(LastErrno(), op);
     return absl::OkStatus();
@@ -126,7 +126,8 @@ absl::StatusOr<Socket> Accept(Socket& listener, Deadline deadline) {
     LogOutOfFds(err);
     const int64_t wake = std::min(NowNanos() + backoff_ns, deadline.nanos());
     if (NowNanos() >= deadline.nanos()) return TimeoutStatus("accept");
-    colony::SleepFor(absl::Nanoseconds(wake - NowNanos()));  // cancellation point
+    colony::SleepFor(
+        absl::Nanoseconds(wake - NowNanos()));  // cancellation point
     backoff_ns = std::min<int64_t>(backoff_ns * 2, 100'000'000);
   }
 }

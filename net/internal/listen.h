@@ -6,9 +6,8 @@
 #ifndef COLONY_NET_INTERNAL_LISTEN_H_
 #define COLONY_NET_INTERNAL_LISTEN_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "net/internal/socket.h"
 #include "net/socket_address.h"
 #include "time/deadline.h"
@@ -27,9 +26,9 @@ absl::StatusOr<Socket> Listen(const SocketAddress& address,
                               const ListenSpec& spec);
 
 // Accept() takes one connection (accept4, non-blocking, close-on-exec)
-// and registers it with the caller's poller (Poller::ForCaller()). Out of descriptors
-// (EMFILE/ENFILE) it logs (at most once a second, spdlog's default logger)
-// and sleeps, doubling from 1 ms to 100 ms, then tries again: it never
+// and registers it with the caller's poller (Poller::ForCaller()). Out of
+// descriptors (EMFILE/ENFILE) it logs (at most once a second, spdlog's default
+// logger) and sleeps, doubling from 1 ms to 100 ms, then tries again: it never
 // spins, and the deadline, Close() and cancellation still apply.
 absl::StatusOr<Socket> Accept(Socket& listener, Deadline deadline);
 

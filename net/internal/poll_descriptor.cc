@@ -17,7 +17,9 @@ namespace {
 
 using scheduler_internal::Task;
 
-inline uintptr_t TaskBits(Task* task) { return reinterpret_cast<uintptr_t>(task); }
+inline uintptr_t TaskBits(Task* task) {
+  return reinterpret_cast<uintptr_t>(task);
+}
 // Slot values above the constants are task pointers.
 inline bool IsTask(uintptr_t s) { return s > 3; }
 
@@ -156,12 +158,11 @@ WaitOutcome PollDescriptor::Wait(Direction dir, Deadline deadline) {
     poller_->AddWaiter();
     if (self != nullptr) {
       self->io_fd_.store(fd_, std::memory_order_relaxed);
-      self->io_wait_.store(static_cast<uint8_t>(dir == Direction::kRead
-                                                    ? IoWait::kRead
-                                                    : IoWait::kWrite),
-                           std::memory_order_relaxed);
-      scheduler_internal::ParkTaskCommit(self, &PollDescriptor::Commit, &h,
-                                         d);
+      self->io_wait_.store(
+          static_cast<uint8_t>(dir == Direction::kRead ? IoWait::kRead
+                                                       : IoWait::kWrite),
+          std::memory_order_relaxed);
+      scheduler_internal::ParkTaskCommit(self, &PollDescriptor::Commit, &h, d);
       self->io_wait_.store(0, std::memory_order_relaxed);
       self->io_fd_.store(-1, std::memory_order_relaxed);
       // Woken by a timer or a cancellation rather than Unblock(): take

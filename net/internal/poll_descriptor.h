@@ -132,9 +132,7 @@ class PollDescriptor {
   };
 
   Half& half(Direction dir) { return half_[static_cast<int>(dir)]; }
-  const Half& half(Direction dir) const {
-    return half_[static_cast<int>(dir)];
-  }
+  const Half& half(Direction dir) const { return half_[static_cast<int>(dir)]; }
   // Commit() is the task's park commit (runs on its worker's stack).
   static bool Commit(scheduler_internal::Task* task, void* half);
 

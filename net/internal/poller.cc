@@ -221,12 +221,11 @@ int Poller::PollLocked(PollKind kind, int64_t deadline_ns) {
     }
     n = epoll_pwait2(epfd_, events, kMaxEvents, timeout, nullptr);
     if (n < 0 && LastErrno() == ENOSYS) {
-      const int ms =
-          timeout == nullptr
-              ? -1
-              : static_cast<int>((ts.tv_sec * 1'000'000'000 + ts.tv_nsec +
-                                  999'999) /
-                                 1'000'000);
+      const int ms = timeout == nullptr
+                         ? -1
+                         : static_cast<int>((ts.tv_sec * 1'000'000'000 +
+                                             ts.tv_nsec + 999'999) /
+                                            1'000'000);
       n = epoll_wait(epfd_, events, kMaxEvents, ms);
     }
     in_blocking_.store(false, std::memory_order_relaxed);
@@ -286,9 +285,8 @@ void Poller::FillStats(IoStats* stats) const {
   stats->registered_fds = registered_.load(std::memory_order_relaxed);
   stats->ready_events = ready_events_.load(std::memory_order_relaxed);
   stats->stale_events = stale_events_.load(std::memory_order_relaxed);
-  stats->polls_blocking =
-      polls_[static_cast<int>(PollKind::kBlocking)].load(
-          std::memory_order_relaxed);
+  stats->polls_blocking = polls_[static_cast<int>(PollKind::kBlocking)].load(
+      std::memory_order_relaxed);
   stats->polls_busy =
       polls_[static_cast<int>(PollKind::kBusy)].load(std::memory_order_relaxed);
   stats->polls_monitor = polls_[static_cast<int>(PollKind::kMonitor)].load(

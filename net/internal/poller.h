@@ -110,8 +110,8 @@ class Poller final : public scheduler_internal::IoPoller {
   // (acquire pairs with the release store that publishes a chunk).
   std::mutex pool_mu_;
   std::unique_ptr<std::atomic<PollDescriptor*>[]> chunk_table_;
-  uint32_t chunks_ = 0;                  // guarded by pool_mu_
-  PollDescriptor* free_ = nullptr;       // guarded by pool_mu_
+  uint32_t chunks_ = 0;             // guarded by pool_mu_
+  PollDescriptor* free_ = nullptr;  // guarded by pool_mu_
   std::atomic<size_t> registered_{0};
 
   // Counters (relaxed; read by FillStats()).

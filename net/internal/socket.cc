@@ -130,8 +130,8 @@ absl::StatusOr<SocketAddress> Socket::LocalAddress() const {
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) != 0) {
       return ErrnoStatus(LastErrno(), "getsockname");
     }
-    address = SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&storage),
-                                          len);
+    address =
+        SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&storage), len);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -146,8 +146,8 @@ absl::StatusOr<SocketAddress> Socket::PeerAddress() const {
     if (getpeername(fd, reinterpret_cast<sockaddr*>(&storage), &len) != 0) {
       return ErrnoStatus(LastErrno(), "getpeername");
     }
-    address = SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&storage),
-                                          len);
+    address =
+        SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&storage), len);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

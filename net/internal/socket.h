@@ -22,12 +22,12 @@
 #include <cerrno>
 #include <cstddef>
 #include <memory>
-#include "absl/strings/string_view.h"
 #include <utility>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "net/internal/errors.h"
 #include "net/internal/poll_descriptor.h"
 #include "net/internal/poller.h"

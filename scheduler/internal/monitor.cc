@@ -33,7 +33,8 @@ void Monitor::Run() {
     const int64_t now = NowNanos();
     bool active = false;
     for (const Check& check : checks_) active |= check(now);
-    interval = active ? interval_ns_ : std::min(interval * 2, idle_interval_ns_);
+    interval =
+        active ? interval_ns_ : std::min(interval * 2, idle_interval_ns_);
     backed_off_.store(interval > interval_ns_, std::memory_order_relaxed);
   }
 }
