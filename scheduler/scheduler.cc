@@ -177,7 +177,25 @@ void ParkTaskUntil(Task* self, Deadline deadline) {
   TimerHeap& heap = CurrentWorker()->timers();
   self->timer_deadline_ = deadline_ns;
   heap.Add(self);
+  self->core_->NoteTimer(deadline_ns);
   ParkTask(self, deadline_ns);
+  heap.Remove(self);
+}
+
+void ParkTaskCommit(Task* self, bool (*commit)(Task* self, void* arg),
+                    void* arg, Deadline deadline) {
+  self->park_commit_ = commit;
+  self->park_commit_arg_ = arg;
+  if (deadline.IsInfinite()) {
+    coroutine_internal::Access::Suspend(self, &kParkCommitTag, 0);
+    return;
+  }
+  const int64_t deadline_ns = deadline.nanos();
+  TimerHeap& heap = CurrentWorker()->timers();
+  self->timer_deadline_ = deadline_ns;
+  heap.Add(self);
+  self->core_->NoteTimer(deadline_ns);
+  coroutine_internal::Access::Suspend(self, &kParkCommitTag, deadline_ns);
   heap.Remove(self);
 }
 

@@ -11,13 +11,23 @@ std::ostream& operator<<(std::ostream& os, const TaskInfo& info) {
   if (info.wake_ns != 0) os << " wake_ns=" << info.wake_ns;
   if (info.cancel_requested) os << " cancel-requested";
   if (info.runnable) os << " runnable";
+  if (info.io_wait != IoWait::kNone) {
+    os << " io-wait fd=" << info.io_fd
+       << (info.io_wait == IoWait::kRead ? " read" : " write");
+  }
   return os;
 }
 
 std::ostream& operator<<(std::ostream& os, const SchedulerStats& stats) {
   os << "live=" << stats.live_tasks << " remote_spawns=" << stats.spawned_remote
      << " rejected=" << stats.rejected
-     << " blocking_threads=" << stats.blocking_threads << " global_queue=[";
+     << " blocking_threads=" << stats.blocking_threads
+     << " io_fds=" << stats.io.registered_fds
+     << " io_waiters=" << stats.io.io_waiters
+     << " io_ready=" << stats.io.ready_events
+     << " polls(blocking/busy/monitor)=" << stats.io.polls_blocking << "/"
+     << stats.io.polls_busy << "/" << stats.io.polls_monitor
+     << " poll_breaks=" << stats.io.breaks << " global_queue=[";
   for (size_t b = 0; b < stats.global_queue_depth.size(); ++b) {
     os << (b ? " " : "") << stats.global_queue_depth[b];
   }

@@ -36,6 +36,19 @@ struct WorkerStats {
   bool searching = false;
 };
 
+// The I/O poller's counters (net/); all zero until a task of the scheduler
+// opens a socket.
+struct IoStats {
+  size_t registered_fds = 0;    // descriptors registered with the poller now
+  uint64_t ready_events = 0;    // events that woke or latched a direction
+  uint64_t stale_events = 0;    // events dropped: their descriptor was reused
+  uint64_t polls_blocking = 0;  // polls by an idle worker in the poller role
+  uint64_t polls_busy = 0;      // non-blocking polls by busy workers
+  uint64_t polls_monitor = 0;   // polls by the monitor thread
+  uint64_t breaks = 0;          // waits of the poller role interrupted
+  size_t io_waiters = 0;        // tasks and threads waiting on I/O now
+};
+
 struct SchedulerStats {
   std::vector<WorkerStats> workers;
   std::vector<size_t> global_queue_depth;  // per band
@@ -44,7 +57,11 @@ struct SchedulerStats {
   size_t live_tasks = 0;                   // spawned and not yet finished
   size_t blocking_threads = 0;             // threads in the blocking pool
   size_t blocking_queued = 0;  // SpawnBlocking calls waiting for a thread
+  IoStats io;
 };
+
+// What a task waiting on I/O waits for.
+enum class IoWait { kNone, kRead, kWrite };
 
 // One live task as Dump() lists it.
 struct TaskInfo {
@@ -59,6 +76,9 @@ struct TaskInfo {
   // Woken and waiting for a worker (queued, or about to be re-queued by
   // the worker running it).
   bool runnable = false;
+  // Set while it waits on a socket: the descriptor and the direction.
+  IoWait io_wait = IoWait::kNone;
+  int io_fd = -1;
 };
 
 std::ostream& operator<<(std::ostream& os, const TaskInfo& info);

@@ -32,6 +32,14 @@ int64_t CoarseNowNanos() {
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+namespace {
+// The monitor polls for I/O when nobody has for this long (and ticks this
+// often while I/O waiters exist); with nothing to watch it backs off to
+// kMonitorIdleNanos.
+constexpr int64_t kMonitorIntervalNanos = 1'000'000;
+constexpr int64_t kMonitorIdleNanos = 20'000'000;
+}  // namespace
+
 Core::Core(SchedulerOptions options, Scheduler* owner)
     : options_(std::move(options)),
       owner_(owner),
@@ -39,10 +47,12 @@ Core::Core(SchedulerOptions options, Scheduler* owner)
       idle_(options_.workers, options_.max_searching),
       registry_(options_.workers + 1),
       blocking_(options_.max_blocking_threads, options_.blocking_keep_alive,
-                options_.name, this) {
+                options_.name, this),
+      monitor_(options_.name, kMonitorIntervalNanos, kMonitorIdleNanos) {
   for (int i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(this, i));
   }
+  monitor_.Add([this](int64_t now) { return MonitorIo(now); });
 }
 
 Core::~Core() = default;
@@ -58,6 +68,13 @@ absl::Status Core::Start() {
 
 absl::Status Core::StartWorkersLocked() {
   phase_.store(kRunning);
+  try {
+    monitor_.Start();
+  } catch (const std::system_error& e) {
+    phase_.store(kStopped);
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "Scheduler::Start(): could not create the monitor thread: ", e.what()));
+  }
   for (size_t i = 0; i < workers_.size(); ++i) {
     try {
       workers_[i]->Start();
@@ -66,6 +83,7 @@ absl::Status Core::StartWorkersLocked() {
       shutdown_.store(true, std::memory_order_seq_cst);
       for (size_t j = 0; j < i; ++j) workers_[j]->Unpark();
       for (size_t j = 0; j < i; ++j) workers_[j]->Join();
+      monitor_.Stop();
       phase_.store(kStopped);
       return absl::ResourceExhaustedError(
           absl::StrCat("Scheduler::Start(): could not create worker thread ", i,
@@ -323,7 +341,39 @@ absl::Status Core::Stop(StopOptions options) {
   phase_.store(kStopped);
   // Step 5.
   blocking_.Shutdown();
+  monitor_.Stop();
+  {
+    std::lock_guard<std::mutex> io_lock(io_mu_);
+    io_stopped_ = true;
+    if (io_owner_ != nullptr) io_owner_->Shutdown();
+  }
   return status;
+}
+
+std::shared_ptr<IoPoller> Core::InstallIoPoller(
+    const std::function<std::shared_ptr<IoPoller>()>& make) {
+  std::lock_guard<std::mutex> lock(io_mu_);
+  if (io_owner_ != nullptr) return io_owner_;
+  std::shared_ptr<IoPoller> io = make();
+  if (io == nullptr) return nullptr;
+  if (io_stopped_) {
+    io->Shutdown();
+    return io;  // not installed: nobody would poll it
+  }
+  io_owner_ = io;
+  // Release pairs with the acquire load in io_poller().
+  io_.store(io.get(), std::memory_order_release);
+  return io;
+}
+
+bool Core::MonitorIo(int64_t now_ns) {
+  IoPoller* io = io_poller();
+  if (io == nullptr || !io->HasWaiters()) return false;
+  if (now_ns - io->LastPollNanos() >= kMonitorIntervalNanos && io->TryLock()) {
+    io->PollLocked(PollKind::kMonitor, 0);
+    io->Unlock();
+  }
+  return true;
 }
 
 std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
@@ -341,6 +391,9 @@ std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
     info.worker = t->worker_.load(std::memory_order_relaxed);
     const uint64_t word = t->word_.load(std::memory_order_relaxed);
     info.cancel_requested = (word & Task::kCancel) != 0;
+    info.io_wait =
+        static_cast<IoWait>(t->io_wait_.load(std::memory_order_relaxed));
+    info.io_fd = t->io_fd_.load(std::memory_order_relaxed);
     // Queued (scheduled, not executing), or woken while it runs.
     info.runnable = (word & Task::kNotified) != 0 ||
                     ((word & Task::kScheduled) != 0 &&
@@ -373,6 +426,7 @@ SchedulerStats Core::Stats() const {
   s.live_tasks = registry_.live();
   s.blocking_threads = blocking_.threads();
   s.blocking_queued = blocking_.queued();
+  if (IoPoller* io = io_poller()) io->FillStats(&s.io);
   return s;
 }
 

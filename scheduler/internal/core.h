@@ -22,7 +22,15 @@
 //     shutdown_ before parking, so none sleeps through it. Workers exit
 //     their loops and are joined. No task is queued at that point (none is
 //     live), so nothing is lost.
-//  5. The blocking pool is joined (no task waits on it any more).
+//  5. The blocking pool is joined (no task waits on it any more), the
+//     monitor thread is joined, and the I/O poller (if net/ installed one)
+//     is shut down: a plain thread still waiting on one of this
+//     scheduler's sockets is woken with an error, since nobody polls now.
+//
+// I/O: net/ installs one IoPoller per scheduler, lazily, with
+// InstallIoPoller(); idle workers poll through their PollerDriver, busy
+// ones every few dispatches (Worker::MaybePollIo()), the monitor thread
+// when nobody has for about a millisecond (MonitorIo()).
 //
 // Thread-safety: all members are safe from any thread unless noted.
 
@@ -31,6 +39,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -40,6 +49,8 @@
 #include "scheduler/internal/blocking_pool.h"
 #include "scheduler/internal/idle.h"
 #include "scheduler/internal/inject_queue.h"
+#include "scheduler/internal/io_poller.h"
+#include "scheduler/internal/monitor.h"
 #include "scheduler/internal/registry.h"
 #include "scheduler/internal/worker.h"
 #include "scheduler/options.h"
@@ -106,6 +117,24 @@ class Core {
   void set_owner(Scheduler* owner) { owner_ = owner; }
   bool shutdown() const { return shutdown_.load(std::memory_order_acquire); }
 
+  // io_poller() is the installed I/O poller, or null. Acquire pairs with
+  // the release store in InstallIoPoller(): the poller is fully built.
+  IoPoller* io_poller() const { return io_.load(std::memory_order_acquire); }
+  // InstallIoPoller() returns the scheduler's poller, building it with
+  // `make` on first use (once per scheduler; kept until the Core is
+  // destroyed). Returns null if `make` does. After Stop() the poller is
+  // shut down at once (its waits fail).
+  std::shared_ptr<IoPoller> InstallIoPoller(
+      const std::function<std::shared_ptr<IoPoller>()>& make);
+  // NoteTimer() breaks the poller's wait if a timer at `deadline_ns` is
+  // earlier than the one it sleeps until.
+  void NoteTimer(int64_t deadline_ns) {
+    IoPoller* io = io_poller();
+    if (io != nullptr && deadline_ns < io->BlockingDeadline()) io->Break();
+  }
+  // IoWaitersAppeared() tells the monitor (if backed off) to watch I/O.
+  void IoWaitersAppeared() { monitor_.PokeIfIdle(); }
+
   // InBlockingPoolOf() is true on a blocking-pool thread of `core`.
   static bool InBlockingPoolOf(const Core* core);
 
@@ -118,6 +147,8 @@ class Core {
   void CancelAllLive(const char* reason);
   absl::Status StartWorkersLocked();
   std::vector<TaskInfo> Snapshot(bool include_forever) const;
+  // MonitorIo() is the monitor's I/O check (see monitor.h).
+  bool MonitorIo(int64_t now_ns);
 
   const SchedulerOptions options_;
   Scheduler* owner_;
@@ -132,6 +163,11 @@ class Core {
   std::atomic<bool> shutdown_{false};
   std::atomic<uint64_t> spawned_remote_{0};
   std::atomic<uint64_t> rejected_{0};
+  std::mutex io_mu_;
+  std::shared_ptr<IoPoller> io_owner_;  // guarded by io_mu_
+  bool io_stopped_ = false;             // guarded by io_mu_
+  std::atomic<IoPoller*> io_{nullptr};
+  Monitor monitor_;
 };
 
 }  // namespace colony::scheduler_internal

@@ -115,6 +115,14 @@ class Task : public BasicCoroutine {
   int timer_owner_ = -1;
   int timer_index_ = -1;
   int64_t timer_deadline_ = 0;
+  // Set by ParkTaskCommit() for the worker to run after the switch (see
+  // there); owned by the task while it runs, by its worker after.
+  bool (*park_commit_)(Task* self, void* arg) = nullptr;
+  void* park_commit_arg_ = nullptr;
+  // What it waits on in net/ (Dump()): written by the task itself, read
+  // relaxed by Dump(). io_wait_ is an IoWait (stats.h).
+  std::atomic<int> io_fd_{-1};
+  std::atomic<uint8_t> io_wait_{0};
 
   void Ref() { word_.fetch_add(kRefOne, std::memory_order_relaxed); }
 
@@ -219,6 +227,15 @@ void ParkTask(Task* self, int64_t wake_ns = 0);
 // ParkTaskUntil() is ParkTask() that also returns once `deadline` is
 // reached, through a timer on the current worker (none when infinite).
 void ParkTaskUntil(Task* self, Deadline deadline);
+// ParkTaskCommit() is ParkTaskUntil() whose park is decided after the task
+// has left its stack: the worker calls `commit(self, arg)` on its own stack
+// once the switch is done, and parks the task only if it returns true;
+// false re-queues it at once. The commit is where a waiter publishes
+// itself (Go's netpollblockcommit), so nobody can wake a task that is
+// still running on its stack. A Wake() after a successful commit is
+// honoured as for ParkTask(). Never throws.
+void ParkTaskCommit(Task* self, bool (*commit)(Task* self, void* arg),
+                    void* arg, Deadline deadline);
 // CheckCancel() throws CoroutineCancelled into `self` if its cancellation
 // was requested and not yet delivered, unless an exception is already
 // unwinding (then it is delivered at a later suspension point).

@@ -22,6 +22,7 @@ namespace colony::scheduler_internal {
 
 SliceEnd kYieldTag = SliceEnd::kYield;
 SliceEnd kParkTag = SliceEnd::kPark;
+SliceEnd kParkCommitTag = SliceEnd::kParkCommit;
 
 namespace {
 
@@ -32,6 +33,10 @@ thread_local Worker* tls_worker = nullptr;
 constexpr int kMaxLifoStreak = 3;
 // How often a busy worker reads the clock for its own timers.
 constexpr uint32_t kTimerPollInterval = 16;
+// How often a busy worker looks whether an I/O poll is due, and the time
+// budget: it polls (without blocking) when nobody has for this long.
+constexpr uint32_t kIoPollInterval = 16;
+constexpr int64_t kBusyPollNanos = 100'000;
 
 inline void CpuRelax() {
 #if defined(__x86_64__)
@@ -79,7 +84,7 @@ Worker::Worker(Core* core, int index)
       global_countdown_(global_queue_interval_),
       rng_(static_cast<uint32_t>(index) * 2654435761u + 1),
       timers_(index),
-      driver_(std::make_unique<FutexDriver>()) {
+      driver_(std::make_unique<PollerDriver>(core)) {
   overflow_.reserve(RunQueue<Task>::capacity() / 2 + 1);
 }
 
@@ -99,6 +104,7 @@ void Worker::Run() {
       core_->options().name.substr(0, 10) + "-w" + std::to_string(index_);
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
   while (!core_->shutdown()) {
+    if (ABSL_PREDICT_FALSE(tick_ % kIoPollInterval == 0)) MaybePollIo();
     Task* task = NextLocal();
     if (task == nullptr) task = Search();
     if (task == nullptr) {
@@ -147,6 +153,17 @@ size_t Worker::TakeExpiredTimers(int64_t now_ns, bool try_only) {
     if (caller != nullptr) caller->timers_fired_.Add(n);
   }
   return n;
+}
+
+void Worker::MaybePollIo() {
+  IoPoller* io = core_->io_poller();
+  if (io == nullptr || !io->HasWaiters()) return;
+  if (NowNanos() - io->LastPollNanos() < kBusyPollNanos) return;
+  if (!io->TryLock()) return;  // someone else polls right now
+  // What it finds goes to this worker's queue (stealable) and wakes an
+  // idle worker if none searches (NotifyFromLocalPush()).
+  io->PollLocked(PollKind::kBusy, 0);
+  io->Unlock();
 }
 
 Task* Worker::PopMailbox() { return mailbox_.Pop(); }
@@ -449,6 +466,10 @@ void Worker::ParkIdle() {
   searching_ = core_->idle().TransitionFromParked(index_);
   if (searching_) unparks_.Add();
   searching_stat_.store(searching_, std::memory_order_relaxed);
+  // It polled as the poller and queued what it found on its own ring:
+  // wake another worker before running any of it, so the rest is stolen
+  // rather than waiting behind one long task.
+  if (driver_->TakeFound() > 1) core_->NotifyParked();
 }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
@@ -498,7 +519,14 @@ void Worker::AfterSlice(Task* task, void* tag) {
     core_->Finish(task, this);
     return;
   }
-  if (tag == &kYieldTag) {
+  if (tag == &kParkCommitTag) {
+    // Off the task's stack now: commit the park (see ParkTaskCommit()).
+    // A failed commit means the task's condition already holds.
+    if (!task->park_commit_(task, task->park_commit_arg_)) {
+      core_->Enqueue(task, /*lifo=*/false);
+      return;
+    }
+  } else if (tag == &kYieldTag) {
     // It stays scheduled (a Wake() during the slice may have set
     // kNotified; RunTask() or the next park takes it): back to the tail of
     // its band, with no RMW.

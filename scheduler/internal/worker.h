@@ -10,7 +10,10 @@
 //                                band, injection queue, expired timers of
 //                                others; bounded number of searchers)
 //     or   park                 (Idle protocol; sleep until notified or
-//                                the earliest timer deadline)
+//                                the earliest timer deadline, in the I/O
+//                                poller if this worker takes its role)
+//     every few dispatches, poll I/O without blocking if nobody has for a
+//     while (a time budget)
 //     run the task's slice, then put it back by its suspension reason
 //
 // A slice ends in one of three ways, read after the switch back, on the
@@ -34,7 +37,7 @@
 #include <vector>
 
 #include "scheduler/internal/inject_queue.h"
-#include "scheduler/internal/park_driver.h"
+#include "scheduler/internal/poller_driver.h"
 #include "scheduler/internal/run_queue.h"
 #include "scheduler/internal/timer_heap.h"
 #include "scheduler/stats.h"
@@ -45,9 +48,11 @@ class Core;
 class Task;
 
 // What a task hands back when it suspends (the switch's transfer pointer).
-enum class SliceEnd { kYield, kPark };
+enum class SliceEnd { kYield, kPark, kParkCommit };
 extern SliceEnd kYieldTag;
 extern SliceEnd kParkTag;
+// A park whose commit the worker runs (ParkTaskCommit()).
+extern SliceEnd kParkCommitTag;
 
 class Worker {
  public:
@@ -121,6 +126,8 @@ class Worker {
   void NotifyIfQueued(int band);
   uint32_t NextRandom();
   void MaybePollTimers(bool force);
+  // MaybePollIo() is the busy worker's non-blocking poll (see worker.cc).
+  void MaybePollIo();
 
   Core* const core_;
   const int index_;
@@ -153,7 +160,7 @@ class Worker {
   Task* current_ = nullptr;
   std::vector<Task*> overflow_;
   TimerHeap timers_;
-  std::unique_ptr<ParkDriver> driver_;
+  std::unique_ptr<PollerDriver> driver_;
   InjectQueue mailbox_;
   std::thread thread_;
 
