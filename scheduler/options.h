@@ -56,6 +56,12 @@ struct SchedulerOptions {
   // task every few microseconds would otherwise wake and park it for
   // nearly every task. Zero parks at once.
   absl::Duration spin_before_park = absl::Microseconds(50);
+  // A task that runs this long without suspending is a stall: the monitor
+  // thread logs it once (worker, task id and name), counts it in
+  // WorkerStats::stalls, and lets the other workers take the stalled
+  // worker's queued tasks, its LIFO slot included. Zero turns detection
+  // off (overdue timers are still taken over).
+  absl::Duration stall_threshold = absl::Milliseconds(100);
   // Whether a task woken or spawned by a running task goes to the worker's
   // LIFO slot to run next (message-passing locality). At most 3 LIFO
   // dispatches happen in a row before the queue gets a turn.

@@ -53,6 +53,10 @@ absl::Status Validate(SchedulerOptions& o) {
     return Invalid("max_searching", "must not be negative");
   }
   if (o.max_searching == 0) o.max_searching = (o.workers + 1) / 2;
+  if (o.stall_threshold < absl::ZeroDuration() ||
+      o.stall_threshold == absl::InfiniteDuration()) {
+    return Invalid("stall_threshold", "must be finite and not negative");
+  }
   if (o.spin_before_park < absl::ZeroDuration() ||
       o.spin_before_park > absl::Milliseconds(10)) {
     return Invalid("spin_before_park", "must be between 0 and 10ms");

@@ -27,12 +27,14 @@ struct WorkerStats {
   uint64_t stolen_tasks = 0;        // tasks taken by those steals
   uint64_t parks = 0;               // times the worker went to sleep
   uint64_t unparks = 0;             // of those, ended by another thread's wake
+  uint64_t stalls = 0;  // slices that ran past SchedulerOptions::stall_threshold
   uint64_t global_pops = 0;         // tasks taken from the injection queue
   uint64_t overflows = 0;           // halves of the ring moved to it
   uint64_t timers_fired = 0;        // sleeps this worker ended
   size_t timers = 0;                // sleeping tasks whose timer it holds
   std::vector<size_t> queue_depth;  // ready tasks per band in its ring
   bool parked = false;
+  bool stalled = false;  // its current slice is a stall
   bool searching = false;
 };
 

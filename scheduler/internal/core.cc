@@ -21,6 +21,7 @@
 #include "coroutine/internal/locals_hooks.h"
 #include "scheduler/internal/scope_core.h"
 #include "scheduler/internal/task.h"
+#include "spdlog/spdlog.h"
 
 namespace colony::scheduler_internal {
 
@@ -53,6 +54,8 @@ Core::Core(SchedulerOptions options, Scheduler* owner)
     workers_.push_back(std::make_unique<Worker>(this, i));
   }
   monitor_.Add([this](int64_t now) { return MonitorIo(now); });
+  stall_watch_.resize(workers_.size());
+  monitor_.Add([this](int64_t now) { return MonitorStalls(now); });
 }
 
 Core::~Core() = default;
@@ -374,6 +377,54 @@ bool Core::MonitorIo(int64_t now_ns) {
     io->Unlock();
   }
   return true;
+}
+
+bool Core::MonitorStalls(int64_t now_ns) {
+  const int64_t threshold =
+      absl::ToInt64Nanoseconds(options_.stall_threshold);
+  bool watching = false;
+  for (int i = 0; i < num_workers(); ++i) {
+    Worker& w = worker(i);
+    StallWatch& watch = stall_watch_[static_cast<size_t>(i)];
+    const uint64_t seq = w.SliceSeq();
+    if ((seq & 1) == 0 || seq != watch.seq) {
+      // Idle, or a new slice since the last look.
+      watch = StallWatch{seq, now_ns, false};
+      continue;
+    }
+    const int64_t ran = now_ns - watch.since_ns;
+    // A slice past a millisecond with timers behind it: look every tick,
+    // so that they fire on time (below).
+    if (ran >= 1'000'000 && w.timers().size() != 0) watching = true;
+    if (threshold > 0 && !watch.reported && ran >= threshold) {
+      watch.reported = true;
+      w.MarkStalled();
+      const uint64_t id = w.SliceTaskId();
+      spdlog::warn(
+          "colony: worker {} has run task {} '{}' for at least {} ms without "
+          "suspending (stall threshold {} ms); its queued tasks go to the "
+          "other workers",
+          i, id, TaskNameById(id), ran / 1'000'000, threshold / 1'000'000);
+      if (w.HasStealable()) NotifyParked();
+    }
+  }
+  // Timers of a worker stuck in a slice (or asleep with a later deadline):
+  // whoever looks first takes the expired ones.
+  for (int i = 0; i < num_workers(); ++i) {
+    Worker& w = worker(i);
+    if (w.timers().next_deadline() <= now_ns) {
+      w.TakeExpiredTimers(now_ns, /*try_only=*/true);
+    }
+  }
+  return watching;
+}
+
+std::string Core::TaskNameById(uint64_t id) const {
+  std::string name;
+  registry_.ForEach([&](Task* t) {
+    if (t->id() == id) name = t->name();
+  });
+  return name;
 }
 
 std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {

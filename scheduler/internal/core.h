@@ -149,6 +149,14 @@ class Core {
   std::vector<TaskInfo> Snapshot(bool include_forever) const;
   // MonitorIo() is the monitor's I/O check (see monitor.h).
   bool MonitorIo(int64_t now_ns);
+  // MonitorStalls() is the monitor's stall check: a worker whose slice has
+  // lasted stall_threshold is logged (once per slice), counted and marked
+  // stalled (its LIFO slot and what it readies become other workers'), and
+  // a parked worker is woken to take its queued tasks. It also takes the
+  // overdue timers of a worker stuck in a long slice.
+  bool MonitorStalls(int64_t now_ns);
+  // TaskNameById() looks a live task's name up (for a log line).
+  std::string TaskNameById(uint64_t id) const;
 
   const SchedulerOptions options_;
   Scheduler* owner_;
@@ -167,6 +175,14 @@ class Core {
   std::shared_ptr<IoPoller> io_owner_;  // guarded by io_mu_
   bool io_stopped_ = false;             // guarded by io_mu_
   std::atomic<IoPoller*> io_{nullptr};
+  // Per worker: the slice the stall check last saw and since when
+  // (monitor thread only).
+  struct StallWatch {
+    uint64_t seq = 0;
+    int64_t since_ns = 0;
+    bool reported = false;
+  };
+  std::vector<StallWatch> stall_watch_;
   Monitor monitor_;
 };
 

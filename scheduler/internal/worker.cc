@@ -199,11 +199,11 @@ Task* Worker::PopBands() {
     band_countdown_ = interval;
     const int band =
         static_cast<int>(band_turn_++ % static_cast<uint32_t>(bands_));
-    if (lifo_ != nullptr && lifo_->band_ == band) {
-      Task* t = lifo_;
-      lifo_ = nullptr;
-      lifo_streak_ = 0;
-      return t;
+    if (HasLifo() && lifo_band_ == band) {
+      if (Task* t = TakeLifo()) {
+        lifo_streak_ = 0;
+        return t;
+      }
     }
     if (Task* t = PopLocal(band)) return t;
     // Injected tasks of that band get the same guaranteed turn.
@@ -212,13 +212,13 @@ Task* Worker::PopBands() {
       return t;
     }
   }
-  const int lifo_band = lifo_ != nullptr ? lifo_->band_ : -1;
+  const int lifo_band = HasLifo() ? lifo_band_ : -1;
   for (int b = bands_ - 1; b >= 0; --b) {
     if (b == lifo_band && lifo_streak_ < kMaxLifoStreak) {
-      Task* t = lifo_;
-      lifo_ = nullptr;
-      ++lifo_streak_;
-      return t;
+      if (Task* t = TakeLifo()) {
+        ++lifo_streak_;
+        return t;
+      }
     }
     if (Task* t = PopLocal(b)) {
       lifo_streak_ = 0;
@@ -234,10 +234,10 @@ Task* Worker::PopBands() {
     }
     if (b == lifo_band) {
       // Its streak is used up but nothing else of its band waits.
-      Task* t = lifo_;
-      lifo_ = nullptr;
-      lifo_streak_ = 0;
-      return t;
+      if (Task* t = TakeLifo()) {
+        lifo_streak_ = 0;
+        return t;
+      }
     }
   }
   return nullptr;
@@ -257,15 +257,17 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Task* Worker::NextLocal() {
   // through NextLocalTurns(), so the guarantees of PopBands()
   // (kMaxLifoStreak, the turn per band, the global_queue_interval poll,
   // timers every kTimerPollInterval ticks) are unchanged.
-  if (ABSL_PREDICT_TRUE(quiet_ > 0) && lifo_ != nullptr && mailbox_.empty()) {
-    const int band = lifo_->band_;
+  if (ABSL_PREDICT_TRUE(quiet_ > 0) && HasLifo() && mailbox_.empty()) {
+    const int band = lifo_band_;
     const bool streak_left = lifo_streak_ < kMaxLifoStreak;
     if (!WorkAbove(band) && (streak_left || !BandWork(band))) {
-      --quiet_;
-      --global_countdown_;
-      if (bands_ > 1) --band_countdown_;
-      lifo_streak_ = streak_left ? lifo_streak_ + 1 : 0;
-      return std::exchange(lifo_, nullptr);
+      if (Task* t = TakeLifo()) {
+        --quiet_;
+        --global_countdown_;
+        if (bands_ > 1) --band_countdown_;
+        lifo_streak_ = streak_left ? lifo_streak_ + 1 : 0;
+        return t;
+      }
     }
   }
   return NextLocalTurns();
@@ -289,7 +291,7 @@ inline Task* Worker::NextLocalTurnsImpl() {
   // dispatch, the injection queue is empty; and if the guaranteed band
   // turn falls on it, the turn is the LIFO task's band (PopBands() then
   // takes the LIFO task at once) or that band has no work.
-  if (lifo_ == nullptr || !mailbox_.empty() ||
+  if (!HasLifo() || !mailbox_.empty() ||
       (timers_.size() != 0 && tick_ % kTimerPollInterval == 0)) {
     return NextLocalSlow();
   }
@@ -299,7 +301,7 @@ inline Task* Worker::NextLocalTurnsImpl() {
       if (!inject_[b].empty()) return NextLocalSlow();
     }
   }
-  const int band = lifo_->band_;
+  const int band = lifo_band_;
   const bool band_turn = bands_ > 1 && band_countdown_ == 1;
   int streak;
   int turn = -1;
@@ -319,6 +321,9 @@ inline Task* Worker::NextLocalTurnsImpl() {
   } else {
     return NextLocalSlow();
   }
+  // A thief took it meanwhile (see TakeLifo()): the slow path decides.
+  Task* t = TakeLifo();
+  if (ABSL_PREDICT_FALSE(t == nullptr)) return NextLocalSlow();
   // Commit what NextLocalSlow() and PopBands() would have counted.
   global_countdown_ =
       global_turn ? global_queue_interval_ : global_countdown_ - 1;
@@ -329,7 +334,7 @@ inline Task* Worker::NextLocalTurnsImpl() {
     --band_countdown_;
   }
   lifo_streak_ = streak;
-  return std::exchange(lifo_, nullptr);
+  return t;
 }
 
 Task* Worker::NextLocalSlow() {
@@ -353,6 +358,16 @@ Task* Worker::NextLocalSlow() {
 }
 
 Task* Worker::StealFrom(Worker& victim) {
+  // A stalled victim's LIFO slot is fair game (its owner is stuck in one
+  // slice and cannot run it); acquire pairs with MarkStalled().
+  if (ABSL_PREDICT_FALSE(victim.stalled_.load(std::memory_order_acquire)) &&
+      victim.HasLifo()) {
+    if (Task* t = victim.TakeLifo()) {
+      steals_.Add();
+      stolen_tasks_.Add();
+      return t;
+    }
+  }
   for (int b = bands_ - 1; b >= 0; --b) {
     RunQueue<Task>& from = victim.queues_[static_cast<size_t>(b)];
     if (from.empty()) continue;
@@ -474,6 +489,11 @@ void Worker::ParkIdle() {
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
   current_ = task;
+  // Release pairs with the monitor's acquire in SliceSeq(): it sees the id
+  // of the slice it times.
+  slice_task_id_.store(task->id(), std::memory_order_relaxed);
+  slice_seq_.store(slice_seq_.load(std::memory_order_relaxed) + 1,
+                   std::memory_order_release);
   task->worker_.store(index_, std::memory_order_relaxed);
   // kScheduled is set already (whoever queued it set it, and the queue
   // published the task to us), so a plain load does, unless a wake came
@@ -504,13 +524,23 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
       }
       coroutine_internal::Access::Cancel(task, reason).IgnoreError();
       current_ = nullptr;
+      EndSlice();
       AfterSlice(task, nullptr);
       return;
     }
   }
   tag = coroutine_internal::Access::Resume(task, nullptr);
   current_ = nullptr;
+  EndSlice();
   AfterSlice(task, tag);
+}
+
+inline void Worker::EndSlice() {
+  slice_seq_.store(slice_seq_.load(std::memory_order_relaxed) + 1,
+                   std::memory_order_relaxed);
+  if (ABSL_PREDICT_FALSE(stalled_.load(std::memory_order_relaxed))) {
+    stalled_.store(false, std::memory_order_relaxed);
+  }
 }
 
 void Worker::AfterSlice(Task* task, void* tag) {
@@ -563,17 +593,22 @@ void Worker::Schedule(Task* task, bool lifo) { ScheduleInline(task, lifo); }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
                                                                 bool lifo) {
-  // A task inside a BlockingRegion holds this worker's thread: what it
-  // readies goes to the injection queue (waking a parked worker), not to
-  // the LIFO slot or the ring, where it would wait for the region to end.
-  if (ABSL_PREDICT_FALSE(current_ != nullptr &&
-                         current_->state() == CoroutineState::kSyscall)) {
+  // A task inside a BlockingRegion, or in a slice the monitor found
+  // stalled, holds this worker's thread: what it readies goes to the
+  // injection queue (waking a parked worker), not to the LIFO slot or the
+  // ring, where it would wait for the slice to end.
+  if (ABSL_PREDICT_FALSE(
+          current_ != nullptr &&
+          (current_->state() == CoroutineState::kSyscall ||
+           stalled_.load(std::memory_order_acquire)))) {
     core_->Inject(task);
     return;
   }
   if (lifo && lifo_slot_) {
-    Task* previous = lifo_;
-    lifo_ = task;
+    // An exchange, not a load and a store: a thief may take the slot of a
+    // stalled worker at any moment (TakeLifo()).
+    lifo_band_ = task->band_;
+    Task* previous = lifo_.exchange(task, std::memory_order_acq_rel);
     if (ABSL_PREDICT_TRUE(previous == nullptr)) {
       // Nothing for a thief to take: the LIFO slot is not stealable.
       // Still wake someone if our queue has work and nobody searches.
@@ -618,7 +653,7 @@ void Worker::NotifyFromLocalPush() {
 
 void Worker::Handoff() {
   std::vector<Task*> all;
-  if (lifo_ != nullptr) all.push_back(std::exchange(lifo_, nullptr));
+  if (Task* t = TakeLifo()) all.push_back(t);
   for (int b = bands_ - 1; b >= 0; --b) {
     while (Task* t = queues_[static_cast<size_t>(b)].Pop()) all.push_back(t);
   }
@@ -648,6 +683,8 @@ WorkerStats Worker::Stats() const {
   s.steals = steals_.Get();
   s.stolen_tasks = stolen_tasks_.Get();
   s.parks = parks_.Get();
+  s.stalls = stalls_.load(std::memory_order_relaxed);
+  s.stalled = stalled_.load(std::memory_order_relaxed);
   s.unparks = unparks_.Get();
   s.global_pops = global_pops_.Get();
   s.overflows = overflows_.Get();

@@ -94,6 +94,26 @@ class Worker {
 
   TimerHeap& timers() { return timers_; }
   int index() const { return index_; }
+
+  // Stall detection (called by the monitor thread; see core.cc).
+  // SliceSeq() is odd while a slice runs and changes at every slice start
+  // and end; SliceTaskId() is the id of the task of the current slice.
+  uint64_t SliceSeq() const { return slice_seq_.load(std::memory_order_acquire); }
+  uint64_t SliceTaskId() const {
+    return slice_task_id_.load(std::memory_order_relaxed);
+  }
+  // MarkStalled() records a stall of the current slice: its LIFO slot
+  // becomes stealable by other workers (StealFrom()) and what it readies
+  // from now on goes to the injection queue. Cleared at the slice's end.
+  void MarkStalled() {
+    stalls_.fetch_add(1, std::memory_order_relaxed);
+    // Release pairs with the acquire load in StealFrom() and
+    // ScheduleInline(): nothing to publish, the flag itself is the news.
+    stalled_.store(true, std::memory_order_release);
+  }
+  // HasStealable() is true when other workers could take something of this
+  // worker's: its queues, or its LIFO slot (taken only while stalled).
+  bool HasStealable() const { return HasQueued() || HasLifo(); }
   Task* current() const { return current_; }
   Core* core() const { return core_; }
   WorkerStats Stats() const;
@@ -120,6 +140,8 @@ class Worker {
   void ParkIdle();
   void RunTask(Task* task);
   void AfterSlice(Task* task, void* tag);
+  // EndSlice() closes the slice's bookkeeping (SliceSeq(), stalled_).
+  void EndSlice();
   void ScheduleInline(Task* task, bool lifo);
   void PushQueue(Task* task);
   void NotifyFromLocalPush();
@@ -142,8 +164,27 @@ class Worker {
   // clear bit means an empty ring and a set bit at worst costs one Pop().
   // Lets the dispatch loop skip empty bands without touching the rings.
   uint32_t local_bands_ = 0;
-  Task* lifo_ = nullptr;
+  // The LIFO slot: written by this worker, and emptied by a thief only
+  // while this worker is stalled (StealFrom()), so every take is an
+  // exchange (TakeLifo()) and nothing reads the task through the slot.
+  std::atomic<Task*> lifo_{nullptr};
+  // The band of the task last put in the slot; read only by this worker
+  // (a hint: when a thief took the task, TakeLifo() returns null).
+  int lifo_band_ = 0;
   int lifo_streak_ = 0;
+  // HasLifo() is a relaxed look at the slot; TakeLifo() empties it.
+  // Acquire pairs with the release of the exchange in ScheduleInline(),
+  // for a thief that takes a task this worker put there.
+  bool HasLifo() const {
+    return lifo_.load(std::memory_order_relaxed) != nullptr;
+  }
+  Task* TakeLifo() { return lifo_.exchange(nullptr, std::memory_order_acquire); }
+  // Slice bookkeeping for the monitor (see SliceSeq()): written by this
+  // worker only.
+  std::atomic<uint64_t> slice_seq_{0};
+  std::atomic<uint64_t> slice_task_id_{0};
+  std::atomic<bool> stalled_{false};
+  std::atomic<uint64_t> stalls_{0};
   uint32_t tick_ = 0;
   // Countdowns instead of `tick_ % interval` (a division per dispatch).
   const int starvation_interval_;
