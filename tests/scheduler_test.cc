@@ -307,6 +307,41 @@ TEST_P(SchedulerTest, ScopeCancelsAndJoinsItsTasks) {
   EXPECT_EQ(drops.load(), 20);
 }
 
+// A task of an ending scope that spawns into it while it unwinds (from a
+// drop guard) must not keep the scope's end waiting: the late spawn is
+// refused as Cancelled.
+TEST_P(SchedulerTest, ScopeEndRefusesSpawnsFromItsUnwindingTasks) {
+  Watchdog dog(std::chrono::seconds(60), "~TaskScope() with a late spawn");
+  std::atomic<bool> late_refused{false};
+  std::atomic<bool> late_ran{false};
+  auto h = s_->Spawn([&] {
+    TaskScope scope;
+    std::atomic<bool> started{false};
+    scope.Spawn([&] {
+      struct SpawnOnUnwind {
+        TaskScope* scope;
+        std::atomic<bool>* refused;
+        std::atomic<bool>* ran;
+        ~SpawnOnUnwind() {
+          auto late = scope->Spawn([ran = ran] {
+            ran->store(true);
+            colony::SleepFor(absl::Hours(1));  // until cancelled
+          });
+          TaskResult<void> r = late.Join();
+          refused->store(r.cancelled() &&
+                         r.message().find("scope ended") != std::string::npos);
+        }
+      } guard{&scope, &late_refused, &late_ran};
+      started.store(true);
+      colony::SleepFor(absl::Hours(1));  // until the scope ends
+    });
+    while (!started.load()) Yield();
+  });  // ~TaskScope() cancels the sleeper, whose guard spawns
+  EXPECT_TRUE(h.Join().completed());
+  EXPECT_TRUE(late_refused.load());
+  EXPECT_FALSE(late_ran.load());
+}
+
 TEST_P(SchedulerTest, ScopeWaitFromThread) {
   std::atomic<int> done{0};
   TaskScope scope(*s_);

@@ -135,8 +135,14 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
   task->word_.store(2 * Task::kRefOne + Task::kScheduled,
                     std::memory_order_relaxed);
   if (scope != nullptr) {
+    if (!scope->Add(task)) {
+      if (!ours) submitting_.fetch_sub(1, std::memory_order_seq_cst);
+      rejected_.fetch_add(1, std::memory_order_relaxed);
+      return absl::CancelledError(absl::StrCat("spawn of task '", task->name(),
+                                               "' refused: its ",
+                                               scope->closed_reason()));
+    }
     task->scope_ = scope;
-    scope->Add(task);
   }
   registry_.Add(task, ours ? w->index() : num_workers());
   if (ours) {
