@@ -90,8 +90,12 @@ class Action {
     }
     std::erase_if(state->runs,
                   [](const JoinHandle<void>& h) { return h.Done(); });
+    // A Wait() under way holds the current `idle`, and a replaced run
+    // never publishes, so only a call that starts a new pending period
+    // may replace it; otherwise the latest run's publish must notify the
+    // one the waiters hold.
+    if (!state->pending) state->idle = std::make_shared<Notification>();
     state->pending = true;
-    state->idle = std::make_shared<Notification>();
     state->runs.push_back(state->scheduler.Spawn(
         [state, args = std::move(args),
          guard = PublishGuard(state, generation)]() mutable {
