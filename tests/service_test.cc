@@ -206,6 +206,19 @@ TEST_P(ServiceTest, ActionWaitOutlastsAReplacedRun) {
   EXPECT_EQ(**seen, 20);
 }
 
+// A Call() the scheduler refuses (it stopped) publishes kCancelled instead
+// of deadlocking.
+TEST_P(ServiceTest, ActionCallAfterSchedulerStopped) {
+  Action<int, int> action(*s_, [](int x) { return x; });
+  ASSERT_TRUE(s_->Stop().ok());
+  Watchdog dog(std::chrono::seconds(60), "Action::Call() after Stop()");
+  action.Call(1);
+  EXPECT_FALSE(action.Pending());
+  std::optional<absl::StatusOr<int>> v = action.Wait();
+  ASSERT_TRUE(v.has_value());
+  EXPECT_TRUE(absl::IsCancelled(v->status())) << v->status();
+}
+
 TEST_P(ServiceTest, ActionReportsErrorsAndCancellation) {
   Action<std::string, int> parse(*s_, [](std::string s) -> absl::StatusOr<int> {
     if (s.empty()) return absl::InvalidArgumentError("empty input");
