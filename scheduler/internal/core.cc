@@ -93,7 +93,8 @@ absl::Status Core::StartWorkersLocked() {
   return absl::OkStatus();
 }
 
-absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
+absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever,
+                          bool inherit_locals) {
   Worker* w = CurrentWorker();
   const bool ours = w != nullptr && w->core() == this;
   // Only spawns from outside the workers can be refused, so only they
@@ -108,7 +109,7 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
                                              "' refused: scheduler '",
                                              options_.name, "' is stopping"));
   }
-  if (ours) {
+  if (ours && inherit_locals) {
     // Inherited CoroutineLocals (request ids, deadlines, contexts) are
     // copied from the spawning task.
     Task* parent = CurrentTask();
