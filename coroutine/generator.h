@@ -14,6 +14,12 @@
 // is rethrown from the begin() or operator++ that resumed it. Destroying a
 // generator that has not finished cancels it, so the body's destructors run.
 //
+// Warning: a generator driven by a scheduler task is not a task itself. A
+// sync/ wait in its body cannot suspend the task; one that would block
+// aborts the process with a message saying so (see docs/coroutine.md,
+// "Waiting inside a generator body"). Produce from a task of its own into
+// a Channel instead.
+//
 // Thread-safety: like Coroutine, owned by one thread at a time.
 
 #ifndef COLONY_COROUTINE_GENERATOR_H_

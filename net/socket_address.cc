@@ -207,36 +207,43 @@ bool operator==(const SocketAddress& a, const SocketAddress& b) {
 absl::StatusOr<std::vector<SocketAddress>> Resolve(absl::string_view host,
                                                    uint16_t port) {
   const std::string name(host);
-  return SpawnBlocking([&]() -> absl::StatusOr<std::vector<SocketAddress>> {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* result = nullptr;
-    const int rc = getaddrinfo(name.c_str(), nullptr, &hints, &result);
-    if (rc != 0) {
-      const std::string message =
-          absl::StrCat("resolve \"", name, "\": ", gai_strerror(rc));
-      if (rc == EAI_NONAME || rc == EAI_NODATA) {
-        return absl::NotFoundError(message);
+  // The blocking pool may be unable to start a thread: that is this
+  // call's failure to report, not an exception for the caller.
+  try {
+    return SpawnBlocking([&]() -> absl::StatusOr<std::vector<SocketAddress>> {
+      addrinfo hints{};
+      hints.ai_family = AF_UNSPEC;
+      hints.ai_socktype = SOCK_STREAM;
+      addrinfo* result = nullptr;
+      const int rc = getaddrinfo(name.c_str(), nullptr, &hints, &result);
+      if (rc != 0) {
+        const std::string message =
+            absl::StrCat("resolve \"", name, "\": ", gai_strerror(rc));
+        if (rc == EAI_NONAME || rc == EAI_NODATA) {
+          return absl::NotFoundError(message);
+        }
+        return absl::UnavailableError(message);
       }
-      return absl::UnavailableError(message);
-    }
-    std::vector<SocketAddress> out;
-    for (addrinfo* ai = result; ai != nullptr; ai = ai->ai_next) {
-      if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
-      SocketAddress a = SocketAddress::FromSockaddr(ai->ai_addr, ai->ai_addrlen)
-                            .WithPort(port);
-      bool seen = false;
-      for (const SocketAddress& o : out) seen |= o == a;
-      if (!seen) out.push_back(a);
-    }
-    freeaddrinfo(result);
-    if (out.empty()) {
-      return absl::NotFoundError(
-          absl::StrCat("resolve \"", name, "\": no IPv4 or IPv6 address"));
-    }
-    return out;
-  });
+      std::vector<SocketAddress> out;
+      for (addrinfo* ai = result; ai != nullptr; ai = ai->ai_next) {
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+        SocketAddress a =
+            SocketAddress::FromSockaddr(ai->ai_addr, ai->ai_addrlen)
+                .WithPort(port);
+        bool seen = false;
+        for (const SocketAddress& o : out) seen |= o == a;
+        if (!seen) out.push_back(a);
+      }
+      freeaddrinfo(result);
+      if (out.empty()) {
+        return absl::NotFoundError(
+            absl::StrCat("resolve \"", name, "\": no IPv4 or IPv6 address"));
+      }
+      return out;
+    });
+  } catch (const BlockingPoolError& e) {
+    return e.status();
+  }
 }
 
 }  // namespace colony

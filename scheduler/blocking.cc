@@ -3,6 +3,8 @@
 #include "scheduler/blocking.h"
 
 #include <atomic>
+#include <string>
+#include <utility>
 
 #include "coroutine/internal/access.h"
 #include "scheduler/internal/core.h"
@@ -34,21 +36,32 @@ struct Job final : BlockingWork {
 
 }  // namespace
 
-void RunBlocking(absl::FunctionRef<void()> fn) {
+absl::Status RunBlocking(absl::FunctionRef<void()> fn) {
   Task* self = CurrentTask();
   if (self == nullptr) {
     fn();
-    return;
+    return absl::OkStatus();
   }
   self->Ref();
   Job job(fn, self);
-  self->core_->blocking().Submit(&job);
+  if (absl::Status submitted = self->core_->blocking().Submit(&job);
+      !submitted.ok()) {
+    // Nothing was queued: no thread will run the job, so the reference
+    // meant for it is ours to drop, and waiting would never end.
+    Unref(self);
+    return submitted;
+  }
   // Acquire pairs with the release in Job::Run(): the result is visible.
   while (!job.done.load(std::memory_order_acquire)) ParkTask(self);
   CheckCancel(self);
+  return absl::OkStatus();
 }
 
 }  // namespace scheduler_internal
+
+BlockingPoolError::BlockingPoolError(absl::Status status)
+    : std::runtime_error(std::string(status.message())),
+      status_(std::move(status)) {}
 
 BlockingRegion::BlockingRegion(std::string_view name)
     : task_(scheduler_internal::CurrentTask()) {

@@ -23,6 +23,10 @@
 // Warning: a cancellation requested while `fn` runs is delivered after it
 // returns (the pool cannot interrupt a thread).
 //
+// When the pool has no thread and the system refuses to start one (a
+// thread limit, no memory), SpawnBlocking() throws BlockingPoolError
+// without calling `fn`; the task is unharmed and may retry or give up.
+//
 // Both work outside tasks too: SpawnBlocking then calls `fn` in place and
 // BlockingRegion does nothing.
 
@@ -32,21 +36,34 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "coroutine/basic_coroutine.h"
 #include "scheduler/internal/blocking_job.h"
 
 namespace colony {
+
+// BlockingPoolError is what SpawnBlocking() throws when the blocking pool
+// could not run `fn` at all; status() is ResourceExhausted and says why.
+class BlockingPoolError : public std::runtime_error {
+ public:
+  explicit BlockingPoolError(absl::Status status);
+  const absl::Status& status() const { return status_; }
+
+ private:
+  absl::Status status_;
+};
 
 template <typename F>
 std::invoke_result_t<std::decay_t<F>&> SpawnBlocking(F&& fn) {
   using R = std::invoke_result_t<std::decay_t<F>&>;
   scheduler_internal::BlockingResult<R> result;
   std::decay_t<F> body(std::forward<F>(fn));
-  scheduler_internal::RunBlocking([&]() noexcept {
+  absl::Status status = scheduler_internal::RunBlocking([&]() noexcept {
     try {
       if constexpr (std::is_void_v<R>) {
         body();
@@ -58,6 +75,7 @@ std::invoke_result_t<std::decay_t<F>&> SpawnBlocking(F&& fn) {
       result.error = std::current_exception();
     }
   });
+  if (!status.ok()) throw BlockingPoolError(std::move(status));
   if (result.error) std::rethrow_exception(result.error);
   if constexpr (!std::is_void_v<R>) return std::move(*result.value);
 }

@@ -87,6 +87,11 @@ struct SpawnOptions {
   int priority = kInheritPriority;
   // Stack bytes; 0 means SchedulerOptions::stack_size.
   size_t stack_size = 0;
+  // Whether a task spawned from a task starts with copies of the spawning
+  // task's inherited CoroutineLocals (and so its contexts). Off for work
+  // done on behalf of someone other than the spawner: an Effect's runs
+  // get their creator's values, not those of the writer that woke them.
+  bool inherit_locals = true;
 };
 
 enum class StopMode {

@@ -224,8 +224,9 @@ CoroutineOptions ResolveSpawn(Core* core, SpawnOptions&& options) {
   return co;
 }
 
-absl::Status Submit(Core* core, Task* task, ScopeCore* scope, bool forever) {
-  return core->Submit(task, scope, forever);
+absl::Status Submit(Core* core, Task* task, ScopeCore* scope, bool forever,
+                    bool inherit_locals) {
+  return core->Submit(task, scope, forever, inherit_locals);
 }
 
 std::string NoSchedulerMessage() {

@@ -15,7 +15,9 @@ TaskScope::TaskScope(Scheduler& scheduler)
       scope_(std::make_unique<scheduler_internal::ScopeCore>()) {}
 
 TaskScope::~TaskScope() {
-  scope_->CancelAll("scope ended");
+  // Closed, not only cancelled: a task may still spawn into the scope
+  // while it ends, and such a spawn must be refused, not awaited.
+  scope_->Close("scope ended");
   scope_->Wait();
 }
 

@@ -43,7 +43,10 @@ class TaskScope {
   explicit TaskScope(Scheduler& scheduler);
   TaskScope(const TaskScope&) = delete;
   TaskScope& operator=(const TaskScope&) = delete;
-  // The destructor is CancelAll("scope ended") then Wait().
+  // The destructor cancels every unfinished task ("scope ended") and waits
+  // for them. From then on the scope refuses spawns: a Spawn() into it
+  // (say, from a task's drop guard while it is cancelled) returns a handle
+  // whose result is Cancelled.
   ~TaskScope();
 
   // Spawn() spawns a task that belongs to this scope (see

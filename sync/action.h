@@ -67,32 +67,42 @@ class Action {
 
   // The destructor cancels every run still going and waits for them.
   ~Action() {
-    std::vector<JoinHandle<void>> runs;
+    std::vector<RunRecord> runs;
     {
       std::lock_guard<std::mutex> lock(state_->mu);
       ++state_->generation;  // nothing publishes any more
       runs = std::move(state_->runs);
       state_->runs.clear();
     }
-    for (auto& run : runs) run.Cancel("action destroyed");
-    for (auto& run : runs) run.Join();
+    for (RunRecord& run : runs) run.handle.Cancel("action destroyed");
+    for (RunRecord& run : runs) run.handle.Join();
   }
 
-  // Call() cancels the pending run, if any, and starts fn(args).
+  // Call() cancels the pending run, if any, and starts fn(args). When the
+  // scheduler refuses the run (it is stopping), Value() becomes
+  // kCancelled and Pending() false.
   void Call(Args args) {
     std::shared_ptr<State> state = state_;
-    std::lock_guard<std::mutex> lock(state->mu);
-    const uint64_t generation = ++state->generation;
-    // The previous run is cancelled but kept until it ended, so that the
-    // destructor can wait for it.
-    if (!state->runs.empty()) {
-      state->runs.back().Cancel("replaced by a newer call");
+    uint64_t generation;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      generation = ++state->generation;
+      // Earlier runs are cancelled but kept until they ended, so that the
+      // destructor can wait for them.
+      std::erase_if(state->runs,
+                    [](const RunRecord& r) { return r.handle.Done(); });
+      for (RunRecord& r : state->runs)
+        r.handle.Cancel("replaced by a newer call");
+      // A Wait() under way holds the current `idle`, and a replaced run
+      // never publishes, so only a call that starts a new pending period
+      // may replace it; otherwise the latest run's publish must notify the
+      // one the waiters hold.
+      if (!state->pending) state->idle = std::make_shared<Notification>();
+      state->pending = true;
     }
-    std::erase_if(state->runs,
-                  [](const JoinHandle<void>& h) { return h.Done(); });
-    state->pending = true;
-    state->idle = std::make_shared<Notification>();
-    state->runs.push_back(state->scheduler.Spawn(
+    // Spawned without the lock: a refused spawn destroys the function at
+    // once, and its PublishGuard takes the lock to publish kCancelled.
+    JoinHandle<void> handle = state->scheduler.Spawn(
         [state, args = std::move(args),
          guard = PublishGuard(state, generation)]() mutable {
           try {
@@ -102,15 +112,31 @@ class Action {
             throw;
           }
         },
-        SpawnOptions(state->options)));
+        SpawnOptions(state->options));
+    std::lock_guard<std::mutex> lock(state->mu);
+    // What happened while we spawned: a newer call, or Cancel() of this one.
+    if (state->generation != generation) {
+      handle.Cancel("replaced by a newer call");
+    } else if (state->cancelled_generation == generation) {
+      handle.Cancel(state->cancel_reason);
+    }
+    state->runs.push_back(RunRecord{generation, std::move(handle)});
   }
 
   // Cancel() cancels the pending run, if any: Value() becomes kCancelled
   // with `reason` and Pending() false.
   void Cancel(std::string_view reason = "action cancelled") {
     std::lock_guard<std::mutex> lock(state_->mu);
-    if (!state_->pending || state_->runs.empty()) return;
-    state_->runs.back().Cancel(reason);
+    if (!state_->pending) return;
+    for (RunRecord& r : state_->runs) {
+      if (r.generation == state_->generation) {
+        r.handle.Cancel(reason);
+        return;
+      }
+    }
+    // Its Call() is still spawning it, and cancels it when done.
+    state_->cancelled_generation = state_->generation;
+    state_->cancel_reason = std::string(reason);
   }
 
   // Value() is the latest published result, or std::nullopt if no call
@@ -141,6 +167,11 @@ class Action {
   }
 
  private:
+  struct RunRecord {
+    uint64_t generation;  // of the call that started it
+    JoinHandle<void> handle;
+  };
+
   struct State {
     template <typename F>
     State(Scheduler& s, F&& f, SpawnOptions o)
@@ -152,8 +183,11 @@ class Action {
     uint64_t generation = 0;             // guarded by mu
     bool pending = false;                // guarded by mu
     std::optional<Result> value;         // guarded by mu
-    std::vector<JoinHandle<void>> runs;  // guarded by mu; latest last
+    std::vector<RunRecord> runs;         // guarded by mu
     std::shared_ptr<Notification> idle;  // guarded by mu
+    // Cancel() of a run still being spawned, for its Call() to apply.
+    uint64_t cancelled_generation = 0;  // guarded by mu
+    std::string cancel_reason;          // guarded by mu
   };
 
   // PublishGuard publishes a run's outcome once: its result, kCancelled

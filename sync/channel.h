@@ -132,8 +132,24 @@ class Channel {
     if (closed_) return Op::kClosed;
     if (WaitNode* receiver = receivers_.PopFrontClaimed()) {
       // Straight into the waiting receiver's slot.
-      static_cast<std::optional<T>*>(receiver->data)
-          ->emplace(std::move(*value));
+      try {
+        static_cast<std::optional<T>*>(receiver->data)
+            ->emplace(std::move(*value));
+      } catch (...) {
+        // Moving the value threw: the send fails, and the receiver must
+        // not be left popped but never woken. A plain receiver goes back
+        // to the front of the queue, still waiting, as if we had not come
+        // (we hold the lock, so it cannot have left meanwhile). A select's
+        // node was claimed, which cannot be undone: its selector is woken
+        // with the case failed, as for a closed channel.
+        if (receiver->select == nullptr) {
+          receivers_.PushFront(receiver);
+        } else {
+          receiver->ok = false;
+          *wake = receiver;
+        }
+        throw;
+      }
       receiver->ok = true;
       *wake = receiver;
       return Op::kDone;
@@ -182,6 +198,8 @@ class Channel {
       op = TrySendLocked(&value, &wake);
     } catch (...) {
       mu_.unlock();
+      // A select's receiver that the failed hand-off had claimed.
+      if (wake != nullptr) sync_internal::WaitQueue::Wake(wake);
       throw;
     }
     if (ABSL_PREDICT_TRUE(op == Op::kDone)) {

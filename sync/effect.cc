@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "coroutine/basic_coroutine.h"
+#include "local/internal/slot_table.h"
 #include "scheduler/join_handle.h"
 
 namespace colony {
@@ -27,7 +28,8 @@ class EffectNode final : public ReactiveNode {
              SpawnOptions options)
       : ReactiveNode(nullptr, 0),
         scheduler_(scheduler),
-        options_(std::move(options)),
+        options_(WithoutInheritance(std::move(options))),
+        locals_(local_internal::SnapshotInheritedLocals()),
         fn_(std::move(fn)) {}
 
   ~EffectNode() override { ReleaseDeps(this, &deps_); }
@@ -48,6 +50,13 @@ class EffectNode final : public ReactiveNode {
 
  private:
   enum class State { kIdle, kScheduled, kRunning };
+
+  // The runs are spawned by whoever wrote a signal, but run on behalf of
+  // the effect's creator: they take its locals (locals_), not the writer's.
+  static SpawnOptions WithoutInheritance(SpawnOptions options) {
+    options.inherit_locals = false;
+    return options;
+  }
 
   // Owned by the task's function: tells the node when the function is
   // destroyed without having run (a spawn refused, or cancelled before it
@@ -86,6 +95,9 @@ class EffectNode final : public ReactiveNode {
 
   Scheduler* const scheduler_;
   const SpawnOptions options_;
+  // The creator's inherited locals (and so its contexts), given to every
+  // run; null when it had none.
+  const std::unique_ptr<const local_internal::LocalsSnapshot> locals_;
   // Called only by the run (one at a time); destroyed by Cleanup().
   std::function<void()> fn_;
   // Owned by the run (or by whoever holds the node before its first run).
@@ -174,6 +186,16 @@ void EffectNode::RunLoop() {
     for (WaitNode* n : wake) WaitQueue::Wake(n);
   }
   if (stop_now) return;
+  if (locals_ != nullptr) {
+    try {
+      local_internal::InstallSnapshot(*locals_);
+    } catch (...) {
+      // A copy constructor threw: this run fails like one whose function
+      // threw.
+      if (FinishRun(/*failed=*/true)) Schedule();
+      throw;
+    }
+  }
   for (;;) {
     try {
       // A run scheduled only because a memo might have changed is skipped

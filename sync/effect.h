@@ -29,6 +29,10 @@
 //     scheduler with its SpawnOptions (name, priority, stack size), never a
 //     call made by the writer, so a write from any thread or task never
 //     waits for an effect.
+//   - On the creator's behalf: every run sees the inherited CoroutineLocal
+//     values and provided contexts of the code that constructed the
+//     Effect, copied at construction (none from a plain thread), not those
+//     of the writer whose change scheduled it.
 //
 // Stopping: Stop(), or destroying the Effect, cancels a pending run (the
 // function is not called) and waits for a run in progress to return (a

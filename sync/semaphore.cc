@@ -46,8 +46,20 @@ bool Semaphore::AcquireImpl(int64_t n, Deadline deadline, bool cancellable) {
     waiters_.Push(&node);
   }
   // Notified means Release() already took our permits for us.
-  return waiters_.Block(&node, mu_, deadline, cancellable) ==
-         WaitResult::kNotified;
+  if (waiters_.Block(&node, mu_, deadline, cancellable) ==
+      WaitResult::kNotified) {
+    return true;
+  }
+  // We left the queue. If we were at its front, we held back waiters that
+  // the free permits may satisfy (FIFO: Release() stops at the first one
+  // it cannot serve), and no Release() may come to serve them.
+  std::vector<WaitNode*> served;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ServeLocked(&served);
+  }
+  for (WaitNode* waiter : served) WaitQueue::Wake(waiter);
+  return false;
 }
 
 void Semaphore::Release(int64_t n) {
@@ -55,13 +67,17 @@ void Semaphore::Release(int64_t n) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     permits_ += n;
-    while (WaitNode* front = waiters_.front()) {
-      if (front->arg > permits_) break;  // FIFO: nobody overtakes it
-      permits_ -= front->arg;
-      served.push_back(waiters_.PopFront());
-    }
+    ServeLocked(&served);
   }
   for (WaitNode* node : served) WaitQueue::Wake(node);
+}
+
+void Semaphore::ServeLocked(std::vector<WaitNode*>* served) {
+  while (WaitNode* front = waiters_.front()) {
+    if (front->arg > permits_) break;  // FIFO: nobody overtakes it
+    permits_ -= front->arg;
+    served->push_back(waiters_.PopFront());
+  }
 }
 
 int64_t Semaphore::available() const {

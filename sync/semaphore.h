@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "sync/internal/wait_queue.h"
@@ -43,6 +44,9 @@ class Semaphore {
 
  private:
   bool AcquireImpl(int64_t n, Deadline deadline, bool cancellable);
+  // ServeLocked() hands the free permits to the waiters at the front, in
+  // order, moving those served to `served` (to be woken without mu_).
+  void ServeLocked(std::vector<sync_internal::WaitNode*>* served);
 
   mutable std::mutex mu_;
   int64_t permits_;                   // guarded by mu_

@@ -8,8 +8,10 @@
 #include "sync/channel.h"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +27,7 @@ namespace {
 
 using ::colony::testing::kTsanBuild;
 using ::colony::testing::StartScheduler;
+using ::colony::testing::Watchdog;
 
 class ChannelTest : public ::testing::TestWithParam<int> {
  protected:
@@ -426,6 +429,45 @@ TEST_P(ChannelTest, CancelledSelectTakesNothing) {
     int left = 0;
     while (b.Recv()) ++left;
     ASSERT_EQ(got.load() + left, sent) << "round " << round;
+  }
+}
+
+// A value whose move constructor throws when asked to.
+struct Fragile {
+  int v = 0;
+  bool throw_on_move = false;
+  Fragile(int value, bool fail) : v(value), throw_on_move(fail) {}
+  Fragile(Fragile&& other) : v(other.v) {
+    if (other.throw_on_move) throw std::runtime_error("move failed");
+  }
+  Fragile& operator=(Fragile&&) = default;
+};
+
+// A hand-off to a waiting receiver that throws (moving the value failed)
+// fails the send, and the receiver keeps waiting for the next value.
+TEST_P(ChannelTest, ReceiverSurvivesAHandOffThatThrows) {
+  Watchdog dog(std::chrono::seconds(120), "a receiver after a failed hand-off");
+  for (const size_t capacity : {size_t{0}, size_t{4}}) {
+    SCOPED_TRACE(capacity == 0 ? "rendezvous" : "buffered");
+    Channel<Fragile> ch(capacity);
+    std::atomic<bool> receiving{false};
+    auto receiver = s_->Spawn([&] {
+      receiving.store(true);
+      std::optional<Fragile> got = ch.RecvFor(absl::Seconds(30));
+      return got.has_value() ? got->v : -1;
+    });
+    while (!receiving.load()) std::this_thread::yield();
+    // Let the receiver queue; a late one only misses the failing hand-off.
+    absl::SleepFor(absl::Milliseconds(50));
+    bool threw = false;
+    try {
+      ch.Send(Fragile(1, /*fail=*/true));
+    } catch (const std::runtime_error&) {
+      threw = true;
+    }
+    EXPECT_TRUE(threw);
+    EXPECT_TRUE(ch.SendFor(Fragile(2, false), absl::Seconds(30)));
+    EXPECT_EQ(receiver.Join().value(), 2);
   }
 }
 

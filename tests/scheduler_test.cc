@@ -10,17 +10,20 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "local/context.h"
 #include "local/coroutine_local.h"
 #include "scheduler/blocking.h"
+#include "scheduler/internal/blocking_job.h"
 #include "scheduler/task_scope.h"
 #include "tests/scheduler_test_util.h"
 
@@ -29,6 +32,7 @@ namespace {
 
 using ::colony::testing::DropCounter;
 using ::colony::testing::StartScheduler;
+using ::colony::testing::Watchdog;
 using ::testing::HasSubstr;
 
 // The compiler may cache pthread_self() and errno's address across a call
@@ -303,6 +307,41 @@ TEST_P(SchedulerTest, ScopeCancelsAndJoinsItsTasks) {
   EXPECT_EQ(drops.load(), 20);
 }
 
+// A task of an ending scope that spawns into it while it unwinds (from a
+// drop guard) must not keep the scope's end waiting: the late spawn is
+// refused as Cancelled.
+TEST_P(SchedulerTest, ScopeEndRefusesSpawnsFromItsUnwindingTasks) {
+  Watchdog dog(std::chrono::seconds(60), "~TaskScope() with a late spawn");
+  std::atomic<bool> late_refused{false};
+  std::atomic<bool> late_ran{false};
+  auto h = s_->Spawn([&] {
+    TaskScope scope;
+    std::atomic<bool> started{false};
+    scope.Spawn([&] {
+      struct SpawnOnUnwind {
+        TaskScope* scope;
+        std::atomic<bool>* refused;
+        std::atomic<bool>* ran;
+        ~SpawnOnUnwind() {
+          auto late = scope->Spawn([ran = ran] {
+            ran->store(true);
+            colony::SleepFor(absl::Hours(1));  // until cancelled
+          });
+          TaskResult<void> r = late.Join();
+          refused->store(r.cancelled() &&
+                         r.message().find("scope ended") != std::string::npos);
+        }
+      } guard{&scope, &late_refused, &late_ran};
+      started.store(true);
+      colony::SleepFor(absl::Hours(1));  // until the scope ends
+    });
+    while (!started.load()) Yield();
+  });  // ~TaskScope() cancels the sleeper, whose guard spawns
+  EXPECT_TRUE(h.Join().completed());
+  EXPECT_TRUE(late_refused.load());
+  EXPECT_FALSE(late_ran.load());
+}
+
 TEST_P(SchedulerTest, ScopeWaitFromThread) {
   std::atomic<int> done{0};
   TaskScope scope(*s_);
@@ -334,6 +373,39 @@ TEST_P(SchedulerTest, SpawnBlockingReturnsAndRethrows) {
     return v + (other_thread ? 10 : 0) + (threw ? 100 : 0);
   });
   EXPECT_EQ(h.Join().value(), 117);
+}
+
+// A pool that cannot start a thread fails the call, leaves nothing queued
+// and holds no reference to the task, so the pool and Stop() still work.
+TEST_P(SchedulerTest, SpawnBlockingFailsCleanlyWhenNoThreadStarts) {
+  Watchdog dog(std::chrono::seconds(60),
+               "SpawnBlocking() or Stop() after a failed thread start");
+  scheduler_internal::FailBlockingThreadStartsForTesting(true);
+  auto failed = s_->Spawn([] {
+    bool called = false;
+    try {
+      SpawnBlocking([&] { called = true; });
+    } catch (const BlockingPoolError& e) {
+      return absl::Status(e.status().code(),
+                          called ? "fn was called" : e.status().message());
+    }
+    return absl::OkStatus();
+  });
+  TaskResult<absl::Status> result = failed.Join();
+  scheduler_internal::FailBlockingThreadStartsForTesting(false);
+  // No early return below: the watchdog must also cover Stop().
+  EXPECT_TRUE(result.completed()) << result;
+  const absl::Status status =
+      result.completed() ? result.value() : absl::UnknownError("not run");
+  EXPECT_TRUE(absl::IsResourceExhausted(status)) << status;
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("could not start a thread"));
+  EXPECT_EQ(s_->Stats().blocking_queued, 0u);
+  EXPECT_EQ(s_->Stats().blocking_threads, 0u);
+  auto ok = s_->Spawn([] { return SpawnBlocking([] { return 7; }); });
+  EXPECT_EQ(ok.Join().value(), 7);
+  EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(30)}).ok());
+  EXPECT_EQ(s_->Stats().live_tasks, 0u);
 }
 
 TEST_P(SchedulerTest, BlockingRegionShowsSyscallAndOthersProgress) {

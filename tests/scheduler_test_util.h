@@ -6,7 +6,15 @@
 #define COLONY_TESTS_SCHEDULER_TEST_UTIL_H_
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
 
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
@@ -50,6 +58,42 @@ inline void Spin(int64_t ns) {
   while (NowNanos() < end) {
   }
 }
+
+// Watchdog bounds a part of a test that a regression would hang: if it is
+// still alive after `timeout`, it prints `what` and aborts the test binary,
+// so the test fails with a reason instead of running into the runner's
+// timeout. Give it a generous timeout: it guards against hangs, not
+// slowness.
+class Watchdog {
+ public:
+  Watchdog(std::chrono::seconds timeout, std::string what)
+      : what_(std::move(what)), thread_([this, timeout] {
+          std::unique_lock<std::mutex> lock(mu_);
+          if (!cv_.wait_for(lock, timeout, [this] { return done_; })) {
+            std::fprintf(stderr, "watchdog: still waiting after %llds: %s\n",
+                         static_cast<long long>(timeout.count()),
+                         what_.c_str());
+            std::abort();
+          }
+        }) {}
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  const std::string what_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;  // guarded by mu_
+  std::thread thread_;
+};
 
 }  // namespace colony::testing
 

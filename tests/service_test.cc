@@ -7,6 +7,7 @@
 #include "sync/service.h"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,7 @@ namespace {
 using ::colony::testing::DropCounter;
 using ::colony::testing::kTsanBuild;
 using ::colony::testing::StartScheduler;
+using ::colony::testing::Watchdog;
 
 class ServiceTest : public ::testing::TestWithParam<int> {
  protected:
@@ -177,6 +179,44 @@ TEST_P(ServiceTest, ActionCallReplacesThePendingRun) {
   // Later calls publish again.
   action.Call(4);
   EXPECT_EQ(*action.Wait().value(), 40);
+}
+
+// A Wait() that began while run 1 was pending returns once the call that
+// replaced it publishes.
+TEST_P(ServiceTest, ActionWaitOutlastsAReplacedRun) {
+  Watchdog dog(std::chrono::seconds(60), "Action::Wait() after a new Call()");
+  Event gate;  // never set: run 1 waits until it is cancelled
+  std::atomic<int> started{0};
+  Action<int, int> action(*s_, [&](int x) {
+    started.fetch_add(1);
+    if (x == 1) gate.Wait();
+    return x * 10;
+  });
+  action.Call(1);
+  while (started.load() < 1) std::this_thread::yield();
+  std::optional<absl::StatusOr<int>> seen;
+  std::thread waiter([&] { seen = action.Wait(); });
+  // Let the waiter reach its wait on run 1; a late waiter only makes the
+  // test pass without probing the replacement.
+  absl::SleepFor(absl::Milliseconds(50));
+  action.Call(2);
+  waiter.join();
+  ASSERT_TRUE(seen.has_value());
+  ASSERT_TRUE(seen->ok()) << seen->status();
+  EXPECT_EQ(**seen, 20);
+}
+
+// A Call() the scheduler refuses (it stopped) publishes kCancelled instead
+// of deadlocking.
+TEST_P(ServiceTest, ActionCallAfterSchedulerStopped) {
+  Action<int, int> action(*s_, [](int x) { return x; });
+  ASSERT_TRUE(s_->Stop().ok());
+  Watchdog dog(std::chrono::seconds(60), "Action::Call() after Stop()");
+  action.Call(1);
+  EXPECT_FALSE(action.Pending());
+  std::optional<absl::StatusOr<int>> v = action.Wait();
+  ASSERT_TRUE(v.has_value());
+  EXPECT_TRUE(absl::IsCancelled(v->status())) << v->status();
 }
 
 TEST_P(ServiceTest, ActionReportsErrorsAndCancellation) {

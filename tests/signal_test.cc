@@ -11,6 +11,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,6 +20,8 @@
 #include "absl/time/time.h"
 #include "coroutine/basic_coroutine.h"
 #include "gtest/gtest.h"
+#include "local/context.h"
+#include "local/coroutine_local.h"
 #include "scheduler/scheduler.h"
 #include "sync/effect.h"
 #include "sync/event.h"
@@ -492,6 +495,45 @@ TEST_P(SignalTest, EffectRunsAgainOnlyWhenWhatItReadChanged) {
   ASSERT_TRUE(Eventually([&] { return seen.load() == 3; }));
   EXPECT_EQ(runs.load(), 3);
   EXPECT_EQ(e.runs(), 3u);
+}
+
+// An effect runs on behalf of the code that created it: every run sees the
+// creator's inherited locals and contexts, never those of the writer whose
+// change scheduled it.
+TEST_P(SignalTest, EffectRunsSeeTheirCreatorsContextNotTheWriters) {
+  static CoroutineLocal<std::string> request_id({.inherited = true});
+  struct Tenant {
+    std::string name;
+  };
+  Signal<int> sig(0);
+  std::mutex mu;
+  std::vector<std::string> seen;  // guarded by mu
+  std::atomic<int> last{-1};
+  auto creator = s_->Spawn([&] {
+    request_id.Set("creator");
+    ProvideContext(Tenant{"creator-tenant"});
+    return Effect(*s_, [&] {
+      const int v = sig.Get();
+      std::shared_ptr<const Tenant> tenant = UseContext<Tenant>();
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(request_id.Get() + "/" +
+                     (tenant != nullptr ? tenant->name : "none"));
+      last.store(v);
+    });
+  });
+  Effect effect = std::move(creator.Join().value());
+  ASSERT_TRUE(Eventually([&] { return last.load() == 0; }));
+  auto writer = s_->Spawn([&] {
+    request_id.Set("writer");
+    ProvideContext(Tenant{"writer-tenant"});
+    sig.Set(1);
+  });
+  ASSERT_TRUE(writer.Join().completed());
+  ASSERT_TRUE(Eventually([&] { return last.load() == 1; }));
+  effect.Stop();
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_GE(seen.size(), 2u);
+  for (const std::string& s : seen) EXPECT_EQ(s, "creator/creator-tenant");
 }
 
 TEST_P(SignalTest, EffectCoalescesChangesWhileItRuns) {

@@ -24,6 +24,7 @@
 #include "sync/event.h"
 #include "sync/mutex.h"
 #include "sync/once.h"
+#include "sync/semaphore.h"
 #include "sync/shared_mutex.h"
 #include "tests/scheduler_test_util.h"
 
@@ -371,8 +372,8 @@ TEST_P(SyncPrimitivesTest, SharedMutexWithdrawnWriterAdmitsReaders) {
 TEST_P(SyncPrimitivesTest, SharedMutexWithdrawnReaderKeepsQueue) {
   SharedMutex mu;
   mu.lock();
-  auto reader = s_->Spawn(
-      [&] { return mu.TryLockSharedFor(absl::Milliseconds(100)); });
+  auto reader =
+      s_->Spawn([&] { return mu.TryLockSharedFor(absl::Milliseconds(100)); });
   ASSERT_TRUE(Eventually([&] { return mu.waiters() == 1 || reader.Done(); }));
   std::atomic<bool> writer_in{false};
   auto writer = s_->Spawn([&] {
@@ -1169,6 +1170,41 @@ TEST_P(SyncPrimitivesTest, OnceCancelRacingFinish) {
     ASSERT_TRUE(once.done());
     ASSERT_EQ(successes.load(), 1) << "round " << r;
     ASSERT_EQ(once.waiters(), 0u);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Semaphore
+
+// When the waiter at the head of the queue gives up (its timeout, or a
+// cancellation), the permits it was waiting for go to the waiters behind
+// it.
+TEST_P(SyncPrimitivesTest, SemaphoreWaiterGivingUpPassesPermitsOn) {
+  for (const bool cancel : {false, true}) {
+    SCOPED_TRACE(cancel ? "head cancelled" : "head timed out");
+    Semaphore sem(0);
+    auto head = s_->Spawn([&] {
+      if (cancel) {
+        sem.Acquire(2);
+        return true;
+      }
+      return sem.TryAcquireFor(absl::Milliseconds(200), 2);
+    });
+    // TryAcquire(0) fails exactly while someone waits: the head is queued.
+    ASSERT_TRUE(Eventually([&] { return !sem.TryAcquire(0); }));
+    auto behind =
+        s_->Spawn([&] { return sem.TryAcquireFor(absl::Seconds(20), 1); });
+    sem.Release(1);  // not enough for the head, which nobody overtakes
+    if (cancel) {
+      absl::SleepFor(absl::Milliseconds(50));
+      head.Cancel("gave up");
+    }
+    TaskResult<bool> h = head.Join();
+    EXPECT_TRUE(cancel ? h.cancelled() : !h.value()) << h;
+    TaskResult<bool> b = behind.Join();
+    ASSERT_TRUE(b.completed()) << b;
+    EXPECT_TRUE(b.value()) << "the waiter behind never got the free permit";
+    EXPECT_EQ(sem.available(), 0);
   }
 }
 

@@ -213,4 +213,40 @@ void Erase(uint32_t index) {
   old.ops->destroy(old.value);
 }
 
+LocalsSnapshot::~LocalsSnapshot() { DestroyValues(&table_, nullptr); }
+
+std::unique_ptr<const LocalsSnapshot> SnapshotInheritedLocals() {
+  BasicCoroutine* const current = CurrentCoroutine();
+  if (current == nullptr || Access::Locals(current) == nullptr) return nullptr;
+  auto snapshot = std::make_unique<LocalsSnapshot>();
+  LocalTable& to = snapshot->table_;
+  const auto* const from =
+      static_cast<const LocalTable*>(Access::Locals(current));
+  // Index again on every iteration: a copy constructor may use locals of
+  // this coroutine and grow its table.
+  for (size_t i = 0; i < from->slots.size(); ++i) {
+    const Slot slot = from->slots[i];
+    if (slot.value == nullptr || slot.ops->clone == nullptr) continue;
+    EnsureSize(&to, static_cast<uint32_t>(i));
+    to.slots[i] = Slot{slot.ops->clone(slot.value), slot.ops};
+    ++to.live;
+  }
+  if (to.live == 0) return nullptr;
+  return snapshot;
+}
+
+void InstallSnapshot(const LocalsSnapshot& snapshot) {
+  const LocalTable& from = snapshot.table_;
+  for (size_t i = 0; i < from.slots.size(); ++i) {
+    const Slot slot = from.slots[i];
+    if (slot.value == nullptr) continue;
+    // Looked up again each time: a copy constructor may use locals.
+    LocalTable& to = CurrentTable();
+    EnsureSize(&to, static_cast<uint32_t>(i));
+    if (to.slots[i].value != nullptr) continue;  // the coroutine's own wins
+    InstallIfAbsent(static_cast<uint32_t>(i), slot.ops->clone(slot.value),
+                    slot.ops);
+  }
+}
+
 }  // namespace colony::local_internal

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "coroutine/basic_coroutine.h"
@@ -108,6 +109,36 @@ void Replace(uint32_t index, void* value, const ValueOps* ops);
 // Erase() empties slot `index` of the current table and then destroys the
 // value it held, if any.
 void Erase(uint32_t index);
+
+// LocalsSnapshot: copies of a coroutine's inherited values, taken at one
+// moment and given later to other coroutines, the way a spawn gives them to
+// a child. Work done on behalf of someone (an Effect's runs, on behalf of
+// the code that created the Effect) gets its values from a snapshot of
+// that someone instead of from whoever happened to spawn it. Immutable
+// once taken; may be installed from any number of threads at once.
+class LocalsSnapshot {
+ public:
+  LocalsSnapshot() = default;
+  LocalsSnapshot(const LocalsSnapshot&) = delete;
+  LocalsSnapshot& operator=(const LocalsSnapshot&) = delete;
+  // Destroys the copies, on whichever thread drops the snapshot.
+  ~LocalsSnapshot();
+
+ private:
+  friend std::unique_ptr<const LocalsSnapshot> SnapshotInheritedLocals();
+  friend void InstallSnapshot(const LocalsSnapshot& snapshot);
+  LocalTable table_;
+};
+
+// SnapshotInheritedLocals() copies the inherited values of the calling
+// coroutine; null when it has none, and outside coroutines (a plain thread
+// passes nothing on). The copy constructors may throw.
+std::unique_ptr<const LocalsSnapshot> SnapshotInheritedLocals();
+
+// InstallSnapshot() gives the calling coroutine a copy of each value of
+// `snapshot` in the slots it has no value in. The copy constructors may
+// throw; the values copied before stay.
+void InstallSnapshot(const LocalsSnapshot& snapshot);
 
 }  // namespace colony::local_internal
 

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "coroutine/resume_result.h"
 
 namespace colony::scheduler_internal {
@@ -23,7 +24,14 @@ struct BlockingResult {
 // RunBlocking() runs `fn` (which must not throw) on the blocking pool of
 // the calling task's scheduler while the task suspends, or in place when
 // not called from a task. Delivers a pending cancellation afterwards.
-void RunBlocking(absl::FunctionRef<void()> fn);
+// Returns ResourceExhausted, without calling `fn`, when the pool has no
+// thread and cannot start one.
+absl::Status RunBlocking(absl::FunctionRef<void()> fn);
+
+// FailBlockingThreadStartsForTesting() makes every blocking pool, from now
+// on, fail to start threads as if the system refused them (true), or
+// start them normally again (false). For tests only.
+void FailBlockingThreadStartsForTesting(bool fail);
 
 }  // namespace colony::scheduler_internal
 

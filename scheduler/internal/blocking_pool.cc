@@ -5,14 +5,27 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <system_error>
 #include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "scheduler/internal/blocking_job.h"
 
 namespace colony::scheduler_internal {
 
 namespace {
 thread_local const void* tls_pool_owner = nullptr;
+// See FailBlockingThreadStartsForTesting(). Relaxed: the test sets it
+// before the spawns it affects, ordered by the spawn itself.
+std::atomic<bool> fail_thread_starts{false};
 }  // namespace
+
+void FailBlockingThreadStartsForTesting(bool fail) {
+  fail_thread_starts.store(fail, std::memory_order_relaxed);
+}
 
 const void* CurrentPoolOwner() { return tls_pool_owner; }
 
@@ -25,22 +38,49 @@ BlockingPool::BlockingPool(int max_threads, absl::Duration keep_alive,
 
 BlockingPool::~BlockingPool() { Shutdown(); }
 
-void BlockingPool::Submit(BlockingWork* work) {
+absl::Status BlockingPool::Submit(BlockingWork* work) {
   std::vector<std::thread> to_join;
+  absl::Status status;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(work);
     to_join.swap(exited_);
     // Each idle thread takes one job; start a thread for the rest.
-    if (static_cast<int>(queue_.size()) <= idle_) {
+    if (static_cast<int>(queue_.size()) < idle_) {
+      queue_.push_back(work);
       cv_.notify_one();
     } else if (threads_ < max_threads_) {
-      ++threads_;
-      handles_.emplace_back([this] { ThreadMain(); });
+      try {
+        StartThreadLocked();
+        queue_.push_back(work);
+      } catch (const std::system_error& e) {
+        if (threads_ > 0) {
+          // A busy thread will take it, as when the pool is at its limit.
+          queue_.push_back(work);
+        } else {
+          status = absl::ResourceExhaustedError(
+              absl::StrCat("SpawnBlocking(): could not start a thread of the "
+                           "blocking pool of '",
+                           name_, "': ", e.what()));
+        }
+      }
+    } else {
+      queue_.push_back(work);
     }
   }
   // Threads that timed out: they are past their last use of the pool.
   for (std::thread& t : to_join) t.join();
+  return status;
+}
+
+void BlockingPool::StartThreadLocked() {
+  // Room first, so that a thread once started always has its handle kept.
+  handles_.reserve(handles_.size() + 1);
+  if (fail_thread_starts.load(std::memory_order_relaxed)) {
+    throw std::system_error(EAGAIN, std::generic_category(),
+                            "thread start refused for testing");
+  }
+  handles_.emplace_back([this] { ThreadMain(); });
+  ++threads_;
 }
 
 void BlockingPool::ThreadMain() {

@@ -5,6 +5,12 @@
 // otherwise it waits in the queue. Threads idle for the keep-alive time
 // exit. Shutdown() lets queued jobs finish and joins every thread.
 //
+// A job is queued only when a pool thread exists to take it: if a new
+// thread is needed and the system refuses it while the pool has none,
+// Submit() fails and keeps nothing (the job usually lives on the stack of
+// the task that waits for it, which must not wait for a run that never
+// comes).
+//
 // Thread-safety: all members may be called from any thread.
 
 #ifndef COLONY_SCHEDULER_INTERNAL_BLOCKING_POOL_H_
@@ -18,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 namespace colony::scheduler_internal {
@@ -41,8 +48,10 @@ class BlockingPool {
                const void* owner);
   ~BlockingPool();
 
-  // Submit() queues `work` for a pool thread.
-  void Submit(BlockingWork* work);
+  // Submit() queues `work` for a pool thread. Fails with
+  // ResourceExhausted, queueing nothing, when no pool thread exists and
+  // none could be started.
+  absl::Status Submit(BlockingWork* work);
   // Shutdown() runs what is queued, then joins every thread.
   void Shutdown();
 
@@ -51,6 +60,9 @@ class BlockingPool {
 
  private:
   void ThreadMain();
+  // StartThreadLocked() starts one more pool thread; throws
+  // std::system_error when the system refuses. Requires mu_.
+  void StartThreadLocked();
 
   const int max_threads_;
   const absl::Duration keep_alive_;

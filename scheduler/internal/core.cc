@@ -96,7 +96,8 @@ absl::Status Core::StartWorkersLocked() {
   return absl::OkStatus();
 }
 
-absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
+absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever,
+                          bool inherit_locals) {
   Worker* w = CurrentWorker();
   const bool ours = w != nullptr && w->core() == this;
   // Only spawns from outside the workers can be refused, so only they
@@ -111,7 +112,7 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
                                              "' refused: scheduler '",
                                              options_.name, "' is stopping"));
   }
-  if (ours) {
+  if (ours && inherit_locals) {
     // Inherited CoroutineLocals (request ids, deadlines, contexts) are
     // copied from the spawning task.
     Task* parent = CurrentTask();
@@ -138,8 +139,14 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever) {
   task->word_.store(2 * Task::kRefOne + Task::kScheduled,
                     std::memory_order_relaxed);
   if (scope != nullptr) {
+    if (!scope->Add(task)) {
+      if (!ours) submitting_.fetch_sub(1, std::memory_order_seq_cst);
+      rejected_.fetch_add(1, std::memory_order_relaxed);
+      return absl::CancelledError(absl::StrCat("spawn of task '", task->name(),
+                                               "' refused: its ",
+                                               scope->closed_reason()));
+    }
     task->scope_ = scope;
-    scope->Add(task);
   }
   registry_.Add(task, ours ? w->index() : num_workers());
   if (ours) {

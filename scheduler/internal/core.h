@@ -76,7 +76,8 @@ class Core {
   absl::Status Stop(StopOptions options);
 
   // Submit() registers and queues a freshly built task (see spawn.h).
-  absl::Status Submit(Task* task, ScopeCore* scope, bool forever);
+  absl::Status Submit(Task* task, ScopeCore* scope, bool forever,
+                      bool inherit_locals);
   // Wake() makes a parked task runnable (see task.h for the protocol).
   void Wake(Task* task, bool lifo = true);
   // Enqueue() queues a task this caller set kScheduled on: on the

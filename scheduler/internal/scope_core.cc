@@ -6,14 +6,18 @@
 
 namespace colony::scheduler_internal {
 
-void ScopeCore::Add(Task* task) {
-  task->Ref();  // released in Done()
+bool ScopeCore::Add(Task* task) {
   std::lock_guard<std::mutex> lock(mu_);
+  // Checked under the lock that CancelAll() takes to collect the tasks: a
+  // task either is in the list Close() cancels, or is refused here.
+  if (closed_) return false;
+  task->Ref();  // released in Done()
   task->scope_prev_ = nullptr;
   task->scope_next_ = head_;
   if (head_ != nullptr) head_->scope_prev_ = task;
   head_ = task;
   ++pending_;
+  return true;
 }
 
 void ScopeCore::Done(Task* task) {
@@ -49,6 +53,22 @@ void ScopeCore::CancelAll(std::string_view reason) {
     RequestCancel(t, reason);
     Unref(t);
   }
+}
+
+void ScopeCore::Close(std::string_view reason) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!closed_) {
+      closed_ = true;
+      closed_reason_ = std::string(reason);
+    }
+  }
+  CancelAll(reason);
+}
+
+std::string ScopeCore::closed_reason() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return closed_reason_;
 }
 
 void ScopeCore::Wait() {

@@ -8,6 +8,12 @@
 // re-checks the count under that lock, so it returns only after the wake
 // that ended it is complete and the scope may be destroyed.
 //
+// Close() ends the scope for good: it cancels the unfinished tasks and
+// refuses every later Add(). Without that, a task spawned into the scope
+// after the cancellation (from a drop guard of a task being cancelled, or
+// from a task that had not seen it yet) would never be cancelled, and the
+// scope's end would wait for it forever.
+//
 // Thread-safety: all members may be called from any thread.
 
 #ifndef COLONY_SCHEDULER_INTERNAL_SCOPE_CORE_H_
@@ -15,6 +21,7 @@
 
 #include <cstddef>
 #include <mutex>
+#include <string>
 #include <string_view>
 
 #include "scheduler/internal/task.h"
@@ -27,21 +34,28 @@ class ScopeCore {
   ScopeCore(const ScopeCore&) = delete;
   ScopeCore& operator=(const ScopeCore&) = delete;
 
-  // Add() records a new task of the scope (called by Submit()).
-  void Add(Task* task);
+  // Add() records a new task of the scope (called by Submit()); false,
+  // adding nothing, once the scope is closed.
+  bool Add(Task* task);
   // Done() removes a finished task and wakes the waiter on the last one.
   void Done(Task* task);
   // CancelAll() requests cancellation of every unfinished task.
   void CancelAll(std::string_view reason);
+  // Close() refuses later Add()s, then is CancelAll(reason).
+  void Close(std::string_view reason);
+  // closed_reason() is the reason given to Close() (empty before).
+  std::string closed_reason() const;
   // Wait() suspends or blocks until no task of the scope is unfinished.
   void Wait();
   size_t pending() const;
 
  private:
   mutable std::mutex mu_;
-  Task* head_ = nullptr;  // guarded by mu_
-  size_t pending_ = 0;    // guarded by mu_
-  Waiter waiter_;         // guarded by mu_
+  Task* head_ = nullptr;       // guarded by mu_
+  size_t pending_ = 0;         // guarded by mu_
+  Waiter waiter_;              // guarded by mu_
+  bool closed_ = false;        // guarded by mu_
+  std::string closed_reason_;  // guarded by mu_
 };
 
 }  // namespace colony::scheduler_internal

@@ -36,10 +36,12 @@ Core* CurrentCore();
 // inherited priority) for a spawn on `core`.
 CoroutineOptions ResolveSpawn(Core* core, SpawnOptions&& options);
 
-// Submit() registers `task` with `core` and queues it. On error (the
-// scheduler is stopping) the task was not registered and the caller must
-// delete it.
-absl::Status Submit(Core* core, Task* task, ScopeCore* scope, bool forever);
+// Submit() registers `task` with `core` and queues it; a spawn from a task
+// copies the spawner's inherited locals into it when `inherit_locals`. On
+// error (the scheduler is stopping) the task was not registered and the
+// caller must delete it.
+absl::Status Submit(Core* core, Task* task, ScopeCore* scope, bool forever,
+                    bool inherit_locals);
 
 // NoSchedulerMessage() logs and returns the message for a spawn outside
 // any scheduler.
@@ -63,6 +65,7 @@ template <typename R, typename F>
 JoinHandle<R> SpawnOn(Core* core, F&& fn, SpawnOptions options,
                       ScopeCore* scope, bool forever) {
   if (core == nullptr) return FailedHandle<R>(false, NoSchedulerMessage());
+  const bool inherit_locals = options.inherit_locals;
   const CoroutineOptions co = ResolveSpawn(core, std::move(options));
   auto task =
       coroutine_internal::Access::NewDeferred<TaskImpl<std::decay_t<F>, R>>(
@@ -70,7 +73,7 @@ JoinHandle<R> SpawnOn(Core* core, F&& fn, SpawnOptions options,
   if (!task.ok()) {
     return FailedHandle<R>(false, std::string(task.status().message()));
   }
-  absl::Status submitted = Submit(core, *task, scope, forever);
+  absl::Status submitted = Submit(core, *task, scope, forever, inherit_locals);
   if (!submitted.ok()) {
     coroutine_internal::Access::Delete(*task);
     return FailedHandle<R>(absl::IsCancelled(submitted),

@@ -16,6 +16,7 @@ namespace colony::scheduler_internal {
 
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected,
                Deadline deadline) {
+  CheckThreadMayBlock();
   timespec ts;
   timespec* timeout = nullptr;
   if (!deadline.IsInfinite()) {
@@ -83,6 +84,7 @@ uint32_t* LowHalf(std::atomic<uint64_t>* word) {
 }  // namespace
 
 void FutexWaitWord(std::atomic<uint64_t>* word, uint64_t seen) {
+  CheckThreadMayBlock();
   syscall(SYS_futex, LowHalf(word), FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
           static_cast<uint32_t>(seen), nullptr, nullptr, 0);
 }

@@ -52,6 +52,14 @@ void FutexWake(std::atomic<uint32_t>* word, int waiters);
 void FutexWaitWord(std::atomic<uint64_t>* word, uint64_t seen);
 void FutexWakeWord(std::atomic<uint64_t>* word);
 
+// CheckThreadMayBlock() is called before the calling thread blocks in a
+// wait (FutexWait(), FutexWaitWord()). It aborts with a message naming the
+// problem when the thread is a worker running a plain coroutine (a
+// Generator body, say) that a task resumed: only the task itself can
+// suspend, so the wait would hold the worker and everything queued on it,
+// and with one worker it would never end. Elsewhere it does nothing.
+void CheckThreadMayBlock();
+
 // ThisThreadParker() is the calling thread's parker.
 ThreadParker& ThisThreadParker();
 

@@ -69,6 +69,26 @@ __attribute__((noinline)) Task* CurrentTask() {
   return t;
 }
 
+void CheckThreadMayBlock() {
+  asm volatile("" : : : "memory");
+  Worker* const w = tls_worker;
+  if (ABSL_PREDICT_TRUE(w == nullptr)) return;
+  BasicCoroutine* const current = coroutine_internal::tls_state.current;
+  Task* const task = w->current();
+  // The scheduler loop itself (no coroutine) parks the thread on purpose,
+  // and a task waits by suspending, never through here.
+  if (current == nullptr || task == nullptr || current == task) return;
+  coroutine_internal::Fatal(
+      "coroutine '%s' would block worker thread %d of scheduler '%s' in a "
+      "wait: it is a plain coroutine (a Generator body, say) that task '%s' "
+      "(id %llu) resumed, and only a task can suspend; the wait would hold "
+      "the worker and everything queued on it (with one worker, forever). "
+      "Wait in the task itself, or make the producer a task of its own "
+      "that sends into a Channel",
+      current->name().c_str(), w->index(), w->core()->options().name.c_str(),
+      task->name().c_str(), static_cast<unsigned long long>(task->id()));
+}
+
 Worker::Worker(Core* core, int index)
     : core_(core),
       index_(index),

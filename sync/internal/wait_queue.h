@@ -142,6 +142,21 @@ class WaitQueue {
     tail_ = node;
     ++size_;
   }
+  // PushFront() puts back, as the first waiter, a node just popped under
+  // the same hold of the lock whose hand-off failed: for its waiter
+  // nothing happened, and it goes on waiting in its old place.
+  void PushFront(WaitNode* node) {
+    node->state.store(WaitNode::kWaiting, std::memory_order_relaxed);
+    node->prev = nullptr;
+    node->next = head_;
+    if (head_ != nullptr) {
+      head_->prev = node;
+    } else {
+      tail_ = node;
+    }
+    head_ = node;
+    ++size_;
+  }
   WaitNode* PopFront() {
     WaitNode* node = head_;
     if (node == nullptr) return nullptr;
@@ -235,7 +250,6 @@ class WakeList {
 // `cancellable`, in a task) cancellation is requested; it takes the node
 // out of no queue.
 WaitResult WaitFor(WaitNode* node, Deadline deadline, bool cancellable);
-
 
 }  // namespace sync_internal
 }  // namespace colony
