@@ -111,19 +111,29 @@ struct FieldLine {
 };
 
 // Validates `line` (without CRLF) as `field-name ":" OWS field-value OWS`.
-// Returns an empty string when valid, else what was wrong.
-std::string ValidateFieldLine(std::string_view line, FieldLine* out) {
+// Returns nullptr when valid, else what was wrong.
+const char* ValidateFieldLine(std::string_view line, FieldLine* out) {
   if (IsOws(line.front())) {
     return "obs-fold (a line starting with whitespace) is not allowed";
   }
-  const size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return "field line without ':'";
-  const std::string_view name = line.substr(0, colon);
-  if (name.empty()) return "empty field name";
-  if (IsOws(name.back())) {
-    return "whitespace between field name and ':'";
+  // One pass over the name: token bytes up to the colon.
+  size_t colon = 0;
+  while (colon < line.size() &&
+         kTokenChar[static_cast<unsigned char>(line[colon])]) {
+    ++colon;
   }
-  if (!IsToken(name)) return "field name is not a token";
+  if (colon == line.size()) return "field line without ':'";
+  if (line[colon] != ':') {
+    if (IsOws(line[colon]) &&
+        line.find_first_not_of(" \t", colon) != std::string_view::npos &&
+        line[line.find_first_not_of(" \t", colon)] == ':') {
+      return "whitespace between field name and ':'";
+    }
+    return line.find(':') == std::string_view::npos
+               ? "field line without ':'"
+               : "field name is not a token";
+  }
+  if (colon == 0) return "empty field name";
   size_t begin = colon + 1;
   size_t end = line.size();
   while (begin < end && IsOws(line[begin])) ++begin;
@@ -138,7 +148,7 @@ std::string ValidateFieldLine(std::string_view line, FieldLine* out) {
   out->name_size = colon;
   out->value_begin = begin;
   out->value_size = end - begin;
-  return "";
+  return nullptr;
 }
 
 // Parses 1*DIGIT, saturating at the maximum. False when not all digits.
@@ -532,9 +542,9 @@ bool RequestParser::ProcessRequestLine(const char* head, size_t begin,
 bool RequestParser::ProcessFieldLine(const char* head, size_t begin,
                                      size_t end) {
   FieldLine field;
-  const std::string error =
+  const char* error =
       ValidateFieldLine(std::string_view(head + begin, end - begin), &field);
-  if (!error.empty()) {
+  if (error != nullptr) {
     Fail(400,
          "field line " + std::to_string(fields_.size() + 1) + ": " + error);
     return false;
@@ -809,8 +819,8 @@ bool RequestParser::ProcessTrailerLine(std::string_view line) {
     return false;
   }
   FieldLine field;
-  const std::string error = ValidateFieldLine(line, &field);
-  if (!error.empty()) {
+  const char* error = ValidateFieldLine(line, &field);
+  if (error != nullptr) {
     Fail(400,
          "trailer line " + std::to_string(trailer_count_ + 1) + ": " + error);
     return false;
