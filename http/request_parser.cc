@@ -314,7 +314,7 @@ ParseResult RequestParser::ParseHead(std::string_view input) {
     if (window < input.size()) {
       return Fail(431, "header section too large");
     }
-    head_buf_.assign(input.data(), window);
+    if (window > 0) head_buf_.assign(input.data(), window);
     return Event(ParseEvent::kNeedMore, input.size());
   }
   // The head spans calls: append (bounded) and scan the new bytes.

@@ -168,10 +168,9 @@ class RequestParser {
   // Creates a parser waiting for the first byte of a request.
   explicit RequestParser(ParserOptions options = {});
 
+  // Not copyable or movable: request() may point into the parser itself.
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
-  RequestParser(RequestParser&&) = default;
-  RequestParser& operator=(RequestParser&&) = default;
 
   // Parse() consumes a prefix of `input`, the unconsumed bytes of the
   // connection, and returns the next event. After kError every call returns
