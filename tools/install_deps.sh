@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   bazel-bootstrap bazel-rules-java g++ clang
   libtbb-dev libspdlog-dev libabsl-dev libgtest-dev libbenchmark-dev
-  libboost-context-dev
+  libboost-context-dev libhttp-parser-dev
   "$@"
 )
 
