@@ -457,9 +457,22 @@ Task* Worker::SpinBeforePark() {
       return t;
     }
     if (Task* t = PopMailbox()) return t;
+    // Readiness is work too: while tasks wait on I/O, poll without
+    // blocking (what it finds lands on our own ring), as the park would.
+    if (PollIoNow()) {
+      if (Task* t = PopBands()) return t;
+    }
     if (NowNanos() >= until) break;
   }
   return nullptr;
+}
+
+bool Worker::PollIoNow() {
+  IoPoller* io = core_->io_poller();
+  if (io == nullptr || !io->HasWaiters() || !io->TryLock()) return false;
+  const int found = io->PollLocked(PollKind::kBusy, 0);
+  io->Unlock();
+  return found > 0;
 }
 
 void Worker::ParkIdle() {

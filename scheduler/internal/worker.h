@@ -137,6 +137,9 @@ class Worker {
   // SpinBeforePark() keeps polling for work for spin_before_park (see
   // SchedulerOptions) before the caller parks.
   Task* SpinBeforePark();
+  // PollIoNow() polls for I/O readiness without blocking, if tasks wait
+  // on I/O and nobody else polls; true when it readied some.
+  bool PollIoNow();
   void ParkIdle();
   void RunTask(Task* task);
   void AfterSlice(Task* task, void* tag);
