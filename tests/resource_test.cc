@@ -29,18 +29,8 @@
 namespace colony {
 namespace {
 
+using ::colony::testing::Eventually;
 using ::colony::testing::StartScheduler;
-
-constexpr absl::Duration kPatience = absl::Seconds(60);
-
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time end = absl::Now() + kPatience;
-  while (!done()) {
-    if (absl::Now() > end) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
 
 class ResourceTest : public ::testing::TestWithParam<int> {
  protected:

@@ -6,6 +6,7 @@
 #define COLONY_TESTS_SCHEDULER_TEST_UTIL_H_
 
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -16,6 +17,8 @@
 #include <thread>
 #include <utility>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
 
@@ -50,6 +53,18 @@ inline std::unique_ptr<Scheduler> StartScheduler(SchedulerOptions options) {
   EXPECT_TRUE(s.ok()) << s.status();
   EXPECT_TRUE((*s)->Start().ok());
   return std::move(*s);
+}
+
+// Eventually() polls `done` every millisecond (sleeping the thread) until
+// it holds, or gives up after a minute, generous enough for a loaded
+// machine and sanitizers: no test relies on speed.
+inline bool Eventually(const std::function<bool()>& done) {
+  const absl::Time end = absl::Now() + absl::Seconds(60);
+  while (!done()) {
+    if (absl::Now() > end) return false;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return true;
 }
 
 // Spins for about `ns` nanoseconds of wall time.

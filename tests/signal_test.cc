@@ -33,20 +33,8 @@ namespace {
 
 using ::colony::testing::DropCounter;
 using ::colony::testing::kTsanBuild;
+using ::colony::testing::Eventually;
 using ::colony::testing::StartScheduler;
-
-// Generous: the machine may be loaded; no test relies on speed.
-constexpr absl::Duration kPatience = absl::Seconds(60);
-
-// Polls `done` until it holds or kPatience passes.
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time end = absl::Now() + kPatience;
-  while (!done()) {
-    if (absl::Now() > end) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
 
 // A value type without operator==: every write counts.
 struct Opaque {
