@@ -4,7 +4,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <ranges>
 #include <stdexcept>
@@ -12,8 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "scheduler/scheduler.h"
-#include "sync/event.h"
 
 namespace colony {
 namespace {
@@ -89,43 +86,6 @@ TEST(GeneratorTest, WorksWithRangesAdaptors) {
   EXPECT_EQ(sum, 12);
 }
 #endif
-
-// A generator body driven by a task runs on the task's worker thread but
-// is not a task: a wait there cannot suspend the task, so it would hold
-// the worker (and on one worker, deadlock with the task that was to wake
-// it). It is a fatal error that says so, not a silent block.
-class GeneratorInTaskDeathTest : public ::testing::TestWithParam<int> {};
-
-TEST_P(GeneratorInTaskDeathTest, WaitInTheBodyIsFatalNotABlockedWorker) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  const int workers = GetParam();
-  EXPECT_DEATH(
-      {
-        alarm(30);  // a regression that blocks dies of SIGALRM instead
-        auto s = Scheduler::Create({.workers = workers});
-        if (!s.ok() || !(*s)->Start().ok()) std::abort();
-        Event ready;
-        auto h = (*s)->Spawn([&] {
-          Generator<int> gen([&](Generator<int>::Yielder& y) {
-            ready.Wait();
-            y.Suspend(1);
-          });
-          // Queued behind this task: on one worker it could only run if
-          // the wait below suspended the task.
-          Spawn([&] { ready.Set(); });
-          int sum = 0;
-          for (int v : gen) sum += v;
-          return sum;
-        });
-        (void)h.Join();
-      },
-      "would block worker thread .* plain coroutine");
-}
-
-INSTANTIATE_TEST_SUITE_P(Workers, GeneratorInTaskDeathTest,
-                         ::testing::Values(1, 2), [](const auto& info) {
-                           return "w" + std::to_string(info.param);
-                         });
 
 }  // namespace
 }  // namespace colony
