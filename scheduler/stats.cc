@@ -21,6 +21,7 @@ std::ostream& operator<<(std::ostream& os, const TaskInfo& info) {
 std::ostream& operator<<(std::ostream& os, const SchedulerStats& stats) {
   os << "live=" << stats.live_tasks << " remote_spawns=" << stats.spawned_remote
      << " rejected=" << stats.rejected
+     << " monitor_wakes=" << stats.monitor_wakes
      << " blocking_threads=" << stats.blocking_threads
      << " io_fds=" << stats.io.registered_fds
      << " io_waiters=" << stats.io.io_waiters

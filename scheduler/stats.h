@@ -56,6 +56,9 @@ struct SchedulerStats {
   std::vector<size_t> global_queue_depth;  // per band
   uint64_t spawned_remote = 0;             // spawns from outside the workers
   uint64_t rejected = 0;                   // spawns refused because of Stop()
+  // Times the monitor thread woke a parked worker because work was queued
+  // and nobody searched (a backstop; normally zero or close to it).
+  uint64_t monitor_wakes = 0;
   size_t live_tasks = 0;                   // spawned and not yet finished
   size_t blocking_threads = 0;             // threads in the blocking pool
   size_t blocking_queued = 0;  // SpawnBlocking calls waiting for a thread

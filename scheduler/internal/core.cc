@@ -415,6 +415,15 @@ bool Core::MonitorStalls(int64_t now_ns) {
       if (w.HasStealable()) NotifyParked();
     }
   }
+  // Work queued while workers sleep and nobody searches: wake one to take
+  // it. The idle protocol should never leave that state behind; this is a
+  // backstop (as Go's sysmon has) that bounds the damage of a missed wake
+  // to one monitor tick, and it is counted so that it shows.
+  if (idle_.num_searching() == 0 && idle_.num_unparked() < num_workers() &&
+      AnyWork()) {
+    monitor_wakes_.fetch_add(1, std::memory_order_relaxed);
+    NotifyParked();
+  }
   // Timers of a worker stuck in a slice (or asleep with a later deadline):
   // whoever looks first takes the expired ones.
   for (int i = 0; i < num_workers(); ++i) {
@@ -481,6 +490,7 @@ SchedulerStats Core::Stats() const {
   }
   s.spawned_remote = spawned_remote_.load(std::memory_order_relaxed);
   s.rejected = rejected_.load(std::memory_order_relaxed);
+  s.monitor_wakes = monitor_wakes_.load(std::memory_order_relaxed);
   s.live_tasks = registry_.live();
   s.blocking_threads = blocking_.threads();
   s.blocking_queued = blocking_.queued();

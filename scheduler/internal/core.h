@@ -184,6 +184,7 @@ class Core {
     bool reported = false;
   };
   std::vector<StallWatch> stall_watch_;
+  std::atomic<uint64_t> monitor_wakes_{0};
   Monitor monitor_;
 };
 
