@@ -188,6 +188,26 @@ void Worker::MaybePollIo() {
 
 Task* Worker::PopMailbox() { return mailbox_.Pop(); }
 
+int Worker::NextGlobalInterval() const {
+  // The injection queue holds what rings overflowed and what was woken
+  // from outside. Polling it once per global_queue_interval dispatches
+  // starves a large backlog while the ring never runs dry (1,000 echo
+  // connections on one worker: a p99 of 200-600 ms). The next poll comes
+  // sooner the larger the backlog is against the ring, so both FIFOs are
+  // served at about the rate they fill; with a small backlog it stays
+  // global_queue_interval.
+  size_t backlog = 0;
+  size_t local = 0;
+  for (int b = 0; b < bands_; ++b) {
+    backlog += inject_[b].size();
+    local += queues_[static_cast<size_t>(b)].size();
+  }
+  if (backlog == 0) return global_queue_interval_;
+  const size_t interval = local / backlog;
+  return static_cast<int>(std::clamp<size_t>(
+      interval, 1, static_cast<size_t>(global_queue_interval_)));
+}
+
 Task* Worker::PopLocal(int band) {
   const uint32_t bit = uint32_t{1} << band;
   if ((local_bands_ & bit) == 0) return nullptr;
@@ -360,7 +380,7 @@ inline Task* Worker::NextLocalTurnsImpl() {
 Task* Worker::NextLocalSlow() {
   if (Task* t = PopMailbox()) return t;
   if (--global_countdown_ == 0) {
-    global_countdown_ = global_queue_interval_;
+    global_countdown_ = NextGlobalInterval();
     if (Task* t = core_->PopGlobal()) {
       global_pops_.Add();
       return t;

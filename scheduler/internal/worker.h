@@ -133,6 +133,10 @@ class Worker {
   bool WorkAbove(int band) const;
   bool BandWork(int band) const;
   Task* PopMailbox();
+  // NextGlobalInterval() is the number of dispatches until the next poll of
+  // the injection queue: global_queue_interval at most, fewer while its
+  // backlog is large against the local rings.
+  int NextGlobalInterval() const;
   Task* Search();
   // SpinBeforePark() keeps polling for work for spin_before_park (see
   // SchedulerOptions) before the caller parks.
