@@ -136,9 +136,10 @@ void RunYield(colony::Scheduler& s, const Config& c, int rep) {
     for (auto& h : handles) Check(h.Join());
     elapsed = NowNs() - t0;
   });
-  ReportColony(c, rep,
-         static_cast<double>(elapsed) / static_cast<double>(tasks * yields),
-         "ns_per_op");
+  ReportColony(
+      c, rep,
+      static_cast<double>(elapsed) / static_cast<double>(tasks * yields),
+      "ns_per_op");
 }
 
 void RunSpawn(colony::Scheduler& s, const Config& c, int rep) {
@@ -155,8 +156,8 @@ void RunSpawn(colony::Scheduler& s, const Config& c, int rep) {
     elapsed = NowNs() - t0;
   });
   ReportColony(c, rep,
-         static_cast<double>(elapsed) / static_cast<double>(tasks),
-         "ns_per_task");
+               static_cast<double>(elapsed) / static_cast<double>(tasks),
+               "ns_per_task");
 }
 
 // Link() is one link of a chain: it spawns the rest of the chain and ends;
@@ -188,9 +189,9 @@ void RunChain(colony::Scheduler& s, const Config& c, int rep) {
   }
   const int64_t elapsed = NowNs() - t0;
   ReportColony(c, rep,
-         static_cast<double>(elapsed) / static_cast<double>(c.chains) / 1e3 *
-             1000.0 / static_cast<double>(links),
-         "us_per_1000_links");
+               static_cast<double>(elapsed) / static_cast<double>(c.chains) /
+                   1e3 * 1000.0 / static_cast<double>(links),
+               "us_per_1000_links");
 }
 
 int64_t Skynet(int64_t num, int64_t size) {
@@ -221,7 +222,7 @@ void RunSkynet(colony::Scheduler& s, const Config& c, int rep) {
     peer_bench::Fail(kPeer, "skynet sum " + std::to_string(r.value()));
   }
   ReportColony(c, rep, static_cast<double>(elapsed) / 1e6, "ms",
-         Field("rss_mib", peer_bench::PeakRssMiB()));
+               Field("rss_mib", peer_bench::PeakRssMiB()));
 }
 
 void RunImbalance(colony::Scheduler& s, const Config& c, int rep,
@@ -241,7 +242,7 @@ void RunImbalance(colony::Scheduler& s, const Config& c, int rep,
     makespan = NowNs() - t0;
   });
   ReportColony(c, rep, static_cast<double>(makespan) / 1e6, "ms",
-         peer_bench::ImbalanceFields(c, base, makespan));
+               peer_bench::ImbalanceFields(c, base, makespan));
 }
 
 void RunLatency(colony::Scheduler& s, const Config& c, int rep) {
@@ -287,9 +288,10 @@ void RunLatency(colony::Scheduler& s, const Config& c, int rep) {
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
   ReportColony(c, rep, peer_bench::Percentile(latency, 50) / 1e3, "us",
-         Field("p99_us", peer_bench::Percentile(latency, 99) / 1e3) + " " +
-             Field("max_us", peer_bench::Percentile(latency, 100) / 1e3) +
-             " note=priority_bands_spawn_wake");
+               Field("p99_us", peer_bench::Percentile(latency, 99) / 1e3) +
+                   " " +
+                   Field("max_us", peer_bench::Percentile(latency, 100) / 1e3) +
+                   " note=priority_bands_spawn_wake");
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ std::ostream& operator<<(std::ostream& os, const SchedulerStats& stats) {
     os << "  worker " << i << ": spawned=" << w.spawned
        << " completed=" << w.completed << " switches=" << w.switches
        << " steals=" << w.steals << "/" << w.steal_attempts
-       << " stolen=" << w.stolen_tasks << " parks=" << w.parks << " unparks=" << w.unparks << " stalls=" << w.stalls
+       << " stolen=" << w.stolen_tasks << " parks=" << w.parks
+       << " unparks=" << w.unparks << " stalls=" << w.stalls
        << " global=" << w.global_pops << " overflows=" << w.overflows
        << " timers=" << w.timers << " fired=" << w.timers_fired << " queued=[";
     for (size_t b = 0; b < w.queue_depth.size(); ++b) {

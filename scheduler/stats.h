@@ -19,15 +19,16 @@
 namespace colony {
 
 struct WorkerStats {
-  uint64_t spawned = 0;             // tasks spawned by tasks on this worker
-  uint64_t completed = 0;           // tasks that finished on this worker
-  uint64_t switches = 0;            // resumes of a task by this worker
-  uint64_t steal_attempts = 0;      // victims tried
-  uint64_t steals = 0;              // attempts that took at least one task
-  uint64_t stolen_tasks = 0;        // tasks taken by those steals
-  uint64_t parks = 0;               // times the worker went to sleep
-  uint64_t unparks = 0;             // of those, ended by another thread's wake
-  uint64_t stalls = 0;  // slices that ran past SchedulerOptions::stall_threshold
+  uint64_t spawned = 0;         // tasks spawned by tasks on this worker
+  uint64_t completed = 0;       // tasks that finished on this worker
+  uint64_t switches = 0;        // resumes of a task by this worker
+  uint64_t steal_attempts = 0;  // victims tried
+  uint64_t steals = 0;          // attempts that took at least one task
+  uint64_t stolen_tasks = 0;    // tasks taken by those steals
+  uint64_t parks = 0;           // times the worker went to sleep
+  uint64_t unparks = 0;         // of those, ended by another thread's wake
+  uint64_t stalls =
+      0;  // slices that ran past SchedulerOptions::stall_threshold
   uint64_t global_pops = 0;         // tasks taken from the injection queue
   uint64_t overflows = 0;           // halves of the ring moved to it
   uint64_t timers_fired = 0;        // sleeps this worker ended
@@ -59,9 +60,9 @@ struct SchedulerStats {
   // Times the monitor thread woke a parked worker because work was queued
   // and nobody searched (a backstop; normally zero or close to it).
   uint64_t monitor_wakes = 0;
-  size_t live_tasks = 0;                   // spawned and not yet finished
-  size_t blocking_threads = 0;             // threads in the blocking pool
-  size_t blocking_queued = 0;  // SpawnBlocking calls waiting for a thread
+  size_t live_tasks = 0;        // spawned and not yet finished
+  size_t blocking_threads = 0;  // threads in the blocking pool
+  size_t blocking_queued = 0;   // SpawnBlocking calls waiting for a thread
   IoStats io;
 };
 

@@ -42,7 +42,8 @@ bool Barrier::ArriveAndWait() {
       WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/false);
       return true;
     }
-    if (WaitRelease(lock, phase, Deadline::Infinite(), cancellable)) return false;
+    if (WaitRelease(lock, phase, Deadline::Infinite(), cancellable))
+      return false;
     // Cancelled. If the phase completed meanwhile, our arrival was counted
     // and stands: wait for the release, and let the cancellation come at
     // the next cancellation point.
@@ -78,7 +79,8 @@ void Barrier::ArriveAndDrop() {
 
 void Barrier::Wait(uint64_t phase) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/true)) return;
+  if (WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/true))
+    return;
   lock.unlock();
   scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
   lock.lock();

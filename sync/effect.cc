@@ -283,7 +283,8 @@ void EffectNode::Stop() {
       node.Prepare();
       idle_waiters_.Push(&node);
     }
-    idle_waiters_.Block(&node, mu_, Deadline::Infinite(), /*cancellable=*/false);
+    idle_waiters_.Block(&node, mu_, Deadline::Infinite(),
+                        /*cancellable=*/false);
   }
   Cleanup();
 }

@@ -133,9 +133,8 @@ class Memo {
   // an input changes, and waits on if the result is equal. A cancellation
   // point in a task.
   Versioned<T> WaitChanged(uint64_t since) const {
-    std::optional<Versioned<T>> v =
-        sync_internal::ReadOps<T>::WaitChanged(*node_, since,
-                                                 Deadline::Infinite());
+    std::optional<Versioned<T>> v = sync_internal::ReadOps<T>::WaitChanged(
+        *node_, since, Deadline::Infinite());
     if (v.has_value()) return *std::move(v);
     return GetVersioned();  // unreachable while the Memo lives
   }

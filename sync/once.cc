@@ -65,7 +65,8 @@ bool Once::WaitTurn(std::unique_lock<std::mutex>& lock, bool cancellable) {
   node.Prepare();
   waiters_.Push(&node);
   lock.unlock();
-  const WaitResult r = waiters_.Block(&node, mu_, Deadline::Infinite(), cancellable);
+  const WaitResult r =
+      waiters_.Block(&node, mu_, Deadline::Infinite(), cancellable);
   lock.lock();
   return r == WaitResult::kNotified;
 }

@@ -74,9 +74,9 @@ struct ResourceState {
   // before the first); while pending, it is the previous one.
   std::optional<absl::StatusOr<T>> result;
 
-  friend bool operator==(const ResourceState& a, const ResourceState& b)
-    requires std::equality_comparable<T>
-  {
+  friend bool operator==(
+      const ResourceState& a,
+      const ResourceState& b) requires std::equality_comparable<T> {
     return a.pending == b.pending && a.result == b.result;
   }
 };
@@ -136,8 +136,8 @@ class Resource {
   // outcome. In a task it is a cancellation point. Stopped before any
   // outcome, it returns a Cancelled status.
   absl::StatusOr<T> Wait() const {
-    return WaitUntil(Deadline::Infinite()).value_or(
-        absl::CancelledError("resource stopped"));
+    return WaitUntil(Deadline::Infinite())
+        .value_or(absl::CancelledError("resource stopped"));
   }
   // WaitFor() and WaitUntil() give up (std::nullopt) when the timeout or
   // deadline passes while pending.

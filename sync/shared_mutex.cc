@@ -11,7 +11,9 @@ using sync_internal::WaitNode;
 using sync_internal::WaitQueue;
 using sync_internal::WaitResult;
 
-void SharedMutex::lock() { LockSlow(kWriter, Deadline::Infinite(), /*cancellable=*/false); }
+void SharedMutex::lock() {
+  LockSlow(kWriter, Deadline::Infinite(), /*cancellable=*/false);
+}
 
 void SharedMutex::LockCancellable() {
   if (LockSlow(kWriter, Deadline::Infinite(), /*cancellable=*/true)) return;
@@ -45,7 +47,9 @@ void SharedMutex::unlock() {
   admitted.WakeAll();
 }
 
-void SharedMutex::lock_shared() { LockSlow(kReader, Deadline::Infinite(), /*cancellable=*/false); }
+void SharedMutex::lock_shared() {
+  LockSlow(kReader, Deadline::Infinite(), /*cancellable=*/false);
+}
 
 void SharedMutex::LockSharedCancellable() {
   if (LockSlow(kReader, Deadline::Infinite(), /*cancellable=*/true)) return;
@@ -78,8 +82,7 @@ void SharedMutex::unlock_shared() {
   admitted.WakeAll();
 }
 
-bool SharedMutex::LockSlow(int64_t kind, Deadline deadline,
-                           bool cancellable) {
+bool SharedMutex::LockSlow(int64_t kind, Deadline deadline, bool cancellable) {
   WaitNode node;
   {
     std::lock_guard<std::mutex> lock(mu_);

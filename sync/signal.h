@@ -252,9 +252,8 @@ class Signal {
   // latest value and its version (at once if it already does). Suspends a
   // task, blocks a thread; in a task it is a cancellation point.
   Versioned<T> WaitChanged(uint64_t since) const {
-    std::optional<Versioned<T>> v =
-        sync_internal::ReadOps<T>::WaitChanged(*node_, since,
-                                                 Deadline::Infinite());
+    std::optional<Versioned<T>> v = sync_internal::ReadOps<T>::WaitChanged(
+        *node_, since, Deadline::Infinite());
     if (v.has_value()) return *std::move(v);
     return GetVersioned();  // unreachable while the Signal lives
   }

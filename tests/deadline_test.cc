@@ -45,8 +45,8 @@ TEST(DeadlineTest, ConversionsSaturate) {
               Deadline::After(std::chrono::nanoseconds::max()).nanos() >
                   NowNanos());
   EXPECT_TRUE(Deadline::After(std::chrono::hours::max()).IsInfinite());
-  EXPECT_TRUE(Deadline::At(std::chrono::steady_clock::time_point::max())
-                  .IsInfinite());
+  EXPECT_TRUE(
+      Deadline::At(std::chrono::steady_clock::time_point::max()).IsInfinite());
   EXPECT_FALSE(Deadline::After(absl::InfiniteDuration()).IsReached());
   EXPECT_EQ(Deadline::Infinite().TimeLeft(), absl::InfiniteDuration());
   EXPECT_EQ(Deadline::Infinite().ToTime(), absl::InfiniteFuture());
@@ -111,11 +111,10 @@ std::vector<InfiniteWait> Cases(Objects& o, absl::Duration forever) {
                      return o.full.SendFor(2, forever);
                    },
                    [&o] { o.full.Recv(); }});
-  cases.push_back({"Channel::RecvUntil(infinite)",
-                   [&o] {
-                     return o.rendezvous.RecvUntil(Deadline::Infinite()) == 7;
-                   },
-                   [&o] { o.rendezvous.Send(7); }});
+  cases.push_back(
+      {"Channel::RecvUntil(infinite)",
+       [&o] { return o.rendezvous.RecvUntil(Deadline::Infinite()) == 7; },
+       [&o] { o.rendezvous.Send(7); }});
   cases.push_back({"Select/OnTimeout",
                    [&o, forever] {
                      bool got = false;
@@ -158,15 +157,14 @@ std::vector<InfiniteWait> Cases(Objects& o, absl::Duration forever) {
                      return ok;
                    },
                    [&o] { o.shared.unlock(); }});
-  cases.push_back(
-      {"SharedMutex::try_lock_shared_for(nanoseconds::max())",
-       [&o] {
-         const bool ok =
-             o.shared.try_lock_shared_for(std::chrono::nanoseconds::max());
-         if (ok) o.shared.unlock_shared();
-         return ok;
-       },
-       [&o] { o.shared.unlock(); }});
+  cases.push_back({"SharedMutex::try_lock_shared_for(nanoseconds::max())",
+                   [&o] {
+                     const bool ok = o.shared.try_lock_shared_for(
+                         std::chrono::nanoseconds::max());
+                     if (ok) o.shared.unlock_shared();
+                     return ok;
+                   },
+                   [&o] { o.shared.unlock(); }});
   cases.push_back({"CondVar::WaitFor",
                    [&o, forever] {
                      std::unique_lock<Mutex> lock(o.cv_mutex);
@@ -191,14 +189,15 @@ std::vector<InfiniteWait> Cases(Objects& o, absl::Duration forever) {
                    [&o] { o.barrier.Arrive(); }});
   cases.push_back({"Signal::WaitChangedFor",
                    [&o, forever] {
-                     auto v = o.signal.WaitChangedFor(o.signal.GetVersioned().version,
-                                                      forever);
+                     auto v = o.signal.WaitChangedFor(
+                         o.signal.GetVersioned().version, forever);
                      return v.has_value() && v->value == 5;
                    },
                    [&o] { o.signal.Set(5); }});
-  cases.push_back({"Subscription::NextFor",
-                   [&o, forever] { return o.subscription.NextFor(forever) == 5; },
-                   [&o] { o.signal.Set(5); }});
+  cases.push_back(
+      {"Subscription::NextFor",
+       [&o, forever] { return o.subscription.NextFor(forever) == 5; },
+       [&o] { o.signal.Set(5); }});
   return cases;
 }
 

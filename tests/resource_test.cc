@@ -43,7 +43,8 @@ class ResourceTest : public ::testing::TestWithParam<int> {
 
 TEST_P(ResourceTest, FollowsItsInput) {
   Signal<int> input(1);
-  Resource<int> r(*s_, [&]() -> absl::StatusOr<int> { return input.Get() * 2; });
+  Resource<int> r(*s_,
+                  [&]() -> absl::StatusOr<int> { return input.Get() * 2; });
   EXPECT_EQ(r.Wait().value(), 2);
   EXPECT_FALSE(r.Pending());
   input.Set(5);
@@ -263,7 +264,8 @@ TEST_P(ResourceTest, EqualMemoDoesNotRecall) {
 // when it settles.
 TEST_P(ResourceTest, EffectsReadResources) {
   Signal<int> input(1);
-  Resource<int> r(*s_, [&]() -> absl::StatusOr<int> { return input.Get() + 100; });
+  Resource<int> r(*s_,
+                  [&]() -> absl::StatusOr<int> { return input.Get() + 100; });
   std::atomic<int> seen{0};
   Effect e(*s_, [&] {
     ResourceState<int> st = r.State();

@@ -62,8 +62,8 @@ int Count(const std::string& text, const std::string& what) {
 
 TEST(SchedulerStallTest, StalledWorkersLifoTaskRunsElsewhere) {
   CapturedLog log;
-  auto s = StartScheduler(
-      {.workers = 2, .stall_threshold = absl::Milliseconds(50)});
+  auto s =
+      StartScheduler({.workers = 2, .stall_threshold = absl::Milliseconds(50)});
   std::atomic<bool> child_ran{false};
   uint64_t hog_id = 0;
   auto hog = s->Spawn(
@@ -92,8 +92,8 @@ TEST(SchedulerStallTest, StalledWorkersLifoTaskRunsElsewhere) {
 
 TEST(SchedulerStallTest, ShortSlicesAreNotStalls) {
   CapturedLog log;
-  auto s = StartScheduler(
-      {.workers = 2, .stall_threshold = absl::Milliseconds(50)});
+  auto s =
+      StartScheduler({.workers = 2, .stall_threshold = absl::Milliseconds(50)});
   auto h = s->Spawn([] {
     // 300 ms of work in 1 ms slices.
     for (int i = 0; i < 300; ++i) {
@@ -111,7 +111,8 @@ TEST(SchedulerStallTest, ShortSlicesAreNotStalls) {
 
 TEST(SchedulerStallTest, DetectionCanBeTurnedOff) {
   CapturedLog log;
-  auto s = StartScheduler({.workers = 1, .stall_threshold = absl::ZeroDuration()});
+  auto s =
+      StartScheduler({.workers = 1, .stall_threshold = absl::ZeroDuration()});
   s->Spawn([] {
      const absl::Time end = absl::Now() + absl::Milliseconds(150);
      while (absl::Now() < end) {

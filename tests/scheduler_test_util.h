@@ -6,11 +6,11 @@
 #define COLONY_TESTS_SCHEDULER_TEST_UTIL_H_
 
 #include <atomic>
-#include <functional>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>

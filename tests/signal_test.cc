@@ -32,8 +32,8 @@ namespace colony {
 namespace {
 
 using ::colony::testing::DropCounter;
-using ::colony::testing::kTsanBuild;
 using ::colony::testing::Eventually;
+using ::colony::testing::kTsanBuild;
 using ::colony::testing::StartScheduler;
 
 // A value type without operator==: every write counts.

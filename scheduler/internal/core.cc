@@ -387,8 +387,7 @@ bool Core::MonitorIo(int64_t now_ns) {
 }
 
 bool Core::MonitorStalls(int64_t now_ns) {
-  const int64_t threshold =
-      absl::ToInt64Nanoseconds(options_.stall_threshold);
+  const int64_t threshold = absl::ToInt64Nanoseconds(options_.stall_threshold);
   bool watching = false;
   for (int i = 0; i < num_workers(); ++i) {
     Worker& w = worker(i);

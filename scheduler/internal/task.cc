@@ -2,11 +2,11 @@
 
 #include "scheduler/internal/task.h"
 
+#include <tbb/scalable_allocator.h>
+
 #include <exception>
 #include <new>
 #include <string>
-
-#include <tbb/scalable_allocator.h>
 
 #include "coroutine/coroutine_state.h"
 #include "coroutine/internal/access.h"

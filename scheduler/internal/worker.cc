@@ -650,10 +650,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
   // stalled, holds this worker's thread: what it readies goes to the
   // injection queue (waking a parked worker), not to the LIFO slot or the
   // ring, where it would wait for the slice to end.
-  if (ABSL_PREDICT_FALSE(
-          current_ != nullptr &&
-          (current_->state() == CoroutineState::kSyscall ||
-           stalled_.load(std::memory_order_acquire)))) {
+  if (ABSL_PREDICT_FALSE(current_ != nullptr &&
+                         (current_->state() == CoroutineState::kSyscall ||
+                          stalled_.load(std::memory_order_acquire)))) {
     core_->Inject(task);
     return;
   }

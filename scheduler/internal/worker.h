@@ -98,7 +98,9 @@ class Worker {
   // Stall detection (called by the monitor thread; see core.cc).
   // SliceSeq() is odd while a slice runs and changes at every slice start
   // and end; SliceTaskId() is the id of the task of the current slice.
-  uint64_t SliceSeq() const { return slice_seq_.load(std::memory_order_acquire); }
+  uint64_t SliceSeq() const {
+    return slice_seq_.load(std::memory_order_acquire);
+  }
   uint64_t SliceTaskId() const {
     return slice_task_id_.load(std::memory_order_relaxed);
   }
@@ -185,7 +187,9 @@ class Worker {
   bool HasLifo() const {
     return lifo_.load(std::memory_order_relaxed) != nullptr;
   }
-  Task* TakeLifo() { return lifo_.exchange(nullptr, std::memory_order_acquire); }
+  Task* TakeLifo() {
+    return lifo_.exchange(nullptr, std::memory_order_acquire);
+  }
   // Slice bookkeeping for the monitor (see SliceSeq()): written by this
   // worker only.
   std::atomic<uint64_t> slice_seq_{0};

@@ -101,7 +101,7 @@ class ResourceNode final : public ReactiveNode {
   uint64_t generation_ = 0;  // guarded by ReactiveNode::mu_
   bool stopped_ = false;     // guarded by ReactiveNode::mu_
   // A forced start that no run has consumed yet.
-  bool force_ = false;  // guarded by ReactiveNode::mu_
+  bool force_ = false;        // guarded by ReactiveNode::mu_
   JoinHandle<void> current_;  // guarded by ReactiveNode::mu_
 
   std::atomic<uint64_t> runs_{0};

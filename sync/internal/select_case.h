@@ -143,7 +143,8 @@ struct SelectOutcome {
 };
 
 // SelectAmong() decides among `count` channel cases, waiting until
-// `deadline` (a deadline already reached only polls them once). Throws CoroutineCancelled in a cancelled task.
+// `deadline` (a deadline already reached only polls them once). Throws
+// CoroutineCancelled in a cancelled task.
 SelectOutcome SelectAmong(ChannelCase* const* cases, int count,
                           Deadline deadline);
 

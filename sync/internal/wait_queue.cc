@@ -170,8 +170,8 @@ WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, Deadline deadline,
   return BlockImpl(this, node, mu, deadline, cancellable);
 }
 
-WaitResult WaitQueue::Block(WaitNode* node, ChannelMutex& mu,
-                            Deadline deadline, bool cancellable) {
+WaitResult WaitQueue::Block(WaitNode* node, ChannelMutex& mu, Deadline deadline,
+                            bool cancellable) {
   return BlockImpl(this, node, mu, deadline, cancellable);
 }
 
