@@ -162,6 +162,21 @@ void SleepFor(absl::Duration duration) {
 
 bool InTask() { return scheduler_internal::CurrentTask() != nullptr; }
 
+uint64_t CurrentTaskId() {
+  scheduler_internal::Task* self = scheduler_internal::CurrentTask();
+  return self != nullptr ? self->id() : 0;
+}
+
+std::string_view CurrentTaskName() {
+  scheduler_internal::Task* self = scheduler_internal::CurrentTask();
+  return self != nullptr ? std::string_view(self->name()) : std::string_view();
+}
+
+int CurrentWorkerIndex() {
+  scheduler_internal::Worker* w = scheduler_internal::CurrentWorker();
+  return w != nullptr ? w->index() : -1;
+}
+
 bool CancellationRequested() {
   scheduler_internal::Task* self = scheduler_internal::CurrentTask();
   return self != nullptr && (self->word_.load(std::memory_order_acquire) &

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -151,6 +152,20 @@ void SleepUntil(Deadline deadline);
 
 // InTask() is true when called from a task of some scheduler.
 bool InTask();
+
+// CurrentTaskId() is the id of the calling task (its coroutine id, as in
+// TaskInfo::id), or 0 when not called from a task.
+uint64_t CurrentTaskId();
+
+// CurrentTaskName() is the name of the calling task (empty when it has none
+// or when not called from a task). The view stays valid while the task runs.
+std::string_view CurrentTaskName();
+
+// CurrentWorkerIndex() is the index of the worker thread calling, from 0 to
+// workers() - 1 of its scheduler, or -1 on any other thread. A task can move
+// between workers at every suspension point, so the answer is only good
+// until the next one.
+int CurrentWorkerIndex();
 
 // CancellationRequested() is true when the calling task has been asked to
 // cancel (the next suspension point will throw).

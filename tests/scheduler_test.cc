@@ -68,6 +68,22 @@ TEST_P(SchedulerTest, SpawnFromThreadAndJoin) {
   EXPECT_FALSE(h.valid());
 }
 
+TEST_P(SchedulerTest, CurrentTaskIdentity) {
+  EXPECT_EQ(CurrentTaskId(), 0u);
+  EXPECT_EQ(CurrentTaskName(), "");
+  EXPECT_EQ(CurrentWorkerIndex(), -1);
+  JoinHandle<bool> h = s_->Spawn(
+      [&] {
+        const int w = CurrentWorkerIndex();
+        return CurrentTaskId() != 0 && CurrentTaskName() == "identity" &&
+               w >= 0 && w < s_->workers();
+      },
+      {.name = "identity"});
+  TaskResult<bool> r = h.Join();
+  ASSERT_TRUE(r.completed()) << r;
+  EXPECT_TRUE(r.value());
+}
+
 TEST_P(SchedulerTest, VoidTaskAndTryJoin) {
   std::atomic<bool> go{false};
   JoinHandle<void> h = s_->Spawn([&] {
