@@ -115,6 +115,14 @@ SchedulerStats Scheduler::Stats() const { return core_->Stats(); }
 
 std::vector<TaskInfo> Scheduler::Dump() const { return core_->Dump(); }
 
+absl::Duration Scheduler::RecentQueueDelay() const {
+  int64_t worst = 0;
+  for (int i = 0; i < core_->num_workers(); ++i) {
+    worst = std::max(worst, core_->worker(i).QueueDelayNanos());
+  }
+  return absl::Nanoseconds(worst);
+}
+
 Scheduler* Scheduler::Current() {
   scheduler_internal::Core* core = scheduler_internal::CurrentCore();
   return core != nullptr ? core->owner() : nullptr;

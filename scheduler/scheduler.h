@@ -111,6 +111,12 @@ class Scheduler {
   SchedulerStats Stats() const;
   // Dump() lists the live tasks.
   std::vector<TaskInfo> Dump() const;
+  // RecentQueueDelay() is how long ready tasks have recently waited in a
+  // run queue before a worker ran them: the largest of the workers' moving
+  // averages (WorkerStats::queue_delay_ns). It grows when the workers
+  // cannot keep up, so a server can shed load on it; it is cheap (one
+  // relaxed load per worker) and callable from any thread.
+  absl::Duration RecentQueueDelay() const;
 
   // Current() is the scheduler of the calling task or worker thread, or
   // null.

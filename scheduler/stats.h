@@ -34,6 +34,12 @@ struct WorkerStats {
   uint64_t timers_fired = 0;        // sleeps this worker ended
   size_t timers = 0;                // sleeping tasks whose timer it holds
   std::vector<size_t> queue_depth;  // ready tasks per band in its ring
+  // Time since the worker started that it was not parked (running tasks,
+  // polling, searching for work): a counter that never goes back.
+  uint64_t busy_ns = 0;
+  // A moving average of how long the tasks it ran waited in a queue before
+  // running (sampled; zero once it parks: an idle worker has no queue).
+  int64_t queue_delay_ns = 0;
   bool parked = false;
   bool stalled = false;  // its current slice is a stall
   bool searching = false;

@@ -577,6 +577,55 @@ TEST(SchedulerParkTest, IdleWorkersParkAndAreWoken) {
   }
 }
 
+// Busy time counts what a worker spends running, never goes back, and
+// stays within the wall time since it started.
+TEST(SchedulerStatsTest, BusyTimeCountsRunningTime) {
+  const absl::Time started = absl::Now();
+  auto s = StartScheduler({.workers = 1});
+  s->Spawn([] {
+     const absl::Time until = absl::Now() + absl::Milliseconds(30);
+     while (absl::Now() < until) {
+     }
+   }).Join();
+  uint64_t last = 0;
+  for (int i = 0; i < 50; ++i) {
+    const uint64_t busy = s->Stats().workers[0].busy_ns;
+    EXPECT_GE(busy, last) << "busy time went back";
+    last = busy;
+    if (i % 10 == 0) absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_GE(last, 25'000'000u) << "30 ms of spinning were not counted";
+  EXPECT_LE(absl::Nanoseconds(last), absl::Now() - started);
+  ASSERT_TRUE(s->Stop().ok());
+}
+
+// Tasks queued behind slow ones raise RecentQueueDelay(); once the worker
+// is idle and parked it is zero again.
+TEST(SchedulerStatsTest, QueueDelayRisesUnderBacklogAndClearsWhenIdle) {
+  auto s =
+      StartScheduler({.workers = 1, .spin_before_park = absl::ZeroDuration()});
+  std::vector<JoinHandle<void>> hs;
+  for (int i = 0; i < 100; ++i) {
+    hs.push_back(s->Spawn([] {
+      const absl::Time until = absl::Now() + absl::Microseconds(300);
+      while (absl::Now() < until) {
+      }
+    }));
+  }
+  // Queued after 100 tasks of 300 us each from outside: it waited at least
+  // 30 ms, and so did most of those before it.
+  JoinHandle<absl::Duration> probe =
+      s->Spawn([&s] { return s->RecentQueueDelay(); });
+  for (auto& h : hs) h.Join();
+  const absl::Duration seen = probe.Join().value();
+  EXPECT_GT(seen, absl::Milliseconds(2)) << "backlog not reflected";
+  EXPECT_TRUE(colony::testing::Eventually([&] {
+    return s->Stats().workers[0].parked &&
+           s->RecentQueueDelay() == absl::ZeroDuration();
+  })) << "an idle worker still reports a queue delay";
+  ASSERT_TRUE(s->Stop().ok());
+}
+
 // Work readied from inside a BlockingRegion (a spawn, a wake) goes where
 // other workers can take it, not to the blocked worker's private LIFO
 // slot: here the region waits (blocking its thread) for the very task it

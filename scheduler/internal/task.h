@@ -96,6 +96,10 @@ class Task : public BasicCoroutine {
   // The worker that ran it last (-1: never ran).
   std::atomic<int> worker_{-1};
   int64_t spawn_ns_ = 0;
+  // When it was queued, for a sample of queued tasks (0: not sampled).
+  // Written by whoever queues it, before the queue publishes it; read and
+  // cleared by the worker that dispatches it.
+  int64_t ready_ns_ = 0;
   // Written once, before kCancel is set, by the thread that won
   // cancel_claimed_.
   std::atomic<bool> cancel_claimed_{false};

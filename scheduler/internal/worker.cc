@@ -36,6 +36,8 @@ constexpr uint32_t kTimerPollInterval = 16;
 // How often a busy worker looks whether an I/O poll is due, and the time
 // budget: it polls (without blocking) when nobody has for this long.
 constexpr uint32_t kIoPollInterval = 16;
+// One in this many pushes of a worker is stamped for the queue delay.
+constexpr int kQueueDelaySampling = 16;
 constexpr int64_t kBusyPollNanos = 100'000;
 
 inline void CpuRelax() {
@@ -123,6 +125,7 @@ void Worker::Run() {
   std::string name =
       core_->options().name.substr(0, 10) + "-w" + std::to_string(index_);
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+  busy_clock_.store(NowNanos(), std::memory_order_relaxed);
   while (!core_->shutdown()) {
     if (ABSL_PREDICT_FALSE(tick_ % kIoPollInterval == 0)) MaybePollIo();
     Task* task = NextLocal();
@@ -527,9 +530,11 @@ void Worker::ParkIdle() {
   }
   parks_.Add();
   parked_.store(true, std::memory_order_relaxed);
+  NoteParking(NowNanos());
   // TimerHeap::kNever is the infinite deadline's timestamp.
   static_assert(TimerHeap::kNever == Deadline::Infinite().nanos());
   driver_->Park(Deadline::FromNanos(deadline));
+  NoteUnparked(NowNanos());
   parked_.store(false, std::memory_order_relaxed);
   searching_ = core_->idle().TransitionFromParked(index_);
   if (searching_) unparks_.Add();
@@ -540,8 +545,28 @@ void Worker::ParkIdle() {
   if (driver_->TakeFound() > 1) core_->NotifyParked();
 }
 
+void Worker::NoteParking(int64_t now_ns) {
+  const int64_t clock = busy_clock_.load(std::memory_order_relaxed);
+  busy_clock_.store(-(now_ns - clock), std::memory_order_relaxed);
+  queue_delay_ns_.store(0, std::memory_order_relaxed);
+}
+
+void Worker::NoteUnparked(int64_t now_ns) {
+  // busy_clock_ holds -busy; running again means now - busy.
+  const int64_t clock = busy_clock_.load(std::memory_order_relaxed);
+  busy_clock_.store(now_ns + clock, std::memory_order_relaxed);
+}
+
+void Worker::NoteQueueDelay(Task* task) {
+  const int64_t waited = std::max<int64_t>(0, NowNanos() - task->ready_ns_);
+  task->ready_ns_ = 0;
+  const int64_t avg = queue_delay_ns_.load(std::memory_order_relaxed);
+  queue_delay_ns_.store(avg + (waited - avg) / 8, std::memory_order_relaxed);
+}
+
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
   current_ = task;
+  if (ABSL_PREDICT_FALSE(task->ready_ns_ != 0)) NoteQueueDelay(task);
   // Release pairs with the monitor's acquire in SliceSeq(): it sees the id
   // of the slice it times.
   slice_task_id_.store(task->id(), std::memory_order_relaxed);
@@ -656,6 +681,12 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
     core_->Inject(task);
     return;
   }
+  // One queued task in kQueueDelaySampling is stamped, for the queue-delay
+  // figure (a clock read on every push would cost more than the push).
+  if (ABSL_PREDICT_FALSE(--sample_countdown_ == 0)) {
+    sample_countdown_ = kQueueDelaySampling;
+    task->ready_ns_ = NowNanos();
+  }
   if (lifo && lifo_slot_) {
     // An exchange, not a load and a store: a thief may take the slot of a
     // stalled worker at any moment (TakeLifo()).
@@ -749,6 +780,10 @@ WorkerStats Worker::Stats() const {
   }
   s.parked = parked_.load(std::memory_order_relaxed);
   s.searching = searching_stat_.load(std::memory_order_relaxed);
+  const int64_t clock = busy_clock_.load(std::memory_order_relaxed);
+  const int64_t busy = clock > 0 ? NowNanos() - clock : -clock;
+  s.busy_ns = static_cast<uint64_t>(std::max<int64_t>(0, busy));
+  s.queue_delay_ns = queue_delay_ns_.load(std::memory_order_relaxed);
   return s;
 }
 

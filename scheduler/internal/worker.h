@@ -119,6 +119,10 @@ class Worker {
   Task* current() const { return current_; }
   Core* core() const { return core_; }
   WorkerStats Stats() const;
+  // QueueDelayNanos() is Stats().queue_delay_ns, cheaply.
+  int64_t QueueDelayNanos() const {
+    return queue_delay_ns_.load(std::memory_order_relaxed);
+  }
 
  private:
   void Run();
@@ -226,6 +230,19 @@ class Worker {
   };
   Counter spawned_, completed_, switches_, steal_attempts_, steals_,
       stolen_tasks_, parks_, unparks_, global_pops_, overflows_, timers_fired_;
+  // Busy time in one word, so that Stats() reads a value that never goes
+  // back: while running (not parked) it is `now - busy_ns` ("a start
+  // moved forward by the parked time"); while parked it is `-busy_ns`
+  // (zero or negative). Written by the worker's thread only.
+  std::atomic<int64_t> busy_clock_{0};
+  void NoteParking(int64_t now_ns);
+  void NoteUnparked(int64_t now_ns);
+  // A moving average (1/8 per sample) of how long sampled tasks waited in
+  // a queue before this worker ran them; zeroed when the worker parks
+  // (an idle worker has no queue).
+  std::atomic<int64_t> queue_delay_ns_{0};
+  int sample_countdown_ = 1;
+  void NoteQueueDelay(Task* task);
   std::atomic<bool> parked_{false};
   std::atomic<bool> searching_stat_{false};
 
