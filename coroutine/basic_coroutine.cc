@@ -271,7 +271,8 @@ absl::Status BasicCoroutine::CancelRaw(std::string_view reason) {
   // exception unwinds), so one resume finishes it.
   ResumeRaw(nullptr);
   if (swallowed_) {
-    std::fprintf(stderr, "colony: %s\n", error_message_.c_str());
+    // The caller logs it (the scheduler does, through spdlog); this layer
+    // has no logging of its own.
     return absl::InternalError(error_message_);
   }
   return absl::OkStatus();

@@ -3,7 +3,6 @@
 #include "scheduler/scheduler.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <thread>
 #include <utility>
@@ -13,6 +12,7 @@
 #include "scheduler/internal/core.h"
 #include "scheduler/internal/task.h"
 #include "scheduler/internal/worker.h"
+#include "spdlog/spdlog.h"
 
 namespace colony {
 namespace {
@@ -96,8 +96,7 @@ Scheduler::~Scheduler() {
   }
   absl::Status s = core_->Stop({.mode = StopMode::kCancel});
   if (!s.ok()) {
-    std::fprintf(stderr, "colony: ~Scheduler(): %s\n",
-                 std::string(s.message()).c_str());
+    spdlog::error("colony: ~Scheduler(): {}", s.ToString());
   }
 }
 
@@ -255,7 +254,7 @@ absl::Status Submit(Core* core, Task* task, ScopeCore* scope, bool forever,
 std::string NoSchedulerMessage() {
   std::string message =
       "Spawn() called outside any scheduler's task: use Scheduler::Spawn()";
-  std::fprintf(stderr, "colony: %s\n", message.c_str());
+  spdlog::error("colony: {}", message);
   return message;
 }
 

@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <exception>
 #include <string>
 #include <system_error>
@@ -255,12 +254,10 @@ void Core::Finish(Task* task, Worker* worker) {
     }
   }
   if (task->state() == CoroutineState::kCompleted && task->cancel_delivered_) {
-    std::fprintf(stderr,
-                 "colony: task '%s' (id %llu) swallowed its cancellation "
-                 "(%s) and returned normally\n",
-                 task->name().c_str(),
-                 static_cast<unsigned long long>(task->id()),
-                 task->cancel_request_.c_str());
+    spdlog::warn(
+        "colony: task '{}' (id {}) swallowed its cancellation ({}) and "
+        "returned normally",
+        task->name(), task->id(), task->cancel_request_);
   }
   if (task->scope_ != nullptr) task->scope_->Done(task);
   Unref(task);
@@ -339,11 +336,10 @@ absl::Status Core::Stop(StopOptions options) {
     if (absl::Now() > next_report) {
       next_report = absl::Now() + absl::Seconds(5);
       for (const TaskInfo& t : Snapshot(true)) {
-        std::fprintf(stderr,
-                     "colony: Stop() still waiting for task '%s' (id %llu, "
-                     "%s) to end after cancellation\n",
-                     t.name.c_str(), static_cast<unsigned long long>(t.id),
-                     CoroutineStateName(t.state));
+        spdlog::warn(
+            "colony: Stop() still waiting for task '{}' (id {}, {}) to end "
+            "after cancellation",
+            t.name, t.id, CoroutineStateName(t.state));
       }
     }
   }

@@ -5,7 +5,6 @@
 #include <pthread.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <utility>
 
@@ -17,6 +16,7 @@
 #include "coroutine/internal/access.h"
 #include "scheduler/internal/core.h"
 #include "scheduler/internal/task.h"
+#include "spdlog/spdlog.h"
 
 namespace colony::scheduler_internal {
 
@@ -596,9 +596,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
       std::string reason = task->cancel_request_;
       if (!stack.ok()) {
         reason = absl::StrCat("could not start: ", stack.message());
-        std::fprintf(
-            stderr, "colony: task '%s' (id %llu) %s\n", task->name().c_str(),
-            static_cast<unsigned long long>(task->id()), reason.c_str());
+        spdlog::error("colony: task '{}' (id {}) {}", task->name(), task->id(),
+                      reason);
       }
       coroutine_internal::Access::Cancel(task, reason).IgnoreError();
       current_ = nullptr;
