@@ -102,8 +102,13 @@ class BasicCoroutine {
   size_t stack_size() const { return stack_.size; }
   // syscall() names the blocking call while the state is Syscall.
   std::string_view syscall() const { return syscall_; }
-  // cancel_requested() is true once Cancel() (or destruction) began.
-  bool cancel_requested() const { return cancel_requested_; }
+  // cancel_requested() is true once Cancel() (or destruction) began, or,
+  // for a scheduler's task, once its cancellation was requested (the same
+  // answer as CancellationRequested() inside it). Readable from any thread
+  // for a task; otherwise from the thread that owns the coroutine.
+  bool cancel_requested() const {
+    return cancel_requested_ || CancelRequestedElsewhere();
+  }
   // cancel_reason() is the reason given to Cancel().
   const std::string& cancel_reason() const { return cancel_reason_; }
 
@@ -133,6 +138,9 @@ class BasicCoroutine {
   virtual void Run(void* input) = 0;
   // DropBody() destroys the body's callable (its captures) once it returned.
   virtual void DropBody() noexcept = 0;
+  // CancelRequestedElsewhere() is true when whoever runs the coroutine (a
+  // scheduler) has asked it to cancel, before that reached Cancel().
+  virtual bool CancelRequestedElsewhere() const { return false; }
 
   // ResumeRaw() switches into the coroutine, passing `transfer`, and
   // returns what its next suspension passed back (or null when it

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "coroutine/listener.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "local/context.h"
@@ -575,6 +576,54 @@ TEST(SchedulerParkTest, IdleWorkersParkAndAreWoken) {
     EXPECT_GE(unparks, 1u) << "remote spawns should have woken a worker";
     ASSERT_TRUE(s->Stop().ok());
   }
+}
+
+// A task has one cancellation flag: once JoinHandle::Cancel() asked, the
+// coroutine's cancel_requested() says so, as CancellationRequested() does
+// inside it (here seen by a listener as the task resumes to unwind).
+TEST(SchedulerCancelTest, CoroutineSeesTheTaskCancellationFlag) {
+  struct Watch : Listener {
+    std::atomic<bool> cancelled{false};
+    std::atomic<int> resumed_after_cancel{0};
+    std::atomic<int> flag_seen{0};
+    void OnStateChange(const BasicCoroutine& c, CoroutineState,
+                       CoroutineState to) override {
+      if (c.name() != "cancel-flag" || to != CoroutineState::kRunning) return;
+      if (!cancelled.load()) {
+        if (c.cancel_requested()) flag_seen.fetch_add(100);
+        return;
+      }
+      resumed_after_cancel.fetch_add(1);
+      if (c.cancel_requested()) flag_seen.fetch_add(1);
+    }
+  } watch;
+  AddGlobalListener(&watch);
+  {
+    auto s = StartScheduler({.workers = 2});
+    std::atomic<bool> asleep{false};
+    std::atomic<bool> inside_saw{false};
+    JoinHandle<void> h = s->Spawn(
+        [&] {
+          struct Guard {
+            std::atomic<bool>* saw;
+            ~Guard() { saw->store(CancellationRequested()); }
+          } guard{&inside_saw};
+          asleep = true;
+          colony::SleepFor(absl::InfiniteDuration());
+        },
+        {.name = "cancel-flag"});
+    while (!asleep.load()) absl::SleepFor(absl::Milliseconds(1));
+    absl::SleepFor(absl::Milliseconds(5));  // let it park
+    watch.cancelled = true;
+    h.Cancel();
+    EXPECT_TRUE(h.Join().cancelled());
+    EXPECT_TRUE(inside_saw.load());
+    ASSERT_TRUE(s->Stop().ok());
+  }
+  RemoveGlobalListener(&watch);
+  EXPECT_GE(watch.resumed_after_cancel.load(), 1);
+  EXPECT_EQ(watch.flag_seen.load(), watch.resumed_after_cancel.load())
+      << "the coroutine's flag disagreed with the task's";
 }
 
 // Busy time counts what a worker spends running, never goes back, and

@@ -132,6 +132,12 @@ class Task : public BasicCoroutine {
 
  protected:
   explicit Task(const CoroutineOptions& options) : BasicCoroutine(options) {}
+
+  // The task's kCancel bit is its cancellation flag; BasicCoroutine's
+  // cancel_requested() reports it.
+  bool CancelRequestedElsewhere() const override {
+    return (word_.load(std::memory_order_acquire) & kCancel) != 0;
+  }
 };
 
 // TypedTask<R> holds the value of a task returning R.
