@@ -21,6 +21,7 @@
 #include "scheduler/scheduler.h"
 #include "sync/select.h"
 #include "tests/scheduler_test_util.h"
+#include "tests/workers_fixture.h"
 
 namespace colony {
 namespace {
@@ -29,14 +30,7 @@ using ::colony::testing::kTsanBuild;
 using ::colony::testing::StartScheduler;
 using ::colony::testing::Watchdog;
 
-class ChannelTest : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override { s_ = StartScheduler({.workers = GetParam()}); }
-  void TearDown() override {
-    EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(30)}).ok());
-  }
-  std::unique_ptr<Scheduler> s_;
-};
+class ChannelTest : public testing::WorkersTest {};
 
 // Checks that every value in [0, total) was seen exactly once.
 void ExpectEachOnce(const std::vector<std::atomic<int>>& seen,
@@ -471,10 +465,8 @@ TEST_P(ChannelTest, ReceiverSurvivesAHandOffThatThrows) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Workers, ChannelTest, ::testing::Values(1, 2, 4, 8),
-                         [](const auto& info) {
-                           return "w" + std::to_string(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Workers, ChannelTest, testing::kWorkerCounts,
+                         testing::WorkersTest::Name);
 
 }  // namespace
 }  // namespace colony

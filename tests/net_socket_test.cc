@@ -208,8 +208,8 @@ TEST_P(NetTest, BufferedWriterCoalescesAndFlushes) {
   }));
 }
 
-INSTANTIATE_TEST_SUITE_P(Workers, NetTest, ::testing::Values(1, 2, 4, 8),
-                         ::testing::PrintToStringParamName());
+INSTANTIATE_TEST_SUITE_P(Workers, NetTest, testing::kWorkerCounts,
+                         testing::WorkersTest::Name);
 
 }  // namespace
 }  // namespace colony

@@ -783,8 +783,8 @@ TEST_P(NetTest, StatsAndDumpShowIo) {
   EXPECT_EQ(s_->Stats().io.io_waiters, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Workers, NetTest, ::testing::Values(1, 2, 4, 8),
-                         ::testing::PrintToStringParamName());
+INSTANTIATE_TEST_SUITE_P(Workers, NetTest, testing::kWorkerCounts,
+                         testing::WorkersTest::Name);
 
 }  // namespace
 }  // namespace colony

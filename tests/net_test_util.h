@@ -15,6 +15,7 @@
 #include "net/tcp.h"
 #include "scheduler/scheduler.h"
 #include "tests/scheduler_test_util.h"
+#include "tests/workers_fixture.h"
 
 namespace colony::testing {
 
@@ -24,15 +25,8 @@ inline constexpr bool kAsanBuild = true;
 inline constexpr bool kAsanBuild = false;
 #endif
 
-class NetTest : public ::testing::TestWithParam<int> {
+class NetTest : public WorkersTest {
  protected:
-  void SetUp() override { s_ = StartScheduler({.workers = GetParam()}); }
-  void TearDown() override {
-    if (s_ != nullptr) {
-      EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(30)}).ok());
-      EXPECT_EQ(s_->Stats().live_tasks, 0u);
-    }
-  }
   // Run() runs `fn` as a task and waits for it; false if it did not
   // complete.
   template <typename F>
@@ -41,7 +35,6 @@ class NetTest : public ::testing::TestWithParam<int> {
     EXPECT_TRUE(r.completed()) << r;
     return r.completed();
   }
-  std::unique_ptr<Scheduler> s_;
 };
 
 // RaiseFdLimit() raises RLIMIT_NOFILE's soft limit to `want` (or the hard

@@ -25,6 +25,7 @@
 #include "sync/memo.h"
 #include "sync/signal.h"
 #include "tests/scheduler_test_util.h"
+#include "tests/workers_fixture.h"
 
 namespace colony {
 namespace {
@@ -32,14 +33,7 @@ namespace {
 using ::colony::testing::Eventually;
 using ::colony::testing::StartScheduler;
 
-class ResourceTest : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override { s_ = StartScheduler({.workers = GetParam()}); }
-  void TearDown() override {
-    EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(60)}).ok());
-  }
-  std::unique_ptr<Scheduler> s_;
-};
+class ResourceTest : public testing::WorkersTest {};
 
 TEST_P(ResourceTest, FollowsItsInput) {
   Signal<int> input(1);
@@ -321,9 +315,7 @@ TEST_P(ResourceTest, RestartRunsAgain) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, ResourceTest, ::testing::Values(1, 2, 4),
-                         [](const auto& info) {
-                           return "W" + std::to_string(info.param);
-                         });
+                         testing::WorkersTest::Name);
 
 }  // namespace
 }  // namespace colony

@@ -27,6 +27,7 @@
 #include "scheduler/internal/blocking_job.h"
 #include "scheduler/task_scope.h"
 #include "tests/scheduler_test_util.h"
+#include "tests/workers_fixture.h"
 
 namespace colony {
 namespace {
@@ -48,17 +49,7 @@ __attribute__((noinline)) int& ErrnoNow() {
   return errno;
 }
 
-class SchedulerTest : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override { s_ = StartScheduler({.workers = GetParam()}); }
-  void TearDown() override {
-    if (s_ != nullptr) {
-      EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(30)}).ok());
-      EXPECT_EQ(s_->Stats().live_tasks, 0u);
-    }
-  }
-  std::unique_ptr<Scheduler> s_;
-};
+class SchedulerTest : public testing::WorkersTest {};
 
 TEST_P(SchedulerTest, SpawnFromThreadAndJoin) {
   JoinHandle<int> h = s_->Spawn([] { return 42; });
@@ -525,9 +516,7 @@ TEST_P(SchedulerTest, SpawnedTasksInheritLocalsAndContext) {
 
 INSTANTIATE_TEST_SUITE_P(Workers, SchedulerTest,
                          ::testing::Values(1, 2, 4, 8, 64),
-                         [](const auto& info) {
-                           return "w" + std::to_string(info.param);
-                         });
+                         testing::WorkersTest::Name);
 
 TEST(SchedulerOptionsTest, BadOptionsNameTheField) {
   auto s = Scheduler::Create({.workers = -3});

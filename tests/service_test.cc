@@ -26,6 +26,7 @@
 #include "sync/channel.h"
 #include "sync/event.h"
 #include "tests/scheduler_test_util.h"
+#include "tests/workers_fixture.h"
 
 namespace colony {
 namespace {
@@ -35,14 +36,7 @@ using ::colony::testing::kTsanBuild;
 using ::colony::testing::StartScheduler;
 using ::colony::testing::Watchdog;
 
-class ServiceTest : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override { s_ = StartScheduler({.workers = GetParam()}); }
-  void TearDown() override {
-    EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(30)}).ok());
-  }
-  std::unique_ptr<Scheduler> s_;
-};
+class ServiceTest : public testing::WorkersTest {};
 
 struct Add {
   int64_t amount;
@@ -491,9 +485,7 @@ TEST(AsyncRunnerTest, CancelBeforeStartStillReports) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, ServiceTest, ::testing::Values(1, 2, 4),
-                         [](const auto& info) {
-                           return "w" + std::to_string(info.param);
-                         });
+                         testing::WorkersTest::Name);
 
 }  // namespace
 }  // namespace colony

@@ -27,6 +27,7 @@
 #include "sync/event.h"
 #include "sync/memo.h"
 #include "tests/scheduler_test_util.h"
+#include "tests/workers_fixture.h"
 
 namespace colony {
 namespace {
@@ -41,14 +42,7 @@ struct Opaque {
   int v = 0;
 };
 
-class SignalTest : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override { s_ = StartScheduler({.workers = GetParam()}); }
-  void TearDown() override {
-    EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(60)}).ok());
-  }
-  std::unique_ptr<Scheduler> s_;
-};
+class SignalTest : public testing::WorkersTest {};
 
 // ---------------------------------------------------------------------------
 // Signal
@@ -980,9 +974,7 @@ TEST_P(SignalTest, CancellingWaitersLeavesTheSignalConsistent) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, SignalTest, ::testing::Values(1, 2, 4),
-                         [](const ::testing::TestParamInfo<int>& info) {
-                           return "w" + std::to_string(info.param);
-                         });
+                         testing::WorkersTest::Name);
 
 }  // namespace
 }  // namespace colony

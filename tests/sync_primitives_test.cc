@@ -27,6 +27,7 @@
 #include "sync/semaphore.h"
 #include "sync/shared_mutex.h"
 #include "tests/scheduler_test_util.h"
+#include "tests/workers_fixture.h"
 
 namespace colony {
 namespace {
@@ -36,14 +37,7 @@ using ::colony::testing::kTsanBuild;
 using ::colony::testing::Spin;
 using ::colony::testing::StartScheduler;
 
-class SyncPrimitivesTest : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override { s_ = StartScheduler({.workers = GetParam()}); }
-  void TearDown() override {
-    EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(30)}).ok());
-  }
-  std::unique_ptr<Scheduler> s_;
-};
+class SyncPrimitivesTest : public testing::WorkersTest {};
 
 // Eventually() yields (a task to its worker's other tasks, a thread to the
 // OS) until `pred` holds; false if it still does not after a minute.
@@ -1208,10 +1202,8 @@ TEST_P(SyncPrimitivesTest, SemaphoreWaiterGivingUpPassesPermitsOn) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Workers, SyncPrimitivesTest,
-                         ::testing::Values(1, 2, 4, 8), [](const auto& info) {
-                           return "w" + std::to_string(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Workers, SyncPrimitivesTest, testing::kWorkerCounts,
+                         testing::WorkersTest::Name);
 
 }  // namespace
 }  // namespace colony

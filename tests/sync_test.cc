@@ -19,6 +19,7 @@
 #include "sync/semaphore.h"
 #include "sync/wait_group.h"
 #include "tests/scheduler_test_util.h"
+#include "tests/workers_fixture.h"
 
 namespace colony {
 namespace {
@@ -27,14 +28,7 @@ using ::colony::testing::DropCounter;
 using ::colony::testing::kTsanBuild;
 using ::colony::testing::StartScheduler;
 
-class SyncTest : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override { s_ = StartScheduler({.workers = GetParam()}); }
-  void TearDown() override {
-    EXPECT_TRUE(s_->Stop({.deadline = absl::Seconds(30)}).ok());
-  }
-  std::unique_ptr<Scheduler> s_;
-};
+class SyncTest : public testing::WorkersTest {};
 
 // Tasks and threads increment one counter under a Mutex: nothing is lost.
 TEST_P(SyncTest, MutexCountsExactlyAcrossTasksAndThreads) {
@@ -334,10 +328,8 @@ TEST_P(SyncTest, WaitWhileUnwindingIsNotCutShortByCancellation) {
   mu.unlock();
 }
 
-INSTANTIATE_TEST_SUITE_P(Workers, SyncTest, ::testing::Values(1, 2, 4, 8),
-                         [](const auto& info) {
-                           return "w" + std::to_string(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Workers, SyncTest, testing::kWorkerCounts,
+                         testing::WorkersTest::Name);
 
 }  // namespace
 }  // namespace colony

@@ -24,6 +24,8 @@ using coroutine_internal::Access;
 // CoroutineLocal that holds it is published to other threads by whatever
 // publishes the CoroutineLocal itself.
 std::atomic<uint32_t> slot_count{0};
+// Tables attached to coroutines and not yet destroyed (LiveCoroutineTables()).
+std::atomic<size_t> coroutine_tables{0};
 
 // Values whose destructors create values again are destroyed in up to this
 // many rounds (POSIX's PTHREAD_DESTRUCTOR_ITERATIONS is 4 as well).
@@ -84,6 +86,7 @@ void DestroyCoroutineLocals(BasicCoroutine* coroutine) {
   DestroyValues(table, coroutine);
   Access::SetLocals(coroutine, nullptr);
   delete table;
+  coroutine_tables.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void EnsureSize(LocalTable* table, uint32_t index) {
@@ -109,6 +112,7 @@ void InheritCoroutineLocals(const BasicCoroutine* parent,
     if (to == nullptr) {
       to = new LocalTable;
       Access::SetLocals(child, to);
+      coroutine_tables.fetch_add(1, std::memory_order_relaxed);
     }
     EnsureSize(to, static_cast<uint32_t>(i));
     if (to->slots[i].value != nullptr) continue;  // the child's own wins
@@ -139,6 +143,7 @@ LocalTable& CurrentTable() {
     coroutine_internal::SetLocalsHooks(&kHooks);
     auto* const table = new LocalTable;
     Access::SetLocals(current, table);
+    coroutine_tables.fetch_add(1, std::memory_order_relaxed);
     return *table;
   }
   if (thread_table != nullptr) return *thread_table;
@@ -150,6 +155,10 @@ LocalTable& CurrentTable() {
 }
 
 }  // namespace
+
+size_t LiveCoroutineTables() {
+  return coroutine_tables.load(std::memory_order_relaxed);
+}
 
 uint32_t AllocateSlot() {
   const uint32_t index = slot_count.fetch_add(1, std::memory_order_relaxed);

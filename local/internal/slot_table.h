@@ -71,6 +71,11 @@ inline constexpr uint32_t kMaxSlots = uint32_t{1} << 24;
 // AllocateSlot() returns a fresh slot index. Aborts past kMaxSlots.
 uint32_t AllocateSlot();
 
+// LiveCoroutineTables() counts the coroutines whose locals table exists:
+// zero again once every coroutine that had a local value has ended (tests
+// check that nothing leaked).
+size_t LiveCoroutineTables();
+
 // ThreadTableOrNull() is the calling plain thread's table, or null if it has
 // none yet. Out of line, so its thread-local address is never reused after a
 // switch.
