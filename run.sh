@@ -1,13 +1,35 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds Colony and runs its
-# example programs (typed coroutines suspending and resuming; a tour of
-# the work-stealing scheduler; a tour of channels, services, signals,
-# actions and the AsyncRunner).
+# The main job: installs what is missing, builds colonyd and runs it in the
+# foreground with its embedded defaults (the HTTP backend on
+# 127.0.0.1:8080, the admin endpoint on 127.0.0.1:9090). Ctrl-C drains and
+# exits. Arguments are colonyd's flags (see `--help`), for example
+#   ./run.sh --http_listen=127.0.0.1:8081 --log_level=debug
+# The example programs of the library: examples/run_examples.sh.
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/install_deps.sh
-bazel build //examples:open_coroutine //examples:scheduler_tour \
-  //examples:sync_tour
-bazel-bin/examples/open_coroutine "$@"
-bazel-bin/examples/scheduler_tour
-exec bazel-bin/examples/sync_tour
+bazel build //cmd/colonyd
+colonyd=bazel-bin/cmd/colonyd/colonyd
+
+# Where it will listen, as the configuration says (flags included).
+value() { "$colonyd" "$@" --print-config | awk -v k="$key" '$1 == k { print $2 }'; }
+key=http_listen; http="$(value "$@")"
+key=admin_listen; admin="$(value "$@")"
+
+cat <<EOT
+colonyd: starting in the foreground (Ctrl-C drains and exits).
+
+  HTTP backend     http://$http/
+    curl http://$http/plaintext
+    curl http://$http/json
+    curl -d 'hello' http://$http/echo
+  Admin endpoint   http://$admin/   (dashboard: open it in a browser)
+    curl http://$admin/metrics
+    curl http://$admin/readyz
+    curl http://$admin/debug/coroutines
+    curl -X POST 'http://$admin/loglevel?level=debug'
+  Signals          kill -HUP <pid>   reload the config file
+                   kill -QUIT <pid>  dump every task to the log
+
+EOT
+exec "$colonyd" "$@"

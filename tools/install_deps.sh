@@ -7,6 +7,7 @@ packages=(
   bazel-bootstrap bazel-rules-java g++ clang
   libtbb-dev libspdlog-dev libabsl-dev libgtest-dev libbenchmark-dev
   libboost-context-dev libhttp-parser-dev
+  wrk curl python3
   "$@"
 )
 

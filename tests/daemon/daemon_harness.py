@@ -30,6 +30,18 @@ def wait_for(predicate, timeout=20.0, interval=0.02, what="condition"):
     raise AssertionError("timed out waiting for %s" % what)
 
 
+_KEYS = {}
+
+
+def keys_of(binary):
+    """The config keys the binary knows (from --print-config)."""
+    if binary not in _KEYS:
+        out = subprocess.run([binary, "--print-config"], capture_output=True,
+                             timeout=30).stdout.decode()
+        _KEYS[binary] = {l.split()[0] for l in out.splitlines() if l.strip()}
+    return _KEYS[binary]
+
+
 class Daemon:
     """One daemon process: binary, arguments, its log, its listeners."""
 
@@ -40,6 +52,9 @@ class Daemon:
         self.log_file = os.path.join(self.dir, "colonyd.log")
         argv = [binary, "--port_file=" + self.port_file,
                 "--log_file=" + self.log_file, "--workers=%d" % workers]
+        # Every built-in listener on a free port.
+        if "http_listen" in keys_of(binary):
+            argv.append("--http_listen=127.0.0.1:0")
         if not admin:
             argv.append("--admin_enabled=false")
         else:
