@@ -37,16 +37,6 @@ absl::string_view A(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
 
-// The scheduler's recent run-queue wait, when it measures one.
-template <typename S>
-absl::Duration QueueDelayOf(const S& scheduler) {
-  if constexpr (requires { scheduler.RecentQueueDelay(); }) {
-    return scheduler.RecentQueueDelay();
-  } else {
-    return absl::ZeroDuration();
-  }
-}
-
 absl::Status ValidateAddress(std::string_view value) {
   return SocketAddress::Parse(A(value)).status();
 }
@@ -434,7 +424,7 @@ bool Daemon::Overloaded() const {
 
 absl::Duration Daemon::RecentQueueDelay() const {
   if (scheduler_ == nullptr) return absl::ZeroDuration();
-  return QueueDelayOf(*scheduler_);
+  return scheduler_->RecentQueueDelay();
 }
 
 void Daemon::RecordListener(std::string_view name, std::string address) {

@@ -47,13 +47,11 @@ class EchoBackend : public Backend {
         context.Listen("echo", absl::GetFlag(FLAGS_echo_listen));
     if (!listener.ok()) return listener.status();
     service_ = std::make_unique<TcpService>(
-        TcpServiceOptions{
-            .name = "echo",
-            .max_clients = absl::GetFlag(FLAGS_echo_maxclients),
-            .refusal = "-ERR max number of clients reached\n"},
+        TcpServiceOptions{.name = "echo",
+                          .max_clients = absl::GetFlag(FLAGS_echo_maxclients),
+                          .refusal = "-ERR max number of clients reached\n"},
         [](TcpConnection& conn) { Serve(conn); });
-    service_->Start(context.scheduler(), context.scope(),
-                    *std::move(listener));
+    service_->Start(context.scheduler(), context.scope(), *std::move(listener));
     return absl::OkStatus();
   }
 
