@@ -128,22 +128,22 @@ Config::Config(std::string program, std::vector<std::string> environment)
     : program_(std::move(program)), environment_(std::move(environment)) {}
 
 void Config::AddValidator(std::string_view key, Validator validator) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   validators_[std::string(key)].push_back(std::move(validator));
 }
 
 void Config::MarkMutable(std::string_view key) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   mutable_[std::string(key)] = true;
 }
 
 void Config::OnChange(std::string_view key, Observer observer) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   observers_[std::string(key)].push_back(std::move(observer));
 }
 
 std::string Config::config_file() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return config_file_;
 }
 
@@ -316,7 +316,7 @@ absl::StatusOr<CommandLine> Config::Load(const std::vector<std::string>& argv) {
   }
   if (cl.help) return cl;
 
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   config_file_ = cl.config_file;
   if (!config_file_.empty()) {
     auto file = ParseFile(config_file_);
@@ -360,10 +360,10 @@ absl::StatusOr<CommandLine> Config::Load(const std::vector<std::string>& argv) {
 }
 
 absl::Status Config::Set(std::string_view key_view, std::string_view value) {
-  absl::MutexLock change(&change_mu_);
+  std::lock_guard<std::mutex> change(change_mu_);
   const std::string key = NormalizeKey(key_view);
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(key);
     if (flag == nullptr || flag->IsRetired()) {
       return absl::NotFoundError(absl::StrCat("unknown key '", key, "'"));
@@ -384,10 +384,10 @@ absl::Status Config::Set(std::string_view key_view, std::string_view value) {
 }
 
 absl::StatusOr<std::vector<std::string>> Config::Reload() {
-  absl::MutexLock change(&change_mu_);
+  std::lock_guard<std::mutex> change(change_mu_);
   std::vector<std::string> changed;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (config_file_.empty()) {
       return absl::FailedPreconditionError("no config file (--config)");
     }
@@ -469,7 +469,7 @@ void Config::Notify(const std::vector<std::string>& keys) {
   for (const std::string& key : keys) {
     std::vector<Observer> observers;
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       auto it = observers_.find(key);
       if (it != observers_.end()) observers = it->second;
     }
@@ -478,7 +478,7 @@ void Config::Notify(const std::vector<std::string>& keys) {
 }
 
 std::vector<ConfigEntry> Config::Entries() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   std::vector<ConfigEntry> out;
   for (const std::string& key : SortedKeys()) {
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(key);

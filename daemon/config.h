@@ -38,14 +38,13 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 
 namespace colony {
 namespace daemon {
@@ -155,25 +154,24 @@ class Config {
   absl::StatusOr<std::map<std::string, Assignment>> ParseFile(
       const std::string& path) const;
   // Apply() validates and sets one value; the error names the origin.
-  absl::Status Apply(const std::string& key, const Assignment& assignment)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status Validate(const std::string& key, std::string_view value) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Apply(const std::string& key, const Assignment& assignment);
+  absl::Status Validate(const std::string& key, std::string_view value) const;
   void Notify(const std::vector<std::string>& keys);
 
   const std::string program_;
   const std::vector<std::string> environment_;
 
-  mutable absl::Mutex mu_;
-  std::string config_file_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::vector<Validator>> validators_
-      ABSL_GUARDED_BY(mu_);
-  std::map<std::string, bool> mutable_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::vector<Observer>> observers_ ABSL_GUARDED_BY(mu_);
+  // std::mutex rather than absl::Mutex: ThreadSanitizer sees it (the
+  // system's Abseil is not instrumented).
+  mutable std::mutex mu_;
+  std::string config_file_;                                   // guarded by mu_
+  std::map<std::string, std::vector<Validator>> validators_;  // guarded by mu_
+  std::map<std::string, bool> mutable_;                       // guarded by mu_
+  std::map<std::string, std::vector<Observer>> observers_;    // guarded by mu_
   // Where each key's current value came from (absent: the default).
-  std::map<std::string, Assignment> sources_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Assignment> sources_;  // guarded by mu_
   // Serializes Set() and Reload() with their observers.
-  absl::Mutex change_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  std::mutex change_mu_;  // taken before mu_
 };
 
 // JsonString() quotes and escapes `s` as a JSON string.

@@ -279,7 +279,7 @@ int Daemon::Serve() {
   if (!n.ok()) spdlog::warn("sd_notify: {}", std::string(n.message()));
   spdlog::info("ready");
 
-  stop_requested_.WaitForNotification();
+  stop_requested_.Wait();
   StagedShutdown();
   signals.Stop();
   spdlog::info("exit");
@@ -374,7 +374,7 @@ void Daemon::StagedShutdown() {
   if (drain_started_.exchange(1) == 0) {
     if (!started_.empty()) DrainBackends();
   } else {
-    drained_.WaitForNotification();
+    drained_.Wait();
   }
   if (drain_thread_.joinable()) drain_thread_.join();
   if (admin_ != nullptr && admin_started_) {
@@ -428,7 +428,7 @@ absl::Duration Daemon::RecentQueueDelay() const {
 }
 
 void Daemon::RecordListener(std::string_view name, std::string address) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   listeners_[std::string(name)] = std::move(address);
 }
 
@@ -437,7 +437,7 @@ void Daemon::WritePortFile() {
   if (path.empty()) return;
   std::string text;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [name, address] : listeners_) {
       absl::StrAppend(&text, name, " ", address, "\n");
     }
@@ -471,7 +471,7 @@ std::string Daemon::InfoJson() const {
       ", \"config_file\": ", JsonString(config_ ? config_->config_file() : ""),
       ", \"listeners\": {");
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     bool first = true;
     for (const auto& [name, address] : listeners_) {
       absl::StrAppend(&out, first ? "" : ", ", JsonString(name), ": ",

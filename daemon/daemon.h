@@ -34,18 +34,17 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "daemon/backend.h"
 #include "daemon/config.h"
+#include "daemon/internal/notification.h"
 #include "daemon/sd_notify.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/task_scope.h"
@@ -151,16 +150,16 @@ class Daemon {
   std::unique_ptr<TaskScope> daemon_scope_;
 
   std::atomic<bool> ready_{false};
-  absl::Notification stop_requested_;
+  daemon_internal::Notification stop_requested_;
   std::atomic<int> drain_started_{0};
-  absl::Notification drained_;
+  daemon_internal::Notification drained_;
   std::thread drain_thread_;
   const absl::Time start_time_ = absl::Now();
   std::atomic<uint64_t> reloads_{0};
   std::atomic<uint64_t> reload_failures_{0};
 
-  mutable absl::Mutex mu_;
-  std::map<std::string, std::string> listeners_ ABSL_GUARDED_BY(mu_);
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> listeners_;  // guarded by mu_
 };
 
 }  // namespace daemon

@@ -99,7 +99,7 @@ void Watchdog::Run() {
   pthread_setname_np(pthread_self(), "colonyd-wdog");
   uint64_t last = ticks_.load(std::memory_order_relaxed);
   bool stalled = false;
-  while (!stop_.WaitForNotificationWithTimeout(interval_ / 2)) {
+  while (!stop_.WaitFor(interval_ / 2)) {
     uint64_t now = ticks_.load(std::memory_order_relaxed);
     if (now == last) {
       if (!stalled) {

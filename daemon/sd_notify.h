@@ -27,8 +27,8 @@
 #include <thread>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "daemon/internal/notification.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/task_scope.h"
 
@@ -83,7 +83,7 @@ class Watchdog {
   const absl::Duration interval_;
   std::atomic<uint64_t> ticks_{0};
   std::atomic<uint64_t> pings_{0};
-  absl::Notification stop_;
+  daemon_internal::Notification stop_;
   std::thread thread_;
 };
 

@@ -12,13 +12,13 @@ namespace colony {
 namespace daemon {
 
 bool TcpConnection::WaitForRequest() {
-  absl::MutexLock lock(&service_->mu_);
+  std::lock_guard<std::mutex> lock(service_->mu_);
   idle_ = true;
   return !service_->draining_;
 }
 
 bool TcpConnection::BeginRequest(bool got_request) {
-  absl::MutexLock lock(&service_->mu_);
+  std::lock_guard<std::mutex> lock(service_->mu_);
   idle_ = false;
   return got_request;
 }
@@ -80,14 +80,14 @@ void TcpService::AcceptLoop() {
 void TcpService::Serve(TcpStream stream) {
   TcpConnection conn(this, std::move(stream));
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     live_.insert(&conn);
   }
   struct Done {
     TcpService* service;
     TcpConnection* conn;
     ~Done() {
-      absl::MutexLock lock(&service->mu_);
+      std::lock_guard<std::mutex> lock(service->mu_);
       service->live_.erase(conn);
       service->active_.fetch_sub(1, std::memory_order_relaxed);
     }
@@ -97,7 +97,7 @@ void TcpService::Serve(TcpStream stream) {
 
 void TcpService::Drain(Deadline deadline) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     draining_ = true;
     // Idle connections: their pending read fails now; the handler sees the
     // error (or WaitForRequest() false) and returns.

@@ -121,7 +121,7 @@ class LifecycleTest(h.DaemonTestCase):
         d.wait_log("log file reopened")
         self.assertEqual(d.stop(), 0)
         with open(rotated) as f:
-            self.assertIn("ready", f.read())
+            self.assertIn("starting", f.read())
         self.assertIn("exit", d.log())
 
     def test_log_lines_name_worker_and_task(self):
