@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/internal/thread_mutex.h"
 #include "coroutine/basic_coroutine.h"
 #include "net/internal/errors.h"
 #include "scheduler/internal/core.h"
@@ -110,7 +111,7 @@ void Poller::RunProcessPoller() {
 absl::StatusOr<PollDescriptor*> Poller::Register(int fd) {
   PollDescriptor* pd = nullptr;
   {
-    std::lock_guard<std::mutex> lock(pool_mu_);
+    base_internal::ThreadMutexLock lock(pool_mu_);
     if (free_ == nullptr) {
       if (chunks_ == kMaxChunks) {
         close(fd);
@@ -171,7 +172,7 @@ void Poller::Destroy(PollDescriptor* pd) {
   // with the acquire loads of generation() in PollLocked().
   pd->word_.store(((next & 0xffffffffu) << 32) | PollDescriptor::kClosing,
                   std::memory_order_release);
-  std::lock_guard<std::mutex> lock(pool_mu_);
+  base_internal::ThreadMutexLock lock(pool_mu_);
   pd->next_free_ = free_;
   free_ = pd;
 }
@@ -190,13 +191,12 @@ void Poller::AddWaiter() {
   }
 }
 
-bool Poller::TryLock() {
-  // Acquire pairs with Unlock()'s release: one poller at a time.
-  return !locked_.load(std::memory_order_relaxed) &&
-         !locked_.exchange(true, std::memory_order_acquire);
+bool Poller::TryLock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  // One poller at a time (IoPoller's capability is this lock).
+  return poll_lock_.TryLock();
 }
 
-void Poller::Unlock() { locked_.store(false, std::memory_order_release); }
+void Poller::Unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS { poll_lock_.Unlock(); }
 
 int64_t Poller::LastPollNanos() const {
   if (in_blocking_.load(std::memory_order_relaxed)) return INT64_MAX;
@@ -271,7 +271,7 @@ void Poller::Break() {
 void Poller::Shutdown() {
   // Release pairs with the acquire load in shut_down() (Wait()).
   shut_down_.store(true, std::memory_order_release);
-  std::lock_guard<std::mutex> lock(pool_mu_);
+  base_internal::ThreadMutexLock lock(pool_mu_);
   for (uint32_t c = 0; c < chunks_; ++c) {
     PollDescriptor* chunk = chunk_table_[c].load(std::memory_order_relaxed);
     for (uint32_t i = 0; i < kChunkSize; ++i) {

@@ -34,7 +34,10 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "base/internal/spin_lock.h"
+#include "base/internal/thread_mutex.h"
 #include "net/internal/poll_descriptor.h"
 #include "scheduler/internal/io_poller.h"
 
@@ -70,10 +73,10 @@ class Poller final : public scheduler_internal::IoPoller {
   void RemoveWaiter() { waiters_.fetch_sub(1, std::memory_order_relaxed); }
 
   // IoPoller:
-  bool TryLock() override;
-  void Unlock() override;
-  int PollLocked(scheduler_internal::PollKind kind,
-                 int64_t deadline_ns) override;
+  bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) override;
+  void Unlock() ABSL_UNLOCK_FUNCTION() override;
+  int PollLocked(scheduler_internal::PollKind kind, int64_t deadline_ns)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) override;
   void Break() override;
   bool HasWaiters() const override {
     return waiters_.load(std::memory_order_relaxed) > 0;
@@ -98,7 +101,8 @@ class Poller final : public scheduler_internal::IoPoller {
   scheduler_internal::Core* const core_;
   const int epfd_;
   const int evfd_;
-  std::atomic<bool> locked_{false};
+  // The right to poll (IoPoller::TryLock()).
+  base_internal::SpinLock poll_lock_;
   std::atomic<bool> shut_down_{false};
   std::atomic<bool> in_blocking_{false};
   std::atomic<int64_t> last_poll_ns_{0};
@@ -108,10 +112,10 @@ class Poller final : public scheduler_internal::IoPoller {
   // The pool: chunks are appended under pool_mu_ and never freed while
   // the poller lives; lookups by index read chunk_table_ without the lock
   // (acquire pairs with the release store that publishes a chunk).
-  std::mutex pool_mu_;
+  base_internal::ThreadMutex pool_mu_;
   std::unique_ptr<std::atomic<PollDescriptor*>[]> chunk_table_;
-  uint32_t chunks_ = 0;             // guarded by pool_mu_
-  PollDescriptor* free_ = nullptr;  // guarded by pool_mu_
+  uint32_t chunks_ ABSL_GUARDED_BY(pool_mu_) = 0;
+  PollDescriptor* free_ ABSL_GUARDED_BY(pool_mu_) = nullptr;
   std::atomic<size_t> registered_{0};
 
   // Counters (relaxed; read by FillStats()).

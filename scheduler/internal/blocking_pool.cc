@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/internal/thread_mutex.h"
 #include "scheduler/internal/blocking_job.h"
 
 namespace colony::scheduler_internal {
@@ -42,7 +43,7 @@ absl::Status BlockingPool::Submit(BlockingWork* work) {
   std::vector<std::thread> to_join;
   absl::Status status;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     to_join.swap(exited_);
     // Each idle thread takes one job; start a thread for the rest.
     if (static_cast<int>(queue_.size()) < idle_) {
@@ -87,21 +88,23 @@ void BlockingPool::ThreadMain() {
   std::string thread_name = name_.substr(0, 11) + "-blk";
   pthread_setname_np(pthread_self(), thread_name.c_str());
   tls_pool_owner = owner_;
-  std::unique_lock<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   for (;;) {
     if (!queue_.empty()) {
       BlockingWork* work = queue_.front();
       queue_.pop_front();
-      lock.unlock();
+      lock.Unlock();
       work->Run();
-      lock.lock();
+      lock.Lock();
       continue;
     }
     if (shutdown_) break;
     ++idle_;
-    const bool woke =
-        cv_.wait_for(lock, absl::ToChronoNanoseconds(keep_alive_),
-                     [this] { return !queue_.empty() || shutdown_; });
+    const bool woke = cv_.wait_for(
+        lock.native(), absl::ToChronoNanoseconds(keep_alive_), [this] {
+          mu_.AssertHeld();  // the wait retakes it
+          return !queue_.empty() || shutdown_;
+        });
     --idle_;
     if (!woke) break;  // idle for keep_alive_
   }
@@ -122,22 +125,25 @@ void BlockingPool::ThreadMain() {
 void BlockingPool::Shutdown() {
   std::vector<std::thread> to_join;
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     shutdown_ = true;
     cv_.notify_all();
-    cv_.wait(lock, [this] { return threads_ == 0; });
+    cv_.wait(lock.native(), [this] {
+      mu_.AssertHeld();  // the wait retakes it
+      return threads_ == 0;
+    });
     to_join.swap(exited_);
   }
   for (std::thread& t : to_join) t.join();
 }
 
 size_t BlockingPool::threads() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return static_cast<size_t>(threads_);
 }
 
 size_t BlockingPool::queued() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return queue_.size();
 }
 

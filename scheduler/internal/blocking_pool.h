@@ -24,8 +24,10 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/internal/thread_mutex.h"
 
 namespace colony::scheduler_internal {
 
@@ -62,20 +64,20 @@ class BlockingPool {
   void ThreadMain();
   // StartThreadLocked() starts one more pool thread; throws
   // std::system_error when the system refuses. Requires mu_.
-  void StartThreadLocked();
+  void StartThreadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int max_threads_;
   const absl::Duration keep_alive_;
   const std::string name_;
   const void* const owner_;
-  mutable std::mutex mu_;
+  mutable base_internal::ThreadMutex mu_;
   std::condition_variable cv_;
-  std::deque<BlockingWork*> queue_;   // guarded by mu_
-  int threads_ = 0;                   // guarded by mu_
-  int idle_ = 0;                      // guarded by mu_
-  bool shutdown_ = false;             // guarded by mu_
-  std::vector<std::thread> exited_;   // guarded by mu_: to join
-  std::vector<std::thread> handles_;  // guarded by mu_
+  std::deque<BlockingWork*> queue_ ABSL_GUARDED_BY(mu_);
+  int threads_ ABSL_GUARDED_BY(mu_) = 0;
+  int idle_ ABSL_GUARDED_BY(mu_) = 0;
+  bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> exited_ ABSL_GUARDED_BY(mu_);  // to join
+  std::vector<std::thread> handles_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace colony::scheduler_internal

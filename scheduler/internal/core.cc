@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "base/internal/thread_mutex.h"
 #include "coroutine/basic_coroutine.h"
 #include "coroutine/coroutine_state.h"
 #include "coroutine/internal/locals_hooks.h"
@@ -60,7 +61,7 @@ Core::Core(SchedulerOptions options, Scheduler* owner)
 Core::~Core() = default;
 
 absl::Status Core::Start() {
-  std::lock_guard<std::mutex> lock(stop_mu_);
+  base_internal::ThreadMutexLock lock(stop_mu_);
   if (phase_.load() != kCreated) {
     return absl::FailedPreconditionError(
         "Scheduler::Start(): the scheduler was already started");
@@ -276,7 +277,7 @@ void Core::CancelAllLive(const char* reason) {
 }
 
 absl::Status Core::Stop(StopOptions options) {
-  std::unique_lock<std::mutex> lock(stop_mu_);
+  base_internal::ThreadMutexLock lock(stop_mu_);
   Worker* w = CurrentWorker();
   if (w != nullptr && w->core() == this) {
     return absl::FailedPreconditionError(
@@ -352,7 +353,7 @@ absl::Status Core::Stop(StopOptions options) {
   blocking_.Shutdown();
   monitor_.Stop();
   {
-    std::lock_guard<std::mutex> io_lock(io_mu_);
+    base_internal::ThreadMutexLock io_lock(io_mu_);
     io_stopped_ = true;
     if (io_owner_ != nullptr) io_owner_->Shutdown();
   }
@@ -361,7 +362,7 @@ absl::Status Core::Stop(StopOptions options) {
 
 std::shared_ptr<IoPoller> Core::InstallIoPoller(
     const std::function<std::shared_ptr<IoPoller>()>& make) {
-  std::lock_guard<std::mutex> lock(io_mu_);
+  base_internal::ThreadMutexLock lock(io_mu_);
   if (io_owner_ != nullptr) return io_owner_;
   std::shared_ptr<IoPoller> io = make();
   if (io == nullptr) return nullptr;

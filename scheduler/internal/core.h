@@ -45,7 +45,9 @@
 #include <vector>
 
 #include "absl/base/optimization.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "base/internal/thread_mutex.h"
 #include "scheduler/internal/blocking_pool.h"
 #include "scheduler/internal/idle.h"
 #include "scheduler/internal/inject_queue.h"
@@ -166,15 +168,15 @@ class Core {
   Idle idle_;
   Registry registry_;
   BlockingPool blocking_;
-  std::mutex stop_mu_;
+  base_internal::ThreadMutex stop_mu_;
   std::atomic<int> phase_{kCreated};
   std::atomic<int> submitting_{0};
   std::atomic<bool> shutdown_{false};
   std::atomic<uint64_t> spawned_remote_{0};
   std::atomic<uint64_t> rejected_{0};
-  std::mutex io_mu_;
-  std::shared_ptr<IoPoller> io_owner_;  // guarded by io_mu_
-  bool io_stopped_ = false;             // guarded by io_mu_
+  base_internal::ThreadMutex io_mu_;
+  std::shared_ptr<IoPoller> io_owner_ ABSL_GUARDED_BY(io_mu_);
+  bool io_stopped_ ABSL_GUARDED_BY(io_mu_) = false;
   std::atomic<IoPoller*> io_{nullptr};
   // Per worker: the slice the stall check last saw and since when
   // (monitor thread only).

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/internal/thread_mutex.h"
+
 namespace colony::scheduler_internal {
 
 Idle::Idle(int workers, int max_searching)
@@ -30,7 +32,7 @@ bool Idle::TransitionFromSearching() {
 }
 
 bool Idle::TransitionToParked(int worker, bool searching) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   const uint32_t dec = (uint32_t{1} << kUnparkedShift) + (searching ? 1u : 0u);
   const uint32_t prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
   sleepers_.push_back(worker);
@@ -39,7 +41,7 @@ bool Idle::TransitionToParked(int worker, bool searching) {
 }
 
 bool Idle::TransitionFromParked(int worker) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   if (!is_sleeping_[static_cast<size_t>(worker)]) {
     // NotifyOne() took it off the list and counted it already.
     return true;
@@ -64,7 +66,7 @@ int Idle::NotifyOne() {
       static_cast<int>(s >> kUnparkedShift) >= workers_) {
     return -1;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   if (sleepers_.empty()) return -1;
   const uint32_t now = state_.load(std::memory_order_seq_cst);
   if ((now & kSearchingMask) != 0) return -1;
@@ -77,7 +79,7 @@ int Idle::NotifyOne() {
 }
 
 bool Idle::IsParked(int worker) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return is_sleeping_[static_cast<size_t>(worker)] != 0;
 }
 

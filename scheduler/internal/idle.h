@@ -28,6 +28,9 @@
 #include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "base/internal/thread_mutex.h"
+
 namespace colony::scheduler_internal {
 
 class Idle {
@@ -64,9 +67,9 @@ class Idle {
   const int workers_;
   const int max_searching_;
   std::atomic<uint32_t> state_;
-  mutable std::mutex mu_;
-  std::vector<int> sleepers_;      // guarded by mu_
-  std::vector<char> is_sleeping_;  // guarded by mu_
+  mutable base_internal::ThreadMutex mu_;
+  std::vector<int> sleepers_ ABSL_GUARDED_BY(mu_);
+  std::vector<char> is_sleeping_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace colony::scheduler_internal

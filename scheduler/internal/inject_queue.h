@@ -23,6 +23,8 @@
 #include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "base/internal/thread_mutex.h"
 #include "scheduler/internal/task.h"
 
 namespace colony::scheduler_internal {
@@ -32,7 +34,7 @@ class InjectQueue {
   // Push() appends `task`.
   void Push(Task* task) {
     task->queue_next_ = nullptr;
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     Append(task);
     len_.store(len_.load(std::memory_order_relaxed) + 1,
                std::memory_order_release);
@@ -40,7 +42,7 @@ class InjectQueue {
   // PushBatch() appends every task of `tasks` in order, under one lock.
   void PushBatch(const std::vector<Task*>& tasks) {
     if (tasks.empty()) return;
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     for (Task* t : tasks) {
       t->queue_next_ = nullptr;
       Append(t);
@@ -51,7 +53,7 @@ class InjectQueue {
   // Pop() removes the oldest task, or returns null.
   Task* Pop() {
     if (len_.load(std::memory_order_acquire) == 0) return nullptr;
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     Task* t = head_;
     if (t == nullptr) return nullptr;
     head_ = t->queue_next_;
@@ -66,7 +68,7 @@ class InjectQueue {
   bool empty() const { return size() == 0; }
 
  private:
-  void Append(Task* t) {
+  void Append(Task* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (tail_ != nullptr) {
       tail_->queue_next_ = t;
     } else {
@@ -75,9 +77,9 @@ class InjectQueue {
     tail_ = t;
   }
 
-  std::mutex mu_;
-  Task* head_ = nullptr;  // guarded by mu_
-  Task* tail_ = nullptr;  // guarded by mu_
+  base_internal::ThreadMutex mu_;
+  Task* head_ ABSL_GUARDED_BY(mu_) = nullptr;
+  Task* tail_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::atomic<size_t> len_{0};
 };
 

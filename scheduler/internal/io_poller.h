@@ -30,25 +30,29 @@
 
 #include <cstdint>
 
+#include "absl/base/thread_annotations.h"
 #include "scheduler/stats.h"
 
 namespace colony::scheduler_internal {
 
 enum class PollKind { kBlocking, kBusy, kMonitor };
 
-class IoPoller {
+// The right to poll is the poller's capability: TryLock() takes it,
+// Unlock() gives it back, and PollLocked() requires it.
+class ABSL_LOCKABLE IoPoller {
  public:
   virtual ~IoPoller() = default;
 
   // TryLock() takes the right to poll; false if another thread polls.
-  virtual bool TryLock() = 0;
+  virtual bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) = 0;
   // Unlock() gives it back.
-  virtual void Unlock() = 0;
+  virtual void Unlock() ABSL_UNLOCK_FUNCTION() = 0;
   // PollLocked() collects ready events, waiting until NowNanos() reaches
   // `deadline_ns` at most (0 or less: do not wait; INT64_MAX: no limit;
   // only kBlocking waits), wakes their waiters, and returns how many tasks
   // and threads it woke. Requires the lock.
-  virtual int PollLocked(PollKind kind, int64_t deadline_ns) = 0;
+  virtual int PollLocked(PollKind kind, int64_t deadline_ns)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) = 0;
   // Break() makes a PollLocked() that waits (or the next one) return soon.
   virtual void Break() = 0;
   // HasWaiters() is true while some task or thread waits for readiness

@@ -2,28 +2,16 @@
 
 #include "scheduler/internal/registry.h"
 
-#include <thread>
-
 #include "scheduler/internal/task.h"
 
 namespace colony::scheduler_internal {
-
-void Registry::Shard::Lock() const {
-  for (int spins = 0;; ++spins) {
-    // Acquire pairs with the release store in Unlock().
-    if (!locked.exchange(true, std::memory_order_acquire)) return;
-    while (locked.load(std::memory_order_relaxed)) {
-      if (spins++ > 64) std::this_thread::yield();
-    }
-  }
-}
 
 Registry::Registry(int shards)
     : num_shards_(shards), shards_(new Shard[static_cast<size_t>(shards)]) {}
 
 void Registry::Add(Task* task, int shard) {
   Shard& s = shards_[static_cast<size_t>(shard)];
-  s.Lock();
+  s.lock.Lock();
   task->reg_shard_ = shard;
   task->reg_prev_ = nullptr;
   task->reg_next_ = s.head;
@@ -37,12 +25,12 @@ void Registry::Add(Task* task, int shard) {
   }
   s.adds.store(s.adds.load(std::memory_order_relaxed) + 1,
                std::memory_order_relaxed);
-  s.Unlock();
+  s.lock.Unlock();
 }
 
 void Registry::Remove(Task* task) {
   Shard& s = shards_[static_cast<size_t>(task->reg_shard_)];
-  s.Lock();
+  s.lock.Lock();
   if (task->reg_prev_ != nullptr) {
     task->reg_prev_->reg_next_ = task->reg_next_;
   } else {
@@ -56,15 +44,15 @@ void Registry::Remove(Task* task) {
     s.forever.store(s.forever.load(std::memory_order_relaxed) - 1,
                     std::memory_order_relaxed);
   }
-  s.Unlock();
+  s.lock.Unlock();
 }
 
 void Registry::ForEach(absl::FunctionRef<void(Task*)> fn) const {
   for (int i = 0; i < num_shards_; ++i) {
     const Shard& s = shards_[static_cast<size_t>(i)];
-    s.Lock();
+    s.lock.Lock();
     for (Task* t = s.head; t != nullptr; t = t->reg_next_) fn(t);
-    s.Unlock();
+    s.lock.Unlock();
   }
 }
 
@@ -81,9 +69,9 @@ void Registry::Counts(size_t* live, size_t* forever) const {
     uint64_t n = 0;
     for (int i = 0; i < num_shards_; ++i) {
       const Shard& s = shards_[static_cast<size_t>(i)];
-      s.Lock();
+      s.lock.Lock();
       n += s.adds.load(std::memory_order_relaxed);
-      s.Unlock();
+      s.lock.Unlock();
     }
     return n;
   };
@@ -93,10 +81,10 @@ void Registry::Counts(size_t* live, size_t* forever) const {
     size_t f = 0;
     for (int i = 0; i < num_shards_; ++i) {
       const Shard& s = shards_[static_cast<size_t>(i)];
-      s.Lock();
+      s.lock.Lock();
       l += s.count.load(std::memory_order_relaxed);
       f += s.forever.load(std::memory_order_relaxed);
-      s.Unlock();
+      s.lock.Unlock();
     }
     if (adds() == before) {
       *live = l;

@@ -17,7 +17,9 @@
 #include <cstddef>
 #include <memory>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
+#include "base/internal/spin_lock.h"
 
 namespace colony::scheduler_internal {
 
@@ -46,13 +48,11 @@ class Registry {
 
  private:
   struct alignas(64) Shard {
-    mutable std::atomic<bool> locked{false};
-    Task* head = nullptr;
+    mutable base_internal::SpinLock lock;
+    Task* head ABSL_GUARDED_BY(lock) = nullptr;
     std::atomic<size_t> count{0};
     std::atomic<size_t> forever{0};
     std::atomic<uint64_t> adds{0};
-    void Lock() const;
-    void Unlock() const { locked.store(false, std::memory_order_release); }
   };
 
   const int num_shards_;

@@ -4,10 +4,12 @@
 
 #include <vector>
 
+#include "base/internal/thread_mutex.h"
+
 namespace colony::scheduler_internal {
 
 bool ScopeCore::Add(Task* task) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   // Checked under the lock that CancelAll() takes to collect the tasks: a
   // task either is in the list Close() cancels, or is refused here.
   if (closed_) return false;
@@ -22,7 +24,7 @@ bool ScopeCore::Add(Task* task) {
 
 void ScopeCore::Done(Task* task) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (task->scope_prev_ != nullptr) {
       task->scope_prev_->scope_next_ = task->scope_next_;
     } else {
@@ -43,7 +45,7 @@ void ScopeCore::Done(Task* task) {
 void ScopeCore::CancelAll(std::string_view reason) {
   std::vector<Task*> tasks;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     for (Task* t = head_; t != nullptr; t = t->scope_next_) {
       t->Ref();
       tasks.push_back(t);
@@ -57,7 +59,7 @@ void ScopeCore::CancelAll(std::string_view reason) {
 
 void ScopeCore::Close(std::string_view reason) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (!closed_) {
       closed_ = true;
       closed_reason_ = std::string(reason);
@@ -67,7 +69,7 @@ void ScopeCore::Close(std::string_view reason) {
 }
 
 std::string ScopeCore::closed_reason() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return closed_reason_;
 }
 
@@ -75,7 +77,7 @@ void ScopeCore::Wait() {
   Task* self = CurrentTask();
   for (;;) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       if (pending_ == 0) {
         // No stale waiter may stay behind once we return.
         waiter_ = Waiter();
@@ -95,7 +97,7 @@ void ScopeCore::Wait() {
 }
 
 size_t ScopeCore::pending() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return pending_;
 }
 

@@ -24,6 +24,8 @@
 #include <string>
 #include <string_view>
 
+#include "absl/base/thread_annotations.h"
+#include "base/internal/thread_mutex.h"
 #include "scheduler/internal/task.h"
 
 namespace colony::scheduler_internal {
@@ -50,12 +52,12 @@ class ScopeCore {
   size_t pending() const;
 
  private:
-  mutable std::mutex mu_;
-  Task* head_ = nullptr;       // guarded by mu_
-  size_t pending_ = 0;         // guarded by mu_
-  Waiter waiter_;              // guarded by mu_
-  bool closed_ = false;        // guarded by mu_
-  std::string closed_reason_;  // guarded by mu_
+  mutable base_internal::ThreadMutex mu_;
+  Task* head_ ABSL_GUARDED_BY(mu_) = nullptr;
+  size_t pending_ ABSL_GUARDED_BY(mu_) = 0;
+  Waiter waiter_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::string closed_reason_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace colony::scheduler_internal

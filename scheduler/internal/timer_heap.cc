@@ -4,12 +4,13 @@
 
 #include <utility>
 
+#include "base/internal/thread_mutex.h"
 #include "scheduler/internal/task.h"
 
 namespace colony::scheduler_internal {
 
 void TimerHeap::Add(Task* task) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   task->timer_owner_ = owner_;
   heap_.push_back(task);
   task->timer_index_ = static_cast<int>(heap_.size() - 1);
@@ -18,7 +19,7 @@ void TimerHeap::Add(Task* task) {
 }
 
 void TimerHeap::Remove(Task* task) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   if (task->timer_owner_ != owner_ || task->timer_index_ < 0) return;
   RemoveAt(static_cast<size_t>(task->timer_index_));
   Publish();
@@ -27,11 +28,10 @@ void TimerHeap::Remove(Task* task) {
 size_t TimerHeap::TakeExpired(int64_t now_ns,
                               absl::FunctionRef<void(Task*)> wake,
                               bool try_only) {
-  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
   if (try_only) {
-    if (!lock.try_lock()) return 0;
+    if (!mu_.TryLock()) return 0;
   } else {
-    lock.lock();
+    mu_.Lock();
   }
   size_t n = 0;
   while (!heap_.empty() && heap_[0]->timer_deadline_ <= now_ns) {
@@ -43,6 +43,7 @@ size_t TimerHeap::TakeExpired(int64_t now_ns,
     ++n;
   }
   Publish();
+  mu_.Unlock();
   return n;
 }
 

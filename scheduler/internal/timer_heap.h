@@ -25,7 +25,9 @@
 #include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
+#include "base/internal/thread_mutex.h"
 
 namespace colony::scheduler_internal {
 
@@ -54,15 +56,15 @@ class TimerHeap {
   size_t size() const { return size_.load(std::memory_order_relaxed); }
 
  private:
-  void SiftUp(size_t i);
-  void SiftDown(size_t i);
-  void Place(size_t i, Task* task);
-  void RemoveAt(size_t i);
-  void Publish();
+  void SiftUp(size_t i) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SiftDown(size_t i) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Place(size_t i, Task* task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveAt(size_t i) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int owner_;
-  std::mutex mu_;
-  std::vector<Task*> heap_;  // guarded by mu_
+  base_internal::ThreadMutex mu_;
+  std::vector<Task*> heap_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> next_deadline_{kNever};
   std::atomic<size_t> size_{0};
 };

@@ -1,0 +1,77 @@
+// Copyright 2026 The Colony Authors.
+//
+// ThreadMutex: std::mutex as a capability for Clang's thread-safety
+// analysis, for the runtime's internal locks that may block a thread
+// (std::mutex is not annotated in libstdc++, and the system Abseil's
+// absl::Mutex is not built with ThreadSanitizer, which would then miss its
+// synchronisation). Fields it guards are declared ABSL_GUARDED_BY(mu_);
+// ThreadMutexLock is its scoped guard and also what a
+// std::condition_variable waits with (native()).
+//
+// These block the thread, not the task: code in a task holds one only for
+// short critical sections that never suspend. Tasks wait on colony::Mutex
+// (sync/mutex.h) instead.
+//
+// Thread-safety: as std::mutex.
+#ifndef COLONY_BASE_INTERNAL_THREAD_MUTEX_H_
+#define COLONY_BASE_INTERNAL_THREAD_MUTEX_H_
+
+#include <mutex>
+
+#include "absl/base/thread_annotations.h"
+
+namespace colony::base_internal {
+
+class ABSL_LOCKABLE ThreadMutex {
+ public:
+  ThreadMutex() = default;
+  ThreadMutex(const ThreadMutex&) = delete;
+  ThreadMutex& operator=(const ThreadMutex&) = delete;
+
+  // Lock() blocks the calling thread until it holds the mutex.
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
+  // TryLock() takes the mutex if it is free.
+  bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return mu_.try_lock();
+  }
+  // Unlock() releases it; the caller must hold it.
+  void Unlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
+  // AssertHeld() tells the analysis the caller holds it (no run-time check).
+  void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() {}
+
+  // The standard Lockable names, for std::scoped_lock.
+  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
+  bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return mu_.try_lock();
+  }
+  void unlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
+
+ private:
+  friend class ThreadMutexLock;
+  std::mutex mu_;
+};
+
+// ThreadMutexLock holds a ThreadMutex for its scope; Unlock() and Lock()
+// release and retake it inside the scope.
+class ABSL_SCOPED_LOCKABLE ThreadMutexLock {
+ public:
+  explicit ThreadMutexLock(ThreadMutex& mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu)
+      : lock_(mu.mu_) {}
+  ~ThreadMutexLock() ABSL_UNLOCK_FUNCTION() {}
+  ThreadMutexLock(const ThreadMutexLock&) = delete;
+  ThreadMutexLock& operator=(const ThreadMutexLock&) = delete;
+
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { lock_.lock(); }
+  void Unlock() ABSL_UNLOCK_FUNCTION() { lock_.unlock(); }
+
+  // native() is the underlying lock, for std::condition_variable::wait():
+  // the wait releases and retakes it, so to the analysis it stays held.
+  std::unique_lock<std::mutex>& native() { return lock_; }
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+};
+
+}  // namespace colony::base_internal
+
+#endif  // COLONY_BASE_INTERNAL_THREAD_MUTEX_H_
