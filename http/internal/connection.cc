@@ -171,19 +171,30 @@ bool Connection::ReadMore() {
   } else {
     deadline = After(opts_.body_read_timeout);
   }
-  if (idle_wait) {
+  // Reads wait without a timer of their own: the server's reaper wakes a
+  // read whose deadline passed (see ServerCore). Publishing kWaiting after
+  // the deadline orders the two for the reaper and for Drain().
+  absl::StatusOr<size_t> n = absl::DeadlineExceededError("read timed out");
+  bool by_drain = false;
+  if (!deadline.IsReached()) {
+    read_deadline_ns_.store(deadline.nanos(), std::memory_order_relaxed);
+    wait_seq_ += 4;  // the state's low two bits, the wait's number above
+    wait_state_.store(wait_seq_ | (idle_wait ? kWaitingIdle : kWaiting));
     // See ServerCore's drain protocol, step 2.
-    idle_state_.store(kIdle);
-    if (core_.draining()) return false;
+    if (idle_wait && core_.draining()) {
+      wait_state_.store(wait_seq_ | kBusy);
+      return false;
+    }
+    n = stream_.Read(absl::MakeSpan(buf_.get(), cap_));
+    if ((wait_state_.exchange(wait_seq_ | kBusy) & 3) == kWoken) {
+      // Woken by the reaper or Drain(): if a request arrived meanwhile, it
+      // is served; the stream's deadline goes back to none either way.
+      std::lock_guard<std::mutex> lock(wake_mu_);
+      stream_.SetReadDeadline(Deadline::Infinite());
+      by_drain = std::exchange(woken_by_drain_, false);
+    }
   }
-  absl::StatusOr<size_t> n =
-      stream_.Read(absl::MakeSpan(buf_.get(), cap_), deadline);
-  if (idle_wait && idle_state_.exchange(kBusy) == kWoken) {
-    // Drain() woke this connection just as a request arrived: undo the
-    // wake-up so that the request is answered (with "Connection: close").
-    std::lock_guard<std::mutex> lock(wake_mu_);
-    stream_.SetReadDeadline(Deadline::Infinite());
-  }
+  if (by_drain && !n.ok()) return false;  // closed quietly by the drain
   if (!n.ok()) {
     if (absl::IsDeadlineExceeded(n.status())) {
       if (idle) {
@@ -456,8 +467,24 @@ void Connection::LingeringClose() {
 
 void Connection::WakeIfIdle() {
   std::lock_guard<std::mutex> lock(wake_mu_);
-  int expected = kIdle;
-  if (idle_state_.compare_exchange_strong(expected, kWoken)) {
+  uint64_t expected = wait_state_.load();
+  if ((expected & 3) != kWaitingIdle) return;
+  if (wait_state_.compare_exchange_strong(expected, (expected & ~3) | kWoken)) {
+    woken_by_drain_ = true;
+    stream_.SetReadDeadline(Deadline::Passed());
+  }
+}
+
+void Connection::WakeIfExpired(int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(wake_mu_);
+  uint64_t expected = wait_state_.load();
+  if (((expected & 3) != kWaiting && (expected & 3) != kWaitingIdle) ||
+      read_deadline_ns_.load(std::memory_order_relaxed) > now_ns) {
+    return;
+  }
+  // The CAS fails if that wait ended meanwhile (the wait's number changed);
+  // a later wait published its deadline before its state.
+  if (wait_state_.compare_exchange_strong(expected, (expected & ~3) | kWoken)) {
     stream_.SetReadDeadline(Deadline::Passed());
   }
 }

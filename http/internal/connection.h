@@ -17,8 +17,17 @@
 //   kHead  from the request's first byte: header_read_timeout (408);
 //   kBody  each read: body_read_timeout (408).
 //
-// Thread-safety: the task runs the connection alone; WakeIfIdle() is the
-// only member other tasks call (from Drain(), under the server's mutex).
+// Reads carry no timer: the deadline of the read in progress is published
+// in read_deadline_ns_, and the server's reaper, which walks the
+// connections every 100 ms, wakes a read whose deadline passed by setting
+// the stream's read deadline to the past (a timeout so fires up to 100 ms
+// late). A per-read timer would cost a timer-heap insertion and a wake-up
+// of the poller for every request; a write only waits when the socket's
+// buffer is full, so it keeps its own deadline.
+//
+// Thread-safety: the task runs the connection alone; WakeIfIdle() and
+// WakeIfExpired() are the only members other tasks call (from Drain() and
+// the reaper, under the server's mutex).
 
 #ifndef COLONY_HTTP_INTERNAL_CONNECTION_H_
 #define COLONY_HTTP_INTERNAL_CONNECTION_H_
@@ -55,6 +64,8 @@ class Connection {
   // WakeIfIdle() makes a connection that waits for its next request (not
   // its first) stop waiting, so that it closes.
   void WakeIfIdle();
+  // WakeIfExpired() ends a read whose deadline is at or before `now_ns`.
+  void WakeIfExpired(int64_t now_ns);
 
   // The server's registry links.
   Connection* prev = nullptr;
@@ -62,7 +73,8 @@ class Connection {
 
  private:
   enum class Phase { kIdle, kHead, kBody };
-  enum IdleState : int { kBusy, kIdle, kWoken };
+  // The low two bits of wait_state_; the bits above number the waits.
+  enum WaitState : uint64_t { kBusy, kWaiting, kWaitingIdle, kWoken };
   class ChunkWriter;
 
   void RefreshOptions();
@@ -107,8 +119,14 @@ class Connection {
   int64_t request_start_ns_ = 0;
   Deadline head_deadline_;
 
+  // The read in progress, for the reaper and Drain(): its deadline, and
+  // kWaiting (kWaitingIdle between requests) while it waits, kWoken once
+  // woken. wake_mu_ orders a wake-up against the connection undoing it.
+  std::atomic<int64_t> read_deadline_ns_{INT64_MAX};
+  std::atomic<uint64_t> wait_state_{kBusy};
+  uint64_t wait_seq_ = 0;  // the task's own
   std::mutex wake_mu_;
-  std::atomic<int> idle_state_{kBusy};
+  bool woken_by_drain_ = false;  // guarded by wake_mu_
 };
 
 }  // namespace colony::http::http_internal

@@ -18,6 +18,8 @@ namespace {
 // Refusals answered at once at most; past it, extra connections are closed
 // without a response.
 constexpr int kMaxRefusing = 64;
+// How often the reaper looks for reads past their deadline.
+constexpr absl::Duration kReapInterval = absl::Milliseconds(100);
 
 int64_t RetryAfterSeconds(absl::Duration d) {
   return std::max<int64_t>(
@@ -65,6 +67,9 @@ absl::Status ServerCore::Serve(TcpListener& listener) {
         "http::Server::Serve() must be called from a task");
   }
   TaskScope& tasks = scope();
+  std::call_once(reaper_once_, [&] {
+    tasks.Spawn([this] { Reap(); }, {.name = "http-reaper"}).Detach();
+  });
   std::string name;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -160,6 +165,17 @@ void ServerCore::Refuse(TcpStream stream) {
       .Detach();
 }
 
+void ServerCore::Reap() {
+  while (!reaper_stop_.load()) {
+    colony::SleepFor(kReapInterval);
+    const int64_t now = NowNanos();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Connection* c = connections_; c != nullptr; c = c->next) {
+      c->WakeIfExpired(now);
+    }
+  }
+}
+
 void ServerCore::StopAccepting() {
   std::lock_guard<std::mutex> lock(mu_);
   stopping_.store(true);
@@ -189,6 +205,7 @@ void ServerCore::Drain(Deadline deadline) {
         "cancelling them",
         left);
   }
+  reaper_stop_.store(true);
   if (scope_ != nullptr) {
     if (!done) scope_->CancelAll("http server drain deadline");
     scope_->Wait();

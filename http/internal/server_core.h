@@ -79,6 +79,8 @@ class ServerCore {
  private:
   // Refuse() answers a connection past max_connections with a 503.
   void Refuse(TcpStream stream);
+  // Reap() wakes, every kReapInterval, the reads whose deadline passed.
+  void Reap();
   TaskScope& scope();
 
   const Handler handler_;
@@ -109,6 +111,8 @@ class ServerCore {
   LogLimiter refuse_log_;
   LogLimiter exception_log_;
 
+  std::atomic<bool> reaper_stop_{false};
+  std::once_flag reaper_once_;
   std::once_flag scope_once_;
   // Last: destroyed first, cancelling the tasks that use the rest.
   std::unique_ptr<TaskScope> scope_;
