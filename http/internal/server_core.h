@@ -1,22 +1,26 @@
 // Copyright 2026 The Colony Authors.
 //
-// ServerCore: the state behind http::Server shared by its accept loops and
-// connection tasks: the options (replaceable at run time, versioned), the
-// registry of open connections (for Drain()), the counters, and the scope
-// that owns every connection task.
+// ServerCore: the state behind http::Server shared by its accept loops,
+// connection tasks and reaper: the options (replaceable at run time,
+// versioned), the registry of open connections (for Drain()), the counters, and
+// the scope that owns every connection task.
 //
 // Drain protocol:
 //   1. Drain() sets draining_ (seq_cst), then, under mu_, asks every
 //      registered connection to wake if it waits idle (Connection::
 //      WakeIfIdle()).
-//   2. A connection about to wait idle publishes kIdle (seq_cst) and then
+//   2. A connection about to wait idle publishes kWaitingIdle (seq_cst), then
 //      reads draining_: by the order of these seq_cst operations, either it
 //      sees draining_ and closes, or Drain() sees it idle and wakes it.
 //   3. A busy connection reads draining_ after each response and closes
 //      after it (the response says "Connection: close").
 //   4. Drain() waits for the accept loops to end, then for active_ to reach
 //      zero (the last connection to end while draining sets all_closed_),
-//      until the deadline; then cancels the scope's tasks and waits for them.
+//      until the deadline; then cancels the scope's tasks, stops the reaper
+//      and waits for them.
+//
+// The reaper (Reap()) walks the registry every 100 ms and wakes the reads
+// whose published deadline passed (Connection::WakeIfExpired()).
 //
 // Thread-safety: as documented per member; mu_ guards the options, the
 // listeners and the registry.
