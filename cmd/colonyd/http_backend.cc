@@ -19,6 +19,7 @@
 #include "daemon/config.h"
 #include "http/handlers.h"
 #include "http/server.h"
+#include "metrics/prometheus.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(bool, http_enabled, true, "Serve the HTTP backend.");
@@ -157,6 +158,44 @@ std::string HttpBackend::InfoJson() const {
       ", \"connections_timed_out\": ", s.connections_timed_out,
       ", \"requests\": ", s.requests, ", \"requests_shed\": ", s.requests_shed,
       ", \"requests_by_status\": ", by_status, "}");
+}
+
+void HttpBackend::WriteMetrics(metrics::PrometheusWriter& w) const {
+  using metrics::MetricType;
+  const http::ServerStats s = Stats();
+  auto counter = [&w](const char* name, const char* help, uint64_t v) {
+    w.Family(name, MetricType::kCounter, help);
+    w.Sample({}, static_cast<double>(v));
+  };
+  counter("colonyd_http_connections_accepted_total",
+          "HTTP connections accepted.", s.connections_accepted);
+  w.Family("colonyd_http_connections_active", MetricType::kGauge,
+           "HTTP connections open now.");
+  w.Sample({}, static_cast<double>(s.connections_active));
+  counter("colonyd_http_connections_refused_total",
+          "HTTP connections refused at http_maxclients (503).",
+          s.connections_refused);
+  counter("colonyd_http_connections_timed_out_total",
+          "HTTP connections closed by a header, body, idle or write "
+          "timeout.",
+          s.connections_timed_out);
+  w.Family("colonyd_http_requests_total", MetricType::kCounter,
+           "HTTP requests answered, by status code.");
+  for (const auto& [code, count] : s.requests_by_status) {
+    const std::string text = std::to_string(code);
+    w.Sample({{"code", text}}, static_cast<double>(count));
+  }
+  counter("colonyd_http_requests_shed_total",
+          "HTTP requests answered 503 by the overload sensor.",
+          s.requests_shed);
+  counter("colonyd_http_received_bytes_total", "Bytes read from clients.",
+          s.bytes_in);
+  counter("colonyd_http_sent_bytes_total", "Bytes written to clients.",
+          s.bytes_out);
+  w.Family("colonyd_http_request_duration_seconds", MetricType::kHistogram,
+           "Time from a request's first byte to its response.");
+  w.Histogram({}, s.latency_bounds_seconds, s.latency_counts,
+              s.latency_sum_seconds);
 }
 
 COLONYD_REGISTER_BACKEND("http", HttpBackend);

@@ -31,6 +31,7 @@ class HttpBackend : public Backend {
   absl::Status Start(BackendContext& context) override;
   void StopAccepting() override;
   void Drain(Deadline deadline) override;
+  void WriteMetrics(metrics::PrometheusWriter& writer) const override;
   std::string InfoJson() const override;
   void OnConfigChanged(std::string_view key) override;
 
