@@ -11,6 +11,9 @@ COLONY_COPTS = [
     # Large frames probe every page, so they hit a stack's guard page
     # instead of jumping over it into the neighbouring stack.
     "-fstack-clash-protection",
+    # Frame pointers in every frame: Scheduler::Dump() walks the frame chain
+    # of suspended tasks' stacks for their backtraces (docs/admin.md).
+    "-fno-omit-frame-pointer",
 ]
 
 # Tests and benchmarks use the same flags; GoogleTest macros trip

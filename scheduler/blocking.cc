@@ -52,7 +52,10 @@ absl::Status RunBlocking(absl::FunctionRef<void()> fn) {
     return submitted;
   }
   // Acquire pairs with the release in Job::Run(): the result is visible.
-  while (!job.done.load(std::memory_order_acquire)) ParkTask(self);
+  {
+    WaitScope wait(self, "blocking call");
+    while (!job.done.load(std::memory_order_acquire)) ParkTask(self);
+  }
   CheckCancel(self);
   return absl::OkStatus();
 }

@@ -112,7 +112,9 @@ const SchedulerOptions& Scheduler::options() const { return core_->options(); }
 
 SchedulerStats Scheduler::Stats() const { return core_->Stats(); }
 
-std::vector<TaskInfo> Scheduler::Dump() const { return core_->Dump(); }
+std::vector<TaskInfo> Scheduler::Dump(DumpOptions options) const {
+  return core_->Dump(options);
+}
 
 absl::Duration Scheduler::RecentQueueDelay() const {
   int64_t worst = 0;
@@ -153,6 +155,7 @@ void SleepUntil(Deadline deadline) {
     Yield();
     return;
   }
+  scheduler_internal::WaitScope wait(self, "sleep");
   while (!deadline.IsReached()) {
     scheduler_internal::ParkTaskUntil(self, deadline);
     scheduler_internal::CheckCancel(self);

@@ -109,8 +109,14 @@ class Scheduler {
   const SchedulerOptions& options() const;
   // Stats() reads the counters (see stats.h).
   SchedulerStats Stats() const;
-  // Dump() lists the live tasks.
-  std::vector<TaskInfo> Dump() const;
+  // Dump() lists the live tasks, sorted by id: state, what each waits on
+  // and since when, and, with `options.backtraces`, the frames of each
+  // parked task's stack (TaskInfo::backtrace). Safe while tasks run: a
+  // parked task is pinned for the few hundred nanoseconds of its walk, so
+  // it cannot be resumed meanwhile (a wake that comes in that window queues
+  // it as soon as the walk ends); running and queued tasks are listed
+  // without a backtrace. See scheduler/dump.h to format the result.
+  std::vector<TaskInfo> Dump(DumpOptions options = {}) const;
   // RecentQueueDelay() is how long ready tasks have recently waited in a
   // run queue before a worker ran them: the largest of the workers' moving
   // averages (WorkerStats::queue_delay_ns). It grows when the workers

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "coroutine/coroutine_state.h"
@@ -91,6 +92,27 @@ struct TaskInfo {
   // Set while it waits on a socket: the descriptor and the direction.
   IoWait io_wait = IoWait::kNone;
   int io_fd = -1;
+  // What else it waits on while parked ("mutex", "channel receive",
+  // "sleep", "join", ...; a static string, empty when none) and for how
+  // long (also set for an I/O wait).
+  std::string_view wait_reason;
+  int64_t wait_ns = 0;
+  // The task that spawned it (0: spawned from outside), and an opaque
+  // identity of its TaskScope (0: none).
+  uint64_t parent_id = 0;
+  uintptr_t scope = 0;
+  // With DumpOptions::backtraces, the return addresses of its suspended
+  // stack, innermost first (see scheduler/dump.h to symbolize them). Empty
+  // for a task that was running, queued or not yet started when listed.
+  std::vector<uintptr_t> backtrace;
+};
+
+// What Scheduler::Dump() collects.
+struct DumpOptions {
+  // Walk the stack of every parked task (see Scheduler::Dump()).
+  bool backtraces = false;
+  // At most this many frames per task.
+  size_t max_frames = 48;
 };
 
 std::ostream& operator<<(std::ostream& os, const TaskInfo& info);

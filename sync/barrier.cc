@@ -160,7 +160,7 @@ bool Barrier::WaitRelease(std::unique_lock<std::mutex>& lock, uint64_t phase,
   if (released_ > phase) return true;
   if (deadline.IsReached()) return false;
   WaitNode node;
-  node.Prepare();
+  node.Prepare("barrier");
   node.arg = static_cast<int64_t>(phase);
   waiters_.Push(&node);
   lock.unlock();

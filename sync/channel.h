@@ -218,7 +218,7 @@ class Channel {
   // and waits.
   ABSL_ATTRIBUTE_NOINLINE bool SendWait(T& value, Deadline deadline) {
     WaitNode node;
-    node.Prepare();
+    node.Prepare("channel send");
     node.data = &value;
     senders_.Push(&node);
     mu_.unlock();
@@ -259,7 +259,7 @@ class Channel {
   ABSL_ATTRIBUTE_NOINLINE std::optional<T> RecvWait(Deadline deadline) {
     std::optional<T> out;
     WaitNode node;
-    node.Prepare();
+    node.Prepare("channel receive");
     node.data = &out;
     receivers_.Push(&node);
     mu_.unlock();

@@ -14,7 +14,7 @@ using sync_internal::WaitResult;
 
 bool CondVar::WaitUntil(Mutex& mu, Deadline deadline) {
   WaitNode node;
-  node.Prepare();
+  node.Prepare("condition variable");
   {
     std::lock_guard<std::mutex> lock(mu_);
     waiters_.Push(&node);

@@ -47,7 +47,7 @@ bool Event::WaitImpl(Deadline deadline, bool cancellable) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (set_.load(std::memory_order_relaxed)) return true;
-    node.Prepare();
+    node.Prepare("event");
     waiters_.Push(&node);
   }
   return waiters_.Block(&node, mu_, deadline, cancellable) ==

@@ -37,7 +37,7 @@ bool Mutex::LockSlow(Deadline deadline, bool cancellable) {
       return true;
     }
     if (deadline.IsReached()) return false;
-    node.Prepare();
+    node.Prepare("mutex");
     waiters_.Push(&node);
   }
   // Notified means unlock() handed us the mutex (locked_ stayed true).

@@ -62,7 +62,7 @@ size_t Once::waiters() const {
 
 bool Once::WaitTurn(std::unique_lock<std::mutex>& lock, bool cancellable) {
   WaitNode node;
-  node.Prepare();
+  node.Prepare("once");
   waiters_.Push(&node);
   lock.unlock();
   const WaitResult r =

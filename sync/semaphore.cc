@@ -41,7 +41,7 @@ bool Semaphore::AcquireImpl(int64_t n, Deadline deadline, bool cancellable) {
       permits_ -= n;
       return true;
     }
-    node.Prepare();
+    node.Prepare("semaphore");
     node.arg = n;
     waiters_.Push(&node);
   }

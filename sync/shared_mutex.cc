@@ -98,7 +98,7 @@ bool SharedMutex::LockSlow(int64_t kind, Deadline deadline, bool cancellable) {
       }
     }
     if (deadline.IsReached()) return false;
-    node.Prepare();
+    node.Prepare("shared mutex");
     node.arg = kind;
     waiters_.Push(&node);
   }

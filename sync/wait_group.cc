@@ -34,7 +34,7 @@ void WaitGroup::Wait() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (count_ == 0) return;
-    node.Prepare();
+    node.Prepare("wait group");
     waiters_.Push(&node);
   }
   if (waiters_.Block(&node, mu_, Deadline::Infinite(), /*cancellable=*/true) !=

@@ -42,6 +42,7 @@ TESTS=(
   maybe_grow_test.cc
   run_queue_test.cc
   local_test.cc
+  admin/coroutine_backtrace_test.cc
 )
 
 CXX=aarch64-linux-gnu-g++

@@ -102,6 +102,15 @@ struct Access {
   static char*& ActiveLo(BasicCoroutine* b) { return b->active_lo_; }
   static size_t& ActiveSize(BasicCoroutine* b) { return b->active_size_; }
   static GuardMode& ActiveGuard(BasicCoroutine* b) { return b->active_guard_; }
+  static const char* ActiveLo(const BasicCoroutine* b) { return b->active_lo_; }
+  static size_t ActiveSize(const BasicCoroutine* b) { return b->active_size_; }
+
+  // The registers saved by the last switch out of `b` and its main stack,
+  // for backtraces of a suspended coroutine (internal/backtrace.h).
+  static const Context& SavedContext(const BasicCoroutine* b) {
+    return b->context_;
+  }
+  static const Stack& MainStack(const BasicCoroutine* b) { return b->stack_; }
 
  private:
   static absl::Status CheckStackSize(const CoroutineOptions& options);

@@ -157,6 +157,7 @@ WaitOutcome PollDescriptor::Wait(Direction dir, Deadline deadline) {
     }
     poller_->AddWaiter();
     if (self != nullptr) {
+      scheduler_internal::WaitScope wait(self, "io");
       self->io_fd_.store(fd_, std::memory_order_relaxed);
       self->io_wait_.store(
           static_cast<uint8_t>(dir == Direction::kRead ? IoWait::kRead

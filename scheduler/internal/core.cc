@@ -21,6 +21,7 @@
 #include "coroutine/internal/locals_hooks.h"
 #include "scheduler/internal/scope_core.h"
 #include "scheduler/internal/task.h"
+#include "scheduler/internal/task_dump.h"
 #include "spdlog/spdlog.h"
 
 namespace colony::scheduler_internal {
@@ -133,6 +134,7 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever,
   task->core_ = this;
   task->forever_ = forever;
   task->spawn_ns_ = CoarseNowNanos();
+  if (Task* spawner = CurrentTask()) task->parent_id_ = spawner->id();
   task->band_ = std::clamp(task->priority(), 0, options_.priority_bands - 1);
   // One reference for the scheduler (until Finish()), one for the handle;
   // kScheduled because it is about to be queued.
@@ -442,8 +444,10 @@ std::string Core::TaskNameById(uint64_t id) const {
   return name;
 }
 
-std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
+std::vector<TaskInfo> Core::Snapshot(bool include_forever,
+                                     const DumpOptions& options) const {
   std::vector<TaskInfo> out;
+  std::vector<Task*> requeue;  // woken while pinned for a backtrace
   const int64_t now = CoarseNowNanos();
   registry_.ForEach([&](Task* t) {
     if (!include_forever && t->forever_) return;
@@ -460,6 +464,19 @@ std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
     info.io_wait =
         static_cast<IoWait>(t->io_wait_.load(std::memory_order_relaxed));
     info.io_fd = t->io_fd_.load(std::memory_order_relaxed);
+    if (const char* reason = t->wait_reason_.load(std::memory_order_relaxed)) {
+      info.wait_reason = reason;
+    }
+    if (info.io_wait != IoWait::kNone || !info.wait_reason.empty()) {
+      const int64_t since = t->wait_since_ns_.load(std::memory_order_relaxed);
+      info.wait_ns = since > 0 && now > since ? now - since : 0;
+    }
+    info.parent_id = t->parent_id_;
+    info.scope = reinterpret_cast<uintptr_t>(t->scope_);
+    if (options.backtraces &&
+        WalkParked(t, options.max_frames, &info.backtrace)) {
+      requeue.push_back(t);
+    }
     // Queued (scheduled, not executing), or woken while it runs.
     info.runnable = (word & Task::kNotified) != 0 ||
                     ((word & Task::kScheduled) != 0 &&
@@ -467,6 +484,9 @@ std::vector<TaskInfo> Core::Snapshot(bool include_forever) const {
                       info.state == CoroutineState::kSuspended));
     out.push_back(std::move(info));
   });
+  // Off the registry lock (see task_dump.h, step 4).
+  // Enqueue() changes only the queues, not what this const member reads.
+  for (Task* t : requeue) const_cast<Core*>(this)->Enqueue(t, /*lifo=*/false);
   std::sort(out.begin(), out.end(),
             [](const TaskInfo& a, const TaskInfo& b) { return a.id < b.id; });
   return out;
@@ -476,7 +496,9 @@ bool Core::InBlockingPoolOf(const Core* core) {
   return CurrentPoolOwner() == core;
 }
 
-std::vector<TaskInfo> Core::Dump() const { return Snapshot(true); }
+std::vector<TaskInfo> Core::Dump(const DumpOptions& options) const {
+  return Snapshot(true, options);
+}
 
 SchedulerStats Core::Stats() const {
   SchedulerStats s;

@@ -142,14 +142,15 @@ class Core {
   static bool InBlockingPoolOf(const Core* core);
 
   SchedulerStats Stats() const;
-  std::vector<TaskInfo> Dump() const;
+  std::vector<TaskInfo> Dump(const DumpOptions& options) const;
 
  private:
   // EnqueueSlow() is Enqueue() with migrate_every_resume.
   void EnqueueSlow(Task* task, bool lifo);
   void CancelAllLive(const char* reason);
   absl::Status StartWorkersLocked();
-  std::vector<TaskInfo> Snapshot(bool include_forever) const;
+  std::vector<TaskInfo> Snapshot(bool include_forever,
+                                 const DumpOptions& options = {}) const;
   // MonitorIo() is the monitor's I/O check (see monitor.h).
   bool MonitorIo(int64_t now_ns);
   // MonitorStalls() is the monitor's stall check: a worker whose slice has

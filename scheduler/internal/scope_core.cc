@@ -89,6 +89,7 @@ void ScopeCore::Wait() {
     // Cancellation is not delivered here: the scope must still be awaited
     // (its destructor waits while unwinding).
     if (self != nullptr) {
+      WaitScope wait(self, "scope wait");
       ParkTask(self);
     } else {
       ThisThreadParker().Park();

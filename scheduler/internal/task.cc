@@ -131,6 +131,7 @@ void AwaitCompletion(Task* task) {
     }
   }
   try {
+    WaitScope wait(self, "join");
     while (!IsComplete(task)) {
       ParkTask(self);
       CheckCancel(self);

@@ -127,6 +127,14 @@ class Task : public BasicCoroutine {
   // relaxed by Dump(). io_wait_ is an IoWait (stats.h).
   std::atomic<int> io_fd_{-1};
   std::atomic<uint8_t> io_wait_{0};
+  // What else it waits on (Dump()): a static string such as "mutex" and
+  // since when (CoarseNowNanos()), written by the task itself through a
+  // WaitScope, read relaxed by Dump(): a reader may pair a reason with the
+  // time of the wait before, which only skews "how long" by one wait.
+  std::atomic<const char*> wait_reason_{nullptr};
+  std::atomic<int64_t> wait_since_ns_{0};
+  // The task that spawned it (0: spawned from outside the scheduler).
+  uint64_t parent_id_ = 0;
 
   void Ref() { word_.fetch_add(kRefOne, std::memory_order_relaxed); }
 
@@ -218,6 +226,37 @@ inline bool MarkWoken(Task* task) {
   }
   return MarkWokenScheduled(task);
 }
+
+// CoarseNowNanos() is CLOCK_MONOTONIC_COARSE in nanoseconds (a few ms of
+// resolution, a fraction of the precise clock's cost).
+int64_t CoarseNowNanos();
+
+// WaitScope records, for its lifetime, what `task` (the calling task, or
+// null on a plain thread: then it does nothing) waits on, for Dump().
+// `reason` must be a string literal (or otherwise outlive the task). Scopes
+// nest: the outer reason comes back when an inner one ends.
+class WaitScope {
+ public:
+  WaitScope(Task* task, const char* reason) : task_(task) {
+    if (task_ == nullptr) return;
+    outer_reason_ = task_->wait_reason_.load(std::memory_order_relaxed);
+    outer_since_ = task_->wait_since_ns_.load(std::memory_order_relaxed);
+    task_->wait_since_ns_.store(CoarseNowNanos(), std::memory_order_relaxed);
+    task_->wait_reason_.store(reason, std::memory_order_relaxed);
+  }
+  WaitScope(const WaitScope&) = delete;
+  WaitScope& operator=(const WaitScope&) = delete;
+  ~WaitScope() {
+    if (task_ == nullptr) return;
+    task_->wait_reason_.store(outer_reason_, std::memory_order_relaxed);
+    task_->wait_since_ns_.store(outer_since_, std::memory_order_relaxed);
+  }
+
+ private:
+  Task* const task_;
+  const char* outer_reason_ = nullptr;
+  int64_t outer_since_ = 0;
+};
 
 // Unref() drops one reference; the last one destroys the task.
 void Unref(Task* task);

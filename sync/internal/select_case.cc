@@ -70,7 +70,7 @@ SelectOutcome SelectAmong(ChannelCase* const* cases, int count,
     return SelectOutcome{};
   }
   SelectState state;
-  state.signal.Prepare();
+  state.signal.Prepare("select");
   absl::InlinedVector<WaitNode, 4> nodes(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
     WaitNode& node = nodes[static_cast<size_t>(i)];

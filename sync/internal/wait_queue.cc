@@ -142,6 +142,7 @@ void WaitQueue::Wake(WaitNode* node) {
 }
 
 WaitResult WaitFor(WaitNode* node, Deadline deadline, bool cancellable) {
+  scheduler_internal::WaitScope wait(node->task, node->reason);
   return WaitForImpl(node, deadline, cancellable);
 }
 
@@ -150,6 +151,7 @@ namespace {
 template <typename Mutex>
 WaitResult BlockImpl(WaitQueue* queue, WaitNode* node, Mutex& mu,
                      Deadline deadline, bool cancellable) {
+  scheduler_internal::WaitScope wait(node->task, node->reason);
   const WaitResult result = WaitForImpl(node, deadline, cancellable);
   if (result == WaitResult::kNotified) return result;
   {

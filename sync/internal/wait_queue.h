@@ -103,7 +103,13 @@ struct WaitNode {
   // Prepare() fills `task` for the caller (its current task, or null).
   // CurrentTask() is out of line, so no thread-local address computed here
   // can outlive a later suspension of the caller.
-  void Prepare() { task = scheduler_internal::CurrentTask(); }
+  // `wait_reason` (a string literal) is what Scheduler::Dump() shows the
+  // task waiting on while it blocks on this node.
+  void Prepare(const char* wait_reason = "sync") {
+    task = scheduler_internal::CurrentTask();
+    reason = wait_reason;
+  }
+  const char* reason = "sync";
 };
 
 enum class WaitResult { kNotified, kTimeout, kCancelled };
