@@ -14,7 +14,8 @@ It declares, unless the workspace already has them:
   * `rules_java`: Debian's copy under /usr/share/bazel/rules/java;
   * `remote_coverage_tools`: empty filegroups that Bazel's test setup names;
   * `colony_system`: the system libraries (oneTBB, spdlog, Abseil,
-    GoogleTest, Google Benchmark, Boost.Context) as `cc_library` targets.
+    GoogleTest, Google Benchmark, Boost.Context, nlohmann/json) as
+    `cc_library` targets.
 """
 
 _RULES_CC_DEFS = '''\

@@ -113,6 +113,9 @@ struct DumpOptions {
   bool backtraces = false;
   // At most this many frames per task.
   size_t max_frames = 48;
+  // At most this many tasks are listed (a bound on the dump's memory);
+  // which ones, past the bound, is unspecified.
+  size_t max_tasks = SIZE_MAX;
 };
 
 std::ostream& operator<<(std::ostream& os, const TaskInfo& info);

@@ -8,6 +8,7 @@ packages=(
   libtbb-dev libspdlog-dev libabsl-dev libgtest-dev libbenchmark-dev
   libboost-context-dev libhttp-parser-dev
   wrk curl python3
+  nlohmann-json3-dev chromium
   "$@"
 )
 

@@ -451,6 +451,7 @@ std::vector<TaskInfo> Core::Snapshot(bool include_forever,
   const int64_t now = CoarseNowNanos();
   registry_.ForEach([&](Task* t) {
     if (!include_forever && t->forever_) return;
+    if (out.size() >= options.max_tasks) return;
     TaskInfo info;
     info.id = t->id();
     info.name = t->name();
