@@ -18,15 +18,6 @@ namespace {
 
 using Co = Coroutine<void, void, void>;
 
-std::string Name(uintptr_t pc) {
-  char buf[512];
-  if (absl::Symbolize(reinterpret_cast<const void*>(pc - 1), buf,
-                      sizeof(buf))) {
-    return buf;
-  }
-  return "?";
-}
-
 // Three distinct frames below the suspension, never inlined. Each records
 // its own return address (into its caller), which the walk must find.
 uintptr_t return_into_level2 = 0;
@@ -68,6 +59,15 @@ TEST(CoroutineBacktraceTest, FindsTheReturnAddressesOfASuspendedStack) {
 }
 
 #if defined(__x86_64__)
+std::string Name(uintptr_t pc) {
+  char buf[512];
+  if (absl::Symbolize(reinterpret_cast<const void*>(pc - 1), buf,
+                      sizeof(buf))) {
+    return buf;
+  }
+  return "?";
+}
+
 // Symbolization (absl::Symbolize) of the same walk; not under qemu-user,
 // whose /proc/self/maps the symbolizer cannot use.
 TEST(CoroutineBacktraceTest, NamesTheFramesOfASuspendedStack) {
