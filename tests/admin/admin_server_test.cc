@@ -67,7 +67,7 @@ TEST_F(AdminServerTest, HealthAndReadiness) {
 
 TEST_F(AdminServerTest, MetricsInTheTextFormat) {
   fixture_->demo_requests = 17;
-  const HttpReply r = Get("/metrics");
+  HttpReply r = Get("/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.headers["content-type"],
               StartsWith("text/plain; version=0.0.4"));
@@ -108,7 +108,7 @@ TEST_F(AdminServerTest, JsonPages) {
 }
 
 TEST_F(AdminServerTest, CoroutineDumpShowsWhatEachTaskWaitsOn) {
-  const HttpReply r = Get("/debug/coroutines");
+  HttpReply r = Get("/debug/coroutines");
   ASSERT_EQ(r.status, 200);
   const std::string& dump = r.body;
   int fd = -1;
@@ -150,7 +150,7 @@ TEST_F(AdminServerTest, CoroutineDumpGroupedAndLimited) {
 
 TEST_F(AdminServerTest, MutationsArePostOnly) {
   for (const char* path : {"/loglevel", "/config", "/drain", "/quitquitquit"}) {
-    const HttpReply r = Get(path);
+    HttpReply r = Get(path);
     EXPECT_EQ(r.status, 405) << path;
     EXPECT_THAT(r.headers["allow"], HasSubstr("POST")) << path;
   }
@@ -196,7 +196,7 @@ TEST_F(AdminServerTest, Config) {
 }
 
 TEST_F(AdminServerTest, DashboardPage) {
-  const HttpReply r = Get("/");
+  HttpReply r = Get("/");
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.headers["content-type"], StartsWith("text/html"));
   EXPECT_THAT(r.body, HasSubstr("<canvas id=\"chart-utilisation\""));

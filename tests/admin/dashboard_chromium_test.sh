@@ -71,8 +71,8 @@ check() {  # check NAME GOT WANT
 workers=$(grep -c '^colony_worker_busy_seconds_total{' <<<"$metrics")
 check "workers" "$(element stat-workers)" "$workers"
 check "max fds" "$(element stat-max-fds)" "$(value_of process_max_fds)"
-check "registered fds" "$(element stat-registered-fds)" \
-  "$(value_of colony_net_registered_fds)"
+version=$(sed -n 's/^colonyd_build_info{version="\([^"]*\)".*/\1/p' <<<"$metrics")
+check "version" "$(element version)" "version $version"
 demo_requests=$(value_of demo_requests_total)
 row=$(grep -o '<tr data-backend="demo">.*</tr>' "$tmp/dom.html" | head -1 || true)
 demo_cell=$(sed -n 's:<tr data-backend="demo"><td>demo</td><td>[^<]*</td><td>[^<]*</td><td>\([^<]*\)</td>.*:\1:p' <<<"$row")
