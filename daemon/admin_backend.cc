@@ -2,6 +2,7 @@
 
 #include "daemon/admin_backend.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +49,7 @@ class AdminBackend : public Backend {
     };
     hooks.drain = [&d] { d.RequestDrain(); };
     hooks.quit = [&d] { d.RequestShutdown(); };
+    hooks.version = d.version();
     admin_ =
         std::make_unique<AdminServer>(context.scheduler(), std::move(hooks));
     http::ServerOptions options;

@@ -95,6 +95,9 @@ class Daemon {
   // POST /quitquitquit).
   void RequestShutdown();
 
+  // version() is DaemonOptions::version.
+  const std::string& version() const { return options_.version; }
+
   // DumpTasks() is the task dump that SIGQUIT writes to the log.
   std::string DumpTasks() const;
 

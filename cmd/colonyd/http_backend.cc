@@ -8,6 +8,7 @@
 #include "cmd/colonyd/http_backend.h"
 
 #include <cstdint>
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
