@@ -28,7 +28,8 @@
 # case the repetitions are interleaved between servers (rep 0 of each, then
 # rep 1...), so slow drifts of this shared machine hit them alike. Each run
 # prints a line `peer=go workload=plaintext conns=50 rep=0 rps=... p50_us=...
-# p99_us=... errors=...`; a run with socket errors or non-2xx responses is
+# p99_us=... cpu_us=... errors=...` (cpu_us: the server's user+system CPU
+# time during the run, from /proc, per request); a run with socket errors or non-2xx responses is
 # reported as such. Go is built here with `go build` into build/peers/
 # (ignored by git); missing Debian packages (golang-go, nginx, wrk) are
 # installed through tools/install_deps.sh.
@@ -138,6 +139,7 @@ wait_http() {
 }
 
 declare -A port
+declare -A cpu_pid
 for p in "${peer_list[@]}"; do
   echo "building and starting ${p}..." >&2
   port[$p]="$(free_port)"
@@ -197,12 +199,23 @@ NGINX
     *) echo "run_http_bench.sh: unknown peer $p" >&2; exit 2 ;;
   esac
   pids+=($!)
+  cpu_pid[$p]=$!
   if ! wait_http "http://${addr}/plaintext"; then
     echo "run_http_bench.sh: ${p} did not start on ${addr}:" >&2
     cat "${tmp}/${p}.log" >&2 || true
     exit 1
   fi
+  if [[ "$p" == nginx ]]; then
+    # The CPU that serves is the worker process's, not the master's.
+    cpu_pid[$p]="$(pgrep -P "${cpu_pid[$p]}" | head -1)"
+  fi
 done
+
+# cpu_ticks PEER prints the server's user+system CPU time so far, in clock
+# ticks (all its threads).
+cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/${cpu_pid[$1]}/stat" 2>/dev/null || echo 0
+}
 
 # run_wrk PEER WORKLOAD CONNS SECONDS prints wrk's output.
 run_wrk() {
@@ -210,11 +223,14 @@ run_wrk() {
     --timeout 10s --latency "http://127.0.0.1:${port[$1]}/$2" 2>&1
 }
 
-# parse_wrk LABELS reads wrk's output and prints one result line.
+# parse_wrk LABELS TICKS HZ reads wrk's output and prints one result line;
+# TICKS is the server's CPU time during the run, for cpu_us (CPU
+# microseconds per request).
 parse_wrk() {
   python3 -c '
 import re, sys
 labels = sys.argv[1]
+ticks, hz = int(sys.argv[2]), int(sys.argv[3])
 text = sys.stdin.read()
 def us(v, unit):
     return float(v) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
@@ -228,12 +244,14 @@ if m:
 m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 if m:
     errors += int(m.group(1))
+total = re.search(r"(\d+) requests in", text)
+cpu_us = ticks / hz * 1e6 / int(total.group(1)) if total and int(total.group(1)) else 0
 if not (rps and p50 and p99):
     print(f"{labels} rps=FAIL")
 else:
     print(f"{labels} rps={float(rps.group(1)):.1f} p50_us={us(*p50.groups()):.1f} "
-          f"p99_us={us(*p99.groups()):.1f} errors={errors}")
-' "$1"
+          f"p99_us={us(*p99.groups()):.1f} cpu_us={cpu_us:.1f} errors={errors}")
+' "$1" "$2" "$3"
 }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -246,8 +264,12 @@ for wl in "${workload_list[@]}"; do
     done
     for ((rep = 0; rep < reps; rep++)); do
       for p in "${peer_list[@]}"; do
-        line="$(run_wrk "$p" "${wl}" "$c" "${duration}" |
-          parse_wrk "peer=${p} workload=${wl} conns=${c} rep=${rep}")"
+        before="$(cpu_ticks "$p")"
+        output="$(run_wrk "$p" "${wl}" "$c" "${duration}")"
+        after="$(cpu_ticks "$p")"
+        line="$(echo "${output}" |
+          parse_wrk "peer=${p} workload=${wl} conns=${c} rep=${rep}" \
+            "$((after - before))" "$(getconf CLK_TCK)")"
         echo "${line}" | tee -a "${results}" >&2
       done
     done
@@ -278,7 +300,8 @@ for line in open(sys.argv[1]):
         if kv["rps"] == "FAIL":
             continue
     rows[key][kv["peer"]].append(
-        (float(kv["rps"]), float(kv["p50_us"]), float(kv["p99_us"])))
+        (float(kv["rps"]), float(kv["p50_us"]), float(kv["p99_us"]),
+         float(kv.get("cpu_us", "0"))))
 def med(xs, i):
     return statistics.median(x[i] for x in xs) if xs else None
 peers = []
@@ -287,8 +310,9 @@ for key in order:
         if p not in peers:
             peers.append(p)
 head = "| workload | conns | " + " | ".join(
-    f"{p} req/s (p50/p99 us)" for p in peers)
-head += " | colony/go | colony/nginx | colony p99 / nginx p99 |"
+    f"{p} req/s (p50/p99 us; CPU us/req)" for p in peers)
+head += (" | colony/go | colony/nginx | colony p99 / nginx p99 |"
+         " CPU/req go/colony | CPU/req nginx/colony |")
 if "colonyd" in peers:
     head += " colonyd/go | colonyd/nginx |"
 print(head)
@@ -302,13 +326,16 @@ for key in order:
             cells.append("FAIL")
             continue
         note = " (errors)" if fails[(key, p)] else ""
-        cells.append(f"{med(xs,0):,.0f} ({med(xs,1):.0f}/{med(xs,2):.0f}){note}")
+        cells.append(f"{med(xs,0):,.0f} ({med(xs,1):.0f}/{med(xs,2):.0f}; "
+                     f"{med(xs,3):.1f}){note}")
     def ratio(a, b, i=0):
         if not r.get(a) or not r.get(b):
             return "n/a"
         return f"{med(r[a], i) / med(r[b], i):.2f}"
     line = f"| {key[0]} | {key[1]} | " + " | ".join(cells)
-    line += f" | {ratio('colony','go')} | {ratio('colony','nginx')} | {ratio('colony','nginx',2)} |"
+    line += (f" | {ratio('colony','go')} | {ratio('colony','nginx')} |"
+             f" {ratio('colony','nginx',2)} | {ratio('go','colony',3)} |"
+             f" {ratio('nginx','colony',3)} |")
     if "colonyd" in peers:
         line += f" {ratio('colonyd','go')} | {ratio('colonyd','nginx')} |"
     print(line)
