@@ -181,7 +181,7 @@ void RunChain(colony::Scheduler& s, const Config& c, int rep) {
   done.store(0);
   const int64_t t0 = NowNs();
   for (int64_t chain = 1; chain <= c.chains; ++chain) {
-    s.Spawn([links, chain, &done] { Link(links, chain, &done); }).Detach();
+    s.Spawn([links, chain] { Link(links, chain, &g_chains_done); }).Detach();
     for (int64_t seen = done.load(std::memory_order_acquire); seen != chain;
          seen = done.load(std::memory_order_acquire)) {
       done.wait(seen, std::memory_order_acquire);

@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "benchmark/benchmark.h"
 #include "scheduler/join_handle.h"
@@ -210,12 +211,12 @@ BENCHMARK(BM_ChannelUnbounded)
     ->Unit(benchmark::kMillisecond);
 
 // Lock()/Unlock() adapt the three mutexes to one spelling.
-void Lock(colony::Mutex& mu) { mu.lock(); }
-void Unlock(colony::Mutex& mu) { mu.unlock(); }
+void Lock(colony::Mutex& mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu) { mu.lock(); }
+void Unlock(colony::Mutex& mu) ABSL_UNLOCK_FUNCTION(mu) { mu.unlock(); }
 void Lock(std::mutex& mu) { mu.lock(); }
 void Unlock(std::mutex& mu) { mu.unlock(); }
-void Lock(absl::Mutex& mu) { mu.Lock(); }
-void Unlock(absl::Mutex& mu) { mu.Unlock(); }
+void Lock(absl::Mutex& mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu) { mu.Lock(); }
+void Unlock(absl::Mutex& mu) ABSL_UNLOCK_FUNCTION(mu) { mu.Unlock(); }
 
 // Contend() takes `mu` `k` times, incrementing `*counter` under it.
 template <typename M>

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "sync/internal/wait_queue.h"
 #include "sync/mutex.h"
@@ -41,27 +42,33 @@ class CondVar {
 
   // Wait() releases `mu` (held by the caller), waits for a notification
   // and re-acquires `mu`.
-  void Wait(Mutex& mu) { WaitUntil(mu, Deadline::Infinite()); }
+  void Wait(Mutex& mu) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    WaitUntil(mu, Deadline::Infinite());
+  }
   // Wait() with a predicate loops until `pred()` holds.
   template <typename Pred>
-  void Wait(Mutex& mu, Pred pred) {
+  void Wait(Mutex& mu, Pred pred) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     while (!pred()) Wait(mu);
   }
   // WaitFor() waits at most `timeout`; returns false on timeout.
-  bool WaitFor(Mutex& mu, absl::Duration timeout) {
+  bool WaitFor(Mutex& mu, absl::Duration timeout)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     return WaitUntil(mu, Deadline::After(timeout));
   }
   // WaitFor() with a predicate returns pred() at the end.
   template <typename Pred>
-  bool WaitFor(Mutex& mu, absl::Duration timeout, Pred pred) {
+  bool WaitFor(Mutex& mu, absl::Duration timeout, Pred pred)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     return WaitUntil(mu, Deadline::After(timeout), std::move(pred));
   }
   // WaitUntil() waits until `deadline` at most (an absl::Time converts);
   // returns false on timeout.
-  bool WaitUntil(Mutex& mu, Deadline deadline);
+  bool WaitUntil(Mutex& mu, Deadline deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // WaitUntil() with a predicate returns pred() at the end.
   template <typename Pred>
-  bool WaitUntil(Mutex& mu, Deadline deadline, Pred pred) {
+  bool WaitUntil(Mutex& mu, Deadline deadline, Pred pred)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     while (!pred()) {
       if (!WaitUntil(mu, deadline)) return pred();
     }

@@ -9,22 +9,24 @@ namespace colony {
 using sync_internal::WaitNode;
 using sync_internal::WaitResult;
 
-void Mutex::lock() { LockSlow(Deadline::Infinite(), /*cancellable=*/false); }
+void Mutex::lock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  LockSlow(Deadline::Infinite(), /*cancellable=*/false);
+}
 
-void Mutex::LockCancellable() {
+void Mutex::LockCancellable() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (!LockSlow(Deadline::Infinite(), /*cancellable=*/true)) {
     scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
   }
 }
 
-bool Mutex::try_lock() {
+bool Mutex::try_lock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   std::lock_guard<std::mutex> lock(mu_);
   if (locked_) return false;
   locked_ = true;
   return true;
 }
 
-bool Mutex::TryLockUntil(Deadline deadline) {
+bool Mutex::TryLockUntil(Deadline deadline) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   return LockSlow(deadline, /*cancellable=*/false);
 }
 
@@ -45,7 +47,7 @@ bool Mutex::LockSlow(Deadline deadline, bool cancellable) {
          WaitResult::kNotified;
 }
 
-void Mutex::unlock() {
+void Mutex::unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   WaitNode* next;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -11,11 +11,11 @@ using sync_internal::WaitNode;
 using sync_internal::WaitQueue;
 using sync_internal::WaitResult;
 
-void SharedMutex::lock() {
+void SharedMutex::lock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   LockSlow(kWriter, Deadline::Infinite(), /*cancellable=*/false);
 }
 
-void SharedMutex::LockCancellable() {
+void SharedMutex::LockCancellable() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (LockSlow(kWriter, Deadline::Infinite(), /*cancellable=*/true)) return;
   scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
   // Not thrown: an exception is already unwinding, so the cancellation is
@@ -23,18 +23,19 @@ void SharedMutex::LockCancellable() {
   LockSlow(kWriter, Deadline::Infinite(), /*cancellable=*/false);
 }
 
-bool SharedMutex::try_lock() {
+bool SharedMutex::try_lock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   std::lock_guard<std::mutex> lock(mu_);
   if (writer_ || readers_ > 0 || !waiters_.empty()) return false;
   writer_ = true;
   return true;
 }
 
-bool SharedMutex::TryLockUntil(Deadline deadline) {
+bool SharedMutex::TryLockUntil(Deadline deadline)
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {
   return LockSlow(kWriter, deadline, /*cancellable=*/false);
 }
 
-void SharedMutex::unlock() {
+void SharedMutex::unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   sync_internal::WakeList admitted;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -47,28 +48,29 @@ void SharedMutex::unlock() {
   admitted.WakeAll();
 }
 
-void SharedMutex::lock_shared() {
+void SharedMutex::lock_shared() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   LockSlow(kReader, Deadline::Infinite(), /*cancellable=*/false);
 }
 
-void SharedMutex::LockSharedCancellable() {
+void SharedMutex::LockSharedCancellable() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (LockSlow(kReader, Deadline::Infinite(), /*cancellable=*/true)) return;
   scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
   LockSlow(kReader, Deadline::Infinite(), /*cancellable=*/false);
 }
 
-bool SharedMutex::try_lock_shared() {
+bool SharedMutex::try_lock_shared() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   std::lock_guard<std::mutex> lock(mu_);
   if (writer_ || !waiters_.empty()) return false;
   ++readers_;
   return true;
 }
 
-bool SharedMutex::TryLockSharedUntil(Deadline deadline) {
+bool SharedMutex::TryLockSharedUntil(Deadline deadline)
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {
   return LockSlow(kReader, deadline, /*cancellable=*/false);
 }
 
-void SharedMutex::unlock_shared() {
+void SharedMutex::unlock_shared() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   sync_internal::WakeList admitted;
   {
     std::lock_guard<std::mutex> lock(mu_);

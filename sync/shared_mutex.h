@@ -48,6 +48,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "sync/internal/wait_queue.h"
@@ -55,7 +56,7 @@
 
 namespace colony {
 
-class SharedMutex {
+class ABSL_LOCKABLE SharedMutex {
  public:
   SharedMutex() = default;
   SharedMutex(const SharedMutex&) = delete;
@@ -65,65 +66,70 @@ class SharedMutex {
 
   // lock() acquires the lock exclusively, suspending or blocking while it
   // is held in any mode or anybody waits ahead.
-  void lock();
+  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION();
   // LockCancellable() is lock() that, in a task, throws CoroutineCancelled
   // if the task is cancelled while waiting (the lock is then not held).
-  void LockCancellable();
+  void LockCancellable() ABSL_EXCLUSIVE_LOCK_FUNCTION();
   // try_lock() acquires the lock exclusively only if it is free and nobody
   // waits.
-  bool try_lock();
+  bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true);
   // TryLockFor() and TryLockUntil() give up when the timeout or deadline
   // passes (false); one already passed makes them try_lock().
-  bool TryLockFor(absl::Duration timeout) {
+  bool TryLockFor(absl::Duration timeout)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return TryLockUntil(Deadline::After(timeout));
   }
-  bool TryLockUntil(Deadline deadline);
+  bool TryLockUntil(Deadline deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true);
   // try_lock_for() and try_lock_until() are the std::chrono spellings, so
   // that std::unique_lock works.
   template <typename Rep, typename Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return TryLockUntil(Deadline::After(timeout));
   }
   template <typename Clock, typename Duration>
-  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t) {
+  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return TryLockUntil(Deadline::At(t));
   }
   // unlock() releases the exclusive lock, handing it to the waiters at the
   // head of the queue if any.
-  void unlock();
+  void unlock() ABSL_UNLOCK_FUNCTION();
 
   // Shared (reader) side.
 
   // lock_shared() acquires the lock shared, suspending or blocking while a
   // writer holds it or anybody waits ahead.
-  void lock_shared();
+  void lock_shared() ABSL_SHARED_LOCK_FUNCTION();
   // LockSharedCancellable() is lock_shared() that, in a task, throws
   // CoroutineCancelled if the task is cancelled while waiting (the lock is
   // then not held).
-  void LockSharedCancellable();
+  void LockSharedCancellable() ABSL_SHARED_LOCK_FUNCTION();
   // try_lock_shared() acquires the lock shared only if no writer holds it
   // and nobody waits.
-  bool try_lock_shared();
+  bool try_lock_shared() ABSL_SHARED_TRYLOCK_FUNCTION(true);
   // TryLockSharedFor() and TryLockSharedUntil() give up when the timeout
   // or deadline passes (false).
-  bool TryLockSharedFor(absl::Duration timeout) {
+  bool TryLockSharedFor(absl::Duration timeout)
+      ABSL_SHARED_TRYLOCK_FUNCTION(true) {
     return TryLockSharedUntil(Deadline::After(timeout));
   }
-  bool TryLockSharedUntil(Deadline deadline);
+  bool TryLockSharedUntil(Deadline deadline) ABSL_SHARED_TRYLOCK_FUNCTION(true);
   // try_lock_shared_for() and try_lock_shared_until() are the std::chrono
   // spellings, so that std::shared_lock works.
   template <typename Rep, typename Period>
-  bool try_lock_shared_for(const std::chrono::duration<Rep, Period>& timeout) {
+  bool try_lock_shared_for(const std::chrono::duration<Rep, Period>& timeout)
+      ABSL_SHARED_TRYLOCK_FUNCTION(true) {
     return TryLockSharedUntil(Deadline::After(timeout));
   }
   template <typename Clock, typename Duration>
-  bool try_lock_shared_until(
-      const std::chrono::time_point<Clock, Duration>& t) {
+  bool try_lock_shared_until(const std::chrono::time_point<Clock, Duration>& t)
+      ABSL_SHARED_TRYLOCK_FUNCTION(true) {
     return TryLockSharedUntil(Deadline::At(t));
   }
   // unlock_shared() releases one shared hold; the last reader out hands
   // the lock to a waiting writer.
-  void unlock_shared();
+  void unlock_shared() ABSL_UNLOCK_FUNCTION();
 
   // waiters() is a snapshot of the number of queued waiters, for
   // diagnostics and tests.
@@ -145,6 +151,35 @@ class SharedMutex {
   int64_t readers_ = 0;               // shared holders; guarded by mu_
   bool writer_ = false;               // held exclusively; guarded by mu_
   sync_internal::WaitQueue waiters_;  // guarded by mu_; arg: kind
+};
+
+// WriterLock and ReaderLock hold a SharedMutex exclusively or shared for
+// their scope, visibly to Clang's thread-safety analysis.
+class ABSL_SCOPED_LOCKABLE WriterLock {
+ public:
+  explicit WriterLock(SharedMutex& mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu)
+      : mu_(mu) {
+    mu_.lock();
+  }
+  ~WriterLock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
+};
+
+class ABSL_SCOPED_LOCKABLE ReaderLock {
+ public:
+  explicit ReaderLock(SharedMutex& mu) ABSL_SHARED_LOCK_FUNCTION(mu) : mu_(mu) {
+    mu_.lock_shared();
+  }
+  ~ReaderLock() ABSL_UNLOCK_FUNCTION() { mu_.unlock_shared(); }
+  ReaderLock(const ReaderLock&) = delete;
+  ReaderLock& operator=(const ReaderLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
 };
 
 }  // namespace colony

@@ -312,7 +312,7 @@ constexpr uint32_t kThirdNearest = 0x3eaaaaab;
 constexpr uint32_t kThirdTowardZero = 0x3eaaaaaa;
 
 // With isolate_fp_env, each side of a switch keeps its own control state.
-constexpr CoroutineOptions kIsolated{.isolate_fp_env = true};
+const CoroutineOptions kIsolated{.isolate_fp_env = true};
 
 TEST(ContextTest, CoroutineRoundingModeStaysInsideTheCoroutine) {
   ASSERT_EQ(ReadFpControl(), kDefaultFpControl);

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -133,41 +134,44 @@ std::vector<InfiniteWait> Cases(Objects& o, absl::Duration forever) {
                      if (ok) o.mutex.unlock();
                      return ok;
                    },
-                   [&o] { o.mutex.unlock(); }});
-  cases.push_back({"Mutex::try_lock_for(nanoseconds::max())",
-                   [&o] {
-                     const bool ok =
-                         o.mutex.try_lock_for(std::chrono::nanoseconds::max());
-                     if (ok) o.mutex.unlock();
-                     return ok;
-                   },
-                   [&o] { o.mutex.unlock(); }});
-  cases.push_back({"Mutex::try_lock_for(hours::max())",
-                   [&o] {
-                     const bool ok =
-                         o.mutex.try_lock_for(std::chrono::hours::max());
-                     if (ok) o.mutex.unlock();
-                     return ok;
-                   },
-                   [&o] { o.mutex.unlock(); }});
+                   [&o]()
+                       ABSL_NO_THREAD_SAFETY_ANALYSIS { o.mutex.unlock(); }});
+  cases.push_back(
+      {"Mutex::try_lock_for(nanoseconds::max())",
+       [&o] {
+         const bool ok = o.mutex.try_lock_for(std::chrono::nanoseconds::max());
+         if (ok) o.mutex.unlock();
+         return ok;
+       },
+       [&o]() ABSL_NO_THREAD_SAFETY_ANALYSIS { o.mutex.unlock(); }});
+  cases.push_back(
+      {"Mutex::try_lock_for(hours::max())",
+       [&o] {
+         const bool ok = o.mutex.try_lock_for(std::chrono::hours::max());
+         if (ok) o.mutex.unlock();
+         return ok;
+       },
+       [&o]() ABSL_NO_THREAD_SAFETY_ANALYSIS { o.mutex.unlock(); }});
   cases.push_back({"SharedMutex::TryLockFor",
                    [&o, forever] {
                      const bool ok = o.shared.TryLockFor(forever);
                      if (ok) o.shared.unlock();
                      return ok;
                    },
-                   [&o] { o.shared.unlock(); }});
-  cases.push_back({"SharedMutex::try_lock_shared_for(nanoseconds::max())",
-                   [&o] {
-                     const bool ok = o.shared.try_lock_shared_for(
-                         std::chrono::nanoseconds::max());
-                     if (ok) o.shared.unlock_shared();
-                     return ok;
-                   },
-                   [&o] { o.shared.unlock(); }});
+                   [&o]()
+                       ABSL_NO_THREAD_SAFETY_ANALYSIS { o.shared.unlock(); }});
+  cases.push_back(
+      {"SharedMutex::try_lock_shared_for(nanoseconds::max())",
+       [&o] {
+         const bool ok =
+             o.shared.try_lock_shared_for(std::chrono::nanoseconds::max());
+         if (ok) o.shared.unlock_shared();
+         return ok;
+       },
+       [&o]() ABSL_NO_THREAD_SAFETY_ANALYSIS { o.shared.unlock(); }});
   cases.push_back({"CondVar::WaitFor",
                    [&o, forever] {
-                     std::unique_lock<Mutex> lock(o.cv_mutex);
+                     MutexLock lock(o.cv_mutex);
                      return o.cv.WaitFor(o.cv_mutex, forever,
                                          [&o] { return o.cv_ready; });
                    },
@@ -242,9 +246,10 @@ void RunAllCases(Scheduler* s, absl::Duration forever) {
     if (i >= cases.size()) break;
     const InfiniteWait& c = cases[i];
     std::function<void()> pre_lock;
-    if (c.name.rfind("Mutex::", 0) == 0) pre_lock = [&o] { o.mutex.lock(); };
+    if (c.name.rfind("Mutex::", 0) == 0)
+      pre_lock = [&o]() ABSL_NO_THREAD_SAFETY_ANALYSIS { o.mutex.lock(); };
     if (c.name.rfind("SharedMutex::", 0) == 0) {
-      pre_lock = [&o] { o.shared.lock(); };
+      pre_lock = [&o]() ABSL_NO_THREAD_SAFETY_ANALYSIS { o.shared.lock(); };
     }
     ExpectWaitsUntilReleased(s, c, pre_lock);
   }

@@ -672,6 +672,7 @@ TEST_P(NetTest, BackpressureSlowReader) {
       ASSERT_TRUE(n.ok());
       read += *n;
     }
+    EXPECT_GT(read, 0u);
     colony::SleepFor(absl::Milliseconds(50));
     EXPECT_GT(written.load(), stalled);
     stop = true;

@@ -64,13 +64,13 @@ TEST_P(ServiceTest, ServiceDrainsEveryMessageOnStop) {
   ServiceHandle<Tagged> handle = service.handle();
   std::vector<JoinHandle<void>> senders;
   for (int t = 0; t < 2; ++t) {
-    senders.push_back(s_->Spawn([handle, t, kPerSender] {
+    senders.push_back(s_->Spawn([handle, t] {
       for (int i = 0; i < kPerSender; ++i) ASSERT_TRUE(handle.Send({t, i}));
     }));
   }
   std::vector<std::thread> threads;
   for (int t = 2; t < 4; ++t) {
-    threads.emplace_back([handle, t, kPerSender] {
+    threads.emplace_back([handle, t] {
       for (int i = 0; i < kPerSender; ++i) ASSERT_TRUE(handle.Send({t, i}));
     });
   }

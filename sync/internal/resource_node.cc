@@ -64,7 +64,7 @@ void ResourceNode::Run(uint64_t generation) {
   // Waits for the previous run to unwind; a cancellation while waiting
   // throws here, before anything was touched.
   run_mu_.LockCancellable();
-  std::lock_guard<Mutex> hold(run_mu_, std::adopt_lock);
+  MutexLock hold(run_mu_, std::adopt_lock);
   bool forced;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -125,7 +125,7 @@ void ResourceNode::Stop() {
   OnSettle settle;
   std::vector<Dependency> deps;
   {
-    std::lock_guard<Mutex> hold(run_mu_);
+    MutexLock hold(run_mu_);
     body.swap(body_);
     settle.swap(on_settle_);
     deps.swap(deps_);
