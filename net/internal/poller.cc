@@ -209,7 +209,15 @@ int Poller::PollLocked(PollKind kind, int64_t deadline_ns) {
   epoll_event events[kMaxEvents];
   int n;
   if (kind == PollKind::kBlocking) {
-    blocking_deadline_.store(deadline_ns, std::memory_order_relaxed);
+    // Publish the deadline, then look at the timers again: a timer added
+    // after the caller chose `deadline_ns` either is seen here or sees
+    // this deadline in Core::NoteTimer() and breaks the wait (both sides
+    // seq_cst). Nobody needs to break a poll that is not in progress, so
+    // parking with a deadline costs no eventfd write.
+    blocking_deadline_.store(deadline_ns, std::memory_order_seq_cst);
+    if (core_ != nullptr) {
+      deadline_ns = std::min(deadline_ns, core_->EarliestTimerNanos());
+    }
     in_blocking_.store(true, std::memory_order_relaxed);
     timespec ts;
     timespec* timeout = nullptr;
@@ -229,7 +237,7 @@ int Poller::PollLocked(PollKind kind, int64_t deadline_ns) {
       n = epoll_wait(epfd_, events, kMaxEvents, ms);
     }
     in_blocking_.store(false, std::memory_order_relaxed);
-    blocking_deadline_.store(INT64_MAX, std::memory_order_relaxed);
+    blocking_deadline_.store(INT64_MIN, std::memory_order_relaxed);
   } else {
     n = epoll_wait(epfd_, events, kBusyEvents, 0);
   }

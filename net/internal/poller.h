@@ -83,7 +83,7 @@ class Poller final : public scheduler_internal::IoPoller {
   }
   int64_t LastPollNanos() const override;
   int64_t BlockingDeadline() const override {
-    return blocking_deadline_.load(std::memory_order_relaxed);
+    return blocking_deadline_.load(std::memory_order_seq_cst);
   }
   void Shutdown() override;
   void FillStats(IoStats* stats) const override;
@@ -106,7 +106,8 @@ class Poller final : public scheduler_internal::IoPoller {
   std::atomic<bool> shut_down_{false};
   std::atomic<bool> in_blocking_{false};
   std::atomic<int64_t> last_poll_ns_{0};
-  std::atomic<int64_t> blocking_deadline_{INT64_MAX};
+  // The deadline of the blocking poll in progress; INT64_MIN when none.
+  std::atomic<int64_t> blocking_deadline_{INT64_MIN};
   std::atomic<int64_t> waiters_{0};
 
   // The pool: chunks are appended under pool_mu_ and never freed while

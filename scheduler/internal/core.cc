@@ -162,6 +162,14 @@ absl::Status Core::Submit(Task* task, ScopeCore* scope, bool forever,
   return absl::OkStatus();
 }
 
+int64_t Core::EarliestTimerNanos() {
+  int64_t earliest = TimerHeap::kNever;
+  for (int i = 0; i < num_workers(); ++i) {
+    earliest = std::min(earliest, worker(i).timers().next_deadline_seq_cst());
+  }
+  return earliest;
+}
+
 void Core::Wake(Task* task, bool lifo) {
   if (MarkWoken(task)) Enqueue(task, lifo);
 }

@@ -131,6 +131,9 @@ class Core {
       const std::function<std::shared_ptr<IoPoller>()>& make);
   // NoteTimer() breaks the poller's wait if a timer at `deadline_ns` is
   // earlier than the one it sleeps until.
+  // EarliestTimerNanos() is the earliest deadline in any worker's timer
+  // heap (seq_cst reads), or TimerHeap::kNever.
+  int64_t EarliestTimerNanos();
   void NoteTimer(int64_t deadline_ns) {
     IoPoller* io = io_poller();
     if (io != nullptr && deadline_ns < io->BlockingDeadline()) io->Break();

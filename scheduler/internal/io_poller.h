@@ -62,7 +62,8 @@ class ABSL_LOCKABLE IoPoller {
   // "now" while one is in progress (a relaxed snapshot).
   virtual int64_t LastPollNanos() const = 0;
   // BlockingDeadline() is the deadline of a kBlocking poll in progress, or
-  // INT64_MAX (a relaxed snapshot; an earlier timer breaks the wait).
+  // INT64_MIN when none is (seq_cst; an earlier timer breaks the wait, see
+  // Core::NoteTimer()).
   virtual int64_t BlockingDeadline() const = 0;
   // Shutdown() is called once the scheduler's workers are gone: every
   // waiter is woken with an error and later waits fail at once.

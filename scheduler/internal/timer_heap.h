@@ -52,6 +52,11 @@ class TimerHeap {
   int64_t next_deadline() const {
     return next_deadline_.load(std::memory_order_relaxed);
   }
+  // next_deadline_seq_cst() is next_deadline() ordered with the poller's
+  // published deadline (see Publish()).
+  int64_t next_deadline_seq_cst() const {
+    return next_deadline_.load(std::memory_order_seq_cst);
+  }
   // size() is the number of sleeping tasks.
   size_t size() const { return size_.load(std::memory_order_relaxed); }
 
