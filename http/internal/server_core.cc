@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/internal/thread_mutex.h"
 #include "http/internal/connection.h"
 #include "net/errors.h"
 #include "scheduler/scheduler.h"
@@ -43,13 +44,13 @@ TaskScope& ServerCore::scope() {
 }
 
 void ServerCore::CopyOptions(ServerOptions* out, uint64_t* version) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   *out = options_;
   *version = version_.load(std::memory_order_relaxed);
 }
 
 void ServerCore::SetOptions(ServerOptions options) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   max_connections_.store(options.max_connections);
   retry_after_seconds_.store(RetryAfterSeconds(options.retry_after));
   options_ = std::move(options);
@@ -57,7 +58,7 @@ void ServerCore::SetOptions(ServerOptions options) {
 }
 
 ServerOptions ServerCore::options() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return options_;
 }
 
@@ -72,7 +73,7 @@ absl::Status ServerCore::Serve(TcpListener& listener) {
   });
   std::string name;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (stopping_.load()) return absl::OkStatus();
     listeners_.push_back(&listener);
     if (serving_++ == 0) serve_loops_done_.Reset();
@@ -115,7 +116,7 @@ absl::Status ServerCore::Serve(TcpListener& listener) {
         .Detach();
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     listeners_.erase(
         std::find(listeners_.begin(), listeners_.end(), &listener));
     if (--serving_ == 0) serve_loops_done_.Set();
@@ -169,7 +170,7 @@ void ServerCore::Reap() {
   while (!reaper_stop_.load()) {
     colony::SleepFor(kReapInterval);
     const int64_t now = NowNanos();
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     for (Connection* c = connections_; c != nullptr; c = c->next) {
       c->WakeIfExpired(now);
     }
@@ -177,7 +178,7 @@ void ServerCore::Reap() {
 }
 
 void ServerCore::StopAccepting() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   stopping_.store(true);
   for (TcpListener* l : listeners_) l->SetAcceptDeadline(Deadline::Passed());
 }
@@ -186,14 +187,14 @@ void ServerCore::Drain(Deadline deadline) {
   StopAccepting();
   draining_.store(true);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     for (Connection* c = connections_; c != nullptr; c = c->next) {
       c->WakeIfIdle();
     }
   }
   bool serving;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     serving = serving_ > 0;
   }
   if (serving) serve_loops_done_.WaitUntil(deadline);
@@ -213,7 +214,7 @@ void ServerCore::Drain(Deadline deadline) {
 }
 
 void ServerCore::Register(Connection* c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   c->next = connections_;
   if (connections_ != nullptr) connections_->prev = c;
   connections_ = c;
@@ -221,7 +222,7 @@ void ServerCore::Register(Connection* c) {
 
 void ServerCore::Unregister(Connection* c) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (c->prev != nullptr) {
       c->prev->next = c->next;
     } else {

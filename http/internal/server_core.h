@@ -36,6 +36,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "base/internal/thread_mutex.h"
 #include "http/handler.h"
 #include "http/internal/log_limiter.h"
 #include "http/internal/stats_collector.h"
@@ -88,7 +89,7 @@ class ServerCore {
   TaskScope& scope();
 
   const Handler handler_;
-  mutable std::mutex mu_;
+  mutable base_internal::ThreadMutex mu_;
   ServerOptions options_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> version_{1};
   std::atomic<size_t> max_connections_;
