@@ -60,9 +60,18 @@ class ABSL_LOCKABLE SpinLock {
 
  private:
   ABSL_ATTRIBUTE_NOINLINE void LockSlow() {
-    for (int spins = 0;; ++spins) {
+    for (int spins = 0;;) {
       while (locked_.load(std::memory_order_relaxed)) {
-        if (++spins > 64) std::this_thread::yield();
+        if (spins < 100) {
+          ++spins;
+#if defined(__x86_64__)
+          __builtin_ia32_pause();
+#elif defined(__aarch64__)
+          asm volatile("yield");
+#endif
+        } else {
+          std::this_thread::yield();
+        }
       }
       if (!locked_.exchange(true, std::memory_order_acquire)) return;
     }

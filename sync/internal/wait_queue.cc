@@ -4,7 +4,6 @@
 
 #include <climits>
 #include <exception>
-#include <thread>
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
@@ -175,24 +174,6 @@ WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, Deadline deadline,
 WaitResult WaitQueue::Block(WaitNode* node, ChannelMutex& mu, Deadline deadline,
                             bool cancellable) {
   return BlockImpl(this, node, mu, deadline, cancellable);
-}
-
-void ChannelMutex::LockSlow() {
-  for (int spins = 0;;) {
-    while (locked_.load(std::memory_order_relaxed)) {
-      if (spins < 100) {
-        ++spins;
-#if defined(__x86_64__)
-        __builtin_ia32_pause();
-#elif defined(__aarch64__)
-        asm volatile("yield");
-#endif
-      } else {
-        std::this_thread::yield();
-      }
-    }
-    if (!locked_.exchange(true, std::memory_order_acquire)) return;
-  }
 }
 
 WaitResult WaitQueue::BlockSelect(SelectState* state, Deadline deadline,

@@ -47,6 +47,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "base/internal/spin_lock.h"
 #include "time/deadline.h"
 
 namespace colony {
@@ -61,24 +62,9 @@ namespace sync_internal {
 
 struct SelectState;
 
-// ChannelMutex: the lock of a Channel<T>, a test-and-set spinlock. Channel
-// critical sections are a few dozen instructions and never suspend, so a
-// waiter spins briefly, then yields its thread (the holder may have been
-// preempted). Locking is one exchange and unlocking one release store, a
-// fraction of std::mutex's cost. ThreadSanitizer sees the acquire/release
-// pair like any atomic.
-class ChannelMutex {
- public:
-  void lock() {
-    if (!locked_.exchange(true, std::memory_order_acquire)) return;
-    LockSlow();
-  }
-  void unlock() { locked_.store(false, std::memory_order_release); }
-
- private:
-  void LockSlow();
-  std::atomic<bool> locked_{false};
-};
+// ChannelMutex: the lock of a Channel<T>, the runtime's SpinLock. Channel
+// critical sections are a few dozen instructions and never suspend.
+using ChannelMutex = base_internal::SpinLock;
 
 struct WaitNode {
   static constexpr uint32_t kWaiting = 0;
