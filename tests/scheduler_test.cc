@@ -640,8 +640,12 @@ TEST(SchedulerStatsTest, BusyTimeCountsRunningTime) {
 // Tasks queued behind slow ones raise RecentQueueDelay(); once the worker
 // is idle and parked it is zero again.
 TEST(SchedulerStatsTest, QueueDelayRisesUnderBacklogAndClearsWhenIdle) {
-  auto s =
-      StartScheduler({.workers = 1, .spin_before_park = absl::ZeroDuration()});
+  // Everything is queued before Start(), so the backlog exists however
+  // slowly this thread spawns (sanitizers).
+  auto created = Scheduler::Create(
+      {.workers = 1, .spin_before_park = absl::ZeroDuration()});
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::unique_ptr<Scheduler> s = *std::move(created);
   std::vector<JoinHandle<void>> hs;
   for (int i = 0; i < 100; ++i) {
     hs.push_back(s->Spawn([] {
@@ -650,10 +654,11 @@ TEST(SchedulerStatsTest, QueueDelayRisesUnderBacklogAndClearsWhenIdle) {
       }
     }));
   }
-  // Queued after 100 tasks of 300 us each from outside: it waited at least
-  // 30 ms, and so did most of those before it.
+  // Queued behind 100 tasks of 300 us each: it waited at least 30 ms, and
+  // so did most of those before it.
   JoinHandle<absl::Duration> probe =
       s->Spawn([&s] { return s->RecentQueueDelay(); });
+  ASSERT_TRUE(s->Start().ok());
   for (auto& h : hs) h.Join();
   const absl::Duration seen = probe.Join().value();
   EXPECT_GT(seen, absl::Milliseconds(2)) << "backlog not reflected";
