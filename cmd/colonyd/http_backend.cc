@@ -7,8 +7,8 @@
 
 #include "cmd/colonyd/http_backend.h"
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
