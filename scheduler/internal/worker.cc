@@ -779,9 +779,30 @@ WorkerStats Worker::Stats() const {
   }
   s.parked = parked_.load(std::memory_order_relaxed);
   s.searching = searching_stat_.load(std::memory_order_relaxed);
-  const int64_t clock = busy_clock_.load(std::memory_order_relaxed);
-  const int64_t busy = clock > 0 ? NowNanos() - clock : -clock;
-  s.busy_ns = static_cast<uint64_t>(std::max<int64_t>(0, busy));
+  // A running clock read as `now - clock` is only consistent if `now` falls
+  // inside the running interval: the word is read on both sides of the
+  // clock, and a park or unpark in between means reading again.
+  int64_t busy = 0;
+  for (;;) {
+    const int64_t before = busy_clock_.load(std::memory_order_seq_cst);
+    if (before <= 0) {
+      busy = -before;
+      break;
+    }
+    const int64_t now = NowNanos();
+    if (busy_clock_.load(std::memory_order_seq_cst) == before) {
+      busy = now - before;
+      break;
+    }
+  }
+  // The clock a park stamps is read a moment before the store lands, so a
+  // reader in that moment can see a little more than the park records; the
+  // figure handed out is the largest ever handed out.
+  int64_t reported = busy_reported_.load(std::memory_order_relaxed);
+  while (busy > reported && !busy_reported_.compare_exchange_weak(
+                                reported, busy, std::memory_order_relaxed)) {
+  }
+  s.busy_ns = static_cast<uint64_t>(std::max<int64_t>({0, busy, reported}));
   s.queue_delay_ns = queue_delay_ns_.load(std::memory_order_relaxed);
   return s;
 }

@@ -235,6 +235,8 @@ class Worker {
   // moved forward by the parked time"); while parked it is `-busy_ns`
   // (zero or negative). Written by the worker's thread only.
   std::atomic<int64_t> busy_clock_{0};
+  // The largest busy time Stats() has returned (any thread).
+  mutable std::atomic<int64_t> busy_reported_{0};
   void NoteParking(int64_t now_ns);
   void NoteUnparked(int64_t now_ns);
   // A moving average (1/8 per sample) of how long sampled tasks waited in
