@@ -9,6 +9,7 @@ packages=(
   libboost-context-dev libhttp-parser-dev
   wrk curl python3
   nlohmann-json3-dev chromium
+  redis-server redis-tools python3-redis
   "$@"
 )
 
