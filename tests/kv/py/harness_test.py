@@ -53,6 +53,9 @@ class ParserTest(unittest.TestCase):
         self.assertIsInstance(m[b"b"], h.Double)
         self.assertIsInstance(values[1], h.Set)
         self.assertEqual(values[1], {b"x", b"y"})
+        self.assertEqual(values[1], h.Set([b"y", b"x"]))
+        self.assertNotEqual(values[1], {b"x"})
+        self.assertNotEqual(values[1], [b"x", b"y"])
         self.assertEqual(values[2], float("inf"))
         self.assertEqual(values[3], float("-inf"))
         self.assertIs(values[4], True)
@@ -68,6 +71,14 @@ class ParserTest(unittest.TestCase):
         self.assertEqual(values[10], h.Error("SYNTAX invalid syntax"))
         # The attribute is skipped; the reply it described follows.
         self.assertEqual(values[11], 5)
+
+    def test_set_members_keep_their_types(self):
+        values, _ = parse_all(b"~2\r\n%1\r\n+k\r\n:1\r\n~1\r\n+a\r\n")
+        s = values[0]
+        self.assertIsInstance(s[0], h.Map)
+        self.assertEqual(s[0], {"k": 1})
+        self.assertIsInstance(s[1], h.Set)
+        self.assertEqual(s, h.Set([h.Set(["a"]), h.Map({"k": 1})]))
 
     def test_incomplete_input_waits_for_more(self):
         p = h.Parser()

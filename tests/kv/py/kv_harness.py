@@ -23,7 +23,7 @@ type came back:
     null (any form)   None            (Client.last_raw has the exact bytes)
     array             list
     map               Map (a dict)
-    set               Set (a set)
+    set               Set (a list that compares like a set)
     double            Double (a float)
     boolean           bool
     big number        BigNumber (an int)
@@ -33,6 +33,7 @@ type came back:
 Nothing here is thread-safe: use one Client from one thread.
 """
 
+import collections
 import os
 import signal
 import socket
@@ -85,11 +86,32 @@ class Map(dict):
         return "Map(%s)" % dict.__repr__(self)
 
 
-class Set(set):
-    """A RESP3 set (~)."""
+class Set(list):
+    """A RESP3 set (~). Its members keep their decoded types (a set may
+    hold maps), in the order they came; it compares equal to a Python set
+    or frozenset with the same members, and to a Set with the same
+    members in any order."""
+
+    def as_set(self):
+        """The members as a frozenset (maps and lists made hashable)."""
+        return frozenset(_hashable(x) for x in self)
+
+    def __eq__(self, other):
+        if isinstance(other, (set, frozenset)):
+            return len(self.as_set()) == len(self) and \
+                self.as_set() == frozenset(_hashable(x) for x in other)
+        if isinstance(other, Set):
+            return collections.Counter(map(_hashable, self)) == \
+                collections.Counter(map(_hashable, other))
+        return False
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = None
 
     def __repr__(self):
-        return "Set(%s)" % set.__repr__(self)
+        return "Set(%s)" % list.__repr__(self)
 
 
 class Double(float):
@@ -145,12 +167,13 @@ class _Incomplete(Exception):
 
 
 def _hashable(v):
+    """v with its lists, maps and sets made hashable (tuples, frozensets)."""
+    if isinstance(v, (set, frozenset, Set)):
+        return frozenset(_hashable(x) for x in v)
     if isinstance(v, list):
         return tuple(_hashable(x) for x in v)
     if isinstance(v, dict):
-        return tuple((_hashable(k), _hashable(x)) for k, x in v.items())
-    if isinstance(v, set):
-        return frozenset(_hashable(x) for x in v)
+        return frozenset((_hashable(k), _hashable(x)) for k, x in v.items())
     return v
 
 
@@ -232,7 +255,7 @@ class Parser:
                 return None, pos
             items, pos = self._aggregate(pos, n)
             if t == b"~":
-                return Set(_hashable(x) for x in items), pos
+                return Set(items), pos
             if t == b">":
                 return Push(items), pos
             return items, pos
