@@ -1,0 +1,8 @@
+// Copyright 2026 The Colony Authors.
+#include "kv/commands.h"
+
+namespace colony::kv {
+
+void RegisterListCommands(CommandTable& t) {}
+
+}  // namespace colony::kv

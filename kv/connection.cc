@@ -1,0 +1,531 @@
+// Copyright 2026 The Colony Authors.
+#include "kv/connection.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "kv/pubsub.h"
+#include "net/errors.h"
+#include "net/socket_address.h"
+#include "spdlog/spdlog.h"
+
+namespace colony::kv {
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+// Replies past this are written before executing more of a pipeline.
+constexpr size_t kFlushThreshold = 256 * 1024;
+// A blocked client's connection is checked for a hang-up this often.
+constexpr absl::Duration kBlockedPoll = absl::Milliseconds(50);
+
+std::string UnknownCommandError(absl::Span<const absl::string_view> args) {
+  std::string msg =
+      absl::StrCat("ERR unknown command '", args[0].substr(0, 128),
+                   "', with args beginning with: ");
+  for (size_t i = 1; i < args.size(); ++i) {
+    const size_t room = msg.size() < 128 + 60 ? 128 + 60 - msg.size() : 0;
+    if (room == 0) break;
+    absl::StrAppend(&msg, "'", args[i].substr(0, room), "' ");
+  }
+  return msg;
+}
+
+}  // namespace
+
+Connection::Connection(KvServer& server, TcpStream& stream,
+                       const ServeHooks& hooks)
+    : server_(server),
+      stream_(stream),
+      hooks_(hooks),
+      writer_(&out_, 2),
+      tasks_(std::make_unique<TaskScope>()) {
+  client_.stream = &stream_;
+  client_.connection = this;
+  client_.created_ms = NowMs();
+  client_.last_interaction_ms.store(client_.created_ms);
+  if (auto a = stream_.PeerAddress(); a.ok()) client_.addr = a->ToString();
+  if (auto a = stream_.LocalAddress(); a.ok()) client_.laddr = a->ToString();
+  client_.authenticated = !server_.auth_required();
+  parser_.set_authenticated(client_.authenticated);
+  parser_.limits().max_bulk_len =
+      std::stoll(server_.config().Value("proto-max-bulk-len"));
+}
+
+Connection::~Connection() {
+  UnwatchAll();
+  if (client_.subscriber != nullptr) {
+    server_.pubsub().UnsubscribeAll(*client_.subscriber);
+    client_.subscriber->Close();
+  }
+  // Cancels and awaits the subscriber's writer before the stream goes.
+  stream_.Close().IgnoreError();
+  tasks_.reset();
+}
+
+bool Connection::ReadMore(Deadline deadline, bool* timed_out) {
+  *timed_out = false;
+  // Make room: move the unparsed bytes to the front, grow if needed.
+  if (in_start_ > 0 && (in_start_ == in_end_ || in_cap_ - in_end_ < 4096)) {
+    std::memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);
+    in_end_ -= in_start_;
+    in_start_ = 0;
+  }
+  size_t want = std::max(kReadChunk, parser_.needed());
+  if (in_cap_ - in_end_ < want / 4 || in_cap_ == 0) {
+    const size_t limit = static_cast<size_t>(
+        std::stoll(server_.config().Value("client-query-buffer-limit")));
+    size_t cap = std::max(in_cap_ * 2, in_end_ + want);
+    if (in_end_ >= limit) {
+      spdlog::warn("kv: closing client {} ({}): query buffer over {} bytes",
+                   client_.id, client_.addr, limit);
+      return false;
+    }
+    cap = std::min(cap, limit + kReadChunk);
+    auto bigger = std::make_unique<char[]>(cap);
+    std::memcpy(bigger.get(), in_.get(), in_end_);
+    in_ = std::move(bigger);
+    in_cap_ = cap;
+  }
+  stream_.SetReadDeadline(deadline);
+  auto n = stream_.Read(absl::MakeSpan(in_.get() + in_end_, in_cap_ - in_end_));
+  if (!n.ok()) {
+    if (absl::IsDeadlineExceeded(n.status())) {
+      *timed_out = true;
+      return true;
+    }
+    return false;
+  }
+  if (*n == 0) return false;
+  in_end_ += *n;
+  server_.stats().net_input_bytes.fetch_add(*n, std::memory_order_relaxed);
+  // Shrink a buffer a big request grew once it is drained.
+  return true;
+}
+
+bool Connection::Flush() {
+  if (out_.empty()) return true;
+  server_.stats().net_output_bytes.fetch_add(out_.size(),
+                                             std::memory_order_relaxed);
+  if (client_.subscriber != nullptr) {
+    client_.subscriber->Append(out_);
+    out_.clear();
+    return !client_.subscriber->overflowed();
+  }
+  stream_.SetWriteDeadline(Deadline::Infinite());
+  const absl::Status s = stream_.WriteAll(out_);
+  if (out_.capacity() > 1 << 20) {
+    std::string().swap(out_);
+  } else {
+    out_.clear();
+  }
+  return s.ok();
+}
+
+void Connection::Run() {
+  server_.Register(&client_);
+  struct Unregister {
+    KvServer& server;
+    Client* client;
+    ~Unregister() { server.Unregister(client); }
+  } unregister{server_, &client_};
+  for (;;) {
+    while (in_start_ < in_end_ && !closing_) {
+      const auto r = parser_.Parse(
+          absl::string_view(in_.get() + in_start_, in_end_ - in_start_));
+      if (r == RespParser::Result::kNeedMore) break;
+      if (r == RespParser::Result::kError) {
+        server_.stats().protocol_errors.fetch_add(1);
+        writer_.Error(absl::StrCat("ERR ", parser_.error()));
+        spdlog::info("kv: client {} ({}): {}", client_.id, client_.addr,
+                     std::string(parser_.error()));
+        Flush();
+        return;
+      }
+      in_start_ += parser_.consumed();
+      if (parser_.args().empty()) continue;
+      Execute(parser_.args());
+      if (client_.close_after_reply || client_.killed.load()) {
+        closing_ = true;
+        break;
+      }
+      if (out_.size() > kFlushThreshold && !Flush()) return;
+    }
+    if (in_start_ == in_end_) in_start_ = in_end_ = 0;
+    if (!Flush() || closing_ || client_.killed.load()) return;
+    if (hooks_.wait_for_request && !hooks_.wait_for_request()) return;
+    bool timed_out;
+    const bool got = ReadMore(Deadline::Infinite(), &timed_out);
+    if (hooks_.begin_request && !hooks_.begin_request(got)) return;
+    if (!got) return;
+  }
+}
+
+void Connection::Reject(const CommandSpec* spec, absl::string_view error) {
+  if (client_.in_multi) client_.multi_error = true;
+  if (spec != nullptr) spec->rejected.fetch_add(1, std::memory_order_relaxed);
+  server_.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
+  writer_.Error(error);
+}
+
+void Connection::Execute(absl::Span<const absl::string_view> args) {
+  client_.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
+  const CommandSpec* spec = server_.commands().Find(args[0]);
+  if (spec == nullptr) {
+    Reject(nullptr, UnknownCommandError(args));
+    return;
+  }
+  client_.last_command.store(spec->name, std::memory_order_relaxed);
+  const int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+    Reject(spec, absl::StrCat("ERR wrong number of arguments for '", spec->name,
+                              "' command"));
+    return;
+  }
+  if (!client_.authenticated && (spec->flags & kNoAuth) == 0) {
+    Reject(spec, "NOAUTH Authentication required.");
+    return;
+  }
+  if (client_.subscriber != nullptr && client_.protocol.load() == 2 &&
+      (spec->flags & kSubscribed) == 0 &&
+      !(client_.subscriber->channels.empty() &&
+        client_.subscriber->patterns.empty())) {
+    Reject(spec, absl::StrCat("ERR Can't execute '", spec->name,
+                              "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
+                              "PING / QUIT / RESET are allowed in this "
+                              "context"));
+    return;
+  }
+  if (client_.in_multi && (spec->flags & kNoMulti) == 0) {
+    std::vector<std::string> copy(args.begin(), args.end());
+    client_.queued.push_back(std::move(copy));
+    writer_.Simple("QUEUED");
+    return;
+  }
+  RunCommand(*spec, args);
+}
+
+namespace {
+
+// AddLocks() names the shards a command needs in database `db`.
+void AddLocks(KvServer& server, const CommandSpec& spec,
+              absl::Span<const absl::string_view> args, int db,
+              LockSet* locks) {
+  Keyspace& ks = server.keyspace();
+  if (spec.flags & kAllDbs) {
+    for (int d = 0; d < Keyspace::kDatabases; ++d) locks->AddDb(ks, d);
+    return;
+  }
+  if (spec.flags & kDbWide) {
+    locks->AddDb(ks, db);
+    return;
+  }
+  absl::InlinedVector<absl::string_view, 4> keys;
+  CommandKeys(spec, args, &keys);
+  for (absl::string_view k : keys) locks->Add(&ks.ShardFor(db, k));
+}
+
+// CountCall() records a command for INFO commandstats.
+void CountCall(KvServer& server, const CommandSpec& spec, int64_t start_ns) {
+  spec.calls.fetch_add(1, std::memory_order_relaxed);
+  spec.usec.fetch_add(
+      static_cast<uint64_t>((absl::GetCurrentTimeNanos() - start_ns) / 1000),
+      std::memory_order_relaxed);
+  server.stats().commands_processed.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void Connection::RunCommand(const CommandSpec& spec,
+                            absl::Span<const absl::string_view> args) {
+  LockSet locks;
+  AddLocks(server_, spec, args, client_.db.load(), &locks);
+  locks.Lock();
+  const int64_t start_ns = absl::GetCurrentTimeNanos();
+  CommandContext ctx(server_, client_, writer_, args, start_ns / 1'000'000);
+  const size_t out_before = out_.size();
+  spec.handler(ctx);
+  std::shared_ptr<BlockedClient> blocked;
+  if (ctx.block != nullptr) {
+    blocked = std::make_shared<BlockedClient>(&client_, client_.db.load(),
+                                              std::move(*ctx.block));
+    Enqueue(server_.keyspace(), blocked);
+  }
+  locks.Unlock();
+  if (out_.size() > out_before && out_[out_before] == '-') {
+    spec.failed.fetch_add(1, std::memory_order_relaxed);
+    server_.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (!ctx.ready.empty()) ServeReady(server_, std::move(ctx.ready));
+  if (blocked != nullptr) {
+    WaitBlocked(std::move(blocked));
+  }
+  if ((spec.flags & kSkipCommandStats) == 0) CountCall(server_, spec, start_ns);
+}
+
+void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
+  // Replies of earlier pipelined commands go out before the client waits.
+  Flush();
+  client_.blocked.store(true);
+  server_.stats().blocked_clients.fetch_add(1);
+  struct Cleanup {
+    Connection* c;
+    BlockedClient* b;
+    ~Cleanup() {
+      Dequeue(c->server_.keyspace(), b);
+      c->client_.blocked.store(false);
+      c->server_.stats().blocked_clients.fetch_sub(1);
+    }
+  } cleanup{this, blocked.get()};
+  const Deadline deadline = blocked->request.deadline;
+  bool hung_up = false;
+  for (;;) {
+    const Deadline tick = Deadline::After(kBlockedPoll);
+    const Deadline until = std::min(tick, deadline);
+    if (blocked->done.WaitUntil(until)) break;
+    if (deadline.IsReached()) break;
+    // Look for a hang-up (bytes that came meanwhile are kept for later).
+    bool timed_out;
+    if (!ReadMore(Deadline::After(absl::ZeroDuration()), &timed_out)) {
+      hung_up = true;
+      break;
+    }
+    if (client_.killed.load()) {
+      hung_up = true;
+      break;
+    }
+  }
+  int expected = BlockedClient::kWaiting;
+  if (blocked->state.compare_exchange_strong(expected,
+                                             BlockedClient::kAbandoned)) {
+    if (hung_up) {
+      closing_ = true;
+      return;
+    }
+    writer_.NullArray();
+    return;
+  }
+  // Served (or being served): the reply is on its way.
+  blocked->done.Wait();
+  writer_.Raw(blocked->reply);
+  if (hung_up) closing_ = true;
+}
+
+Subscriber& Connection::EnsureSubscriber() {
+  if (client_.subscriber == nullptr) {
+    client_.subscriber = std::make_shared<Subscriber>(&client_);
+    // Replies already produced go first.
+    client_.subscriber->Append(out_);
+    out_.clear();
+    std::shared_ptr<Subscriber> sub = client_.subscriber;
+    TcpStream* stream = &stream_;
+    KvServer* server = &server_;
+    tasks_->Spawn(
+        [sub, stream, server] {
+          std::string batch;
+          while (sub->Take(&batch)) {
+            stream->SetWriteDeadline(Deadline::Infinite());
+            if (!stream->WriteAll(batch).ok()) break;
+            batch.clear();
+          }
+          if (sub->overflowed()) {
+            spdlog::info(
+                "kv: closing subscriber {} ({}): output buffer over the "
+                "pubsub limit",
+                sub->client()->id, sub->client()->addr);
+            sub->client()->killed.store(true);
+          }
+          // Wake the reader: the connection is done.
+          stream->Close().IgnoreError();
+          (void)server;
+        },
+        {.name = "kv-subscriber-writer"});
+  } else {
+    client_.subscriber->Append(out_);
+    out_.clear();
+  }
+  return *client_.subscriber;
+}
+
+void Connection::UnwatchAll() {
+  for (const auto& [db, key] : client_.watched) {
+    Shard& shard = server_.keyspace().ShardFor(db, key);
+    base_internal::ThreadMutexLock lock(shard.mu);
+    auto it = shard.watchers.find(key);
+    if (it == shard.watchers.end()) continue;
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), &client_.watch), v.end());
+    if (v.empty()) shard.watchers.erase(it);
+  }
+  client_.watched.clear();
+  client_.watch.dirty.store(false);
+}
+
+void Connection::DiscardMulti() {
+  client_.in_multi = false;
+  client_.multi_error = false;
+  client_.queued.clear();
+}
+
+void Connection::Multi(CommandContext& ctx) {
+  Client& c = ctx.client;
+  if (c.in_multi) {
+    ctx.reply.Error("ERR MULTI calls can not be nested");
+    return;
+  }
+  c.in_multi = true;
+  c.multi_error = false;
+  c.queued.clear();
+  ctx.reply.Ok();
+}
+
+void Connection::Discard(CommandContext& ctx) {
+  Connection& conn = *ctx.client.connection;
+  if (!ctx.client.in_multi) {
+    ctx.reply.Error("ERR DISCARD without MULTI");
+    return;
+  }
+  conn.DiscardMulti();
+  conn.UnwatchAll();
+  ctx.reply.Ok();
+}
+
+void Connection::Watch(CommandContext& ctx) {
+  Connection& conn = *ctx.client.connection;
+  Client& c = ctx.client;
+  if (c.in_multi) {
+    ctx.reply.Error("ERR WATCH inside MULTI is not allowed");
+    return;
+  }
+  const int db = c.db.load();
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    const std::string key(ctx.args[i]);
+    bool already = false;
+    for (const auto& [d, k] : c.watched) already |= d == db && k == key;
+    if (already) continue;
+    // The executor holds the key's shard (WATCH names its keys).
+    Shard& shard = conn.server_.keyspace().ShardFor(db, key);
+    shard.watchers[key].push_back(&c.watch);
+    c.watched.emplace_back(db, key);
+  }
+  ctx.reply.Ok();
+}
+
+void Connection::Unwatch(CommandContext& ctx) {
+  ctx.client.connection->UnwatchAll();
+  ctx.reply.Ok();
+}
+
+void Connection::Exec(CommandContext& ctx) {
+  Connection& conn = *ctx.client.connection;
+  Client& c = ctx.client;
+  if (!c.in_multi) {
+    ctx.reply.Error("ERR EXEC without MULTI");
+    return;
+  }
+  if (c.multi_error) {
+    conn.DiscardMulti();
+    conn.UnwatchAll();
+    ctx.reply.Error(
+        "EXECABORT Transaction discarded because of previous errors.");
+    return;
+  }
+  std::vector<std::vector<std::string>> queued = std::move(c.queued);
+  conn.DiscardMulti();
+  KvServer& server = conn.server_;
+  // Lock everything the transaction touches, watched keys included; a
+  // database change inside it (SELECT) means every database.
+  std::vector<std::vector<absl::string_view>> argv(queued.size());
+  std::vector<const CommandSpec*> specs(queued.size());
+  bool all = false;
+  for (size_t i = 0; i < queued.size(); ++i) {
+    for (const std::string& a : queued[i]) argv[i].push_back(a);
+    specs[i] = server.commands().Find(argv[i][0]);
+    if (specs[i] == nullptr) continue;
+    if (absl::EqualsIgnoreCase(argv[i][0], "select") ||
+        absl::EqualsIgnoreCase(argv[i][0], "swapdb") ||
+        absl::EqualsIgnoreCase(argv[i][0], "move") ||
+        absl::EqualsIgnoreCase(argv[i][0], "copy")) {
+      all = true;
+    }
+  }
+  LockSet locks;
+  const int db = c.db.load();
+  if (all) {
+    for (int d = 0; d < Keyspace::kDatabases; ++d) {
+      locks.AddDb(server.keyspace(), d);
+    }
+  } else {
+    for (size_t i = 0; i < queued.size(); ++i) {
+      if (specs[i] != nullptr) {
+        AddLocks(server, *specs[i], argv[i], db, &locks);
+      }
+    }
+    for (const auto& [d, k] : c.watched) {
+      locks.Add(&server.keyspace().ShardFor(d, k));
+    }
+  }
+  locks.Lock();
+  bool abort = c.watch.dirty.load();
+  const int64_t now = NowMs();
+  for (const auto& [d, k] : c.watched) {
+    Entry* e = server.keyspace().ShardFor(d, k).Find(k);
+    if (e != nullptr && e->expire_ms != 0 && e->expire_ms <= now) {
+      abort = true;
+    }
+  }
+  if (abort) {
+    locks.Unlock();
+    conn.UnwatchAll();
+    ctx.reply.NullArray();
+    return;
+  }
+  ctx.reply.Array(queued.size());
+  absl::InlinedVector<std::pair<int, std::string>, 1> ready;
+  for (size_t i = 0; i < queued.size(); ++i) {
+    const int64_t start_ns = absl::GetCurrentTimeNanos();
+    CommandContext inner(server, c, ctx.reply, argv[i], start_ns / 1'000'000);
+    inner.in_exec = true;
+    const size_t before = ctx.reply.out()->size();
+    specs[i]->handler(inner);
+    if (ctx.reply.out()->size() > before && (*ctx.reply.out())[before] == '-') {
+      specs[i]->failed.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (auto& r : inner.ready) ready.push_back(std::move(r));
+    CountCall(server, *specs[i], start_ns);
+  }
+  locks.Unlock();
+  conn.UnwatchAll();
+  if (!ready.empty()) ServeReady(server, std::move(ready));
+}
+
+void Connection::Reset(CommandContext& ctx) {
+  Connection& conn = *ctx.client.connection;
+  Client& c = ctx.client;
+  conn.DiscardMulti();
+  conn.UnwatchAll();
+  if (c.subscriber != nullptr) {
+    conn.server_.pubsub().UnsubscribeAll(*c.subscriber);
+  }
+  c.db.store(0);
+  c.protocol.store(2);
+  ctx.reply.set_protocol(2);
+  {
+    base_internal::ThreadMutexLock lock(c.info_mu);
+    c.name.clear();
+  }
+  c.authenticated = !conn.server_.auth_required();
+  conn.parser_.set_authenticated(c.authenticated);
+  ctx.reply.Simple("RESET");
+}
+
+void Connection::Quit(CommandContext& ctx) {
+  ctx.client.close_after_reply = true;
+  ctx.reply.Ok();
+}
+
+}  // namespace colony::kv

@@ -1,0 +1,95 @@
+// Copyright 2026 The Colony Authors.
+//
+// Connection: one client connection of the key-value server, run by
+// KvServer::Serve() on the connection's task: reads requests (RESP
+// multibulk or inline, pipelined), executes them, and writes the replies
+// of everything a read brought in with one write. Holds the executor's
+// rules (arity, authentication, subscriber mode, MULTI queueing), the
+// transaction commands, the subscriber's writer task and the wait of a
+// blocked client.
+//
+// Thread-safety: one task. Lifetime: inside Serve().
+#ifndef COLONY_KV_CONNECTION_H_
+#define COLONY_KV_CONNECTION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "kv/blocking.h"
+#include "kv/client.h"
+#include "kv/command.h"
+#include "kv/kv_server.h"
+#include "kv/resp/parser.h"
+#include "kv/resp/writer.h"
+#include "net/tcp.h"
+#include "scheduler/task_scope.h"
+
+namespace colony::kv {
+
+class Connection {
+ public:
+  Connection(KvServer& server, TcpStream& stream, const ServeHooks& hooks);
+  ~Connection();
+
+  // Run() serves until the client leaves, is killed, or the hooks end it.
+  void Run();
+
+  // The transaction and connection-state commands the executor owns.
+  static void Multi(CommandContext& ctx);
+  static void Exec(CommandContext& ctx);
+  static void Discard(CommandContext& ctx);
+  static void Watch(CommandContext& ctx);
+  static void Unwatch(CommandContext& ctx);
+  static void Reset(CommandContext& ctx);
+  static void Quit(CommandContext& ctx);
+
+  // Subscribing turns the connection's output into a subscriber outbox.
+  Subscriber& EnsureSubscriber();
+  // SetAuthenticated() records AUTH's outcome (and lifts the parser's
+  // unauthenticated limits).
+  void SetAuthenticated(bool authenticated) {
+    client_.authenticated = authenticated;
+    parser_.set_authenticated(authenticated);
+  }
+
+ private:
+  // Execute() runs one request, or queues it inside MULTI.
+  void Execute(absl::Span<const absl::string_view> args);
+  // Run() one command with its keys locked; blocks the client if asked.
+  void RunCommand(const CommandSpec& spec,
+                  absl::Span<const absl::string_view> args);
+  // Reject() replies an error for a request refused before it ran.
+  void Reject(const CommandSpec* spec, absl::string_view error);
+  void WaitBlocked(std::shared_ptr<BlockedClient> blocked);
+  void UnwatchAll();
+  void DiscardMulti();
+  // Flush() writes the pending replies (or hands them to the outbox).
+  bool Flush();
+  // ReadMore() reads once into the input buffer; false at the end.
+  bool ReadMore(Deadline deadline, bool* timed_out);
+
+  KvServer& server_;
+  TcpStream& stream_;
+  const ServeHooks& hooks_;
+  Client client_;
+  RespParser parser_;
+  std::string out_;
+  RespWriter writer_;
+  // Input: bytes [in_start_, in_end_) of in_ are unparsed.
+  std::unique_ptr<char[]> in_;
+  size_t in_cap_ = 0;
+  size_t in_start_ = 0;
+  size_t in_end_ = 0;
+  bool closing_ = false;
+  // Tasks of this connection (the subscriber's writer): cancelled and
+  // awaited when it ends.
+  std::unique_ptr<TaskScope> tasks_;
+};
+
+}  // namespace colony::kv
+
+#endif  // COLONY_KV_CONNECTION_H_

@@ -1,0 +1,151 @@
+// Copyright 2026 The Colony Authors.
+//
+// Keyspace: the key-value backend's data, 16 numbered databases, each
+// split into lock stripes ("shards") by a hash of the key. Every worker
+// serves commands against the same keyspace; a command locks the shards of
+// the keys it names (LockSet, in one global order so that multi-key
+// commands cannot deadlock), and whole-database commands lock every shard
+// of their database. A shard holds, for its keys:
+//   - the entries (value + absolute expiry),
+//   - an index of expiry times, so that the active expiry cycle finds
+//     every expired key without sampling,
+//   - the clients WATCHing a key (a write marks them dirty),
+//   - the clients blocked on a key (BLPOP...), in the order they blocked.
+//
+// Thread-safety: a shard's fields may be read or written only with its
+// `mu` held. Lock sets are dynamic (the keys come from the command), so
+// this is checked by review and by the sanitizer tests rather than by
+// Clang's thread-safety analysis. `mu` is never held across a
+// suspension: commands run to completion without waiting.
+#ifndef COLONY_KV_KEYSPACE_H_
+#define COLONY_KV_KEYSPACE_H_
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/string_view.h"
+#include "base/internal/thread_mutex.h"
+#include "kv/types/sorted_set.h"
+
+namespace colony::kv {
+
+using ListValue = std::deque<std::string>;
+using HashValue = absl::flat_hash_map<std::string, std::string>;
+using SetValue = absl::flat_hash_set<std::string>;
+
+// The order matches Entry::value's alternatives.
+enum class ValueType : uint8_t { kString = 0, kList, kHash, kSet, kZSet };
+
+// TypeName() is what TYPE replies ("string", "list", ...).
+absl::string_view TypeName(ValueType type);
+
+// One key's value and expiry.
+struct Entry {
+  std::variant<std::string, std::unique_ptr<ListValue>,
+               std::unique_ptr<HashValue>, std::unique_ptr<SetValue>,
+               std::unique_ptr<SortedSet>>
+      value;
+  // Absolute expiry in Unix milliseconds; 0 means none.
+  int64_t expire_ms = 0;
+
+  ValueType type() const { return static_cast<ValueType>(value.index()); }
+  std::string& str() { return std::get<std::string>(value); }
+  ListValue& list() { return *std::get<std::unique_ptr<ListValue>>(value); }
+  HashValue& hash() { return *std::get<std::unique_ptr<HashValue>>(value); }
+  SetValue& set() { return *std::get<std::unique_ptr<SetValue>>(value); }
+  SortedSet& zset() { return *std::get<std::unique_ptr<SortedSet>>(value); }
+
+  // Deep copy (COPY).
+  Entry Clone() const;
+};
+
+// What a WATCHing client shares with the shards of its watched keys.
+struct WatchState {
+  std::atomic<bool> dirty{false};
+};
+
+class BlockedClient;  // kv/blocking.h
+
+struct Shard {
+  base_internal::ThreadMutex mu;
+  absl::flat_hash_map<std::string, Entry> map;
+  absl::btree_set<std::pair<int64_t, std::string>> expires;
+  absl::flat_hash_map<std::string, std::vector<WatchState*>> watchers;
+  absl::flat_hash_map<std::string, std::deque<std::shared_ptr<BlockedClient>>>
+      blocked;
+
+  // Find() is the entry of `key`, expired or not; nullptr if none.
+  Entry* Find(absl::string_view key) {
+    auto it = map.find(key);
+    return it == map.end() ? nullptr : &it->second;
+  }
+  // SetExpire() sets (0: clears) the expiry of `key`'s entry.
+  void SetExpire(absl::string_view key, Entry& entry, int64_t expire_ms);
+  // Erase() removes `key` and its expiry; false if it was absent.
+  bool Erase(absl::string_view key);
+  // Clear() removes every key (FLUSHDB), returning how many there were.
+  size_t Clear();
+};
+
+class Keyspace {
+ public:
+  static constexpr int kDatabases = 16;
+  static constexpr int kShardsPerDb = 64;
+
+  Keyspace() : shards_(kDatabases * kShardsPerDb) {}
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+
+  // ShardFor() is the shard that holds `key` in database `db`.
+  Shard& ShardFor(int db, absl::string_view key) {
+    return shards_[static_cast<size_t>(db * kShardsPerDb + IndexOf(key))];
+  }
+  // shard() is shard `index` of database `db`.
+  Shard& shard(int db, int index) {
+    return shards_[static_cast<size_t>(db * kShardsPerDb + index)];
+  }
+  // IndexOf() is the shard index of `key`.
+  static int IndexOf(absl::string_view key);
+
+ private:
+  // One array: a shard's address orders lock acquisition.
+  std::vector<Shard> shards_;
+};
+
+// LockSet: the shards one command needs, locked in address order and
+// unlocked when it goes out of scope.
+class LockSet {
+ public:
+  LockSet() = default;
+  LockSet(const LockSet&) = delete;
+  LockSet& operator=(const LockSet&) = delete;
+  ~LockSet() { Unlock(); }
+
+  // Add() names a shard to lock (before Lock()).
+  void Add(Shard* shard) { shards_.push_back(shard); }
+  // AddDb() names every shard of database `db`.
+  void AddDb(Keyspace& keyspace, int db);
+  // Lock() locks the named shards (each once).
+  void Lock();
+  // Unlock() releases them.
+  void Unlock();
+  bool empty() const { return shards_.empty(); }
+
+ private:
+  absl::InlinedVector<Shard*, 4> shards_;
+  bool locked_ = false;
+};
+
+}  // namespace colony::kv
+
+#endif  // COLONY_KV_KEYSPACE_H_

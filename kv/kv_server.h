@@ -1,0 +1,130 @@
+// Copyright 2026 The Colony Authors.
+//
+// KvServer: the Redis-compatible key-value server that colonyd's `kv`
+// backend hosts. It owns the keyspace, the command table, pub/sub, the
+// configuration and the statistics; Serve() runs one connection (RESP2 or
+// RESP3, inline commands, pipelining of any depth) on the calling task.
+//
+//   KvServer server;
+//   ... for each accepted connection, in its own task:
+//   server.Serve(stream, [&] { return draining; });
+//
+// Every worker serves connections and runs commands against the shared,
+// lock-striped keyspace (keyspace.h); see docs/kv.md for the design and its
+// invariants.
+//
+// Thread-safety: every method may be called from any task; Serve() runs
+// many times at once. Lifetime: outlives every Serve() and the expiry task.
+#ifndef COLONY_KV_KV_SERVER_H_
+#define COLONY_KV_KV_SERVER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "base/internal/thread_mutex.h"
+#include "kv/client.h"
+#include "kv/command.h"
+#include "kv/config.h"
+#include "kv/keyspace.h"
+#include "kv/pubsub.h"
+#include "net/tcp.h"
+
+namespace colony::kv {
+
+// Counters for INFO stats (relaxed atomics).
+struct KvStats {
+  std::atomic<uint64_t> connections_received{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> commands_processed{0};
+  std::atomic<uint64_t> keyspace_hits{0};
+  std::atomic<uint64_t> keyspace_misses{0};
+  std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> evicted_keys{0};
+  std::atomic<uint64_t> net_input_bytes{0};
+  std::atomic<uint64_t> net_output_bytes{0};
+  std::atomic<uint64_t> dirty{0};  // changes since start
+  std::atomic<int64_t> blocked_clients{0};
+  std::atomic<int64_t> connected_clients{0};
+  std::atomic<uint64_t> protocol_errors{0};
+  std::atomic<uint64_t> error_replies{0};
+};
+
+// What Serve() asks of its caller (the backend's connection bookkeeping).
+struct ServeHooks {
+  // Called before reading more requests; false ends the connection (a
+  // drain has begun and the connection is idle).
+  std::function<bool()> wait_for_request;
+  // Called when bytes of a request arrived; false ends it.
+  std::function<bool(bool got_bytes)> begin_request;
+};
+
+class KvServer {
+ public:
+  KvServer();
+  KvServer(const KvServer&) = delete;
+  KvServer& operator=(const KvServer&) = delete;
+  ~KvServer();
+
+  // Serve() runs one connection until it ends.
+  void Serve(TcpStream& stream, const ServeHooks& hooks = {});
+
+  // ExpireCycle() deletes keys whose time has come, up to `budget` keys
+  // per shard; returns how many it deleted. Run by the backend's expiry
+  // task every 1/hz seconds.
+  size_t ExpireCycle(int64_t now_ms, size_t budget = 200);
+
+  Keyspace& keyspace() { return keyspace_; }
+  const CommandTable& commands() const { return commands_; }
+  PubSub& pubsub() { return pubsub_; }
+  KvConfig& config() { return config_; }
+  KvStats& stats() { return stats_; }
+  int64_t start_ms() const { return start_ms_; }
+  // notify_flags() is notify-keyspace-events as NotifyClass bits.
+  uint32_t notify_flags() const { return notify_flags_.load(); }
+  // auth_required() is true while requirepass is set.
+  bool auth_required() const { return auth_required_.load(); }
+  bool CheckPassword(absl::string_view password) const;
+
+  // Client registry (CLIENT LIST/KILL, INFO clients).
+  void ForEachClient(const std::function<void(Client&)>& fn);
+  // KillClients() closes the connections `match` selects; returns how
+  // many.
+  int KillClients(const std::function<bool(Client&)>& match);
+
+  // Listener addresses for INFO ("tcp_port").
+  void set_port(int port) { port_ = port; }
+  int port() const { return port_; }
+
+ private:
+  void Register(Client* client);
+  void Unregister(Client* client);
+
+  const int64_t start_ms_;
+  Keyspace keyspace_;
+  CommandTable commands_;
+  PubSub pubsub_;
+  KvConfig config_;
+  KvStats stats_;
+  std::atomic<uint32_t> notify_flags_{0};
+  std::atomic<bool> auth_required_{false};
+  std::atomic<uint64_t> next_client_id_{1};
+  std::atomic<int> port_{0};
+
+  mutable base_internal::ThreadMutex clients_mu_;
+  std::map<uint64_t, Client*> clients_ ABSL_GUARDED_BY(clients_mu_);
+
+  friend class Connection;
+};
+
+// NowMs() is the Unix time in milliseconds.
+int64_t NowMs();
+
+}  // namespace colony::kv
+
+#endif  // COLONY_KV_KV_SERVER_H_

@@ -1,0 +1,231 @@
+// Copyright 2026 The Colony Authors.
+#include "kv/pubsub.h"
+
+#include <algorithm>
+
+#include "kv/client.h"
+#include "kv/glob.h"
+#include "kv/resp/writer.h"
+
+namespace colony::kv {
+
+using base_internal::ThreadMutexLock;
+
+void Subscriber::Append(absl::string_view resp, size_t limit) {
+  bool wake = false;
+  {
+    ThreadMutexLock lock(mu_);
+    if (closed_) return;
+    wake = pending_.empty();
+    pending_.append(resp.data(), resp.size());
+    if (limit != 0 && pending_.size() > limit) {
+      overflowed_.store(true);
+      closed_ = true;
+      pending_.clear();
+      wake = true;
+    }
+  }
+  if (wake) ready_.Set();
+}
+
+bool Subscriber::Take(std::string* out) {
+  for (;;) {
+    ready_.Wait();
+    ready_.Reset();
+    ThreadMutexLock lock(mu_);
+    if (!pending_.empty()) {
+      out->swap(pending_);
+      pending_.clear();
+      return true;
+    }
+    if (closed_) return false;
+  }
+}
+
+void Subscriber::Close() {
+  {
+    ThreadMutexLock lock(mu_);
+    closed_ = true;
+  }
+  ready_.Set();
+}
+
+size_t Subscriber::pending_bytes() const {
+  ThreadMutexLock lock(mu_);
+  return pending_.size();
+}
+
+void PubSub::Confirm(Subscriber& s, absl::string_view kind,
+                     absl::string_view name) {
+  std::string out;
+  RespWriter w(&out, s.client()->protocol.load());
+  w.Push(3);
+  w.Bulk(kind);
+  if (name.data() == nullptr) {
+    w.Null();
+  } else {
+    w.Bulk(name);
+  }
+  w.Integer(static_cast<int64_t>(s.channels.size() + s.patterns.size()));
+  s.Append(out);
+}
+
+void PubSub::Deliver(Subscriber& s, const std::string& resp) {
+  const size_t limit = limit_.load(std::memory_order_relaxed);
+  s.Append(resp, limit);
+  if (s.overflowed()) overflows_.fetch_add(1);
+}
+
+void PubSub::Subscribe(Subscriber& s, absl::string_view channel) {
+  ThreadMutexLock lock(mu_);
+  if (s.channels.emplace(channel).second) {
+    channels_[channel].insert(&s);
+  }
+  Confirm(s, "subscribe", channel);
+}
+
+void PubSub::Unsubscribe(Subscriber& s, absl::string_view channel) {
+  ThreadMutexLock lock(mu_);
+  if (channel.data() == nullptr) {
+    // Unsubscribe from all: one confirmation per channel, or one with a
+    // null channel when there was none.
+    std::vector<std::string> all(s.channels.begin(), s.channels.end());
+    std::sort(all.begin(), all.end());
+    for (const std::string& c : all) {
+      s.channels.erase(c);
+      auto it = channels_.find(c);
+      if (it != channels_.end()) {
+        it->second.erase(&s);
+        if (it->second.empty()) channels_.erase(it);
+      }
+      Confirm(s, "unsubscribe", c);
+    }
+    if (all.empty()) Confirm(s, "unsubscribe", absl::string_view());
+    return;
+  }
+  if (s.channels.erase(channel) > 0) {
+    auto it = channels_.find(channel);
+    if (it != channels_.end()) {
+      it->second.erase(&s);
+      if (it->second.empty()) channels_.erase(it);
+    }
+  }
+  Confirm(s, "unsubscribe", channel);
+}
+
+void PubSub::PSubscribe(Subscriber& s, absl::string_view pattern) {
+  ThreadMutexLock lock(mu_);
+  if (s.patterns.emplace(pattern).second) {
+    patterns_[pattern].insert(&s);
+  }
+  Confirm(s, "psubscribe", pattern);
+}
+
+void PubSub::PUnsubscribe(Subscriber& s, absl::string_view pattern) {
+  ThreadMutexLock lock(mu_);
+  if (pattern.data() == nullptr) {
+    std::vector<std::string> all(s.patterns.begin(), s.patterns.end());
+    std::sort(all.begin(), all.end());
+    for (const std::string& p : all) {
+      s.patterns.erase(p);
+      auto it = patterns_.find(p);
+      if (it != patterns_.end()) {
+        it->second.erase(&s);
+        if (it->second.empty()) patterns_.erase(it);
+      }
+      Confirm(s, "punsubscribe", p);
+    }
+    if (all.empty()) Confirm(s, "punsubscribe", absl::string_view());
+    return;
+  }
+  if (s.patterns.erase(pattern) > 0) {
+    auto it = patterns_.find(pattern);
+    if (it != patterns_.end()) {
+      it->second.erase(&s);
+      if (it->second.empty()) patterns_.erase(it);
+    }
+  }
+  Confirm(s, "punsubscribe", pattern);
+}
+
+void PubSub::UnsubscribeAll(Subscriber& s) {
+  ThreadMutexLock lock(mu_);
+  for (const std::string& c : s.channels) {
+    auto it = channels_.find(c);
+    if (it == channels_.end()) continue;
+    it->second.erase(&s);
+    if (it->second.empty()) channels_.erase(it);
+  }
+  for (const std::string& p : s.patterns) {
+    auto it = patterns_.find(p);
+    if (it == patterns_.end()) continue;
+    it->second.erase(&s);
+    if (it->second.empty()) patterns_.erase(it);
+  }
+  s.channels.clear();
+  s.patterns.clear();
+}
+
+int64_t PubSub::Publish(absl::string_view channel, absl::string_view message) {
+  int64_t receivers = 0;
+  // Formatted once per protocol.
+  std::string as[2];
+  auto message_for = [&](int proto) -> const std::string& {
+    std::string& m = as[proto >= 3 ? 1 : 0];
+    if (m.empty()) {
+      RespWriter w(&m, proto);
+      w.Push(3);
+      w.Bulk("message");
+      w.Bulk(channel);
+      w.Bulk(message);
+    }
+    return m;
+  };
+  ThreadMutexLock lock(mu_);
+  auto it = channels_.find(channel);
+  if (it != channels_.end()) {
+    for (Subscriber* s : it->second) {
+      Deliver(*s, message_for(s->client()->protocol.load()));
+      ++receivers;
+    }
+  }
+  for (const auto& [pattern, subs] : patterns_) {
+    if (!GlobMatch(pattern, channel)) continue;
+    for (Subscriber* s : subs) {
+      std::string out;
+      RespWriter w(&out, s->client()->protocol.load());
+      w.Push(4);
+      w.Bulk("pmessage");
+      w.Bulk(pattern);
+      w.Bulk(channel);
+      w.Bulk(message);
+      Deliver(*s, out);
+      ++receivers;
+    }
+  }
+  return receivers;
+}
+
+std::vector<std::string> PubSub::Channels(absl::string_view pattern) const {
+  ThreadMutexLock lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [channel, subs] : channels_) {
+    if (pattern.data() == nullptr || GlobMatch(pattern, channel)) {
+      out.push_back(channel);
+    }
+  }
+  return out;
+}
+
+int64_t PubSub::NumSub(absl::string_view channel) const {
+  ThreadMutexLock lock(mu_);
+  auto it = channels_.find(channel);
+  return it == channels_.end() ? 0 : static_cast<int64_t>(it->second.size());
+}
+
+int64_t PubSub::NumPat() const {
+  ThreadMutexLock lock(mu_);
+  return static_cast<int64_t>(patterns_.size());
+}
+
+}  // namespace colony::kv
