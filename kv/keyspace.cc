@@ -42,15 +42,10 @@ Entry Entry::Clone() const {
       copy.value = std::make_unique<SetValue>(
           *std::get<std::unique_ptr<SetValue>>(value));
       break;
-    case ValueType::kZSet: {
-      auto z = std::make_unique<SortedSet>();
-      std::get<std::unique_ptr<SortedSet>>(value)->ForEach(
-          [&](absl::string_view member, double score) {
-            z->Insert(member, score);
-          });
-      copy.value = std::move(z);
+    case ValueType::kZSet:
+      copy.value = std::make_unique<SortedSet>(
+          *std::get<std::unique_ptr<SortedSet>>(value));
       break;
-    }
   }
   return copy;
 }
