@@ -26,8 +26,8 @@ constexpr int kMaxHeight = 32;
 constexpr int kInitialHeadHeight = 4;
 
 // KeyLess() is the set's order: by score, then by member bytes.
-inline bool KeyLess(double a_score, std::string_view a_member, double b_score,
-                    std::string_view b_member) {
+inline bool KeyLess(double a_score, absl::string_view a_member, double b_score,
+                    absl::string_view b_member) {
   return a_score < b_score || (a_score == b_score && a_member < b_member);
 }
 
@@ -35,7 +35,7 @@ inline bool KeyLess(double a_score, std::string_view a_member, double b_score,
 // short, for the C library's parsers.
 class CString {
  public:
-  explicit CString(std::string_view text) {
+  explicit CString(absl::string_view text) {
     if (text.size() < sizeof(small_)) {
       std::memcpy(small_, text.data(), text.size());
       small_[text.size()] = '\0';
@@ -68,7 +68,7 @@ uint64_t SplitMix64(uint64_t x) {
 // ---------------------------------------------------------------------------
 // Parsing and formatting.
 
-std::optional<ScoreBound> ParseScoreBound(std::string_view text) {
+std::optional<ScoreBound> ParseScoreBound(absl::string_view text) {
   ScoreBound bound;
   if (!text.empty() && text.front() == '(') {
     bound.exclusive = true;
@@ -84,7 +84,7 @@ std::optional<ScoreBound> ParseScoreBound(std::string_view text) {
   return bound;
 }
 
-std::optional<double> ParseScore(std::string_view text) {
+std::optional<double> ParseScore(absl::string_view text) {
   if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) {
     return std::nullopt;
   }
@@ -111,7 +111,7 @@ std::string FormatScore(double score) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-bool LexRange::AboveMin(std::string_view member) const {
+bool LexRange::AboveMin(absl::string_view member) const {
   switch (min.kind) {
     case LexBound::Kind::kNegativeInfinity:
       return true;
@@ -125,7 +125,7 @@ bool LexRange::AboveMin(std::string_view member) const {
   return false;
 }
 
-bool LexRange::BelowMax(std::string_view member) const {
+bool LexRange::BelowMax(absl::string_view member) const {
   switch (max.kind) {
     case LexBound::Kind::kNegativeInfinity:
       return false;
@@ -150,7 +150,7 @@ bool LexRange::IsEmpty() const {
                                   max.kind == Kind::kExclusive));
 }
 
-std::optional<LexBound> ParseLexBound(std::string_view text) {
+std::optional<LexBound> ParseLexBound(absl::string_view text) {
   if (text.empty()) return std::nullopt;
   LexBound bound;
   switch (text[0]) {
@@ -201,7 +201,7 @@ struct SortedSet::Node {
     return sizeof(Node) + height * sizeof(Level) + member_size;
   }
 
-  static Node* New(int height, double score, std::string_view member) {
+  static Node* New(int height, double score, absl::string_view member) {
     void* p = ::operator new(AllocationSize(height, member.size()));
     Node* node = new (p) Node;
     node->score = score;
@@ -231,9 +231,9 @@ struct SortedSet::Node {
   size_t span(int i) const { return levels()[i].span; }
 
   char* member_bytes() { return reinterpret_cast<char*>(levels() + height); }
-  std::string_view member() const {
-    return std::string_view(reinterpret_cast<const char*>(levels() + height),
-                            member_size);
+  absl::string_view member() const {
+    return absl::string_view(reinterpret_cast<const char*>(levels() + height),
+                             member_size);
   }
 };
 
@@ -244,9 +244,8 @@ struct SortedSet::Path {
   size_t rank[kMaxHeight];
 };
 
-size_t SortedSet::NodeHash::operator()(std::string_view member) const {
-  return absl::Hash<absl::string_view>()(
-      absl::string_view(member.data(), member.size()));
+size_t SortedSet::NodeHash::operator()(absl::string_view member) const {
+  return absl::Hash<absl::string_view>()(member);
 }
 
 size_t SortedSet::NodeHash::operator()(const Node* node) const {
@@ -257,11 +256,11 @@ bool SortedSet::NodeEq::operator()(const Node* a, const Node* b) const {
   return a == b || a->member() == b->member();
 }
 
-bool SortedSet::NodeEq::operator()(const Node* a, std::string_view b) const {
+bool SortedSet::NodeEq::operator()(const Node* a, absl::string_view b) const {
   return a->member() == b;
 }
 
-bool SortedSet::NodeEq::operator()(std::string_view a, const Node* b) const {
+bool SortedSet::NodeEq::operator()(absl::string_view a, const Node* b) const {
   return a == b->member();
 }
 
@@ -283,8 +282,34 @@ SortedSet::SortedSet()
 SortedSet::~SortedSet() { DestroyAll(); }
 
 SortedSet::SortedSet(const SortedSet& other) : SortedSet() {
+  if (other.size_ == 0) return;
+  // The nodes arrive in order, so each is appended after the last one with
+  // the height of its original: O(n), and the same shape as `other`.
   index_.reserve(other.size_);
-  for (const Entry e : other) Insert(e.member, e.score);
+  EnsureHeadHeight(other.level_);
+  level_ = other.level_;
+  Path last;  // the last node at each level so far, and its rank
+  for (int i = 0; i < level_; ++i) {
+    last.node[i] = head_;
+    last.rank[i] = 0;
+  }
+  for (const Node* x = other.head_->next(0); x != nullptr; x = x->next(0)) {
+    const int height = static_cast<int>(x->height);
+    Node* node = Node::New(height, x->score, x->member());
+    node_bytes_ += node->allocation_size();
+    index_.insert(node);
+    ++size_;
+    for (int i = 0; i < height; ++i) {
+      last.node[i]->levels()[i] = {node, size_ - last.rank[i]};
+      last.node[i] = node;
+      last.rank[i] = size_;
+    }
+    node->prev = tail_;
+    tail_ = node;
+  }
+  for (int i = 0; i < level_; ++i) {
+    last.node[i]->levels()[i] = {nullptr, size_ + 1 - last.rank[i]};
+  }
 }
 
 SortedSet& SortedSet::operator=(const SortedSet& other) {
@@ -395,7 +420,7 @@ void SortedSet::PathWhile(Before before, Path* path) const {
   }
 }
 
-void SortedSet::PathTo(double score, std::string_view member,
+void SortedSet::PathTo(double score, absl::string_view member,
                        Path* path) const {
   PathWhile(
       [score, member](const Node* n) {
@@ -464,7 +489,7 @@ void SortedSet::Unlink(Node* node, const Path& path) {
   --size_;
 }
 
-SortedSet::Node* SortedSet::Find(std::string_view member) const {
+SortedSet::Node* SortedSet::Find(absl::string_view member) const {
   auto it = index_.find(member);
   return it == index_.end() ? nullptr : *it;
 }
@@ -484,7 +509,7 @@ SortedSet::Node* SortedSet::NodeAtRank(size_t rank) const {
 
 size_t SortedSet::RankOf(const Node* node) const {
   const double score = node->score;
-  const std::string_view member = node->member();
+  const absl::string_view member = node->member();
   Node* x = head_;
   size_t rank = 0;
   for (int i = level_ - 1; i >= 0; --i) {
@@ -502,7 +527,7 @@ size_t SortedSet::RankOf(const Node* node) const {
 // ---------------------------------------------------------------------------
 // Members.
 
-SortedSet::InsertResult SortedSet::Insert(std::string_view member,
+SortedSet::InsertResult SortedSet::Insert(absl::string_view member,
                                           double score) {
   assert(!std::isnan(score));
   if (Node* node = Find(member); node != nullptr) {
@@ -533,7 +558,7 @@ SortedSet::InsertResult SortedSet::Insert(std::string_view member,
   return InsertResult::kAdded;
 }
 
-bool SortedSet::Erase(std::string_view member) {
+bool SortedSet::Erase(absl::string_view member) {
   auto it = index_.find(member);
   if (it == index_.end()) return false;
   Node* node = *it;
@@ -546,17 +571,17 @@ bool SortedSet::Erase(std::string_view member) {
   return true;
 }
 
-bool SortedSet::Contains(std::string_view member) const {
+bool SortedSet::Contains(absl::string_view member) const {
   return index_.contains(member);
 }
 
-std::optional<double> SortedSet::Score(std::string_view member) const {
+std::optional<double> SortedSet::Score(absl::string_view member) const {
   const Node* node = Find(member);
   if (node == nullptr) return std::nullopt;
   return node->score;
 }
 
-std::optional<size_t> SortedSet::Rank(std::string_view member,
+std::optional<size_t> SortedSet::Rank(absl::string_view member,
                                       bool reverse) const {
   const Node* node = Find(member);
   if (node == nullptr) return std::nullopt;
@@ -568,6 +593,13 @@ SortedSet::Entry SortedSet::Nth(size_t rank) const {
   assert(rank < size_);
   const Node* node = NodeAtRank(rank + 1);
   return Entry{node->member(), node->score};
+}
+
+void SortedSet::ForEach(Visitor visit) const {
+  for (const Node* x = head_ == nullptr ? nullptr : head_->next(0);
+       x != nullptr; x = x->next(0)) {
+    visit(x->member(), x->score);
+  }
 }
 
 SortedSet::const_iterator SortedSet::begin() const {

@@ -46,11 +46,11 @@
 #include <limits>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
 
 namespace colony::kv {
 
@@ -89,7 +89,7 @@ struct ScoreBound {
 // NUL byte, an empty number is 0, and out-of-range values saturate to ±inf
 // or 0. Returns nullopt for NaN and for anything else (trailing junk,
 // leading "((", ...), where Redis answers "min or max is not a float".
-std::optional<ScoreBound> ParseScoreBound(std::string_view text);
+std::optional<ScoreBound> ParseScoreBound(absl::string_view text);
 
 // ParseScore() reads a ZADD/ZINCRBY score argument as Redis 7.0 does. It is
 // stricter than ParseScoreBound(): the whole text must be the number (no
@@ -97,7 +97,7 @@ std::optional<ScoreBound> ParseScoreBound(std::string_view text);
 // overflows to ±inf or underflows to 0 is rejected ("1e400", "1e-400"),
 // while "inf" and subnormal results are accepted. Returns nullopt where
 // Redis answers "value is not a valid float" (NaN included).
-std::optional<double> ParseScore(std::string_view text);
+std::optional<double> ParseScore(absl::string_view text);
 
 // FormatScore() is `score` as Redis 7.0 writes a score in a reply: printf's
 // "%.17g" ("1.1000000000000001", "3", "1e+20", "-0"), and "inf" / "-inf".
@@ -115,7 +115,7 @@ struct LexBound {
   Kind kind = Kind::kNegativeInfinity;
   // The member bytes of kInclusive and kExclusive bounds; a view, so the
   // bytes must outlive the bound (ParseLexBound() points into its input).
-  std::string_view value;
+  absl::string_view value;
 };
 
 // LexRange is an interval of members compared by their bytes. It is only
@@ -127,11 +127,11 @@ struct LexRange {
   LexBound max = {LexBound::Kind::kPositiveInfinity, {}};
 
   // AboveMin() is whether `member` is not below the min bound.
-  bool AboveMin(std::string_view member) const;
+  bool AboveMin(absl::string_view member) const;
   // BelowMax() is whether `member` is not above the max bound.
-  bool BelowMax(std::string_view member) const;
+  bool BelowMax(absl::string_view member) const;
   // Contains() is whether `member` lies in the range.
-  bool Contains(std::string_view member) const {
+  bool Contains(absl::string_view member) const {
     return AboveMin(member) && BelowMax(member);
   }
   // IsEmpty() is whether no member at all lies in the range ("+" as min,
@@ -145,7 +145,7 @@ struct LexRange {
 // nullopt for anything else (including the empty string), where Redis
 // answers "min or max not valid string range item". The returned bound's
 // value points into `text`.
-std::optional<LexBound> ParseLexBound(std::string_view text);
+std::optional<LexBound> ParseLexBound(absl::string_view text);
 
 class SortedSet {
  private:
@@ -154,7 +154,7 @@ class SortedSet {
  public:
   // Entry is a member and its score, viewed in place (see Lifetime above).
   struct Entry {
-    std::string_view member;
+    absl::string_view member;
     double score;
   };
 
@@ -176,7 +176,7 @@ class SortedSet {
 
   // Visitor receives the members of a range in the order asked for.
   using Visitor =
-      absl::FunctionRef<void(std::string_view member, double score)>;
+      absl::FunctionRef<void(absl::string_view member, double score)>;
 
   // const_iterator walks the members in ascending order; *it is an Entry.
   class const_iterator {
@@ -207,7 +207,7 @@ class SortedSet {
 
   SortedSet();
   ~SortedSet();
-  // Copies are deep (every member is copied; O(n log n)).
+  // Copies are deep (every member is copied; O(n)).
   SortedSet(const SortedSet& other);
   SortedSet& operator=(const SortedSet& other);
   // A moved-from set is empty and usable.
@@ -222,20 +222,20 @@ class SortedSet {
   // Insert() adds `member` with `score`, or gives an existing member the new
   // score (moving it to its new place when its order changes). O(log n).
   // `score` must not be NaN.
-  InsertResult Insert(std::string_view member, double score);
+  InsertResult Insert(absl::string_view member, double score);
 
   // Erase() removes `member`; returns whether it was there. O(log n).
-  bool Erase(std::string_view member);
+  bool Erase(absl::string_view member);
 
   // Contains() is whether `member` is in the set. O(1).
-  bool Contains(std::string_view member) const;
+  bool Contains(absl::string_view member) const;
 
   // Score() is the score of `member`, or nullopt if absent. O(1).
-  std::optional<double> Score(std::string_view member) const;
+  std::optional<double> Score(absl::string_view member) const;
 
   // Rank() is the 0-based position of `member` in ascending order (in
   // descending order when `reverse`), or nullopt if absent. O(log n).
-  std::optional<size_t> Rank(std::string_view member,
+  std::optional<size_t> Rank(absl::string_view member,
                              bool reverse = false) const;
 
   // Nth() is the member at 0-based ascending rank `rank` (ZRANDMEMBER draws
@@ -299,25 +299,29 @@ class SortedSet {
   // the object itself.
   size_t MemoryUsage() const;
 
-  // begin() and end() iterate in ascending order (ZSCAN, ZUNIONSTORE, ...).
+  // ForEach() visits every member in ascending order (ZSCAN, ZUNIONSTORE,
+  // copies, ...). O(n).
+  void ForEach(Visitor visit) const;
+
+  // begin() and end() iterate in ascending order, as ForEach() does.
   const_iterator begin() const;
   const_iterator end() const { return const_iterator(); }
 
  private:
   struct NodeHash {
     using is_transparent = void;
-    size_t operator()(std::string_view member) const;
+    size_t operator()(absl::string_view member) const;
     size_t operator()(const Node* node) const;
   };
   struct NodeEq {
     using is_transparent = void;
     bool operator()(const Node* a, const Node* b) const;
-    bool operator()(const Node* a, std::string_view b) const;
-    bool operator()(std::string_view a, const Node* b) const;
+    bool operator()(const Node* a, absl::string_view b) const;
+    bool operator()(absl::string_view a, const Node* b) const;
   };
   struct Path;  // the predecessors of a position at every level
 
-  Node* Find(std::string_view member) const;
+  Node* Find(absl::string_view member) const;
   Node* NodeAtRank(size_t rank) const;    // 1-based; 0 is the head
   size_t RankOf(const Node* node) const;  // 1-based
   int RandomHeight();
@@ -326,7 +330,7 @@ class SortedSet {
   void Unlink(Node* node, const Path& path);
   template <typename Before>
   void PathWhile(Before before, Path* path) const;
-  void PathTo(double score, std::string_view member, Path* path) const;
+  void PathTo(double score, absl::string_view member, Path* path) const;
   void PathToRank(size_t rank, Path* path) const;
   size_t EraseFrom(Path* path, size_t limit,
                    absl::FunctionRef<bool(const Node*)> in_range);

@@ -11,11 +11,11 @@
 #include <random>
 #include <set>
 #include <string>
-#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -41,7 +41,7 @@ std::vector<Pair> ScoreRangeOf(const SortedSet& set, const ScoreRange& range,
                                int64_t count = -1) {
   std::vector<Pair> out;
   set.VisitScoreRange(range, reverse, offset, count,
-                      [&](std::string_view m, double s) {
+                      [&](absl::string_view m, double s) {
                         out.emplace_back(std::string(m), s);
                       });
   return out;
@@ -52,7 +52,7 @@ std::vector<Pair> LexRangeOf(const SortedSet& set, const LexRange& range,
                              int64_t count = -1) {
   std::vector<Pair> out;
   set.VisitLexRange(range, reverse, offset, count,
-                    [&](std::string_view m, double s) {
+                    [&](absl::string_view m, double s) {
                       out.emplace_back(std::string(m), s);
                     });
   return out;
@@ -61,7 +61,7 @@ std::vector<Pair> LexRangeOf(const SortedSet& set, const LexRange& range,
 std::vector<Pair> RankRangeOf(const SortedSet& set, size_t start, size_t stop,
                               bool reverse) {
   std::vector<Pair> out;
-  set.ByRank(start, stop, reverse, [&](std::string_view m, double s) {
+  set.ByRank(start, stop, reverse, [&](absl::string_view m, double s) {
     out.emplace_back(std::string(m), s);
   });
   return out;
@@ -73,8 +73,8 @@ std::vector<Pair> Popped(const std::vector<SortedSet::ScoredMember>& v) {
   return out;
 }
 
-LexBound Incl(std::string_view v) { return {LexBound::Kind::kInclusive, v}; }
-LexBound Excl(std::string_view v) { return {LexBound::Kind::kExclusive, v}; }
+LexBound Incl(absl::string_view v) { return {LexBound::Kind::kInclusive, v}; }
+LexBound Excl(absl::string_view v) { return {LexBound::Kind::kExclusive, v}; }
 constexpr LexBound kMinusInf = {LexBound::Kind::kNegativeInfinity, {}};
 constexpr LexBound kPlusInf = {LexBound::Kind::kPositiveInfinity, {}};
 
@@ -246,7 +246,7 @@ TEST(SortedSetTest, LimitOffsetAndCount) {
 
 TEST(SortedSetTest, LexRanges) {
   SortedSet set;
-  for (std::string_view m : {"a", "b", "c", "d", "e"}) set.Insert(m, 0);
+  for (absl::string_view m : {"a", "b", "c", "d", "e"}) set.Insert(m, 0);
   set.Insert(std::string("c\0", 2), 0);
   EXPECT_EQ(set.CountInLexRange({kMinusInf, kPlusInf}), 6u);
   EXPECT_EQ(set.CountInLexRange({Incl("b"), Incl("d")}), 4u);
@@ -389,7 +389,7 @@ TEST(FormatScoreTest, MatchesRedis) {
 
 TEST(ParseScoreBoundTest, AcceptsRedisSyntax) {
   struct Case {
-    std::string_view text;
+    absl::string_view text;
     double value;
     bool exclusive;
   };
@@ -415,8 +415,8 @@ TEST(ParseScoreBoundTest, AcceptsRedisSyntax) {
       {"-1e400", -kInf, false},
       {"1e-400", 0, false},
       {"1e5000", kInf, false},
-      {std::string_view("1\0x", 3), 1, false},
-      {std::string_view("(1\0x", 4), 1, true},
+      {absl::string_view("1\0x", 3), 1, false},
+      {absl::string_view("(1\0x", 4), 1, true},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.text));
@@ -428,8 +428,8 @@ TEST(ParseScoreBoundTest, AcceptsRedisSyntax) {
 }
 
 TEST(ParseScoreBoundTest, RejectsGarbageAndNaN) {
-  for (std::string_view text : {"1 ", "nan", "(nan", "+nan", "-nan", "abc",
-                                "((1", "1e", "1_0", "0x", "[1", "1.5x"}) {
+  for (absl::string_view text : {"1 ", "nan", "(nan", "+nan", "-nan", "abc",
+                                 "((1", "1e", "1_0", "0x", "[1", "1.5x"}) {
     EXPECT_EQ(ParseScoreBound(text), std::nullopt) << text;
   }
   EXPECT_EQ(ParseScoreBound(std::string(100, '1') + "x"), std::nullopt);
@@ -449,31 +449,31 @@ TEST(ParseScoreTest, MatchesZaddArguments) {
   const std::optional<double> neg_zero = ParseScore("-0");
   ASSERT_TRUE(neg_zero.has_value());
   EXPECT_TRUE(std::signbit(*neg_zero));
-  for (std::string_view text :
+  for (absl::string_view text :
        {" 1", "1 ", "", "nan", "1e400", "1e-400", "(1", "x", "1e"}) {
     EXPECT_EQ(ParseScore(text), std::nullopt) << text;
   }
-  EXPECT_EQ(ParseScore(std::string_view("1\0", 2)), std::nullopt);
+  EXPECT_EQ(ParseScore(absl::string_view("1\0", 2)), std::nullopt);
 }
 
 TEST(ParseLexBoundTest, MatchesRedis) {
   using Kind = LexBound::Kind;
   struct Case {
-    std::string_view text;
+    absl::string_view text;
     Kind kind;
-    std::string_view value;
+    absl::string_view value;
   };
   const Case cases[] = {
       {"-", Kind::kNegativeInfinity, ""},
       {"+", Kind::kPositiveInfinity, ""},
-      {std::string_view("+\0x", 3), Kind::kPositiveInfinity, ""},
-      {std::string_view("-\0", 2), Kind::kNegativeInfinity, ""},
+      {absl::string_view("+\0x", 3), Kind::kPositiveInfinity, ""},
+      {absl::string_view("-\0", 2), Kind::kNegativeInfinity, ""},
       {"[a", Kind::kInclusive, "a"},
       {"(abc", Kind::kExclusive, "abc"},
       {"[", Kind::kInclusive, ""},
       {"(", Kind::kExclusive, ""},
-      {std::string_view("[a\0", 3), Kind::kInclusive,
-       std::string_view("a\0", 2)},
+      {absl::string_view("[a\0", 3), Kind::kInclusive,
+       absl::string_view("a\0", 2)},
       {"[+", Kind::kInclusive, "+"},
   };
   for (const Case& c : cases) {
@@ -483,7 +483,7 @@ TEST(ParseLexBoundTest, MatchesRedis) {
     EXPECT_EQ(b->kind, c.kind);
     EXPECT_EQ(b->value, c.value);
   }
-  for (std::string_view text : {"", "a", "+x", "-a", "1", " [a"}) {
+  for (absl::string_view text : {"", "a", "+x", "-a", "1", " [a"}) {
     EXPECT_EQ(ParseLexBound(text), std::nullopt) << text;
   }
 }
@@ -545,9 +545,9 @@ bool LexAtLeastMin(const std::string& m, const LexBound& b) {
     case LexBound::Kind::kPositiveInfinity:
       return false;
     case LexBound::Kind::kInclusive:
-      return std::string_view(m).compare(b.value) >= 0;
+      return absl::string_view(m).compare(b.value) >= 0;
     case LexBound::Kind::kExclusive:
-      return std::string_view(m).compare(b.value) > 0;
+      return absl::string_view(m).compare(b.value) > 0;
   }
   return false;
 }
@@ -559,9 +559,9 @@ bool LexAtMostMax(const std::string& m, const LexBound& b) {
     case LexBound::Kind::kPositiveInfinity:
       return true;
     case LexBound::Kind::kInclusive:
-      return std::string_view(m).compare(b.value) <= 0;
+      return absl::string_view(m).compare(b.value) <= 0;
     case LexBound::Kind::kExclusive:
-      return std::string_view(m).compare(b.value) < 0;
+      return absl::string_view(m).compare(b.value) < 0;
   }
   return false;
 }
@@ -658,6 +658,11 @@ class ModelTest : public ::testing::TestWithParam<std::tuple<bool, uint64_t>> {
     const std::vector<Pair> expected = model_.Ordered();
     ASSERT_EQ(set_.size(), expected.size());
     ASSERT_EQ(All(set_), expected);
+    std::vector<Pair> visited;
+    set_.ForEach([&](absl::string_view m, double s) {
+      visited.emplace_back(std::string(m), s);
+    });
+    ASSERT_EQ(visited, expected);
     if (!expected.empty()) {
       // The back links, whole.
       std::vector<Pair> reversed(expected.rbegin(), expected.rend());
@@ -674,6 +679,41 @@ class ModelTest : public ::testing::TestWithParam<std::tuple<bool, uint64_t>> {
 
   // RandomOp() applies one random operation to the set and the model and
   // compares what they answer. While `growing`, most operations insert.
+  // CheckCopy() checks that a copy of the set has the same members, ranks
+  // and back links, and stays a working set when changed.
+  void CheckCopy() {
+    SortedSet copy(set_);
+    const std::vector<Pair> expected = model_.Ordered();
+    ASSERT_EQ(All(copy), expected);
+    if (expected.empty()) return;
+    std::vector<Pair> reversed(expected.rbegin(), expected.rend());
+    ASSERT_EQ(RankRangeOf(copy, 0, expected.size() - 1, true), reversed);
+    for (size_t i = 0; i < expected.size(); ++i) {
+      ASSERT_THAT(copy.Rank(expected[i].first), Optional(i));
+      ASSERT_EQ(copy.Nth(i).member, expected[i].first);
+    }
+    // Drop the middle third, then insert it back with new scores.
+    const size_t a = expected.size() / 3, b = 2 * expected.size() / 3;
+    Model changed_model = model_;
+    if (a < b) {
+      ASSERT_EQ(copy.EraseRankRange(a, b - 1), b - a);
+      for (size_t i = a; i < b; ++i) changed_model.Erase(expected[i].first);
+      ASSERT_EQ(All(copy), changed_model.Ordered());
+      for (size_t i = a; i < b; ++i) {
+        const double score = -1000.0 - static_cast<double>(i);
+        copy.Insert(expected[i].first, score);
+        changed_model.Insert(expected[i].first, score);
+      }
+    }
+    const std::vector<Pair> changed = changed_model.Ordered();
+    ASSERT_EQ(All(copy), changed);
+    for (size_t i = 0; i < changed.size(); ++i) {
+      ASSERT_THAT(copy.Rank(changed[i].first), Optional(i));
+    }
+    // The original is untouched.
+    ASSERT_EQ(All(set_), expected);
+  }
+
   void RandomOp(bool growing) {
     const std::vector<Pair> ordered = model_.Ordered();
     const size_t n = ordered.size();
@@ -809,6 +849,7 @@ TEST_P(ModelTest, RandomOperationsMatchModel) {
       if (HasFailure()) return;
     }
     CheckWhole();
+    if (batch % 10 == 0) CheckCopy();
     if (HasFailure()) return;
     max_size = std::max(max_size, set_.size());
   }
