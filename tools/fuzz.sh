@@ -5,13 +5,14 @@
 # without a custom toolchain, so this stays outside Bazel.
 #
 # Usage:
-#   tools/fuzz.sh http_request [seconds] [libFuzzer args...]
+#   tools/fuzz.sh <target> [seconds] [libFuzzer args...]
+#       targets: http_request, resp_command
 #       fuzz for `seconds` (default 60) of wall time
-#   tools/fuzz.sh http_request --merge
-#       minimize the scratch corpus into fuzz/corpus/http_request (replacing
+#   tools/fuzz.sh <target> --merge
+#       minimize the scratch corpus into fuzz/corpus/<target> (replacing
 #       it), for checking in
-#   tools/fuzz.sh http_request --build
-#       only build build/fuzz/http_request_fuzzer
+#   tools/fuzz.sh <target> --build
+#       only build build/fuzz/<target>_fuzzer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,12 @@ case "$target" in
           -labsl_symbolize -labsl_debugging_internal -labsl_demangle_internal
           -labsl_malloc_internal -labsl_graphcycles_internal
           -labsl_exponential_biased -labsl_log_severity)
+    ;;
+  resp_command)
+    sources=(kv/resp/parser.cc fuzz/resp_command_check.cc
+             fuzz/resp_command_fuzzer.cc)
+    libs=(-labsl_strings -labsl_strings_internal -labsl_throw_delegate
+          -labsl_raw_logging_internal -labsl_int128)
     ;;
   *)
     echo "unknown fuzz target: $target" >&2
