@@ -31,6 +31,31 @@ void CommandTable::Add(const char* name, int arity, uint32_t flags,
   commands_.push_back(std::move(spec));
 }
 
+void CommandTable::AddSub(const char* parent, const char* sub, int arity,
+                          uint32_t flags, const char* acl_categories) {
+  CommandSpec* p = const_cast<CommandSpec*>(Find(parent));
+  auto spec = std::make_unique<CommandSpec>();
+  spec->name = absl::StrCat(p->name, "|", sub);
+  spec->arity = arity;
+  spec->flags = flags;
+  spec->handler = p->handler;
+  spec->acl_categories = acl_categories;
+  spec->parent = p;
+  p->subcommands.push_back(std::move(spec));
+}
+
+const CommandSpec* CommandTable::FindSub(const CommandSpec& parent,
+                                         absl::string_view sub) {
+  const size_t prefix = parent.name.size() + 1;
+  for (const auto& s : parent.subcommands) {
+    if (absl::EqualsIgnoreCase(absl::string_view(s->name).substr(prefix),
+                               sub)) {
+      return s.get();
+    }
+  }
+  return nullptr;
+}
+
 const CommandSpec* CommandTable::Find(absl::string_view name) const {
   char lower[32];
   if (name.size() >= sizeof(lower)) return nullptr;

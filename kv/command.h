@@ -79,12 +79,16 @@ struct KeySpec {
 };
 
 struct CommandSpec {
-  const char* name;  // lower case
+  std::string name;  // lower case; "parent|sub" for a subcommand
   int arity;         // Redis' convention: -N means at least N
   uint32_t flags;
   KeySpec keys;
   CommandHandler handler;
   const char* acl_categories = "";  // space separated, e.g. "@write @string"
+  // Subcommands (CLIENT KILL...): their own arity and flags, the parent's
+  // handler.
+  const CommandSpec* parent = nullptr;
+  std::vector<std::unique_ptr<CommandSpec>> subcommands;
 
   // Statistics for INFO commandstats (relaxed counters).
   mutable std::atomic<uint64_t> calls{0};
@@ -102,8 +106,15 @@ class CommandTable {
   // Add() registers a command (families call it from their Register*()).
   void Add(const char* name, int arity, uint32_t flags, KeySpec keys,
            CommandHandler handler, const char* acl_categories = "");
+  // AddSub() registers subcommand `sub` of `parent` (added before); it
+  // runs the parent's handler.
+  void AddSub(const char* parent, const char* sub, int arity, uint32_t flags,
+              const char* acl_categories = "");
   // Find() looks a command up by name, in any case; nullptr if unknown.
   const CommandSpec* Find(absl::string_view name) const;
+  // FindSub() looks up a subcommand of `parent`, in any case.
+  static const CommandSpec* FindSub(const CommandSpec& parent,
+                                    absl::string_view sub);
   // all() lists every command.
   const std::vector<std::unique_ptr<CommandSpec>>& all() const {
     return commands_;

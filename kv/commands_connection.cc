@@ -2,7 +2,9 @@
 //
 // Connection commands: PING ECHO SELECT AUTH HELLO QUIT RESET CLIENT, and
 // the transaction commands (their work lives in connection.cc).
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -62,6 +64,12 @@ bool Authenticate(CommandContext& ctx, absl::string_view user,
           "ERR AUTH <password> called without any password configured for "
           "the default user. Are you sure your configuration is correct?");
       return false;
+    }
+    // The default user without a password accepts any.
+    if (user == "default") {
+      ctx.client.connection->SetAuthenticated(true);
+      if (reply_ok) ctx.reply.Ok();
+      return true;
     }
   }
   if ((!user.empty() && user != "default") ||
@@ -123,7 +131,7 @@ void Hello(CommandContext& ctx) {
   if (!c.authenticated) {
     ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, "
-        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+        "otherwise the HELLO AUTH <user> <pass> option can be used to "
         "authenticate the client and select the RESP protocol version at the "
         "same time");
     return;
@@ -250,8 +258,40 @@ void ClientCommand(CommandContext& ctx) {
     if (argc != 2) return bad_arity();
     ctx.reply.Verbatim(ClientInfoLine(c, ctx.now_ms) + "\n");
   } else if (absl::EqualsIgnoreCase(sub, "LIST")) {
+    std::vector<uint64_t> ids;
+    if (argc >= 4 && absl::EqualsIgnoreCase(ctx.args[2], "TYPE") && argc == 4) {
+      const absl::string_view type = ctx.args[3];
+      if (!absl::EqualsIgnoreCase(type, "normal") &&
+          !absl::EqualsIgnoreCase(type, "master") &&
+          !absl::EqualsIgnoreCase(type, "replica") &&
+          !absl::EqualsIgnoreCase(type, "slave") &&
+          !absl::EqualsIgnoreCase(type, "pubsub")) {
+        ctx.reply.Error(absl::StrCat("ERR Unknown client type '", type, "'"));
+        return;
+      }
+      if (!absl::EqualsIgnoreCase(type, "normal")) {
+        ctx.reply.Verbatim("");
+        return;
+      }
+    } else if (argc >= 4 && absl::EqualsIgnoreCase(ctx.args[2], "ID")) {
+      for (size_t i = 3; i < argc; ++i) {
+        int64_t id;
+        if (!ParseInt64(ctx.args[i], &id) || id <= 0) {
+          ctx.reply.Error("ERR Invalid client ID");
+          return;
+        }
+        ids.push_back(static_cast<uint64_t>(id));
+      }
+    } else if (argc != 2) {
+      ctx.SyntaxError();
+      return;
+    }
     std::string out;
     ctx.server.ForEachClient([&](Client& other) {
+      if (!ids.empty() &&
+          std::find(ids.begin(), ids.end(), other.id) == ids.end()) {
+        return;
+      }
       absl::StrAppend(&out, ClientInfoLine(other, ctx.now_ms), "\n");
     });
     ctx.reply.Verbatim(out);
@@ -259,7 +299,7 @@ void ClientCommand(CommandContext& ctx) {
     if (argc == 3) {
       const std::string addr(ctx.args[2]);
       const int n = ctx.server.KillClients(
-          [&](Client& other) { return other.addr == addr; });
+          [&](Client& other) { return other.addr == addr; }, &c);
       if (n == 0) {
         ctx.reply.Error("ERR No such client");
       } else {
@@ -300,13 +340,15 @@ void ClientCommand(CommandContext& ctx) {
         return;
       }
     }
-    const int n = ctx.server.KillClients([&](Client& other) {
-      if (skipme && &other == &c) return false;
-      if (id > 0 && other.id != static_cast<uint64_t>(id)) return false;
-      if (!addr.empty() && other.addr != addr) return false;
-      if (!laddr.empty() && other.laddr != laddr) return false;
-      return true;
-    });
+    const int n = ctx.server.KillClients(
+        [&](Client& other) {
+          if (skipme && &other == &c) return false;
+          if (id > 0 && other.id != static_cast<uint64_t>(id)) return false;
+          if (!addr.empty() && other.addr != addr) return false;
+          if (!laddr.empty() && other.laddr != laddr) return false;
+          return true;
+        },
+        &c);
     ctx.reply.Integer(n);
   } else if (absl::EqualsIgnoreCase(sub, "NO-EVICT") ||
              absl::EqualsIgnoreCase(sub, "NO-TOUCH") ||
@@ -335,6 +377,18 @@ void RegisterConnectionCommands(CommandTable& t) {
         {}, Hello, "@fast @connection");
   t.Add("client", -2, kAdmin | kNoScript | kLoading | kStale, {}, ClientCommand,
         "@slow @connection");
+  const uint32_t cf = kNoScript | kLoading | kStale;
+  const char* admin = "@admin @slow @dangerous @connection";
+  t.AddSub("client", "id", 2, cf, "@slow @connection");
+  t.AddSub("client", "info", 2, cf, "@slow @connection");
+  t.AddSub("client", "list", -2, kAdmin | cf, admin);
+  t.AddSub("client", "kill", -3, kAdmin | cf, admin);
+  t.AddSub("client", "getname", 2, cf, "@slow @connection");
+  t.AddSub("client", "setname", 3, cf, "@slow @connection");
+  t.AddSub("client", "setinfo", 4, cf, "@slow @connection");
+  t.AddSub("client", "no-evict", 3, kAdmin | cf, admin);
+  t.AddSub("client", "reply", 3, cf, "@slow @connection");
+  t.AddSub("client", "help", 2, cf, "@slow @connection");
   t.Add("quit", -1, kNoAuth | kSubscribed | kNoMulti | kFast, {},
         Connection::Quit, "@fast @connection");
   t.Add("reset", 1, kNoAuth | kSubscribed | kNoMulti | kFast, {},
@@ -350,7 +404,7 @@ void RegisterTransactionCommands(CommandTable& t) {
         Connection::Discard, "@fast @transaction");
   t.Add("watch", -2, kNoScript | kLoading | kStale | kFast | kNoMulti,
         {1, -1, 1}, Connection::Watch, "@fast @transaction");
-  t.Add("unwatch", 1, kNoScript | kLoading | kStale | kFast | kNoMulti, {},
+  t.Add("unwatch", 1, kNoScript | kLoading | kStale | kFast, {},
         Connection::Unwatch, "@fast @transaction");
 }
 

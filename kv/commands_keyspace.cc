@@ -358,7 +358,7 @@ void TtlGeneric(CommandContext& ctx, bool millis, bool absolute) {
   if (e == nullptr) return ctx.reply.Integer(-2);
   if (e->expire_ms == 0) return ctx.reply.Integer(-1);
   if (absolute) {
-    ctx.reply.Integer(millis ? e->expire_ms : e->expire_ms / 1000);
+    ctx.reply.Integer(millis ? e->expire_ms : (e->expire_ms + 500) / 1000);
     return;
   }
   const int64_t left = std::max<int64_t>(0, e->expire_ms - ctx.now_ms);

@@ -65,7 +65,7 @@ void PubSubCommand(CommandContext& ctx) {
     ctx.reply.Array(channels.size());
     for (const auto& c : channels) ctx.reply.Bulk(c);
   } else if (absl::EqualsIgnoreCase(sub, "NUMSUB")) {
-    ctx.reply.Map(ctx.args.size() - 2);
+    ctx.reply.Array(2 * (ctx.args.size() - 2));
     for (size_t i = 2; i < ctx.args.size(); ++i) {
       ctx.reply.Bulk(ctx.args[i]);
       ctx.reply.Integer(ps.NumSub(ctx.args[i]));
@@ -76,7 +76,7 @@ void PubSubCommand(CommandContext& ctx) {
              ctx.args.size() <= 3) {
     ctx.reply.Array(0);
   } else if (absl::EqualsIgnoreCase(sub, "SHARDNUMSUB")) {
-    ctx.reply.Map(ctx.args.size() - 2);
+    ctx.reply.Array(2 * (ctx.args.size() - 2));
     for (size_t i = 2; i < ctx.args.size(); ++i) {
       ctx.reply.Bulk(ctx.args[i]);
       ctx.reply.Integer(0);
@@ -103,6 +103,13 @@ void RegisterPubSubCommands(CommandTable& t) {
         "@pubsub @fast");
   t.Add("pubsub", -2, kPubSub | kLoading | kStale, {}, PubSubCommand,
         "@pubsub @slow");
+  const uint32_t pf = kPubSub | kLoading | kStale;
+  t.AddSub("pubsub", "channels", -2, pf, "@pubsub @slow");
+  t.AddSub("pubsub", "numsub", -2, pf, "@pubsub @slow");
+  t.AddSub("pubsub", "numpat", 2, pf, "@pubsub @slow");
+  t.AddSub("pubsub", "shardchannels", -2, pf, "@pubsub @slow");
+  t.AddSub("pubsub", "shardnumsub", -2, pf, "@pubsub @slow");
+  t.AddSub("pubsub", "help", 2, kLoading | kStale, "@slow");
 }
 
 }  // namespace colony::kv

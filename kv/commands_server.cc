@@ -40,6 +40,82 @@ std::vector<std::string> FlagNames(uint32_t f) {
   return out;
 }
 
+// WriteKeySpecs() describes where the keys are, as Redis 7 key specs.
+void WriteKeySpecs(RespWriter& w, const CommandSpec& spec) {
+  const KeySpec& k = spec.keys;
+  if (k.first <= 0 && k.numkeys <= 0) {
+    w.Array(0);
+    return;
+  }
+  const bool write = spec.flags & kWrite;
+  auto flags = [&] {
+    w.Set(1);
+    w.Simple(write ? "RW" : "RO");
+  };
+  auto index = [&](int pos) {
+    w.Bulk("begin_search");
+    w.Map(2);
+    w.Bulk("type");
+    w.Bulk("index");
+    w.Bulk("spec");
+    w.Map(1);
+    w.Bulk("index");
+    w.Integer(pos);
+  };
+  const bool dest = k.numkeys > 0 && k.first > 0;
+  w.Array(dest ? 2 : 1);
+  if (dest) {
+    w.Map(3);
+    w.Bulk("flags");
+    flags();
+    index(k.first);
+    w.Bulk("find_keys");
+    w.Map(2);
+    w.Bulk("type");
+    w.Bulk("range");
+    w.Bulk("spec");
+    w.Map(3);
+    w.Bulk("lastkey");
+    w.Integer(0);
+    w.Bulk("keystep");
+    w.Integer(1);
+    w.Bulk("limit");
+    w.Integer(0);
+  }
+  w.Map(3);
+  w.Bulk("flags");
+  flags();
+  if (k.numkeys > 0) {
+    index(k.numkeys);
+    w.Bulk("find_keys");
+    w.Map(2);
+    w.Bulk("type");
+    w.Bulk("keynum");
+    w.Bulk("spec");
+    w.Map(3);
+    w.Bulk("keynumidx");
+    w.Integer(0);
+    w.Bulk("firstkey");
+    w.Integer(1);
+    w.Bulk("keystep");
+    w.Integer(1);
+    return;
+  }
+  index(k.first);
+  w.Bulk("find_keys");
+  w.Map(2);
+  w.Bulk("type");
+  w.Bulk("range");
+  w.Bulk("spec");
+  w.Map(3);
+  w.Bulk("lastkey");
+  w.Integer(k.last < 0 ? k.last : k.last - k.first);
+  w.Bulk("keystep");
+  w.Integer(k.step > 0 ? k.step : 1);
+  w.Bulk("limit");
+  w.Integer(0);
+}
+
 void WriteCommandInfo(RespWriter& w, const CommandSpec& spec) {
   w.Array(10);
   w.Bulk(spec.name);
@@ -61,8 +137,9 @@ void WriteCommandInfo(RespWriter& w, const CommandSpec& spec) {
   w.Set(cats.size());
   for (const auto& c : cats) w.Simple(c);
   w.Array(0);  // tips
-  w.Array(0);  // key specs
-  w.Array(0);  // subcommands
+  WriteKeySpecs(w, spec);
+  w.Array(spec.subcommands.size());
+  for (const auto& sub : spec.subcommands) WriteCommandInfo(w, *sub);
 }
 
 void Command(CommandContext& ctx) {
@@ -164,21 +241,14 @@ void Config(CommandContext& ctx) {
     }
   } else if (absl::EqualsIgnoreCase(sub, "SET") && ctx.args.size() >= 4 &&
              ctx.args.size() % 2 == 0) {
-    // Validate every pair first, then apply them all.
-    for (size_t i = 2; i < ctx.args.size(); i += 2) {
-      if (!config.Known(ctx.args[i])) {
-        ctx.reply.Error(absl::StrCat(
-            "ERR Unknown option or number of arguments for CONFIG SET - '",
-            ctx.args[i], "'"));
-        return;
-      }
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (size_t i = 2; i + 1 < ctx.args.size(); i += 2) {
+      pairs.emplace_back(ctx.args[i], ctx.args[i + 1]);
     }
-    for (size_t i = 2; i < ctx.args.size(); i += 2) {
-      const absl::Status s = config.Set(ctx.args[i], ctx.args[i + 1]);
-      if (!s.ok()) {
-        ctx.reply.Error(absl::StrCat("ERR ", s.message()));
-        return;
-      }
+    const absl::Status s = config.SetAll(pairs);
+    if (!s.ok()) {
+      ctx.reply.Error(absl::StrCat("ERR ", s.message()));
+      return;
     }
     ctx.reply.Ok();
   } else if (absl::EqualsIgnoreCase(sub, "RESETSTAT") && ctx.args.size() == 2) {
@@ -239,7 +309,7 @@ void InfoSection(CommandContext& ctx, absl::string_view name,
         "redis_git_dirty:0\r\nredis_mode:standalone\r\n"
         "server_name:colonyd\r\nos:Linux\r\narch_bits:64\r\n"
         "multiplexing_api:epoll\r\n",
-        "process_id:", getpid(), "\r\nrun_id:", s.start_ms(),
+        "process_id:", getpid(), "\r\nrun_id:", s.run_id(),
         "\r\ntcp_port:", s.port(),
         "\r\nuptime_in_seconds:", (now - s.start_ms()) / 1000,
         "\r\nuptime_in_days:", (now - s.start_ms()) / 86400000,
@@ -285,6 +355,7 @@ void InfoSection(CommandContext& ctx, absl::string_view name,
         "\r\nevicted_keys:", st.evicted_keys.load(),
         "\r\nkeyspace_hits:", st.keyspace_hits.load(),
         "\r\nkeyspace_misses:", st.keyspace_misses.load(),
+        "\r\ninstantaneous_ops_per_sec:", s.OpsPerSecond(),
         "\r\npubsub_channels:", s.pubsub().Channels({}).size(),
         "\r\npubsub_patterns:", s.pubsub().NumPat(),
         "\r\ntotal_error_replies:", st.error_replies.load(),
@@ -326,7 +397,7 @@ void InfoSection(CommandContext& ctx, absl::string_view name,
       size_t keys = 0, expires = 0;
       for (int i = 0; i < Keyspace::kShardsPerDb; ++i) {
         Shard& shard = s.keyspace().shard(db, i);
-        base_internal::ThreadMutexLock lock(shard.mu);
+        ShardLock lock(shard);
         keys += shard.map.size();
         expires += shard.expires.size();
       }
@@ -424,8 +495,12 @@ void FlushAll(CommandContext& ctx) {
 
 void SwapDb(CommandContext& ctx) {
   int64_t a, b;
-  if (!ParseInt64(ctx.args[1], &a) || !ParseInt64(ctx.args[2], &b)) {
+  if (!ParseInt64(ctx.args[1], &a)) {
     ctx.reply.Error("ERR invalid first DB index");
+    return;
+  }
+  if (!ParseInt64(ctx.args[2], &b)) {
+    ctx.reply.Error("ERR invalid second DB index");
     return;
   }
   if (a < 0 || a >= Keyspace::kDatabases || b < 0 ||
@@ -465,6 +540,19 @@ void RegisterServerCommands(CommandTable& t) {
   t.Add("command", -1, kLoading | kStale, {}, Command, "@slow @connection");
   t.Add("config", -2, kAdmin | kNoScript | kLoading | kStale, {}, Config,
         "@admin @slow @dangerous");
+  const uint32_t af = kAdmin | kNoScript | kLoading | kStale;
+  t.AddSub("config", "get", -3, af, "@admin @slow @dangerous");
+  t.AddSub("config", "set", -4, af, "@admin @slow @dangerous");
+  t.AddSub("config", "resetstat", 2, af, "@admin @slow @dangerous");
+  t.AddSub("config", "rewrite", 2, af, "@admin @slow @dangerous");
+  t.AddSub("config", "help", 2, kLoading | kStale, "@slow");
+  const uint32_t cf = kLoading | kStale;
+  t.AddSub("command", "count", 2, cf, "@slow @connection");
+  t.AddSub("command", "info", -2, cf, "@slow @connection");
+  t.AddSub("command", "docs", -2, cf, "@slow @connection");
+  t.AddSub("command", "getkeys", -3, cf, "@slow @connection");
+  t.AddSub("command", "list", -2, cf, "@slow @connection");
+  t.AddSub("command", "help", 2, cf, "@slow @connection");
   t.Add("info", -1, kLoading | kStale, {}, Info, "@slow @dangerous");
   t.Add("time", 1, kLoading | kStale | kFast, {}, Time, "@fast");
   t.Add("dbsize", 1, kReadOnly | kFast | kDbWide, {}, DbSize,

@@ -16,12 +16,41 @@ namespace colony::kv {
 
 using base_internal::ThreadMutexLock;
 
+namespace {
+
+// NormalizeEventFlags() writes notify-keyspace-events as Redis reports
+// it: "A" for every class (or the classes one by one), then K, E, m, n.
+std::string NormalizeEventFlags(absl::string_view value) {
+  auto has = [&](char c) { return value.find(c) != absl::string_view::npos; };
+  static constexpr absl::string_view kClasses = "g$lshzxetd";
+  std::string out;
+  bool all = has('A');
+  if (!all) {
+    all = true;
+    for (char c : kClasses) all = all && has(c);
+  }
+  if (all) {
+    out = "A";
+  } else {
+    for (char c : kClasses) {
+      if (has(c)) out += c;
+    }
+  }
+  for (char c : absl::string_view("KEmn")) {
+    if (has(c)) out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 KvConfig::KvConfig() {
   Define("requirepass", Kind::kString, "");
   Define("maxclients", Kind::kInt, "10000", {}, 1, 1000000);
   Define("timeout", Kind::kInt, "0", {}, 0, INT32_MAX);
   Define("tcp-keepalive", Kind::kInt, "300", {}, 0, INT32_MAX);
-  Define("databases", Kind::kInt, "16", {}, 16, 16);
+  Define("databases", Kind::kImmutable, "16");
+  Define("daemonize", Kind::kImmutable, "no");
   Define("maxmemory", Kind::kMemory, "0", {}, 0);
   Define("maxmemory-policy", Kind::kEnum, "noeviction",
          {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
@@ -41,7 +70,7 @@ KvConfig::KvConfig() {
   Define("save", Kind::kString, "");
   Define("dir", Kind::kString, ".");
   Define("dbfilename", Kind::kString, "dump.rdb");
-  Define("bind", Kind::kString, "127.0.0.1");
+  Define("bind", Kind::kString, "* -::*");
   Define("port", Kind::kInt, "6379", {}, 0, 65535);
   Define("io-threads", Kind::kInt, "1", {}, 1, 128);
   Define("slowlog-log-slower-than", Kind::kInt, "10000", {}, -1);
@@ -55,7 +84,7 @@ KvConfig::KvConfig() {
   Define("loglevel", Kind::kEnum, "notice",
          {"debug", "verbose", "notice", "warning"});
   // Encoding thresholds: accepted and reported, no effect here.
-  Define("hash-max-listpack-entries", Kind::kInt, "128", {}, 0);
+  Define("hash-max-listpack-entries", Kind::kInt, "512", {}, 0);
   Define("hash-max-listpack-value", Kind::kInt, "64", {}, 0);
   Define("list-max-listpack-size", Kind::kInt, "-2", {}, INT32_MIN);
   Define("list-compress-depth", Kind::kInt, "0", {}, 0);
@@ -106,6 +135,12 @@ std::vector<std::pair<std::string, std::string>> KvConfig::Get(
     absl::string_view pattern) const {
   ThreadMutexLock lock(mu_);
   std::vector<std::pair<std::string, std::string>> out;
+  if (pattern.find_first_of("*?[") == absl::string_view::npos) {
+    // An exact name is echoed as the client wrote it.
+    auto it = params_.find(Canonical(pattern));
+    if (it != params_.end()) out.emplace_back(pattern, it->second.value);
+    return out;
+  }
   for (const auto& [name, p] : params_) {
     if (GlobMatch(pattern, name, /*nocase=*/true))
       out.emplace_back(name, p.value);
@@ -226,8 +261,11 @@ absl::Status KvConfig::Set(absl::string_view name, absl::string_view value) {
                 "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
           }
         }
+        stored = NormalizeEventFlags(value);
         break;
       }
+      case Kind::kImmutable:
+        return fail("can't set immutable config");
       case Kind::kString:
         break;
     }
@@ -235,6 +273,45 @@ absl::Status KvConfig::Set(absl::string_view name, absl::string_view value) {
     observers = p.observers;
   }
   for (auto& fn : observers) fn(stored);
+  return absl::OkStatus();
+}
+
+absl::Status KvConfig::SetAll(
+    const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::vector<std::string> seen;
+  for (const auto& [name, value] : pairs) {
+    if (!Known(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Unknown option or number of arguments for CONFIG SET - '", name,
+          "'"));
+    }
+    std::string canonical;
+    {
+      ThreadMutexLock lock(mu_);
+      canonical = Canonical(name);
+    }
+    for (const std::string& s : seen) {
+      if (s == canonical) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("CONFIG SET failed (possibly related to argument '",
+                         name, "') - duplicate parameter"));
+      }
+    }
+    seen.push_back(canonical);
+  }
+  // Apply in order; on a failure put back what was applied.
+  std::vector<std::pair<std::string, std::string>> undo;
+  for (const auto& [name, value] : pairs) {
+    const std::string before = Value(name);
+    const absl::Status s = Set(name, value);
+    if (!s.ok()) {
+      for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+        Set(it->first, it->second).IgnoreError();
+      }
+      return s;
+    }
+    undo.emplace_back(name, before);
+  }
   return absl::OkStatus();
 }
 

@@ -28,7 +28,7 @@ namespace colony::kv {
 
 class KvConfig {
  public:
-  enum class Kind { kInt, kMemory, kBool, kEnum, kString, kFlags };
+  enum class Kind { kInt, kMemory, kBool, kEnum, kString, kFlags, kImmutable };
 
   KvConfig();
 
@@ -49,6 +49,10 @@ class KvConfig {
   std::string Value(absl::string_view name) const;
   // Set() validates and sets; the error is the text after "ERR ".
   absl::Status Set(absl::string_view name, absl::string_view value);
+  // SetAll() sets several (name, value) pairs, all or none, with Redis'
+  // errors (unknown option, duplicate parameter, invalid value).
+  absl::Status SetAll(
+      const std::vector<std::pair<std::string, std::string>>& pairs);
   // Known() is true for a defined name or alias.
   bool Known(absl::string_view name) const;
 

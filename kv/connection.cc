@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "kv/pubsub.h"
 #include "net/errors.h"
@@ -24,15 +25,13 @@ constexpr size_t kFlushThreshold = 256 * 1024;
 constexpr absl::Duration kBlockedPoll = absl::Milliseconds(50);
 
 std::string UnknownCommandError(absl::Span<const absl::string_view> args) {
-  std::string msg =
-      absl::StrCat("ERR unknown command '", args[0].substr(0, 128),
-                   "', with args beginning with: ");
-  for (size_t i = 1; i < args.size(); ++i) {
-    const size_t room = msg.size() < 128 + 60 ? 128 + 60 - msg.size() : 0;
-    if (room == 0) break;
-    absl::StrAppend(&msg, "'", args[i].substr(0, room), "' ");
+  // Each argument quoted up to what is left of 128 characters.
+  std::string quoted;
+  for (size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
+    absl::StrAppend(&quoted, "'", args[i].substr(0, 128 - quoted.size()), "' ");
   }
-  return msg;
+  return absl::StrCat("ERR unknown command '", args[0].substr(0, 128),
+                      "', with args beginning with: ", quoted);
 }
 
 }  // namespace
@@ -127,6 +126,16 @@ bool Connection::Flush() {
 }
 
 void Connection::Run() {
+  RunLoop();
+  if (client_.subscriber != nullptr) {
+    // Let the writer send what is queued (QUIT's reply) before closing.
+    server_.pubsub().UnsubscribeAll(*client_.subscriber);
+    client_.subscriber->Close();
+    tasks_->Wait();
+  }
+}
+
+void Connection::RunLoop() {
   server_.Register(&client_);
   struct Unregister {
     KvServer& server;
@@ -166,9 +175,17 @@ void Connection::Run() {
 }
 
 void Connection::Reject(const CommandSpec* spec, absl::string_view error) {
-  if (client_.in_multi) client_.multi_error = true;
   if (spec != nullptr) spec->rejected.fetch_add(1, std::memory_order_relaxed);
   server_.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
+  if (client_.in_multi && spec != nullptr && spec->handler == &Exec) {
+    // A refused EXEC ends the transaction, saying why.
+    DiscardMulti();
+    UnwatchAll();
+    writer_.Error(absl::StrCat("EXECABORT Transaction discarded because of: ",
+                               absl::StripPrefix(error, "ERR ")));
+    return;
+  }
+  if (client_.in_multi) client_.multi_error = true;
   writer_.Error(error);
 }
 
@@ -179,8 +196,18 @@ void Connection::Execute(absl::Span<const absl::string_view> args) {
     Reject(nullptr, UnknownCommandError(args));
     return;
   }
-  client_.last_command.store(spec->name, std::memory_order_relaxed);
   const int argc = static_cast<int>(args.size());
+  if (!spec->subcommands.empty() && argc >= 2) {
+    const CommandSpec* sub = CommandTable::FindSub(*spec, args[1]);
+    if (sub == nullptr) {
+      Reject(spec, absl::StrCat("ERR unknown subcommand '",
+                                args[1].substr(0, 128), "'. Try ",
+                                absl::AsciiStrToUpper(spec->name), " HELP."));
+      return;
+    }
+    spec = sub;
+  }
+  client_.last_command.store(spec->name.c_str(), std::memory_order_relaxed);
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
     Reject(spec, absl::StrCat("ERR wrong number of arguments for '", spec->name,
                               "' command"));
@@ -354,7 +381,7 @@ Subscriber& Connection::EnsureSubscriber() {
 void Connection::UnwatchAll() {
   for (const auto& [db, key] : client_.watched) {
     Shard& shard = server_.keyspace().ShardFor(db, key);
-    base_internal::ThreadMutexLock lock(shard.mu);
+    ShardLock lock(shard);
     auto it = shard.watchers.find(key);
     if (it == shard.watchers.end()) continue;
     auto& v = it->second;
@@ -416,7 +443,8 @@ void Connection::Watch(CommandContext& ctx) {
 }
 
 void Connection::Unwatch(CommandContext& ctx) {
-  ctx.client.connection->UnwatchAll();
+  // Inside EXEC the transaction unwatches everything when it ends.
+  if (!ctx.in_exec) ctx.client.connection->UnwatchAll();
   ctx.reply.Ok();
 }
 

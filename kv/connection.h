@@ -38,6 +38,9 @@ class Connection {
   // Run() serves until the client leaves, is killed, or the hooks end it.
   void Run();
 
+  // Client state, for commands that act on their own connection.
+  Client& client() { return client_; }
+
   // The transaction and connection-state commands the executor owns.
   static void Multi(CommandContext& ctx);
   static void Exec(CommandContext& ctx);
@@ -57,6 +60,7 @@ class Connection {
   }
 
  private:
+  void RunLoop();
   // Execute() runs one request, or queues it inside MULTI.
   void Execute(absl::Span<const absl::string_view> args);
   // Run() one command with its keys locked; blocks the client if asked.

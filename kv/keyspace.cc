@@ -86,15 +86,28 @@ void LockSet::AddDb(Keyspace& keyspace, int db) {
   }
 }
 
+namespace {
+// The LockSet the calling thread holds, if any.
+thread_local const LockSet* held_here = nullptr;
+}  // namespace
+
+bool LockSet::HeldHere(const Shard* shard) {
+  if (held_here == nullptr) return false;
+  return std::binary_search(held_here->shards_.begin(),
+                            held_here->shards_.end(), shard);
+}
+
 void LockSet::Lock() {
   std::sort(shards_.begin(), shards_.end());
   shards_.erase(std::unique(shards_.begin(), shards_.end()), shards_.end());
   for (Shard* s : shards_) s->mu.Lock();
   locked_ = true;
+  if (held_here == nullptr) held_here = this;
 }
 
 void LockSet::Unlock() {
   if (!locked_) return;
+  if (held_here == this) held_here = nullptr;
   for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) {
     (*it)->mu.Unlock();
   }

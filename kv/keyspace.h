@@ -141,9 +141,31 @@ class LockSet {
   void Unlock();
   bool empty() const { return shards_.empty(); }
 
+  // HeldHere() is true when the calling thread holds `shard` through a
+  // LockSet (commands never suspend while they hold one).
+  static bool HeldHere(const Shard* shard);
+
  private:
   absl::InlinedVector<Shard*, 4> shards_;
   bool locked_ = false;
+};
+
+// ShardLock locks one shard for its scope unless the calling thread holds
+// it already through a LockSet (a command inside EXEC).
+class ShardLock {
+ public:
+  explicit ShardLock(Shard& shard)
+      : shard_(LockSet::HeldHere(&shard) ? nullptr : &shard) {
+    if (shard_ != nullptr) shard_->mu.Lock();
+  }
+  ~ShardLock() {
+    if (shard_ != nullptr) shard_->mu.Unlock();
+  }
+  ShardLock(const ShardLock&) = delete;
+  ShardLock& operator=(const ShardLock&) = delete;
+
+ private:
+  Shard* shard_;
 };
 
 }  // namespace colony::kv

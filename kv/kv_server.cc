@@ -1,6 +1,7 @@
 // Copyright 2026 The Colony Authors.
 #include "kv/kv_server.h"
 
+#include <random>
 #include <string>
 
 #include "absl/time/clock.h"
@@ -75,7 +76,15 @@ uint32_t ParseNotifyFlags(const std::string& s) {
 
 }  // namespace
 
-KvServer::KvServer() : start_ms_(NowMs()) {
+std::string RandomRunId() {
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(40, '0');
+  for (char& c : id) c = kHex[rd() % 16];
+  return id;
+}
+
+KvServer::KvServer() : start_ms_(NowMs()), run_id_(RandomRunId()) {
   RegisterConnectionCommands(commands_);
   RegisterServerCommands(commands_);
   RegisterKeyspaceCommands(commands_);
@@ -95,6 +104,22 @@ KvServer::KvServer() : start_ms_(NowMs()) {
 }
 
 KvServer::~KvServer() = default;
+
+int64_t KvServer::OpsPerSecond() {
+  const int64_t now = NowMs();
+  const uint64_t commands = stats_.commands_processed.load();
+  base_internal::ThreadMutexLock lock(rate_mu_);
+  if (rate_at_ms_ == 0) {
+    rate_at_ms_ = start_ms_;
+  }
+  const int64_t elapsed = now - rate_at_ms_;
+  if (elapsed >= 1000) {
+    rate_ = static_cast<int64_t>(commands - rate_commands_) * 1000 / elapsed;
+    rate_at_ms_ = now;
+    rate_commands_ = commands;
+  }
+  return rate_;
+}
 
 bool KvServer::CheckPassword(absl::string_view password) const {
   const std::string want = config_.Value("requirepass");
@@ -131,11 +156,17 @@ void KvServer::ForEachClient(const std::function<void(Client&)>& fn) {
   for (auto& [id, c] : clients_) fn(*c);
 }
 
-int KvServer::KillClients(const std::function<bool(Client&)>& match) {
+int KvServer::KillClients(const std::function<bool(Client&)>& match,
+                          Client* self) {
   int killed = 0;
   base_internal::ThreadMutexLock lock(clients_mu_);
   for (auto& [id, c] : clients_) {
     if (!match(*c)) continue;
+    if (c == self) {
+      c->close_after_reply = true;
+      ++killed;
+      continue;
+    }
     c->killed.store(true);
     c->stream->Close().IgnoreError();
     ++killed;

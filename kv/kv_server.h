@@ -85,6 +85,10 @@ class KvServer {
   KvConfig& config() { return config_; }
   KvStats& stats() { return stats_; }
   int64_t start_ms() const { return start_ms_; }
+  // run_id() is 40 random hex characters, new at each start.
+  const std::string& run_id() const { return run_id_; }
+  // OpsPerSecond() is the command rate over the last second or so.
+  int64_t OpsPerSecond();
   // notify_flags() is notify-keyspace-events as NotifyClass bits.
   uint32_t notify_flags() const { return notify_flags_.load(); }
   // auth_required() is true while requirepass is set.
@@ -94,8 +98,10 @@ class KvServer {
   // Client registry (CLIENT LIST/KILL, INFO clients).
   void ForEachClient(const std::function<void(Client&)>& fn);
   // KillClients() closes the connections `match` selects; returns how
-  // many.
-  int KillClients(const std::function<bool(Client&)>& match);
+  // many. `self` (the caller's client, if selected) is closed after its
+  // reply instead.
+  int KillClients(const std::function<bool(Client&)>& match,
+                  Client* self = nullptr);
 
   // Listener addresses for INFO ("tcp_port").
   void set_port(int port) { port_ = port; }
@@ -106,6 +112,11 @@ class KvServer {
   void Unregister(Client* client);
 
   const int64_t start_ms_;
+  const std::string run_id_;
+  base_internal::ThreadMutex rate_mu_;
+  int64_t rate_at_ms_ ABSL_GUARDED_BY(rate_mu_) = 0;
+  uint64_t rate_commands_ ABSL_GUARDED_BY(rate_mu_) = 0;
+  int64_t rate_ ABSL_GUARDED_BY(rate_mu_) = 0;
   Keyspace keyspace_;
   CommandTable commands_;
   PubSub pubsub_;

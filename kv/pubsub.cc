@@ -16,7 +16,7 @@ void Subscriber::Append(absl::string_view resp, size_t limit) {
   {
     ThreadMutexLock lock(mu_);
     if (closed_) return;
-    wake = pending_.empty();
+    wake = true;
     pending_.append(resp.data(), resp.size());
     if (limit != 0 && pending_.size() > limit) {
       overflowed_.store(true);
@@ -30,15 +30,19 @@ void Subscriber::Append(absl::string_view resp, size_t limit) {
 
 bool Subscriber::Take(std::string* out) {
   for (;;) {
-    ready_.Wait();
+    // Reset before looking: an Append() or Close() after the look sets
+    // the event again, so the wait below cannot miss it.
     ready_.Reset();
-    ThreadMutexLock lock(mu_);
-    if (!pending_.empty()) {
-      out->swap(pending_);
-      pending_.clear();
-      return true;
+    {
+      ThreadMutexLock lock(mu_);
+      if (!pending_.empty()) {
+        out->swap(pending_);
+        pending_.clear();
+        return true;
+      }
+      if (closed_) return false;
     }
-    if (closed_) return false;
+    ready_.Wait();
   }
 }
 
