@@ -23,6 +23,8 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kFlushThreshold = 256 * 1024;
 // A blocked client's connection is checked for a hang-up this often.
 constexpr absl::Duration kBlockedPoll = absl::Milliseconds(50);
+// How long each such check may wait for the socket.
+constexpr absl::Duration kHangUpProbe = absl::Milliseconds(1);
 
 std::string UnknownCommandError(absl::Span<const absl::string_view> args) {
   // Each argument quoted up to what is left of 128 characters.
@@ -316,8 +318,10 @@ void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
     if (blocked->done.WaitUntil(until)) break;
     if (deadline.IsReached()) break;
     // Look for a hang-up (bytes that came meanwhile are kept for later).
+    // The deadline must lie ahead: a read whose deadline has passed fails
+    // without looking at the socket, so it would never see the hang-up.
     bool timed_out;
-    if (!ReadMore(Deadline::After(absl::ZeroDuration()), &timed_out)) {
+    if (!ReadMore(Deadline::After(kHangUpProbe), &timed_out)) {
       hung_up = true;
       break;
     }
