@@ -15,6 +15,16 @@
 
 namespace colony::kv {
 
+namespace striped_internal {
+
+int StripeOfThisThread() {
+  static std::atomic<int> next{0};
+  thread_local const int stripe = next.fetch_add(1) % kStripes;
+  return stripe;
+}
+
+}  // namespace striped_internal
+
 CommandTable::CommandTable() = default;
 
 void CommandTable::Add(const char* name, int arity, uint32_t flags,
@@ -94,7 +104,7 @@ int CommandContext::db() const { return client.db.load(); }
 Keyspace& CommandContext::keyspace() { return server.keyspace(); }
 
 Entry* CommandContext::LookupIn(int db, absl::string_view key) {
-  Shard& shard = keyspace().ShardFor(db, key);
+  Shard& shard = ShardIn(db, key);
   auto it = shard.map.find(key);
   if (it == shard.map.end()) return nullptr;
   if (it->second.expire_ms != 0 && it->second.expire_ms <= now_ms) {
@@ -122,7 +132,7 @@ Entry* CommandContext::LookupType(absl::string_view key, ValueType type,
 }
 
 Entry& CommandContext::InsertIn(int db, absl::string_view key, Entry entry) {
-  Shard& shard = keyspace().ShardFor(db, key);
+  Shard& shard = ShardIn(db, key);
   const int64_t expire = entry.expire_ms;
   entry.expire_ms = 0;
   auto [it, inserted] = shard.map.try_emplace(key);
@@ -133,7 +143,7 @@ Entry& CommandContext::InsertIn(int db, absl::string_view key, Entry entry) {
 }
 
 bool CommandContext::DeleteIn(int db, absl::string_view key) {
-  return keyspace().ShardFor(db, key).Erase(key);
+  return ShardIn(db, key).Erase(key);
 }
 
 void CommandContext::SetExpire(absl::string_view key, Entry& entry,
@@ -143,7 +153,7 @@ void CommandContext::SetExpire(absl::string_view key, Entry& entry,
 
 void CommandContext::ModifiedIn(int db, absl::string_view key) {
   server.stats().dirty.fetch_add(1, std::memory_order_relaxed);
-  Shard& shard = keyspace().ShardFor(db, key);
+  Shard& shard = ShardIn(db, key);
   if (shard.watchers.empty()) return;
   auto it = shard.watchers.find(key);
   if (it == shard.watchers.end()) return;
@@ -163,7 +173,7 @@ void CommandContext::NotifyIn(int db, uint32_t type, absl::string_view event,
 }
 
 void CommandContext::SignalReadyIn(int db, absl::string_view key) {
-  Shard& shard = keyspace().ShardFor(db, key);
+  Shard& shard = ShardIn(db, key);
   if (shard.blocked.empty() || !shard.blocked.contains(key)) return;
   for (const auto& [d, k] : ready) {
     if (d == db && k == key) return;

@@ -36,6 +36,7 @@
 #include "absl/types/span.h"
 #include "kv/keyspace.h"
 #include "kv/resp/writer.h"
+#include "kv/striped_counter.h"
 #include "time/deadline.h"
 
 namespace colony::kv {
@@ -90,11 +91,11 @@ struct CommandSpec {
   const CommandSpec* parent = nullptr;
   std::vector<std::unique_ptr<CommandSpec>> subcommands;
 
-  // Statistics for INFO commandstats (relaxed counters).
-  mutable std::atomic<uint64_t> calls{0};
-  mutable std::atomic<uint64_t> usec{0};
-  mutable std::atomic<uint64_t> rejected{0};
-  mutable std::atomic<uint64_t> failed{0};
+  // Statistics for INFO commandstats.
+  mutable StripedCounter calls;
+  mutable StripedCounter usec;
+  mutable StripedCounter rejected;
+  mutable StripedCounter failed;
 };
 
 class CommandTable {
@@ -198,8 +199,20 @@ class CommandContext {
   // keyspace() is the server's keyspace.
   Keyspace& keyspace();
   // ShardOf() is `key`'s shard in the selected database (locked).
-  Shard& ShardOf(absl::string_view key) {
-    return keyspace().ShardFor(db(), key);
+  Shard& ShardOf(absl::string_view key) { return ShardIn(db(), key); }
+  // ShardIn() is `key`'s shard in database `db`; the executor primes it
+  // with the first key so that the common case hashes the key once.
+  Shard& ShardIn(int db, absl::string_view key) {
+    if (key.data() == cached_key_.data() && key.size() == cached_key_.size() &&
+        db == cached_db_) {
+      return *cached_shard_;
+    }
+    return keyspace().ShardFor(db, key);
+  }
+  void PrimeShard(int db, absl::string_view key, Shard* shard) {
+    cached_db_ = db;
+    cached_key_ = key;
+    cached_shard_ = shard;
   }
 
   // Lookup() is `key`'s live entry, or nullptr; an expired key is deleted
@@ -245,6 +258,11 @@ class CommandContext {
   }
   void NotFloat() { reply.Error("ERR value is not a valid float"); }
   void WrongArity();
+
+ private:
+  int cached_db_ = -1;
+  absl::string_view cached_key_;
+  Shard* cached_shard_ = nullptr;
 };
 
 // Number parsing with Redis' rules (no spaces, no "+", no leading zeros

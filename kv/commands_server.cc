@@ -253,10 +253,10 @@ void Config(CommandContext& ctx) {
     ctx.reply.Ok();
   } else if (absl::EqualsIgnoreCase(sub, "RESETSTAT") && ctx.args.size() == 2) {
     for (const auto& spec : ctx.server.commands().all()) {
-      spec->calls.store(0);
-      spec->usec.store(0);
-      spec->failed.store(0);
-      spec->rejected.store(0);
+      spec->calls.Reset();
+      spec->usec.Reset();
+      spec->failed.Reset();
+      spec->rejected.Reset();
     }
     ctx.reply.Ok();
   } else if (absl::EqualsIgnoreCase(sub, "REWRITE") && ctx.args.size() == 2) {

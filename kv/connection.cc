@@ -171,6 +171,7 @@ void Connection::RunLoop() {
     if (hooks_.wait_for_request && !hooks_.wait_for_request()) return;
     bool timed_out;
     const bool got = ReadMore(Deadline::Infinite(), &timed_out);
+    client_.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
     if (hooks_.begin_request && !hooks_.begin_request(got)) return;
     if (!got) return;
   }
@@ -192,8 +193,17 @@ void Connection::Reject(const CommandSpec* spec, absl::string_view error) {
 }
 
 void Connection::Execute(absl::Span<const absl::string_view> args) {
-  client_.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
-  const CommandSpec* spec = server_.commands().Find(args[0]);
+  const CommandSpec* spec;
+  if (args[0] == absl::string_view(last_name_, last_name_size_)) {
+    spec = last_spec_;
+  } else {
+    spec = server_.commands().Find(args[0]);
+    if (spec != nullptr && args[0].size() <= sizeof(last_name_)) {
+      std::memcpy(last_name_, args[0].data(), args[0].size());
+      last_name_size_ = args[0].size();
+      last_spec_ = spec;
+    }
+  }
   if (spec == nullptr) {
     Reject(nullptr, UnknownCommandError(args));
     return;
@@ -240,22 +250,36 @@ void Connection::Execute(absl::Span<const absl::string_view> args) {
 
 namespace {
 
-// AddLocks() names the shards a command needs in database `db`.
-void AddLocks(KvServer& server, const CommandSpec& spec,
-              absl::Span<const absl::string_view> args, int db,
-              LockSet* locks) {
+// AddLocks() names the shards a command needs in database `db`; returns
+// the shard of its first key (nullptr if none).
+Shard* AddLocks(KvServer& server, const CommandSpec& spec,
+                absl::Span<const absl::string_view> args, int db,
+                LockSet* locks) {
   Keyspace& ks = server.keyspace();
   if (spec.flags & kAllDbs) {
     for (int d = 0; d < Keyspace::kDatabases; ++d) locks->AddDb(ks, d);
-    return;
+    return nullptr;
   }
   if (spec.flags & kDbWide) {
     locks->AddDb(ks, db);
-    return;
+    return nullptr;
+  }
+  if (spec.keys.numkeys == 0 && spec.keys.first == 1 && spec.keys.last == 1) {
+    // One key, the common case.
+    if (args.size() < 2) return nullptr;
+    Shard* shard = &ks.ShardFor(db, args[1]);
+    locks->Add(shard);
+    return shard;
   }
   absl::InlinedVector<absl::string_view, 4> keys;
   CommandKeys(spec, args, &keys);
-  for (absl::string_view k : keys) locks->Add(&ks.ShardFor(db, k));
+  Shard* first = nullptr;
+  for (absl::string_view k : keys) {
+    Shard* shard = &ks.ShardFor(db, k);
+    if (first == nullptr) first = shard;
+    locks->Add(shard);
+  }
+  return first;
 }
 
 // CountCall() records a command for INFO commandstats.

@@ -89,6 +89,10 @@ class Connection {
   size_t in_start_ = 0;
   size_t in_end_ = 0;
   bool closing_ = false;
+  // The last command looked up, by the bytes of its name as sent.
+  char last_name_[16];
+  size_t last_name_size_ = 0;
+  const CommandSpec* last_spec_ = nullptr;
   // Tasks of this connection (the subscriber's writer): cancelled and
   // awaited when it ends.
   std::unique_ptr<TaskScope> tasks_;

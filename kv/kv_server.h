@@ -33,6 +33,7 @@
 #include "kv/config.h"
 #include "kv/keyspace.h"
 #include "kv/pubsub.h"
+#include "kv/striped_counter.h"
 #include "net/tcp.h"
 
 namespace colony::kv {
@@ -41,14 +42,14 @@ namespace colony::kv {
 struct KvStats {
   std::atomic<uint64_t> connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
-  std::atomic<uint64_t> commands_processed{0};
-  std::atomic<uint64_t> keyspace_hits{0};
-  std::atomic<uint64_t> keyspace_misses{0};
+  StripedCounter commands_processed;
+  StripedCounter keyspace_hits;
+  StripedCounter keyspace_misses;
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> evicted_keys{0};
-  std::atomic<uint64_t> net_input_bytes{0};
-  std::atomic<uint64_t> net_output_bytes{0};
-  std::atomic<uint64_t> dirty{0};  // changes since start
+  StripedCounter net_input_bytes;
+  StripedCounter net_output_bytes;
+  StripedCounter dirty;  // changes since start
   std::atomic<int64_t> blocked_clients{0};
   std::atomic<int64_t> connected_clients{0};
   std::atomic<uint64_t> protocol_errors{0};
