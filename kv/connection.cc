@@ -341,6 +341,11 @@ void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
     const Deadline until = std::min(tick, deadline);
     if (blocked->done.WaitUntil(until)) break;
     if (deadline.IsReached()) break;
+    // A blocked client counts as idle for a drain, which ends it.
+    if (hooks_.wait_for_request && !hooks_.wait_for_request()) {
+      hung_up = true;
+      break;
+    }
     // Look for a hang-up (bytes that came meanwhile are kept for later).
     // The deadline must lie ahead: a read whose deadline has passed fails
     // without looking at the socket, so it would never see the hang-up.
@@ -353,6 +358,9 @@ void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
       hung_up = true;
       break;
     }
+  }
+  if (hooks_.begin_request && !hung_up && !hooks_.begin_request(true)) {
+    closing_ = true;  // a drain began: reply, then close
   }
   int expected = BlockedClient::kWaiting;
   if (blocked->state.compare_exchange_strong(expected,
