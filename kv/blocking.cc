@@ -12,21 +12,20 @@ namespace colony::kv {
 bool ParseBlockTimeout(CommandContext& ctx, absl::string_view arg,
                        Deadline* deadline) {
   long double seconds;
-  if (!ParseLongDouble(arg, &seconds) || std::isinf(seconds)) {
+  if (!ParseLongDouble(arg, &seconds)) {
     ctx.reply.Error("ERR timeout is not a float or out of range");
     return false;
   }
-  if (seconds < 0) {
+  // Redis 7.0 rounds up to whole milliseconds, and a value past the 64-bit
+  // range (inf included) converts to the most negative one.
+  const long double ms = std::ceil(seconds * 1000.0L);
+  if (!(ms < 9223372036854775808.0L) || ms < 0) {
     ctx.reply.Error("ERR timeout is negative");
     return false;
   }
-  if (seconds > 1e12) {
-    ctx.reply.Error("ERR timeout is out of range");
-    return false;
-  }
-  *deadline = seconds == 0 ? Deadline::Infinite()
-                           : Deadline::After(absl::Microseconds(
-                                 static_cast<int64_t>(seconds * 1e6L)));
+  const int64_t millis = static_cast<int64_t>(ms);
+  *deadline = millis == 0 ? Deadline::Infinite()
+                          : Deadline::After(absl::Milliseconds(millis));
   return true;
 }
 
