@@ -195,7 +195,8 @@ bool ParseInt64(absl::string_view s, int64_t* out) {
     i = 1;
     if (s.size() == 1) return false;
   }
-  if (s[i] == '0' && s.size() > i + 1) return false;  // leading zero
+  // "0" alone; no leading zeros, no "-0".
+  if (s[i] == '0' && (negative || s.size() > i + 1)) return false;
   uint64_t v = 0;
   for (; i < s.size(); ++i) {
     const char c = s[i];
