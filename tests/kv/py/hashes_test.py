@@ -132,7 +132,8 @@ class WrongTypeTest(HashTestCase):
     def test_every_command_rejects_other_types(self):
         self.r.call("SET", "s", "x")
         self.r.call("SADD", "set", "x")
-        for key in ("s", "set"):
+        self.r.call("RPUSH", "l", "x")
+        for key in ("s", "set", "l"):
             for cmd in (("HSET", key, "a", "1"), ("HMSET", key, "a", "1"),
                         ("HSETNX", key, "a", "1"), ("HGET", key, "a"),
                         ("HMGET", key, "a"), ("HDEL", key, "a"),
@@ -146,6 +147,7 @@ class WrongTypeTest(HashTestCase):
                 self.assertError(self.r.call(*cmd), self.wrongtype)
         self.assertBulk(self.r.call("GET", "s"), "x")
         self.assertEqual(self.r.call("SMEMBERS", "set"), [b"x"])
+        self.assertEqual(self.r.call("LRANGE", "l", "0", "-1"), [b"x"])
 
     def test_hash_rejected_by_string_commands(self):
         self.r.call("HSET", "h", "a", "1")

@@ -84,8 +84,9 @@ class WrongTypeTest(SetTestCase):
     def test_every_command_rejects_other_types(self):
         self.r.call("SET", "str", "x")
         self.r.call("HSET", "h", "a", "1")
+        self.r.call("RPUSH", "l", "a")
         self.sadd("s", "a")
-        for key in ("str", "h"):
+        for key in ("str", "h", "l"):
             for cmd in (("SADD", key, "a"), ("SREM", key, "a"),
                         ("SCARD", key), ("SISMEMBER", key, "a"),
                         ("SMISMEMBER", key, "a"), ("SMEMBERS", key),
