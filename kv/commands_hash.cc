@@ -4,9 +4,9 @@
 // HKEYS HVALS HGETALL HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN.
 //
 // A hash is an absl::flat_hash_map, which has no random access: a random
-// field is found by walking from begin(), so HRANDFIELD without a count is
-// O(N), and with a count it makes one O(N) pass (plus O(count log count)
-// for negative counts smaller than N). HSCAN returns the whole hash with
+// field is found by walking from begin() to a uniformly drawn position, so
+// HRANDFIELD is O(N) where Redis is O(1) (with a count: one walk plus
+// O(count log count) to draw the positions). HSCAN returns the whole hash with
 // cursor 0, as Redis does for small hashes; the map's iteration order
 // changes when it grows, so a resumable cursor could skip fields.
 #include <algorithm>
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "kv/commands.h"
 #include "kv/glob.h"
@@ -292,9 +292,51 @@ void ReplyPick(CommandContext& ctx, const Field& f, bool withvalues) {
   if (withvalues) ctx.reply.Bulk(f.second);
 }
 
+// The hash has no random access: reaching the field at position p of its
+// walk takes p steps. A pick draws its positions first and then walks once,
+// up to the largest of them.
+
+// SortedPositions() is `count` positions in [0, n), ascending: distinct
+// ones (Floyd's sampling, count <= n) or independent draws.
+// O(count log count).
+std::vector<size_t> SortedPositions(size_t n, size_t count, bool distinct,
+                                    Rng& rng) {
+  std::vector<size_t> out;
+  out.reserve(count);
+  if (distinct) {
+    absl::flat_hash_set<size_t> chosen;
+    chosen.reserve(count);
+    for (size_t j = n - count; j < n; ++j) {
+      size_t t = RandomIndex(rng, j + 1);
+      if (!chosen.insert(t).second) {
+        t = j;
+        chosen.insert(j);
+      }
+      out.push_back(t);
+    }
+  } else {
+    for (size_t i = 0; i < count; ++i) out.push_back(RandomIndex(rng, n));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// AtPositions() calls visit(field) with the field at each of the ascending
+// `positions` (again for a repeated one), in one walk.
+template <typename Visit>
+void AtPositions(const HashValue& hash, const std::vector<size_t>& positions,
+                 Visit visit) {
+  auto it = hash.begin();
+  size_t at = 0;
+  for (size_t p : positions) {
+    for (; at < p; ++at) ++it;
+    visit(*it);
+  }
+}
+
 // ReplyWithRepeats() writes `count` fields drawn independently and
-// uniformly, in random order. O(N + count) time, O(min(N, count)) memory
-// (plus O(count log count) when count < N).
+// uniformly, in random order. O(N + count log count) time,
+// O(min(N, count)) memory.
 void ReplyWithRepeats(CommandContext& ctx, const HashValue& hash,
                       uint64_t count, bool withvalues, Rng& rng) {
   const size_t n = hash.size();
@@ -307,18 +349,10 @@ void ReplyWithRepeats(CommandContext& ctx, const HashValue& hash,
     }
     return;
   }
-  // Fewer picks than fields: draw positions, visit them in one walk, and
-  // shuffle what the walk found.
-  std::vector<size_t> positions(count);
-  for (size_t& p : positions) p = RandomIndex(rng, n);
-  std::sort(positions.begin(), positions.end());
+  // The walk finds the picks in position order: shuffle them.
   picks.reserve(count);
-  auto it = hash.begin();
-  size_t at = 0;
-  for (size_t p : positions) {
-    for (; at < p; ++at) ++it;
-    picks.push_back(&*it);
-  }
+  AtPositions(hash, SortedPositions(n, count, /*distinct=*/false, rng),
+              [&](const Field& f) { picks.push_back(&f); });
   std::shuffle(picks.begin(), picks.end(), rng);
   for (const Field* f : picks) ReplyPick(ctx, *f, withvalues);
 }
@@ -360,17 +394,10 @@ void HRandFieldWithCount(CommandContext& ctx) {
     for (const Field& f : *hash) ReplyPick(ctx, f, withvalues);
     return;
   }
-  // Selection sampling: one walk that keeps each field with probability
-  // (still needed) / (still unseen), which yields a uniform subset.
-  size_t need = static_cast<size_t>(count);
+  const size_t need = static_cast<size_t>(count);
   ctx.reply.Array(need * per_pick);
-  size_t unseen = n;
-  for (auto it = hash->begin(); need > 0; ++it, --unseen) {
-    if (RandomIndex(rng, unseen) < need) {
-      ReplyPick(ctx, *it, withvalues);
-      --need;
-    }
-  }
+  AtPositions(*hash, SortedPositions(n, need, /*distinct=*/true, rng),
+              [&](const Field& f) { ReplyPick(ctx, f, withvalues); });
 }
 
 void HRandField(CommandContext& ctx) {

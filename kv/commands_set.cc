@@ -5,10 +5,10 @@
 // SDIFFSTORE SSCAN.
 //
 // A set is an absl::flat_hash_set, which has no random access: a random
-// member is found by walking from begin(), so SPOP and SRANDMEMBER without
-// a count are O(N); with a count they make one O(N) pass (plus
-// O(count log count) for negative counts smaller than N). Sets that lose
-// most of their members are shrunk so that walks stay O(size). SSCAN
+// member is found by walking from begin() to a uniformly drawn position, so
+// SPOP and SRANDMEMBER are O(N) where Redis is O(1) (with a count: one walk
+// plus O(count log count) to draw the positions). Sets that lose most of
+// their members are shrunk so that walks stay proportional to their size. SSCAN
 // returns the whole set with cursor 0, as Redis does for small sets; the
 // set's iteration order changes when it grows, so a resumable cursor could
 // skip members.
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
+#include "absl/container/flat_hash_set.h"
 #include "kv/commands.h"
 #include "kv/glob.h"
 #include "kv/kv_server.h"
@@ -152,33 +152,61 @@ void SMembers(CommandContext& ctx) {
 }
 
 // ---- random picks ----
+//
+// The set has no random access: reaching the member at position p of its
+// walk takes p steps. A pick draws its positions first and then walks once,
+// up to the largest of them.
 
-// NthMember() is the member at position `n` of the set's walk: O(n).
-SetValue::iterator NthMember(SetValue& set, size_t n) {
-  auto it = set.begin();
-  std::advance(it, static_cast<ptrdiff_t>(n));
-  return it;
+// SortedPositions() is `count` positions in [0, n), ascending: distinct
+// ones (Floyd's sampling, count <= n) or independent draws.
+// O(count log count).
+std::vector<size_t> SortedPositions(size_t n, size_t count, bool distinct,
+                                    Rng& rng) {
+  std::vector<size_t> out;
+  out.reserve(count);
+  if (distinct) {
+    absl::flat_hash_set<size_t> chosen;
+    chosen.reserve(count);
+    for (size_t j = n - count; j < n; ++j) {
+      size_t t = RandomIndex(rng, j + 1);
+      if (!chosen.insert(t).second) {
+        t = j;
+        chosen.insert(j);
+      }
+      out.push_back(t);
+    }
+  } else {
+    for (size_t i = 0; i < count; ++i) out.push_back(RandomIndex(rng, n));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
-// SampleMembers() calls take(it) for `count` distinct members (count < N)
-// chosen uniformly, in one walk: each member is kept with probability
-// (still needed) / (still unseen). O(N).
-template <typename Take>
-void SampleMembers(SetValue& set, size_t count, Rng& rng, Take take) {
-  size_t need = count;
-  size_t unseen = set.size();
-  for (auto it = set.begin(); need > 0; ++it, --unseen) {
-    if (RandomIndex(rng, unseen) < need) {
-      take(it);
-      --need;
-    }
+// AtPositions() calls visit(it) with the member at each of the ascending
+// `positions` (again for a repeated one), in one walk.
+template <typename Visit>
+void AtPositions(SetValue& set, const std::vector<size_t>& positions,
+                 Visit visit) {
+  auto it = set.begin();
+  size_t at = 0;
+  for (size_t p : positions) {
+    for (; at < p; ++at) ++it;
+    visit(it);
   }
 }
 
+// RandomMember() is a uniformly chosen member of a non-empty set. O(N).
+SetValue::iterator RandomMember(SetValue& set) {
+  auto it = set.begin();
+  std::advance(it,
+               static_cast<ptrdiff_t>(RandomIndex(ThreadRng(), set.size())));
+  return it;
+}
+
 // ReplyWithRepeats() writes `count` members drawn independently and
-// uniformly, in random order. O(N + count) time, O(min(N, count)) memory
-// (plus O(count log count) when count < N).
-void ReplyWithRepeats(CommandContext& ctx, const SetValue& set, uint64_t count,
+// uniformly, in random order. O(N + count log count) time,
+// O(min(N, count)) memory.
+void ReplyWithRepeats(CommandContext& ctx, SetValue& set, uint64_t count,
                       Rng& rng) {
   const size_t n = set.size();
   std::vector<const std::string*> picks;
@@ -190,18 +218,10 @@ void ReplyWithRepeats(CommandContext& ctx, const SetValue& set, uint64_t count,
     }
     return;
   }
-  // Fewer picks than members: draw positions, visit them in one walk, and
-  // shuffle what the walk found.
-  std::vector<size_t> positions(count);
-  for (size_t& p : positions) p = RandomIndex(rng, n);
-  std::sort(positions.begin(), positions.end());
+  // The walk finds the picks in position order: shuffle them.
   picks.reserve(count);
-  auto it = set.begin();
-  size_t at = 0;
-  for (size_t p : positions) {
-    for (; at < p; ++at) ++it;
-    picks.push_back(&*it);
-  }
+  AtPositions(set, SortedPositions(n, count, /*distinct=*/false, rng),
+              [&](SetValue::iterator it) { picks.push_back(&*it); });
   std::shuffle(picks.begin(), picks.end(), rng);
   for (const std::string* m : picks) ctx.reply.Bulk(*m);
 }
@@ -228,8 +248,10 @@ void SPopWithCount(CommandContext& ctx) {
   }
   std::vector<SetValue::iterator> taken;
   taken.reserve(static_cast<size_t>(count));
-  SampleMembers(*set, static_cast<size_t>(count), ThreadRng(),
-                [&](SetValue::iterator it) { taken.push_back(it); });
+  AtPositions(*set,
+              SortedPositions(set->size(), static_cast<size_t>(count),
+                              /*distinct=*/true, ThreadRng()),
+              [&](SetValue::iterator it) { taken.push_back(it); });
   ctx.reply.Set(taken.size());
   // Erasing leaves the other iterators valid (no rehash on erase).
   for (SetValue::iterator it : taken) {
@@ -249,7 +271,7 @@ void SPop(CommandContext& ctx) {
   SetValue* set = WriteSet(ctx, key, &wrong);
   if (wrong) return;
   if (set == nullptr) return ctx.reply.Null();
-  auto it = NthMember(*set, RandomIndex(ThreadRng(), set->size()));
+  auto it = RandomMember(*set);
   ctx.reply.Bulk(*it);
   set->erase(it);
   ctx.Modified(key);
@@ -283,8 +305,10 @@ void SRandMemberWithCount(CommandContext& ctx) {
     return;
   }
   ctx.reply.Array(static_cast<size_t>(count));
-  SampleMembers(*set, static_cast<size_t>(count), rng,
-                [&](SetValue::iterator it) { ctx.reply.Bulk(*it); });
+  AtPositions(*set,
+              SortedPositions(set->size(), static_cast<size_t>(count),
+                              /*distinct=*/true, rng),
+              [&](SetValue::iterator it) { ctx.reply.Bulk(*it); });
 }
 
 void SRandMember(CommandContext& ctx) {
@@ -294,7 +318,7 @@ void SRandMember(CommandContext& ctx) {
   SetValue* set = ReadSet(ctx, ctx.args[1], &wrong);
   if (wrong) return;
   if (set == nullptr) return ctx.reply.Null();
-  ctx.reply.Bulk(*NthMember(*set, RandomIndex(ThreadRng(), set->size())));
+  ctx.reply.Bulk(*RandomMember(*set));
 }
 
 void SMove(CommandContext& ctx) {
