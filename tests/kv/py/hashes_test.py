@@ -394,6 +394,17 @@ class HRandFieldTest(HashTestCase):
             seen.update(self.r.call("HRANDFIELD", "h", "2"))
         self.assertEqual(set(seen), set(self.FIELDS))
 
+    def test_picks_are_uniform(self):
+        # 600 draws over 5 fields: about 120 each (sd 10).
+        for count, calls in (("1", 600), ("2", 300), ("4", 150),
+                             ("-3", 200)):
+            seen = collections.Counter()
+            for _ in range(calls):
+                seen.update(self.r.call("HRANDFIELD", "h", count))
+            self.assertEqual(set(seen), set(self.FIELDS))
+            for field, n in seen.items():
+                self.assertTrue(70 < n < 170, (count, seen))
+
     def test_count_at_least_size_returns_everything(self):
         for count in ("5", "6", "1000", "9223372036854775807"):
             got = self.r.call("HRANDFIELD", "h", count)

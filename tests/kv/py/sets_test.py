@@ -274,6 +274,18 @@ class SRandMemberTest(SetTestCase):
             seen.update(self.r.call("SRANDMEMBER", "s", "-10"))
         self.assertEqual(seen, self.VALUES)
 
+    def test_picks_are_uniform(self):
+        # 600 draws over 5 members: about 120 each (sd 10); a bias of a
+        # few percent stays inside the bounds, a skewed sampler does not.
+        for count, calls in (("1", 600), ("2", 300), ("4", 150),
+                             ("-3", 200)):
+            seen = collections.Counter()
+            for _ in range(calls):
+                seen.update(self.r.call("SRANDMEMBER", "s", count))
+            self.assertEqual(set(seen), self.VALUES)
+            for member, n in seen.items():
+                self.assertTrue(70 < n < 170, (count, seen))
+
     def test_empty_forms(self):
         for key, count in (("s", "0"), ("nokey", "0"), ("nokey", "3"),
                            ("nokey", "-3")):
