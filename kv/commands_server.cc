@@ -120,14 +120,14 @@ void WriteCommandInfo(RespWriter& w, const CommandSpec& spec) {
   w.Array(10);
   w.Bulk(spec.name);
   w.Integer(spec.arity);
-  const auto flags = FlagNames(spec.flags);
+  auto flags = FlagNames(spec.flags);
+  if (spec.keys.numkeys > 0) flags.push_back("movablekeys");
   w.Set(flags.size());
   for (const auto& f : flags) w.Simple(f);
   int first = spec.keys.first, last = spec.keys.last, step = spec.keys.step;
   if (spec.keys.numkeys > 0) {
-    first = spec.keys.first > 0 ? spec.keys.first : spec.keys.numkeys + 1;
-    last = -1;
-    step = 1;
+    // Keys found through a count: Redis reports no fixed range.
+    first = last = step = 0;
   }
   w.Integer(first);
   w.Integer(last);

@@ -1,6 +1,8 @@
 // Copyright 2026 The Colony Authors.
 #include "kv/glob.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 
 namespace colony::kv {
@@ -40,54 +42,60 @@ bool MatchClass(absl::string_view pattern, size_t* p, char c, bool nocase) {
   return matched != negate;
 }
 
-bool Match(absl::string_view pattern, absl::string_view text, bool nocase,
-           int depth) {
-  if (depth > 1000) return false;  // pathological patterns
-  size_t p = 0;
-  size_t t = 0;
-  while (p < pattern.size()) {
-    switch (pattern[p]) {
-      case '*': {
-        while (p + 1 < pattern.size() && pattern[p + 1] == '*') ++p;
-        if (p + 1 == pattern.size()) return true;
-        for (size_t k = t; k <= text.size(); ++k) {
-          if (Match(pattern.substr(p + 1), text.substr(k), nocase, depth + 1)) {
-            return true;
-          }
-        }
-        return false;
-      }
-      case '?':
-        if (t >= text.size()) return false;
-        ++t;
-        break;
-      case '[': {
-        if (t >= text.size()) return false;
-        ++p;
-        if (!MatchClass(pattern, &p, text[t], nocase)) return false;
-        ++t;
-        break;
-      }
-      case '\\':
-        if (p + 1 < pattern.size()) ++p;
-        [[fallthrough]];
-      default:
-        if (t >= text.size() ||
-            Fold(pattern[p], nocase) != Fold(text[t], nocase)) {
-          return false;
-        }
-        ++t;
-        break;
-    }
-    if (p < pattern.size()) ++p;
+// MatchOne() matches the pattern element at pattern[*p] (not '*') against
+// `c`, leaving *p on the element's last byte.
+bool MatchOne(absl::string_view pattern, size_t* p, char c, bool nocase) {
+  switch (pattern[*p]) {
+    case '?':
+      return true;
+    case '[':
+      ++*p;
+      return MatchClass(pattern, p, c, nocase);
+    case '\\':
+      if (*p + 1 < pattern.size()) ++*p;
+      [[fallthrough]];
+    default:
+      return Fold(pattern[*p], nocase) == Fold(c, nocase);
   }
-  return t == text.size();
+}
+
+// Match() is the classic wildcard walk: on a mismatch it returns to just
+// after the last '*' and lets that star absorb one more byte. Only the last
+// star matters (any earlier one could only absorb less), so the work is
+// O(|pattern| * |text|) at worst, whatever the pattern (no exponential
+// backtracking on patterns such as "*a*a*a*a*b").
+bool Match(absl::string_view pattern, absl::string_view text, bool nocase) {
+  size_t p = 0, t = 0;
+  size_t star_p = absl::string_view::npos, star_t = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      while (p < pattern.size() && pattern[p] == '*') ++p;
+      if (p == pattern.size()) return true;
+      star_p = p;
+      star_t = t;
+      continue;
+    }
+    if (p < pattern.size()) {
+      size_t q = p;
+      if (MatchOne(pattern, &q, text[t], nocase)) {
+        // An unclosed class ends the pattern.
+        p = std::min(q + 1, pattern.size());
+        ++t;
+        continue;
+      }
+    }
+    if (star_p == absl::string_view::npos) return false;
+    p = star_p;
+    t = ++star_t;
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 }  // namespace
 
 bool GlobMatch(absl::string_view pattern, absl::string_view text, bool nocase) {
-  return Match(pattern, text, nocase, 0);
+  return Match(pattern, text, nocase);
 }
 
 }  // namespace colony::kv
