@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "kv/blocking.h"
 #include "kv/client.h"
+#include "kv/command_docs.h"
 #include "kv/commands.h"
 #include "kv/kv_server.h"
 
@@ -168,34 +169,9 @@ void Command(CommandContext& ctx) {
       }
     }
   } else if (absl::EqualsIgnoreCase(sub, "DOCS")) {
-    std::vector<const CommandSpec*> specs;
-    if (ctx.args.size() == 2) {
-      for (const auto& spec : table.all()) specs.push_back(spec.get());
-    } else {
-      for (size_t i = 2; i < ctx.args.size(); ++i) {
-        if (const CommandSpec* s = table.Find(ctx.args[i])) specs.push_back(s);
-      }
-    }
-    ctx.reply.Map(specs.size());
-    for (const CommandSpec* spec : specs) {
-      ctx.reply.Bulk(spec->name);
-      ctx.reply.Map(3);
-      ctx.reply.Bulk("summary");
-      ctx.reply.Bulk(absl::StrCat("The ", spec->name, " command"));
-      ctx.reply.Bulk("since");
-      ctx.reply.Bulk("1.0.0");
-      ctx.reply.Bulk("group");
-      std::vector<std::string> cats =
-          absl::StrSplit(spec->acl_categories, ' ', absl::SkipEmpty());
-      std::string group = "generic";
-      for (const auto& c : cats) {
-        if (c != "@fast" && c != "@slow" && c != "@write" && c != "@read" &&
-            c != "@keyspace" && c != "@blocking") {
-          group = c.substr(1);
-        }
-      }
-      ctx.reply.Bulk(group);
-    }
+    CommandDocs(ctx);
+  } else if (absl::EqualsIgnoreCase(sub, "LIST")) {
+    CommandList(ctx);
   } else if (absl::EqualsIgnoreCase(sub, "GETKEYS") && ctx.args.size() >= 3) {
     const CommandSpec* spec = table.Find(ctx.args[2]);
     if (spec == nullptr) {
