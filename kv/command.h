@@ -65,6 +65,7 @@ enum CommandFlag : uint32_t {
   kDbWide = 1u << 13,      // locks every shard of the client's database
   kAllDbs = 1u << 14,      // locks every shard of every database
   kSkipCommandStats = 1u << 15,
+  kSkipSlowlog = 1u << 16,
 };
 
 // Where a command's keys are: args[first], args[first + step], ...,

@@ -141,6 +141,16 @@ constexpr DocSource kSources[] = {
      "O(N), N being the number of clients watching or blocked on keys of "
      "either database",
      "Exchanges the contents of two databases", "index1#int index2#int"},
+    {"slowlog", "server", "2.2.12", kSubcommandDependent,
+     "Commands for the slow command log", ""},
+    {"slowlog|get", "server", "2.2.12", "O(N), N being the entries returned",
+     "Returns the most recent slow log entries", "[count(integer)]",
+     "4.0.0 Client address and name added to each entry."},
+    {"slowlog|help", "server", "6.2.0", "O(1)", kHelp, ""},
+    {"slowlog|len", "server", "2.2.12", "O(1)",
+     "Returns how many entries the slow log holds", ""},
+    {"slowlog|reset", "server", "2.2.12", "O(N), N being the entries removed",
+     "Empties the slow log", ""},
     {"time", "server", "2.6.0", "O(1)", "Returns the server's clock", ""},
 
     // ---- generic ----

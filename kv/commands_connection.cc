@@ -371,10 +371,14 @@ void RegisterConnectionCommands(CommandTable& t) {
   t.Add("echo", 2, kFast, {}, Echo, "@fast @connection");
   t.Add("select", 2, kLoading | kStale | kFast, {}, Select,
         "@fast @connection");
-  t.Add("auth", -2, kNoAuth | kNoScript | kLoading | kStale | kFast | kNoMulti,
-        {}, Auth, "@fast @connection");
-  t.Add("hello", -1, kNoAuth | kNoScript | kLoading | kStale | kFast | kNoMulti,
-        {}, Hello, "@fast @connection");
+  t.Add(
+      "auth", -2,
+      kNoAuth | kNoScript | kLoading | kStale | kFast | kNoMulti | kSkipSlowlog,
+      {}, Auth, "@fast @connection");
+  t.Add(
+      "hello", -1,
+      kNoAuth | kNoScript | kLoading | kStale | kFast | kNoMulti | kSkipSlowlog,
+      {}, Hello, "@fast @connection");
   t.Add("client", -2, kAdmin | kNoScript | kLoading | kStale, {}, ClientCommand,
         "@slow @connection");
   const uint32_t cf = kNoScript | kLoading | kStale;

@@ -415,6 +415,42 @@ void Info(CommandContext& ctx) {
   ctx.reply.Verbatim(out);
 }
 
+void SlowlogCommand(CommandContext& ctx) {
+  const absl::string_view sub = ctx.args[1];
+  SlowLog& log = ctx.server.slowlog();
+  if (absl::EqualsIgnoreCase(sub, "GET")) {
+    int64_t count = 10;
+    if (ctx.args.size() == 3 &&
+        (!ParseInt64(ctx.args[2], &count) || count < -1)) {
+      ctx.reply.Error("ERR count should be greater than or equal to -1");
+      return;
+    }
+    const auto entries = log.Get(count);
+    ctx.reply.Array(entries.size());
+    for (const SlowLog::Entry& e : entries) {
+      ctx.reply.Array(6);
+      ctx.reply.Integer(static_cast<int64_t>(e.id));
+      ctx.reply.Integer(e.unix_seconds);
+      ctx.reply.Integer(e.duration_us);
+      ctx.reply.Array(e.args.size());
+      for (const std::string& a : e.args) ctx.reply.Bulk(a);
+      ctx.reply.Bulk(e.client_addr);
+      ctx.reply.Bulk(e.client_name);
+    }
+  } else if (absl::EqualsIgnoreCase(sub, "LEN")) {
+    ctx.reply.Integer(static_cast<int64_t>(log.Len()));
+  } else if (absl::EqualsIgnoreCase(sub, "RESET")) {
+    log.Reset();
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Array(4);
+    ctx.reply.Simple("SLOWLOG <subcommand> [<arg> [value] [opt] ...]:");
+    ctx.reply.Simple("GET [<count>]: the slowest recent commands.");
+    ctx.reply.Simple("LEN: how many entries the log holds.");
+    ctx.reply.Simple("RESET: empty the log.");
+  }
+}
+
 void Time(CommandContext& ctx) {
   const int64_t us = absl::GetCurrentTimeNanos() / 1000;
   ctx.reply.Array(2);
@@ -530,6 +566,15 @@ void RegisterServerCommands(CommandTable& t) {
   t.AddSub("command", "list", -2, cf, "@slow @connection");
   t.AddSub("command", "help", 2, cf, "@slow @connection");
   t.Add("info", -1, kLoading | kStale, {}, Info, "@slow @dangerous");
+  t.Add("slowlog", -2, kAdmin | kLoading | kStale, {}, SlowlogCommand,
+        "@admin @slow @dangerous");
+  t.AddSub("slowlog", "get", -2, kAdmin | kLoading | kStale,
+           "@admin @slow @dangerous");
+  t.AddSub("slowlog", "len", 2, kAdmin | kLoading | kStale,
+           "@admin @slow @dangerous");
+  t.AddSub("slowlog", "reset", 2, kAdmin | kLoading | kStale,
+           "@admin @slow @dangerous");
+  t.AddSub("slowlog", "help", 2, kLoading | kStale, "@slow");
   t.Add("time", 1, kLoading | kStale | kFast, {}, Time, "@fast");
   t.Add("dbsize", 1, kReadOnly | kFast | kDbWide, {}, DbSize,
         "@keyspace @read @fast");

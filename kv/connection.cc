@@ -169,8 +169,18 @@ void Connection::RunLoop() {
     if (in_start_ == in_end_) in_start_ = in_end_ = 0;
     if (!Flush() || closing_ || client_.killed.load()) return;
     if (hooks_.wait_for_request && !hooks_.wait_for_request()) return;
+    // `timeout`: idle clients are closed (not subscribers, as Redis).
+    const int64_t idle_s = server_.idle_timeout_seconds();
+    const Deadline read_deadline = idle_s > 0 && client_.subscriber == nullptr
+                                       ? Deadline::After(absl::Seconds(idle_s))
+                                       : Deadline::Infinite();
     bool timed_out;
-    const bool got = ReadMore(Deadline::Infinite(), &timed_out);
+    bool got = ReadMore(read_deadline, &timed_out);
+    if (got && timed_out) {
+      spdlog::info("kv: closing client {} ({}): idle for {} s (timeout)",
+                   client_.id, client_.addr, idle_s);
+      got = false;
+    }
     client_.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
     if (hooks_.begin_request && !hooks_.begin_request(got)) return;
     if (!got) return;
@@ -282,13 +292,22 @@ Shard* AddLocks(KvServer& server, const CommandSpec& spec,
   return first;
 }
 
-// CountCall() records a command for INFO commandstats.
-void CountCall(KvServer& server, const CommandSpec& spec, int64_t start_ns) {
-  spec.calls.fetch_add(1, std::memory_order_relaxed);
-  spec.usec.fetch_add(
-      static_cast<uint64_t>((absl::GetCurrentTimeNanos() - start_ns) / 1000),
-      std::memory_order_relaxed);
-  server.stats().commands_processed.fetch_add(1, std::memory_order_relaxed);
+// CountCall() records a command for INFO commandstats and, if it was
+// slow, in the slow log.
+void CountCall(KvServer& server, const CommandSpec& spec, int64_t start_ns,
+               absl::Span<const absl::string_view> args, Client& client) {
+  const int64_t us = (absl::GetCurrentTimeNanos() - start_ns) / 1000;
+  spec.calls.Add(1);
+  spec.usec.Add(static_cast<uint64_t>(us));
+  server.stats().commands_processed.Add(1);
+  if ((spec.flags & kSkipSlowlog) == 0 && server.slowlog().Slow(us)) {
+    std::string name;
+    {
+      base_internal::ThreadMutexLock lock(client.info_mu);
+      name = client.name;
+    }
+    server.slowlog().Record(us, args, client.addr, name);
+  }
 }
 
 }  // namespace
@@ -296,10 +315,12 @@ void CountCall(KvServer& server, const CommandSpec& spec, int64_t start_ns) {
 void Connection::RunCommand(const CommandSpec& spec,
                             absl::Span<const absl::string_view> args) {
   LockSet locks;
-  AddLocks(server_, spec, args, client_.db.load(), &locks);
+  const int db = client_.db.load();
+  Shard* first = AddLocks(server_, spec, args, db, &locks);
   locks.Lock();
   const int64_t start_ns = absl::GetCurrentTimeNanos();
   CommandContext ctx(server_, client_, writer_, args, start_ns / 1'000'000);
+  if (first != nullptr) ctx.PrimeShard(db, args[1], first);
   const size_t out_before = out_.size();
   spec.handler(ctx);
   std::shared_ptr<BlockedClient> blocked;
@@ -314,10 +335,11 @@ void Connection::RunCommand(const CommandSpec& spec,
     server_.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
   }
   if (!ctx.ready.empty()) ServeReady(server_, std::move(ctx.ready));
-  if (blocked != nullptr) {
-    WaitBlocked(std::move(blocked));
+  // Counted before a blocked client waits: the wait is not its cost.
+  if ((spec.flags & kSkipCommandStats) == 0) {
+    CountCall(server_, spec, start_ns, args, client_);
   }
-  if ((spec.flags & kSkipCommandStats) == 0) CountCall(server_, spec, start_ns);
+  if (blocked != nullptr) WaitBlocked(std::move(blocked));
 }
 
 void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
@@ -560,7 +582,7 @@ void Connection::Exec(CommandContext& ctx) {
       specs[i]->failed.fetch_add(1, std::memory_order_relaxed);
     }
     for (auto& r : inner.ready) ready.push_back(std::move(r));
-    CountCall(server, *specs[i], start_ns);
+    CountCall(server, *specs[i], start_ns, argv[i], c);
   }
   locks.Unlock();
   conn.UnwatchAll();

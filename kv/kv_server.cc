@@ -1,9 +1,11 @@
 // Copyright 2026 The Colony Authors.
 #include "kv/kv_server.h"
 
+#include <algorithm>
 #include <random>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "kv/commands.h"
 #include "kv/connection.h"
@@ -97,6 +99,21 @@ KvServer::KvServer() : start_ms_(NowMs()), run_id_(RandomRunId()) {
   RegisterTransactionCommands(commands_);
   config_.OnChange("notify-keyspace-events", [this](const std::string& v) {
     notify_flags_.store(ParseNotifyFlags(v));
+  });
+  config_.OnChange("slowlog-log-slower-than", [this](const std::string& v) {
+    int64_t us = 10000;
+    absl::SimpleAtoi(v, &us);
+    slowlog_.set_threshold_us(us);
+  });
+  config_.OnChange("slowlog-max-len", [this](const std::string& v) {
+    int64_t n = 128;
+    absl::SimpleAtoi(v, &n);
+    slowlog_.set_max_len(static_cast<size_t>(std::max<int64_t>(0, n)));
+  });
+  config_.OnChange("timeout", [this](const std::string& v) {
+    int64_t s = 0;
+    absl::SimpleAtoi(v, &s);
+    idle_timeout_s_.store(s);
   });
   config_.OnChange("requirepass", [this](const std::string& v) {
     auth_required_.store(!v.empty());

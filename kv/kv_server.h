@@ -33,6 +33,7 @@
 #include "kv/config.h"
 #include "kv/keyspace.h"
 #include "kv/pubsub.h"
+#include "kv/slowlog.h"
 #include "kv/striped_counter.h"
 #include "net/tcp.h"
 
@@ -85,6 +86,7 @@ class KvServer {
   PubSub& pubsub() { return pubsub_; }
   KvConfig& config() { return config_; }
   KvStats& stats() { return stats_; }
+  SlowLog& slowlog() { return slowlog_; }
   int64_t start_ms() const { return start_ms_; }
   // run_id() is 40 random hex characters, new at each start.
   const std::string& run_id() const { return run_id_; }
@@ -92,6 +94,8 @@ class KvServer {
   int64_t OpsPerSecond();
   // notify_flags() is notify-keyspace-events as NotifyClass bits.
   uint32_t notify_flags() const { return notify_flags_.load(); }
+  // idle_timeout_seconds() is `timeout` (0: clients may idle forever).
+  int64_t idle_timeout_seconds() const { return idle_timeout_s_.load(); }
   // auth_required() is true while requirepass is set.
   bool auth_required() const { return auth_required_.load(); }
   bool CheckPassword(absl::string_view password) const;
@@ -123,8 +127,10 @@ class KvServer {
   PubSub pubsub_;
   KvConfig config_;
   KvStats stats_;
+  SlowLog slowlog_;
   std::atomic<uint32_t> notify_flags_{0};
   std::atomic<bool> auth_required_{false};
+  std::atomic<int64_t> idle_timeout_s_{0};
   std::atomic<uint64_t> next_client_id_{1};
   std::atomic<int> port_{0};
 

@@ -66,6 +66,11 @@ class KvBackend : public Backend {
             return conn.BeginRequest(got);
           };
           conn.stream().SetNoDelay(true).IgnoreError();
+          int keepalive = 0;
+          absl::SimpleAtoi(server_.config().Value("tcp-keepalive"), &keepalive);
+          if (keepalive > 0) {
+            conn.stream().SetKeepAlive(absl::Seconds(keepalive)).IgnoreError();
+          }
           server_.Serve(conn.stream(), hooks);
         });
     server_.config().OnChange("maxclients", [this](const std::string& v) {
