@@ -299,8 +299,11 @@ void InfoSection(CommandContext& ctx, absl::string_view name,
         "\r\ntracking_clients:0\r\n\r\n");
   } else if (name == "memory") {
     const struct mallinfo2 mi = mallinfo2();
-    const int64_t used = static_cast<int64_t>(mi.uordblks + mi.hblkhd);
     const int64_t rss = ResidentBytes();
+    int64_t used = static_cast<int64_t>(mi.uordblks + mi.hblkhd);
+    // Under an allocator glibc does not see (sanitizers), the resident
+    // size is the best figure there is.
+    if (used == 0) used = rss;
     absl::StrAppend(
         out, "# Memory\r\nused_memory:", used,
         "\r\nused_memory_human:", HumanBytes(used), "\r\nused_memory_rss:", rss,

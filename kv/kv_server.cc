@@ -178,7 +178,8 @@ int KvServer::KillClients(const std::function<bool(Client&)>& match,
   int killed = 0;
   base_internal::ThreadMutexLock lock(clients_mu_);
   for (auto& [id, c] : clients_) {
-    if (!match(*c)) continue;
+    // A client killed before is gone, even while its task winds down.
+    if (c->killed.load() || !match(*c)) continue;
     if (c == self) {
       c->close_after_reply = true;
       ++killed;
