@@ -21,23 +21,10 @@
 #include "kv/commands.h"
 #include "kv/glob.h"
 #include "kv/kv_server.h"
+#include "kv/random_pick.h"
 
 namespace colony::kv {
 namespace {
-
-using Rng = std::mt19937_64;
-
-// ThreadRng() is this thread's generator. Handlers never suspend, so the
-// reference does not outlive the thread it came from.
-Rng& ThreadRng() {
-  thread_local Rng rng(std::random_device{}());
-  return rng;
-}
-
-// RandomIndex() is uniform in [0, n); n > 0.
-size_t RandomIndex(Rng& rng, size_t n) {
-  return std::uniform_int_distribution<size_t>(0, n - 1)(rng);
-}
 
 // ReadHash() is `key`'s live hash for a read command, nullptr if missing;
 // on another type it replies WRONGTYPE and sets *wrong. Counts keyspace
@@ -296,44 +283,6 @@ void ReplyPick(CommandContext& ctx, const Field& f, bool withvalues) {
 // walk takes p steps. A pick draws its positions first and then walks once,
 // up to the largest of them.
 
-// SortedPositions() is `count` positions in [0, n), ascending: distinct
-// ones (Floyd's sampling, count <= n) or independent draws.
-// O(count log count).
-std::vector<size_t> SortedPositions(size_t n, size_t count, bool distinct,
-                                    Rng& rng) {
-  std::vector<size_t> out;
-  out.reserve(count);
-  if (distinct) {
-    absl::flat_hash_set<size_t> chosen;
-    chosen.reserve(count);
-    for (size_t j = n - count; j < n; ++j) {
-      size_t t = RandomIndex(rng, j + 1);
-      if (!chosen.insert(t).second) {
-        t = j;
-        chosen.insert(j);
-      }
-      out.push_back(t);
-    }
-  } else {
-    for (size_t i = 0; i < count; ++i) out.push_back(RandomIndex(rng, n));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// AtPositions() calls visit(field) with the field at each of the ascending
-// `positions` (again for a repeated one), in one walk.
-template <typename Visit>
-void AtPositions(const HashValue& hash, const std::vector<size_t>& positions,
-                 Visit visit) {
-  auto it = hash.begin();
-  size_t at = 0;
-  for (size_t p : positions) {
-    for (; at < p; ++at) ++it;
-    visit(*it);
-  }
-}
-
 // ReplyWithRepeats() writes `count` fields drawn independently and
 // uniformly, in random order. O(N + count log count) time,
 // O(min(N, count)) memory.
@@ -352,7 +301,7 @@ void ReplyWithRepeats(CommandContext& ctx, const HashValue& hash,
   // The walk finds the picks in position order: shuffle them.
   picks.reserve(count);
   AtPositions(hash, SortedPositions(n, count, /*distinct=*/false, rng),
-              [&](const Field& f) { picks.push_back(&f); });
+              [&](auto it) { picks.push_back(&*it); });
   std::shuffle(picks.begin(), picks.end(), rng);
   for (const Field* f : picks) ReplyPick(ctx, *f, withvalues);
 }
@@ -397,7 +346,7 @@ void HRandFieldWithCount(CommandContext& ctx) {
   const size_t need = static_cast<size_t>(count);
   ctx.reply.Array(need * per_pick);
   AtPositions(*hash, SortedPositions(n, need, /*distinct=*/true, rng),
-              [&](const Field& f) { ReplyPick(ctx, f, withvalues); });
+              [&](auto it) { ReplyPick(ctx, *it, withvalues); });
 }
 
 void HRandField(CommandContext& ctx) {
@@ -414,25 +363,8 @@ void HRandField(CommandContext& ctx) {
 
 // ---- HSCAN ----
 
-// ParseCursor() accepts what strtoul() takes whole, as Redis does: an
-// optional sign and decimal digits (the empty string is 0).
-bool ParseCursor(absl::string_view s) {
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    s.remove_prefix(1);
-    if (s.empty()) return false;
-  }
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  return true;
-}
-
 void HScan(CommandContext& ctx) {
-  if (!ParseCursor(ctx.args[2])) {
+  if (!ParseScanCursor(ctx.args[2])) {
     ctx.reply.Error("ERR invalid cursor");
     return;
   }

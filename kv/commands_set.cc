@@ -22,23 +22,10 @@
 #include "kv/commands.h"
 #include "kv/glob.h"
 #include "kv/kv_server.h"
+#include "kv/random_pick.h"
 
 namespace colony::kv {
 namespace {
-
-using Rng = std::mt19937_64;
-
-// ThreadRng() is this thread's generator. Handlers never suspend, so the
-// reference does not outlive the thread it came from.
-Rng& ThreadRng() {
-  thread_local Rng rng(std::random_device{}());
-  return rng;
-}
-
-// RandomIndex() is uniform in [0, n); n > 0.
-size_t RandomIndex(Rng& rng, size_t n) {
-  return std::uniform_int_distribution<size_t>(0, n - 1)(rng);
-}
 
 // ReadSet() is `key`'s live set for a read command, nullptr if missing; on
 // another type it replies WRONGTYPE and sets *wrong. Counts keyspace hits
@@ -156,44 +143,6 @@ void SMembers(CommandContext& ctx) {
 // The set has no random access: reaching the member at position p of its
 // walk takes p steps. A pick draws its positions first and then walks once,
 // up to the largest of them.
-
-// SortedPositions() is `count` positions in [0, n), ascending: distinct
-// ones (Floyd's sampling, count <= n) or independent draws.
-// O(count log count).
-std::vector<size_t> SortedPositions(size_t n, size_t count, bool distinct,
-                                    Rng& rng) {
-  std::vector<size_t> out;
-  out.reserve(count);
-  if (distinct) {
-    absl::flat_hash_set<size_t> chosen;
-    chosen.reserve(count);
-    for (size_t j = n - count; j < n; ++j) {
-      size_t t = RandomIndex(rng, j + 1);
-      if (!chosen.insert(t).second) {
-        t = j;
-        chosen.insert(j);
-      }
-      out.push_back(t);
-    }
-  } else {
-    for (size_t i = 0; i < count; ++i) out.push_back(RandomIndex(rng, n));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// AtPositions() calls visit(it) with the member at each of the ascending
-// `positions` (again for a repeated one), in one walk.
-template <typename Visit>
-void AtPositions(SetValue& set, const std::vector<size_t>& positions,
-                 Visit visit) {
-  auto it = set.begin();
-  size_t at = 0;
-  for (size_t p : positions) {
-    for (; at < p; ++at) ++it;
-    visit(it);
-  }
-}
 
 // RandomMember() is a uniformly chosen member of a non-empty set. O(N).
 SetValue::iterator RandomMember(SetValue& set) {
@@ -504,25 +453,8 @@ void SInterCard(CommandContext& ctx) {
 
 // ---- SSCAN ----
 
-// ParseCursor() accepts what strtoul() takes whole, as Redis does: an
-// optional sign and decimal digits (the empty string is 0).
-bool ParseCursor(absl::string_view s) {
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    s.remove_prefix(1);
-    if (s.empty()) return false;
-  }
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  return true;
-}
-
 void SScan(CommandContext& ctx) {
-  if (!ParseCursor(ctx.args[2])) {
+  if (!ParseScanCursor(ctx.args[2])) {
     ctx.reply.Error("ERR invalid cursor");
     return;
   }

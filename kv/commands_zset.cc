@@ -32,6 +32,7 @@
 #include "kv/commands.h"
 #include "kv/glob.h"
 #include "kv/kv_server.h"
+#include "kv/random_pick.h"
 #include "kv/types/sorted_set.h"
 
 namespace colony::kv {
@@ -859,22 +860,6 @@ void ZRandMember(CommandContext& ctx) {
 
 // ---- ZSCAN ----
 
-// ParseCursor() reads a SCAN cursor as strtoul() does (a leading sign is
-// accepted and "-1" wraps), rejecting spaces, junk and overflow.
-bool ParseCursor(absl::string_view arg, uint64_t* cursor) {
-  if (arg.size() > 64) return false;
-  char buf[72];
-  arg.copy(buf, arg.size());
-  buf[arg.size()] = '\0';
-  if (absl::ascii_isspace(static_cast<unsigned char>(buf[0]))) return false;
-  char* end;
-  errno = 0;
-  const unsigned long long v = std::strtoull(buf, &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *cursor = v;
-  return true;
-}
-
 // A large set's ZSCAN cursor is the score to resume at, as a 64-bit key
 // that orders like the score (0 is never a score's key: it would be a
 // NaN). A call returns whole runs of equal scores, so a member that stays
@@ -903,7 +888,7 @@ std::string CompactScore(double score) {
 
 void ZScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseCursor(ctx.args[2], &cursor)) {
+  if (!ParseScanCursor(ctx.args[2], &cursor)) {
     return ctx.reply.Error("ERR invalid cursor");
   }
   bool wrong;

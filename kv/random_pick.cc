@@ -1,0 +1,55 @@
+// Copyright 2026 The Colony Authors.
+#include "kv/random_pick.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+
+namespace colony::kv {
+
+Rng& ThreadRng() {
+  thread_local Rng rng(std::random_device{}());
+  return rng;
+}
+
+std::vector<size_t> SortedPositions(size_t n, size_t count, bool distinct,
+                                    Rng& rng) {
+  std::vector<size_t> out;
+  out.reserve(count);
+  if (distinct) {
+    absl::flat_hash_set<size_t> chosen;
+    chosen.reserve(count);
+    for (size_t j = n - count; j < n; ++j) {
+      size_t t = RandomIndex(rng, j + 1);
+      if (!chosen.insert(t).second) {
+        t = j;
+        chosen.insert(j);
+      }
+      out.push_back(t);
+    }
+  } else {
+    for (size_t i = 0; i < count; ++i) out.push_back(RandomIndex(rng, n));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool ParseScanCursor(absl::string_view s, uint64_t* cursor) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+    if (s.empty()) return false;
+  }
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  if (cursor != nullptr) *cursor = negative ? 0 - v : v;
+  return true;
+}
+
+}  // namespace colony::kv
