@@ -334,6 +334,7 @@ void HRandFieldWithCount(CommandContext& ctx) {
   Rng& rng = ThreadRng();
   if (count < 0) {
     const uint64_t picks = static_cast<uint64_t>(-count);
+    if (picks > kMaxRepeatedPicks) return ctx.reply.Error(kTooManyPicks);
     ctx.reply.Array(picks * per_pick);
     ReplyWithRepeats(ctx, *hash, picks, withvalues, rng);
     return;

@@ -244,6 +244,7 @@ void SRandMemberWithCount(CommandContext& ctx) {
   Rng& rng = ThreadRng();
   if (count < 0) {
     const uint64_t picks = static_cast<uint64_t>(-count);
+    if (picks > kMaxRepeatedPicks) return ctx.reply.Error(kTooManyPicks);
     ctx.reply.Array(picks);
     ReplyWithRepeats(ctx, *set, picks, rng);
     return;

@@ -823,6 +823,7 @@ void ZRandMember(CommandContext& ctx) {
   if (l < 0) {
     // Repeats allowed: draw every one independently.
     const uint64_t count = static_cast<uint64_t>(-l);
+    if (count > kMaxRepeatedPicks) return ctx.reply.Error(kTooManyPicks);
     ctx.reply.Array(withscores && !pairs ? count * 2 : count);
     for (uint64_t i = 0; i < count; ++i) emit(z->Nth(pick(Rng())));
     return;

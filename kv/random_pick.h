@@ -49,6 +49,14 @@ void AtPositions(Table& table, const std::vector<size_t>& positions,
   }
 }
 
+// The most members a pick with repetitions (a negative count) returns.
+// Redis has no bound and builds the whole reply in memory, which a count
+// such as -4e18 turns into an out-of-memory crash; here such a count is an
+// error.
+inline constexpr uint64_t kMaxRepeatedPicks = uint64_t{1} << 24;
+inline constexpr char kTooManyPicks[] =
+    "ERR count is too large: at most 16777216 picks with repetitions";
+
 // ParseScanCursor() accepts what strtoul() takes whole, as Redis does: an
 // optional sign and decimal digits (the empty string is 0).
 bool ParseScanCursor(absl::string_view s, uint64_t* cursor = nullptr);
