@@ -112,6 +112,11 @@ void ServeKey(KvServer& server, int db, const std::string& key,
       blocked->state.store(BlockedClient::kWaiting);
       return;
     }
+    if (Aof* aof = server.aof(); aof != nullptr && !ctx.propagated.empty()) {
+      // The pop that happened (the serve function says which), under the
+      // key's lock; the client's reply waits for it (WaitBlocked).
+      aof->Append(ctx.propagated, false);
+    }
     shard.blocked[key].pop_front();
     if (shard.blocked[key].empty()) shard.blocked.erase(key);
     blocked->reply = std::move(reply);

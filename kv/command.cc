@@ -112,7 +112,13 @@ Entry* CommandContext::LookupIn(int db, absl::string_view key) {
     const std::string owned(key);
     shard.Erase(owned);
     server.stats().expired_keys.fetch_add(1, std::memory_order_relaxed);
+    // An expiry is not the command's own change.
+    const bool was_modified = modified;
     ModifiedIn(db, owned);
+    modified = was_modified;
+    if (propagating()) {
+      propagated.push_back(Propagated{db, {std::string("DEL"), owned}});
+    }
     NotifyIn(db, kNotifyExpired, "expired", owned);
     return nullptr;
   }
@@ -151,7 +157,27 @@ void CommandContext::SetExpire(absl::string_view key, Entry& entry,
   ShardOf(key).SetExpire(key, entry, expire_ms);
 }
 
+bool CommandContext::propagating() const { return server.aof() != nullptr; }
+
+void CommandContext::Propagate(std::vector<std::string> args) {
+  propagate_replaced = true;
+  if (!propagating()) return;
+  propagated.push_back(Propagated{db(), std::move(args)});
+}
+
+void CommandContext::TakePropagated(uint32_t spec_flags,
+                                    std::vector<Propagated>* out) {
+  for (Propagated& p : propagated) out->push_back(std::move(p));
+  propagated.clear();
+  if (!propagate_replaced && modified && (spec_flags & kWrite) != 0 &&
+      !args.empty()) {
+    out->push_back(
+        Propagated{db(), std::vector<std::string>(args.begin(), args.end())});
+  }
+}
+
 void CommandContext::ModifiedIn(int db, absl::string_view key) {
+  modified = true;
   server.stats().dirty.fetch_add(1, std::memory_order_relaxed);
   Shard& shard = ShardIn(db, key);
   if (shard.watchers.empty()) return;

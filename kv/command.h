@@ -34,6 +34,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "kv/aof.h"
 #include "kv/keyspace.h"
 #include "kv/resp/writer.h"
 #include "kv/striped_counter.h"
@@ -194,6 +195,32 @@ class CommandContext {
   std::unique_ptr<BlockRequest> block;
   // Keys this command made ready for blocked clients.
   absl::InlinedVector<std::pair<int, std::string>, 1> ready;
+
+  // Propagation to the append-only file. By default a write command
+  // (kWrite) that changed something (Modified()) is appended as it came;
+  // a command whose effect is not a pure function of its arguments says
+  // what to append instead with Propagate() (SPOP's SREM of the members it
+  // took, SET EX's absolute PXAT), or PropagateNothing(). Lazy expiry
+  // appends a DEL ahead of the command.
+  //
+  // propagating() is true while the append-only file is on: handlers
+  // skip building replacements otherwise.
+  bool propagating() const;
+  // Propagate() appends `args` (in the command's database) in place of
+  // the command itself; several calls append several commands.
+  void Propagate(std::vector<std::string> args);
+  // PropagateNothing() appends nothing for this command.
+  void PropagateNothing() { propagate_replaced = true; }
+  // Set by Modified() (and by whole-database writes such as FLUSHALL).
+  bool modified = false;
+  bool propagate_replaced = false;
+  // What to append, in order (see TakePropagated()).
+  std::vector<Propagated> propagated;
+  // TakePropagated() moves what this command appends onto `out`: the
+  // lazy-expiry DELs and replacements, then the command's own arguments
+  // when `spec_flags` has kWrite, it changed something and nothing
+  // replaced it.
+  void TakePropagated(uint32_t spec_flags, std::vector<Propagated>* out);
 
   // db() is the client's selected database.
   int db() const;

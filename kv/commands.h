@@ -19,6 +19,7 @@ void RegisterSetCommands(CommandTable& table);
 void RegisterSortedSetCommands(CommandTable& table);
 void RegisterPubSubCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
+void RegisterPersistenceCommands(CommandTable& table);
 
 }  // namespace colony::kv
 

@@ -265,6 +265,9 @@ void HIncrByFloat(CommandContext& ctx) {
   }
   std::string text = FormatLongDouble(value);
   ctx.reply.Bulk(text);
+  // The result, so that a replay does not depend on float rounding.
+  if (ctx.propagating())
+    ctx.Propagate({"HSET", std::string(key), std::string(ctx.args[2]), text});
   StoreField(ctx, hash, key, ctx.args[2], std::move(text), "hincrbyfloat");
 }
 

@@ -339,12 +339,15 @@ void ExpireGeneric(CommandContext& ctx, ExpireUnit unit, bool absolute) {
     ctx.Delete(key);
     ctx.Modified(key);
     ctx.Notify(kNotifyGeneric, "del", key);
+    if (ctx.propagating()) ctx.Propagate({"DEL", key});
     ctx.reply.Integer(1);
     return;
   }
   ctx.SetExpire(key, *e, when);
   ctx.Modified(key);
   ctx.Notify(kNotifyGeneric, "expire", key);
+  // Appended as an absolute time: a restart does not extend the TTL.
+  if (ctx.propagating()) ctx.Propagate({"PEXPIREAT", key, absl::StrCat(when)});
   ctx.reply.Integer(1);
 }
 

@@ -103,6 +103,9 @@ ListValue& NewList(CommandContext& ctx, absl::string_view key) {
 void PopRangeWithKey(CommandContext& ctx, absl::string_view key,
                      ListValue& list, End end, int64_t count) {
   const size_t n = std::min<size_t>(list.size(), static_cast<size_t>(count));
+  if (ctx.propagating())
+    ctx.Propagate({end == End::kHead ? "LPOP" : "RPOP", std::string(key),
+                   absl::StrCat(n)});
   ctx.reply.Array(2);
   ctx.reply.Bulk(key);
   ctx.reply.Array(n);
@@ -116,6 +119,10 @@ void PopRangeWithKey(CommandContext& ctx, absl::string_view key,
 void Move(CommandContext& ctx, absl::string_view src, ListValue& from_list,
           absl::string_view dst, ListValue* to_list, End from, End to) {
   std::string value = PopFrom(from_list, from);
+  if (ctx.propagating())
+    ctx.Propagate({"LMOVE", std::string(src), std::string(dst),
+                   from == End::kHead ? "LEFT" : "RIGHT",
+                   to == End::kHead ? "LEFT" : "RIGHT"});
   if (to_list == nullptr) to_list = &NewList(ctx, dst);
   ctx.reply.Bulk(value);
   PushTo(*to_list, to, std::move(value));
@@ -629,6 +636,8 @@ bool ServeBPop(CommandContext& ctx, absl::string_view key,
   if (list == nullptr || list->empty()) return false;
   const End end =
       absl::EqualsIgnoreCase(args[0], "brpop") ? End::kTail : End::kHead;
+  if (ctx.propagating())
+    ctx.Propagate({end == End::kHead ? "LPOP" : "RPOP", std::string(key)});
   ctx.reply.Array(2);
   ctx.reply.Bulk(key);
   ctx.reply.Bulk(PopFrom(*list, end));
@@ -695,6 +704,8 @@ void BPopGeneric(CommandContext& ctx, End end, size_t timeout_at,
       PopRangeWithKey(ctx, key, *list, m->end, m->count);
       return;
     }
+    if (ctx.propagating())
+      ctx.Propagate({end == End::kHead ? "LPOP" : "RPOP", std::string(key)});
     ctx.reply.Array(2);
     ctx.reply.Bulk(key);
     ctx.reply.Bulk(PopFrom(*list, end));

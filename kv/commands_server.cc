@@ -315,13 +315,23 @@ void InfoSection(CommandContext& ctx, absl::string_view name,
         used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0,
         "\r\n\r\n");
   } else if (name == "persistence") {
+    Aof* aof = s.aof();
     absl::StrAppend(
         out, "# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:",
-        st.dirty.load(), "\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:",
-        s.start_ms() / 1000,
-        "\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n"
-        "aof_rewrite_in_progress:0\r\naof_last_write_status:ok\r\n"
-        "\r\n");
+        st.dirty.load() - s.dirty_at_save(),
+        "\r\nrdb_bgsave_in_progress:", s.rewrite_in_progress() ? 1 : 0,
+        "\r\nrdb_last_save_time:", s.last_save_ms() / 1000,
+        "\r\nrdb_last_bgsave_status:", s.last_rewrite_ok() ? "ok" : "err",
+        "\r\naof_enabled:", aof != nullptr ? 1 : 0,
+        "\r\naof_rewrite_in_progress:", s.rewrite_in_progress() ? 1 : 0,
+        "\r\naof_last_bgrewrite_status:", s.last_rewrite_ok() ? "ok" : "err",
+        "\r\naof_last_write_status:",
+        aof != nullptr && aof->write_errno() != 0 ? "err" : "ok");
+    if (aof != nullptr) {
+      absl::StrAppend(out, "\r\naof_current_size:", aof->current_size(),
+                      "\r\naof_base_size:", aof->base_size());
+    }
+    out->append("\r\n\r\n");
   } else if (name == "stats") {
     absl::StrAppend(
         out, "# Stats\r\ntotal_connections_received:",
@@ -481,6 +491,7 @@ void FlushOne(CommandContext& ctx, int db) {
     }
     ctx.server.stats().dirty.fetch_add(shard.Clear());
   }
+  ctx.modified = true;  // appended to the AOF even when it was empty
 }
 
 bool FlushOption(CommandContext& ctx) {
@@ -537,6 +548,7 @@ void SwapDb(CommandContext& ctx) {
       }
       std::swap(x.map, y.map);
       std::swap(x.expires, y.expires);
+      ctx.modified = true;
       // Clients blocked in either database may now find their keys.
       for (Shard* s : {&x, &y}) {
         const int db = s == &x ? static_cast<int>(a) : static_cast<int>(b);

@@ -191,6 +191,7 @@ void SPopWithCount(CommandContext& ctx) {
     for (const std::string& m : *set) ctx.reply.Bulk(m);
     ctx.Modified(key);
     ctx.Notify(kNotifySet, "spop", key);
+    if (ctx.propagating()) ctx.Propagate({"DEL", std::string(key)});
     ctx.Delete(key);
     ctx.Notify(kNotifyGeneric, "del", key);
     return;
@@ -202,11 +203,21 @@ void SPopWithCount(CommandContext& ctx) {
                               /*distinct=*/true, ThreadRng()),
               [&](SetValue::iterator it) { taken.push_back(it); });
   ctx.reply.Set(taken.size());
+  // The members taken are appended as an SREM (a replay cannot draw the
+  // same ones).
+  std::vector<std::string> srem;
+  if (ctx.propagating()) {
+    srem.reserve(taken.size() + 2);
+    srem.emplace_back("SREM");
+    srem.emplace_back(key);
+  }
   // Erasing leaves the other iterators valid (no rehash on erase).
   for (SetValue::iterator it : taken) {
     ctx.reply.Bulk(*it);
+    if (ctx.propagating()) srem.push_back(*it);
     set->erase(it);
   }
+  if (ctx.propagating()) ctx.Propagate(std::move(srem));
   ctx.Modified(key);
   ctx.Notify(kNotifySet, "spop", key);
   AfterRemoval(ctx, key, *set);
@@ -222,6 +233,7 @@ void SPop(CommandContext& ctx) {
   if (set == nullptr) return ctx.reply.Null();
   auto it = RandomMember(*set);
   ctx.reply.Bulk(*it);
+  if (ctx.propagating()) ctx.Propagate({"SREM", std::string(key), *it});
   set->erase(it);
   ctx.Modified(key);
   ctx.Notify(kNotifySet, "spop", key);

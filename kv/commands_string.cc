@@ -159,7 +159,13 @@ void Set(CommandContext& ctx) {
     expire_ms = e->expire_ms;
   }
   StoreString(ctx, key, value, expire_ms);
-  if (expiry.set) ctx.Notify(kNotifyGeneric, "expire", key);
+  if (expiry.set) {
+    ctx.Notify(kNotifyGeneric, "expire", key);
+    // A relative expiry is appended as an absolute one.
+    if (ctx.propagating())
+      ctx.Propagate({"SET", std::string(key), std::string(value), "PXAT",
+                     absl::StrCat(expire_ms)});
+  }
   if (get) {
     if (existed) {
       ctx.reply.Bulk(old);
@@ -185,6 +191,9 @@ void SetExGeneric(CommandContext& ctx, bool millis) {
   if (!ParseExpiry(ctx, millis ? "PX" : "EX", ctx.args[2], &expiry)) return;
   StoreString(ctx, ctx.args[1], ctx.args[3], expiry.expire_ms);
   ctx.Notify(kNotifyGeneric, "expire", ctx.args[1]);
+  if (ctx.propagating())
+    ctx.Propagate({"SET", std::string(ctx.args[1]), std::string(ctx.args[3]),
+                   "PXAT", absl::StrCat(expiry.expire_ms)});
   ctx.reply.Ok();
 }
 
@@ -248,15 +257,19 @@ void GetEx(CommandContext& ctx) {
       ctx.Delete(key);
       ctx.Modified(key);
       ctx.Notify(kNotifyGeneric, "del", key);
+      if (ctx.propagating()) ctx.Propagate({"DEL", key});
     } else {
       ctx.SetExpire(key, *e, expiry.expire_ms);
       ctx.Modified(key);
       ctx.Notify(kNotifyGeneric, "expire", key);
+      if (ctx.propagating())
+        ctx.Propagate({"PEXPIREAT", key, absl::StrCat(expiry.expire_ms)});
     }
   } else if (expiry.persist && e->expire_ms != 0) {
     ctx.SetExpire(key, *e, 0);
     ctx.Modified(key);
     ctx.Notify(kNotifyGeneric, "persist", key);
+    if (ctx.propagating()) ctx.Propagate({"PERSIST", key});
   }
 }
 
@@ -488,6 +501,9 @@ void IncrByFloat(CommandContext& ctx) {
   }
   ctx.Modified(key);
   ctx.Notify(kNotifyString, "incrbyfloat", key);
+  // The result, so that a replay does not depend on float rounding.
+  if (ctx.propagating())
+    ctx.Propagate({"SET", std::string(key), text, "KEEPTTL"});
   ctx.reply.Bulk(text);
 }
 

@@ -621,6 +621,10 @@ bool Pop(CommandContext& ctx, absl::Span<const absl::string_view> keys,
   SortedSet& z = e->zset();
   const size_t n = std::min(static_cast<size_t>(count), z.size());
   std::vector<SortedSet::ScoredMember> popped = max ? z.PopMax(n) : z.PopMin(n);
+  // BZPOPMIN, BZMPOP and ZMPOP are appended as the pop that happened.
+  if (ctx.propagating())
+    ctx.Propagate(
+        {max ? "ZPOPMAX" : "ZPOPMIN", std::string(key), absl::StrCat(n)});
   switch (shape) {
     case PopShape::kFlat:
       ctx.reply.Array(popped.size() * 2);

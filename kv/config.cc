@@ -67,6 +67,9 @@ KvConfig::KvConfig() {
   Define("appendonly", Kind::kBool, "no");
   Define("appendfsync", Kind::kEnum, "everysec", {"always", "everysec", "no"});
   Define("appendfilename", Kind::kString, "appendonly.aof");
+  Define("aof-load-truncated", Kind::kBool, "yes");
+  Define("auto-aof-rewrite-percentage", Kind::kInt, "100", {}, 0);
+  Define("auto-aof-rewrite-min-size", Kind::kMemory, "67108864", {}, 0);
   Define("save", Kind::kString, "");
   Define("dir", Kind::kString, ".");
   Define("dbfilename", Kind::kString, "dump.rdb");

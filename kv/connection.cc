@@ -109,6 +109,11 @@ bool Connection::ReadMore(Deadline deadline, bool* timed_out) {
 }
 
 bool Connection::Flush() {
+  if (aof_seq_ != 0) {
+    // appendfsync always: the replies wait for their writes to be on disk.
+    if (Aof* aof = server_.aof()) aof->WaitDurable(aof_seq_);
+    aof_seq_ = 0;
+  }
   if (out_.empty()) return true;
   server_.stats().net_output_bytes.fetch_add(out_.size(),
                                              std::memory_order_relaxed);
@@ -249,6 +254,13 @@ void Connection::Execute(absl::Span<const absl::string_view> args) {
                               "context"));
     return;
   }
+  if ((spec->flags & kWrite) != 0) {
+    if (Aof* aof = server_.aof(); aof != nullptr && aof->write_errno() != 0) {
+      Reject(spec, absl::StrCat("MISCONF Errors writing to the AOF file: ",
+                                std::strerror(aof->write_errno())));
+      return;
+    }
+  }
   if (client_.in_multi && (spec->flags & kNoMulti) == 0) {
     std::vector<std::string> copy(args.begin(), args.end());
     client_.queued.push_back(std::move(copy));
@@ -258,13 +270,9 @@ void Connection::Execute(absl::Span<const absl::string_view> args) {
   RunCommand(*spec, args);
 }
 
-namespace {
-
-// AddLocks() names the shards a command needs in database `db`; returns
-// the shard of its first key (nullptr if none).
-Shard* AddLocks(KvServer& server, const CommandSpec& spec,
-                absl::Span<const absl::string_view> args, int db,
-                LockSet* locks) {
+Shard* LockCommandKeys(KvServer& server, const CommandSpec& spec,
+                       absl::Span<const absl::string_view> args, int db,
+                       LockSet* locks) {
   Keyspace& ks = server.keyspace();
   if (spec.flags & kAllDbs) {
     for (int d = 0; d < Keyspace::kDatabases; ++d) locks->AddDb(ks, d);
@@ -292,6 +300,8 @@ Shard* AddLocks(KvServer& server, const CommandSpec& spec,
   return first;
 }
 
+namespace {
+
 // CountCall() records a command for INFO commandstats and, if it was
 // slow, in the slow log.
 void CountCall(KvServer& server, const CommandSpec& spec, int64_t start_ns,
@@ -316,7 +326,7 @@ void Connection::RunCommand(const CommandSpec& spec,
                             absl::Span<const absl::string_view> args) {
   LockSet locks;
   const int db = client_.db.load();
-  Shard* first = AddLocks(server_, spec, args, db, &locks);
+  Shard* first = LockCommandKeys(server_, spec, args, db, &locks);
   locks.Lock();
   const int64_t start_ns = absl::GetCurrentTimeNanos();
   CommandContext ctx(server_, client_, writer_, args, start_ns / 1'000'000);
@@ -328,6 +338,13 @@ void Connection::RunCommand(const CommandSpec& spec,
     blocked = std::make_shared<BlockedClient>(&client_, client_.db.load(),
                                               std::move(*ctx.block));
     Enqueue(server_.keyspace(), blocked);
+  }
+  if (Aof* aof = server_.aof()) {
+    // Appended under the locks: the file orders writes to a key as they
+    // executed.
+    std::vector<Propagated> writes;
+    ctx.TakePropagated(spec.flags, &writes);
+    if (!writes.empty()) aof_seq_ = aof->Append(writes, false);
   }
   locks.Unlock();
   if (out_.size() > out_before && out_[out_before] == '-') {
@@ -396,6 +413,8 @@ void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
   }
   // Served (or being served): the reply is on its way.
   blocked->done.Wait();
+  // The pop was appended to the AOF before the client was woken.
+  if (Aof* aof = server_.aof()) aof_seq_ = std::max(aof_seq_, aof->appended());
   writer_.Raw(blocked->reply);
   if (hung_up) closing_ = true;
 }
@@ -548,7 +567,7 @@ void Connection::Exec(CommandContext& ctx) {
   } else {
     for (size_t i = 0; i < queued.size(); ++i) {
       if (specs[i] != nullptr) {
-        AddLocks(server, *specs[i], argv[i], db, &locks);
+        LockCommandKeys(server, *specs[i], argv[i], db, &locks);
       }
     }
     for (const auto& [d, k] : c.watched) {
@@ -572,6 +591,8 @@ void Connection::Exec(CommandContext& ctx) {
   }
   ctx.reply.Array(queued.size());
   absl::InlinedVector<std::pair<int, std::string>, 1> ready;
+  Aof* aof = server.aof();
+  std::vector<Propagated> writes;
   for (size_t i = 0; i < queued.size(); ++i) {
     const int64_t start_ns = absl::GetCurrentTimeNanos();
     CommandContext inner(server, c, ctx.reply, argv[i], start_ns / 1'000'000);
@@ -582,7 +603,12 @@ void Connection::Exec(CommandContext& ctx) {
       specs[i]->failed.fetch_add(1, std::memory_order_relaxed);
     }
     for (auto& r : inner.ready) ready.push_back(std::move(r));
+    if (aof != nullptr) inner.TakePropagated(specs[i]->flags, &writes);
     CountCall(server, *specs[i], start_ns, argv[i], c);
+  }
+  if (!writes.empty()) {
+    // MULTI/EXEC around the transaction's writes, as Redis writes them.
+    conn.aof_seq_ = aof->Append(writes, true);
   }
   locks.Unlock();
   conn.UnwatchAll();

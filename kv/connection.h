@@ -30,6 +30,13 @@
 
 namespace colony::kv {
 
+// LockCommandKeys() names the shards `spec` needs for `args` in database
+// `db` (per its KeySpec and flags); returns the shard of its first key
+// (nullptr if none). The executor and the AOF loader lock with it.
+Shard* LockCommandKeys(KvServer& server, const CommandSpec& spec,
+                       absl::Span<const absl::string_view> args, int db,
+                       LockSet* locks);
+
 class Connection {
  public:
   Connection(KvServer& server, TcpStream& stream, const ServeHooks& hooks);
@@ -89,6 +96,9 @@ class Connection {
   size_t in_start_ = 0;
   size_t in_end_ = 0;
   bool closing_ = false;
+  // The AOF sequence number the pending replies depend on (0: none):
+  // Flush() waits for it to be durable as the fsync policy says.
+  uint64_t aof_seq_ = 0;
   // The last command looked up, by the bytes of its name as sent.
   char last_name_[16];
   size_t last_name_size_ = 0;

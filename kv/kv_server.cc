@@ -6,9 +6,13 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "kv/aof_rewrite.h"
 #include "kv/commands.h"
 #include "kv/connection.h"
+#include "scheduler/blocking.h"
+#include "spdlog/spdlog.h"
 
 namespace colony::kv {
 
@@ -86,7 +90,8 @@ std::string RandomRunId() {
   return id;
 }
 
-KvServer::KvServer() : start_ms_(NowMs()), run_id_(RandomRunId()) {
+KvServer::KvServer()
+    : start_ms_(NowMs()), run_id_(RandomRunId()), last_save_ms_(NowMs()) {
   RegisterConnectionCommands(commands_);
   RegisterServerCommands(commands_);
   RegisterKeyspaceCommands(commands_);
@@ -97,6 +102,7 @@ KvServer::KvServer() : start_ms_(NowMs()), run_id_(RandomRunId()) {
   RegisterSortedSetCommands(commands_);
   RegisterPubSubCommands(commands_);
   RegisterTransactionCommands(commands_);
+  RegisterPersistenceCommands(commands_);
   config_.OnChange("notify-keyspace-events", [this](const std::string& v) {
     notify_flags_.store(ParseNotifyFlags(v));
   });
@@ -118,9 +124,110 @@ KvServer::KvServer() : start_ms_(NowMs()), run_id_(RandomRunId()) {
   config_.OnChange("requirepass", [this](const std::string& v) {
     auth_required_.store(!v.empty());
   });
+  config_.OnChange("appendfsync", [this](const std::string& v) {
+    if (Aof* a = aof()) a->set_fsync(Aof::ParseFsync(v));
+  });
 }
 
-KvServer::~KvServer() = default;
+KvServer::~KvServer() {
+  {
+    base_internal::ThreadMutexLock lock(rewrite_mu_);
+    if (rewrite_thread_.joinable()) rewrite_thread_.join();
+  }
+  StopPersistence();
+}
+
+std::string KvServer::aof_path() const {
+  const std::string dir = config_.Value("dir");
+  return absl::StrCat(dir.empty() ? absl::string_view(".") : dir, "/",
+                      config_.Value("appendfilename"));
+}
+
+absl::Status KvServer::StartPersistence(const AofLoadOptions& options) {
+  if (config_.Value("appendonly") != "yes") return absl::OkStatus();
+  const std::string path = aof_path();
+  const int64_t start = NowMs();
+  absl::StatusOr<AofLoadResult> loaded = LoadAof(*this, path, options);
+  if (!loaded.ok()) return loaded.status();
+  spdlog::info(
+      "kv: loaded {} commands ({} bytes) from the append only file {} in "
+      "{} ms",
+      loaded->commands, loaded->size, path, NowMs() - start);
+  absl::StatusOr<std::unique_ptr<Aof>> aof =
+      Aof::Open(path, Aof::ParseFsync(config_.Value("appendfsync")));
+  if (!aof.ok()) return aof.status();
+  aof_ = *std::move(aof);
+  dirty_at_save_.store(stats_.dirty.load());
+  last_save_ms_.store(NowMs());
+  aof_ptr_.store(aof_.get(), std::memory_order_release);
+  return absl::OkStatus();
+}
+
+void KvServer::StopPersistence() {
+  if (aof_ != nullptr) aof_->Close();
+}
+
+absl::Status KvServer::DoRewrite() {
+  const int64_t start = NowMs();
+  const uint64_t dirty = stats_.dirty.load();
+  Aof* a = aof();
+  absl::Status s = RewriteAof(*this, a, a != nullptr ? a->path() : aof_path());
+  last_rewrite_ok_.store(s.ok());
+  if (s.ok()) {
+    last_save_ms_.store(NowMs());
+    dirty_at_save_.store(dirty);
+    spdlog::info("kv: rewrote the append only file {} in {} ms", aof_path(),
+                 NowMs() - start);
+  } else {
+    spdlog::error("kv: rewriting the append only file: {}", s.ToString());
+  }
+  return s;
+}
+
+absl::Status KvServer::StartRewrite() {
+  bool expected = false;
+  if (!rewriting_.compare_exchange_strong(expected, true)) {
+    return absl::AlreadyExistsError(
+        "Background append only file rewriting already in progress");
+  }
+  base_internal::ThreadMutexLock lock(rewrite_mu_);
+  if (rewrite_thread_.joinable()) rewrite_thread_.join();
+  rewrite_thread_ = std::thread([this] {
+    DoRewrite().IgnoreError();
+    rewriting_.store(false);
+  });
+  return absl::OkStatus();
+}
+
+absl::Status KvServer::Rewrite() {
+  bool expected = false;
+  if (!rewriting_.compare_exchange_strong(expected, true)) {
+    return absl::AlreadyExistsError("Background save already in progress");
+  }
+  absl::Status s = SpawnBlocking([this] { return DoRewrite(); });
+  rewriting_.store(false);
+  return s;
+}
+
+void KvServer::MaybeAutoRewrite() {
+  Aof* a = aof();
+  if (a == nullptr || rewriting_.load()) return;
+  int64_t percent = 0, min_size = 0;
+  if (!absl::SimpleAtoi(config_.Value("auto-aof-rewrite-percentage"),
+                        &percent) ||
+      percent <= 0) {
+    return;
+  }
+  absl::SimpleAtoi(config_.Value("auto-aof-rewrite-min-size"), &min_size);
+  const int64_t size = a->current_size();
+  const int64_t base = std::max<int64_t>(a->base_size(), 1);
+  if (size < min_size || (size - base) * 100 / base < percent) return;
+  spdlog::info(
+      "kv: starting an automatic rewrite of the append only file "
+      "({} bytes, {}% over its base of {})",
+      size, (size - base) * 100 / base, base);
+  StartRewrite().IgnoreError();
+}
 
 int64_t KvServer::OpsPerSecond() {
   const int64_t now = NowMs();
@@ -210,9 +317,12 @@ size_t KvServer::ExpireCycle(int64_t now_ms, size_t budget) {
         auto first = shard.expires.begin();
         if (first->first > now_ms) break;
         const std::string key = first->second;
-        // Lookup() deletes it, notifies and counts.
+        // Lookup() deletes it, notifies, counts and propagates a DEL.
         ctx.Lookup(key);
         ++deleted;
+      }
+      if (Aof* a = aof(); a != nullptr && !ctx.propagated.empty()) {
+        a->Append(ctx.propagated, false);
       }
     }
   }

@@ -24,10 +24,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "base/internal/thread_mutex.h"
+#include "kv/aof.h"
+#include "kv/aof_load.h"
 #include "kv/client.h"
 #include "kv/command.h"
 #include "kv/config.h"
@@ -108,6 +111,37 @@ class KvServer {
   int KillClients(const std::function<bool(Client&)>& match,
                   Client* self = nullptr);
 
+  // Persistence (docs/kv.md, "Persistence").
+  //
+  // StartPersistence() loads the append-only file named by the `dir` and
+  // `appendfilename` parameters when `appendonly` is yes, then opens it
+  // for appending; call before serving. An error (a corrupt file, an
+  // unwritable directory) means the server must not start.
+  absl::Status StartPersistence(const AofLoadOptions& options);
+  // StopPersistence() writes and fsyncs what is buffered and closes the
+  // file (after the last client: a drain or the destructor).
+  void StopPersistence();
+  // aof() is the open append-only file, or nullptr.
+  Aof* aof() const { return aof_ptr_.load(std::memory_order_acquire); }
+  // aof_path() is where the append-only file lives.
+  std::string aof_path() const;
+  // StartRewrite() begins a background rewrite (BGREWRITEAOF); an error
+  // if one is under way.
+  absl::Status StartRewrite();
+  // Rewrite() rewrites now, waiting for the result (SAVE).
+  absl::Status Rewrite();
+  // MaybeAutoRewrite() starts a rewrite when the file grew past
+  // auto-aof-rewrite-percentage of its base size (and past
+  // auto-aof-rewrite-min-size). Called every 1/hz s.
+  void MaybeAutoRewrite();
+  bool rewrite_in_progress() const { return rewriting_.load(); }
+  // last_save_ms() is when the last rewrite (or load) completed.
+  int64_t last_save_ms() const { return last_save_ms_.load(); }
+  // last_rewrite_ok() is whether the last rewrite succeeded.
+  bool last_rewrite_ok() const { return last_rewrite_ok_.load(); }
+  // dirty_at_save() is the dirty count when the last save completed.
+  uint64_t dirty_at_save() const { return dirty_at_save_.load(); }
+
   // Listener addresses for INFO ("tcp_port").
   void set_port(int port) { port_ = port; }
   int port() const { return port_; }
@@ -133,6 +167,17 @@ class KvServer {
   std::atomic<int64_t> idle_timeout_s_{0};
   std::atomic<uint64_t> next_client_id_{1};
   std::atomic<int> port_{0};
+
+  // Persistence.
+  absl::Status DoRewrite();
+  std::unique_ptr<Aof> aof_;
+  std::atomic<Aof*> aof_ptr_{nullptr};
+  std::atomic<bool> rewriting_{false};
+  std::atomic<bool> last_rewrite_ok_{true};
+  std::atomic<int64_t> last_save_ms_{0};
+  std::atomic<uint64_t> dirty_at_save_{0};
+  base_internal::ThreadMutex rewrite_mu_;
+  std::thread rewrite_thread_ ABSL_GUARDED_BY(rewrite_mu_);
 
   mutable base_internal::ThreadMutex clients_mu_;
   std::map<uint64_t, Client*> clients_ ABSL_GUARDED_BY(clients_mu_);

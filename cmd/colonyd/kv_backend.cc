@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -18,6 +19,7 @@
 #include "kv/kv_server.h"
 #include "metrics/prometheus.h"
 #include "net/socket_address.h"
+#include "scheduler/blocking.h"
 #include "scheduler/scheduler.h"
 #include "spdlog/spdlog.h"
 
@@ -33,6 +35,30 @@ ABSL_FLAG(std::string, kv_requirepass, "",
 ABSL_FLAG(std::string, kv_notify_keyspace_events, "",
           "Keyspace notification classes, as Redis' notify-keyspace-events.");
 
+ABSL_FLAG(bool, kv_appendonly, false,
+          "Keep the kv data in an append-only file (Redis' appendonly): "
+          "loaded at start, written as commands execute.");
+ABSL_FLAG(std::string, kv_appendfsync, "everysec",
+          "When the append-only file is fsynced: always (before each reply), "
+          "everysec, no. Also CONFIG SET appendfsync.");
+ABSL_FLAG(std::string, kv_dir, ".",
+          "Directory of the append-only file (Redis' dir).");
+ABSL_FLAG(std::string, kv_appendfilename, "appendonly.aof",
+          "Name of the append-only file in --kv_dir.");
+ABSL_FLAG(bool, kv_aof_load_truncated, true,
+          "Start when the append-only file ends inside a command (a crash "
+          "during a write), dropping that command (Redis' "
+          "aof-load-truncated).");
+ABSL_FLAG(bool, kv_aof_load_corrupt, false,
+          "Start even when the append-only file is corrupt in the middle, "
+          "dropping everything from the corrupt part on (otherwise the "
+          "start fails naming the offset).");
+ABSL_FLAG(int32_t, kv_auto_aof_rewrite_percentage, 100,
+          "Rewrite the append-only file when it grew this many percent over "
+          "its size after the last rewrite; 0: never. Also CONFIG SET.");
+ABSL_FLAG(std::string, kv_auto_aof_rewrite_min_size, "64mb",
+          "Smallest append-only file that is rewritten automatically.");
+
 namespace colony {
 namespace daemon {
 namespace {
@@ -41,11 +67,27 @@ class KvBackend : public Backend {
  public:
   std::string_view name() const override { return "kv"; }
   std::vector<std::string> config_keys() const override {
-    return {"kv_enabled", "kv_listen", "kv_maxclients", "kv_requirepass",
-            "kv_notify_keyspace_events"};
+    return {"kv_enabled",
+            "kv_listen",
+            "kv_maxclients",
+            "kv_requirepass",
+            "kv_notify_keyspace_events",
+            "kv_appendonly",
+            "kv_appendfsync",
+            "kv_dir",
+            "kv_appendfilename",
+            "kv_aof_load_truncated",
+            "kv_aof_load_corrupt",
+            "kv_auto_aof_rewrite_percentage",
+            "kv_auto_aof_rewrite_min_size"};
   }
   std::vector<std::string> mutable_config_keys() const override {
-    return {"kv_maxclients", "kv_requirepass", "kv_notify_keyspace_events"};
+    return {"kv_maxclients",
+            "kv_requirepass",
+            "kv_notify_keyspace_events",
+            "kv_appendfsync",
+            "kv_auto_aof_rewrite_percentage",
+            "kv_auto_aof_rewrite_min_size"};
   }
   bool enabled() const override { return absl::GetFlag(FLAGS_kv_enabled); }
 
@@ -55,6 +97,32 @@ class KvBackend : public Backend {
     if (!listener.ok()) return listener.status();
     if (auto a = listener->LocalAddress(); a.ok()) server_.set_port(a->port());
     ApplyFlags();
+    {
+      // The data first: nothing is accepted until it is loaded.
+      kv::KvConfig& c = server_.config();
+      for (const auto& [key, value] :
+           {std::pair<const char*, std::string>{
+                "appendonly",
+                absl::GetFlag(FLAGS_kv_appendonly) ? "yes" : "no"},
+            {"dir", absl::GetFlag(FLAGS_kv_dir)},
+            {"appendfilename", absl::GetFlag(FLAGS_kv_appendfilename)},
+            {"aof-load-truncated",
+             absl::GetFlag(FLAGS_kv_aof_load_truncated) ? "yes" : "no"}}) {
+        if (absl::Status s = c.Set(key, value); !s.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("kv: ", key, ": ", s.message()));
+        }
+      }
+      kv::AofLoadOptions load;
+      load.load_truncated = absl::GetFlag(FLAGS_kv_aof_load_truncated);
+      load.load_corrupt = absl::GetFlag(FLAGS_kv_aof_load_corrupt);
+      // On the blocking pool: file I/O, and a deep stack for the replay.
+      if (absl::Status s = SpawnBlocking(
+              [this, &load] { return server_.StartPersistence(load); });
+          !s.ok()) {
+        return absl::FailedPreconditionError(absl::StrCat("kv: ", s.message()));
+      }
+    }
     service_ = std::make_unique<TcpService>(
         TcpServiceOptions{.name = "kv",
                           .max_clients = absl::GetFlag(FLAGS_kv_maxclients),
@@ -88,6 +156,7 @@ class KvBackend : public Backend {
             absl::SimpleAtoi(server_.config().Value("hz"), &hz);
             colony::SleepFor(absl::Milliseconds(1000 / std::max(1, hz)));
             server_.ExpireCycle(kv::NowMs());
+            server_.MaybeAutoRewrite();
           }
         },
         {.name = "kv-active-expiry"});
@@ -95,7 +164,11 @@ class KvBackend : public Backend {
   }
 
   void StopAccepting() override { service_->StopAccepting(); }
-  void Drain(Deadline deadline) override { service_->Drain(deadline); }
+  void Drain(Deadline deadline) override {
+    service_->Drain(deadline);
+    // After the last client: what is buffered goes to disk.
+    server_.StopPersistence();
+  }
 
   void OnConfigChanged(std::string_view key) override { ApplyFlags(); }
 
@@ -142,6 +215,11 @@ class KvBackend : public Backend {
     set("requirepass", absl::GetFlag(FLAGS_kv_requirepass));
     set("notify-keyspace-events",
         absl::GetFlag(FLAGS_kv_notify_keyspace_events));
+    set("appendfsync", absl::GetFlag(FLAGS_kv_appendfsync));
+    set("auto-aof-rewrite-percentage",
+        absl::StrCat(absl::GetFlag(FLAGS_kv_auto_aof_rewrite_percentage)));
+    set("auto-aof-rewrite-min-size",
+        absl::GetFlag(FLAGS_kv_auto_aof_rewrite_min_size));
   }
 
   kv::KvServer server_;
