@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Copyright 2026 The Colony Authors.
+#
+# Append-only file benchmark: redis-benchmark's SET against colonyd's kv
+# backend and against redis-server 7.0, both with appendonly on, under each
+# appendfsync policy (always, everysec, no), each server writing its file
+# to a fresh directory. Prints a markdown table of requests/s and p50/p99
+# latencies per policy and colonyd's ratio to redis-server.
+#
+# Usage: bench/run_kv_aof_bench.sh [--colonyd PATH] [--redis PATH]
+#          [--workers N] [--requests N] [--conns N] [--pipeline N]
+#          [--dir DIR]
+# --dir is where the files go (default: a temporary directory); put it on
+# the disk you want to measure, since fsync costs are the disk's.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+colonyd=bazel-bin/cmd/colonyd/colonyd
+redis=redis-server
+workers=2
+requests=100000
+conns=50
+pipeline=1
+dir=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --colonyd) colonyd="$2"; shift 2 ;;
+    --redis) redis="$2"; shift 2 ;;
+    --workers) workers="$2"; shift 2 ;;
+    --requests) requests="$2"; shift 2 ;;
+    --conns) conns="$2"; shift 2 ;;
+    --pipeline) pipeline="$2"; shift 2 ;;
+    --dir) dir="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[[ -x "$colonyd" ]] || bazel build -c opt //cmd/colonyd
+if [[ -z "$dir" ]]; then
+  dir="$(mktemp -d)"
+  trap 'rm -rf "$dir"' EXIT
+fi
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_ping() {
+  for _ in $(seq 100); do
+    redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "server on port $1 did not start" >&2
+  return 1
+}
+
+# run PORT -> "rps p50 p99"
+run() {
+  redis-benchmark -p "$1" -t set -n "$requests" -c "$conns" -P "$pipeline" \
+    -r 100000 -q --csv | tail -1 |
+    tr -d '"' | awk -F, '{print $2, $5, $7}'
+}
+
+echo "| appendfsync | colonyd req/s | redis req/s | ratio | colonyd p50/p99 ms | redis p50/p99 ms |"
+echo "|---|---|---|---|---|---|"
+for policy in always everysec no; do
+  rm -rf "$dir/c" "$dir/r"
+  mkdir -p "$dir/c" "$dir/r"
+  cport=$(free_port)
+  "$colonyd" --kv_listen=127.0.0.1:"$cport" --http_enabled=false \
+    --admin_enabled=false --workers="$workers" --kv_appendonly \
+    --kv_dir="$dir/c" --kv_appendfsync="$policy" >/dev/null 2>&1 &
+  cpid=$!
+  wait_ping "$cport"
+  read -r c_rps c_p50 c_p99 < <(run "$cport")
+  kill "$cpid"; wait "$cpid" || true
+  rport=$(free_port)
+  "$redis" --port "$rport" --bind 127.0.0.1 --save "" --appendonly yes \
+    --appendfsync "$policy" --dir "$dir/r" --logfile "$dir/r/log" &
+  rpid=$!
+  wait_ping "$rport"
+  read -r r_rps r_p50 r_p99 < <(run "$rport")
+  kill "$rpid"; wait "$rpid" || true
+  ratio=$(awk -v a="$c_rps" -v b="$r_rps" 'BEGIN { printf "%.2f", a / b }')
+  echo "| $policy | $c_rps | $r_rps | $ratio | $c_p50 / $c_p99 | $r_p50 / $r_p99 |"
+done
