@@ -6,7 +6,8 @@
 # is compared with a single-threaded redis-server, and colonyd with 2
 # workers with redis-server running 2 I/O threads (--io-threads 2
 # --io-threads-do-reads yes). Neither server persists anything (redis-server
-# --save '' --appendonly no; colonyd has no persistence). Prints one
+# --save '' --appendonly no; colonyd --kv_appendonly=false, where the binary
+# knows the flag, which is also its default). Prints one
 # markdown table per worker count: requests/s (median of the repetitions),
 # colonyd's ratio to redis-server, p50 and p99 latencies, and whether the
 # row meets the targets (ratio >= 1.1 at 1 worker, >= 1.5 at 2 workers,
@@ -140,6 +141,12 @@ if [[ -z "${colonyd}" ]]; then
 fi
 # A copy, so that a rebuild during the run cannot swap the binary.
 cp "$(realpath "${colonyd}")" "${tmp}/colonyd"
+# No persistence, said explicitly where this colonyd has the flag (older
+# builds have no persistence at all).
+persistence=()
+if "${tmp}/colonyd" --help 2>&1 | grep -q -- '--kv_appendonly'; then
+  persistence=(--kv_appendonly=false)
+fi
 
 ncpu="$(nproc)"
 client_cpu=1
@@ -185,7 +192,7 @@ start_server() {
       taskset -c "${cpus}" "${tmp}/colonyd" --workers="$w" \
         --kv_listen="127.0.0.1:${port[$s]}" --http_enabled=false \
         --admin_enabled=false --log_file="${tmp}/colonyd.log" \
-        ${colonyd_args} >>"${tmp}/colonyd.out" 2>&1 &
+        "${persistence[@]}" ${colonyd_args} >>"${tmp}/colonyd.out" 2>&1 &
       ;;
     redis)
       local threads=()
@@ -369,7 +376,7 @@ echo "redis-benchmark $(redis-benchmark --version | awk '{print $2}')" \
   "per row, each sized for about ${duration} s${requests:+ (fixed -n ${requests})};" \
   "load average before ${load_before}, after ${load_after};" \
   "$((SECONDS - start_s)) s"
-python3 - "${results}" <<'PY'
+python3 - "${results}" "${ncpu}" <<'PY'
 import collections, statistics, sys
 runs = collections.defaultdict(lambda: collections.defaultdict(list))
 errors = collections.defaultdict(dict)
@@ -400,6 +407,13 @@ for workers in sorted({k[0] for k in order}):
     print()
     print(f"Targets: colonyd/redis >= {targets[workers]}x requests/s, "
           "colonyd p99 <= redis p99.")
+    if workers == 2 and int(sys.argv[2]) < 4:
+        print()
+        print(f"Only {sys.argv[2]} cores: redis-benchmark shares core 1 with "
+              "the servers. redis-server's I/O threads poll while they wait "
+              "for work, taking CPU from the client and its main thread "
+              "(see its CPU us/req), so these rows say more about sharing a "
+              "core than about scaling to 2.")
     print()
     print("| row | colonyd req/s | redis req/s | ratio | p50 ms colonyd / "
           "redis | p99 ms colonyd / redis | CPU us/req colonyd / redis "
