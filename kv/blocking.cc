@@ -6,6 +6,7 @@
 
 #include "kv/client.h"
 #include "kv/kv_server.h"
+#include "net/tcp.h"
 
 namespace colony::kv {
 
@@ -102,6 +103,17 @@ void ServeKey(KvServer& server, int db, const std::string& key,
                        absl::Span<const absl::string_view>(), NowMs());
     Entry* e = ctx.LookupIn(db, key);
     if (e == nullptr || e->type() != blocked->request.type) return;
+    // A client that was killed, or hung up since it last looked at its
+    // socket, must not take an element it can no longer receive.
+    if (blocked->client->killed.load() ||
+        (blocked->client->stream != nullptr &&
+         blocked->client->stream->PeerGone())) {
+      int waiting = BlockedClient::kWaiting;
+      blocked->state.compare_exchange_strong(waiting,
+                                             BlockedClient::kAbandoned);
+      blocked->done.Set();
+      continue;
+    }
     int expected = BlockedClient::kWaiting;
     if (!blocked->state.compare_exchange_strong(expected,
                                                 BlockedClient::kServing)) {

@@ -30,8 +30,9 @@ class TcpStream;
 
 namespace colony::kv {
 
-class Subscriber;  // kv/pubsub.h
-class Connection;  // kv/connection.h
+class Subscriber;     // kv/pubsub.h
+class Connection;     // kv/connection.h
+class BlockedClient;  // kv/blocking.h
 
 struct Client {
   uint64_t id = 0;
@@ -65,6 +66,10 @@ struct Client {
   std::atomic<int64_t> last_interaction_ms{0};
   std::atomic<const char*> last_command{"NULL"};
   std::atomic<bool> blocked{false};
+  // CLIENT UNBLOCK: what the blocked command is waiting on, and how it was
+  // unblocked (0: not; 1: as a timeout; 2: with an error).
+  std::atomic<int> unblock{0};
+  std::shared_ptr<BlockedClient> current_block ABSL_GUARDED_BY(info_mu);
   mutable base_internal::ThreadMutex info_mu;
   std::string name ABSL_GUARDED_BY(info_mu);
   std::string lib_name ABSL_GUARDED_BY(info_mu);

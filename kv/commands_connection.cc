@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "kv/blocking.h"
 #include "kv/client.h"
 #include "kv/commands.h"
 #include "kv/connection.h"
@@ -350,6 +351,36 @@ void ClientCommand(CommandContext& ctx) {
         },
         &c);
     ctx.reply.Integer(n);
+  } else if (absl::EqualsIgnoreCase(sub, "UNBLOCK")) {
+    int64_t id;
+    if (!ParseInt64(ctx.args[2], &id)) return ctx.NotInteger();
+    int mode = 1;
+    if (argc == 4) {
+      if (absl::EqualsIgnoreCase(ctx.args[3], "ERROR")) {
+        mode = 2;
+      } else if (!absl::EqualsIgnoreCase(ctx.args[3], "TIMEOUT")) {
+        ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+        return;
+      }
+    } else if (argc > 4) {
+      return ctx.SyntaxError();
+    }
+    int unblocked = 0;
+    ctx.server.ForEachClient([&](Client& other) {
+      if (other.id != static_cast<uint64_t>(id)) return;
+      std::shared_ptr<BlockedClient> block;
+      {
+        base_internal::ThreadMutexLock lock(other.info_mu);
+        block = other.current_block;
+      }
+      if (block == nullptr || block->state.load() != BlockedClient::kWaiting) {
+        return;
+      }
+      other.unblock.store(mode);
+      block->done.Set();
+      unblocked = 1;
+    });
+    ctx.reply.Integer(unblocked);
   } else if (absl::EqualsIgnoreCase(sub, "NO-EVICT") ||
              absl::EqualsIgnoreCase(sub, "NO-TOUCH") ||
              absl::EqualsIgnoreCase(sub, "REPLY")) {
@@ -392,6 +423,7 @@ void RegisterConnectionCommands(CommandTable& t) {
   t.AddSub("client", "setinfo", 4, cf, "@slow @connection");
   t.AddSub("client", "no-evict", 3, kAdmin | cf, admin);
   t.AddSub("client", "reply", 3, cf, "@slow @connection");
+  t.AddSub("client", "unblock", -3, kAdmin | cf, admin);
   t.AddSub("client", "help", 2, cf, "@slow @connection");
   t.Add("quit", -1, kNoAuth | kSubscribed | kNoMulti | kFast, {},
         Connection::Quit, "@fast @connection");

@@ -362,6 +362,11 @@ void Connection::RunCommand(const CommandSpec& spec,
 void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
   // Replies of earlier pipelined commands go out before the client waits.
   Flush();
+  client_.unblock.store(0);
+  {
+    base_internal::ThreadMutexLock lock(client_.info_mu);
+    client_.current_block = blocked;
+  }
   client_.blocked.store(true);
   server_.stats().blocked_clients.fetch_add(1);
   struct Cleanup {
@@ -370,6 +375,10 @@ void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
     ~Cleanup() {
       Dequeue(c->server_.keyspace(), b);
       c->client_.blocked.store(false);
+      {
+        base_internal::ThreadMutexLock lock(c->client_.info_mu);
+        c->client_.current_block.reset();
+      }
       c->server_.stats().blocked_clients.fetch_sub(1);
     }
   } cleanup{this, blocked.get()};
@@ -379,7 +388,7 @@ void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
     const Deadline tick = Deadline::After(kBlockedPoll);
     const Deadline until = std::min(tick, deadline);
     if (blocked->done.WaitUntil(until)) break;
-    if (deadline.IsReached()) break;
+    if (deadline.IsReached() || client_.unblock.load() != 0) break;
     // A blocked client counts as idle for a drain, which ends it.
     if (hooks_.wait_for_request && !hooks_.wait_for_request()) {
       hung_up = true;
@@ -408,7 +417,16 @@ void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
       closing_ = true;
       return;
     }
-    writer_.NullArray();
+    if (client_.unblock.load() == 2) {
+      writer_.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    } else {
+      writer_.NullArray();
+    }
+    return;
+  }
+  if (expected == BlockedClient::kAbandoned) {
+    // The server found this client killed or hung up and passed it by.
+    closing_ = true;
     return;
   }
   // Served (or being served): the reply is on its way.

@@ -6,26 +6,34 @@
 #include "kv/client.h"
 #include "kv/glob.h"
 #include "kv/resp/writer.h"
+#include "net/tcp.h"
+#include "spdlog/spdlog.h"
 
 namespace colony::kv {
 
 using base_internal::ThreadMutexLock;
 
-void Subscriber::Append(absl::string_view resp, size_t limit) {
-  bool wake = false;
+bool Subscriber::Append(absl::string_view resp, size_t limit) {
+  bool overflow = false;
   {
     ThreadMutexLock lock(mu_);
-    if (closed_) return;
-    wake = true;
+    if (closed_) return false;
     pending_.append(resp.data(), resp.size());
     if (limit != 0 && pending_.size() > limit) {
       overflowed_.store(true);
+      overflow = true;
       closed_ = true;
       pending_.clear();
-      wake = true;
     }
   }
-  if (wake) ready_.Set();
+  ready_.Set();
+  if (overflow) {
+    // Cut the connection: its writer may be stuck on a full socket, and
+    // its reader must end too.
+    client_->killed.store(true);
+    if (client_->stream != nullptr) client_->stream->Close().IgnoreError();
+  }
+  return overflow;
 }
 
 bool Subscriber::Take(std::string* out) {
@@ -74,10 +82,30 @@ void PubSub::Confirm(Subscriber& s, absl::string_view kind,
   s.Append(out);
 }
 
-void PubSub::Deliver(Subscriber& s, const std::string& resp) {
-  const size_t limit = limit_.load(std::memory_order_relaxed);
-  s.Append(resp, limit);
-  if (s.overflowed()) overflows_.fetch_add(1);
+bool PubSub::Deliver(Subscriber& s, const std::string& resp) {
+  if (s.overflowed()) return false;
+  if (!s.Append(resp, limit_.load(std::memory_order_relaxed))) return true;
+  overflows_.fetch_add(1);
+  spdlog::info(
+      "kv: disconnecting subscriber {} ({}): output over the "
+      "pubsub limit (client-output-buffer-limit)",
+      s.client()->id, s.client()->addr);
+  return false;
+}
+
+void PubSub::Drop(Subscriber& s) {
+  for (const std::string& c : s.channels) {
+    auto it = channels_.find(c);
+    if (it == channels_.end()) continue;
+    it->second.erase(&s);
+    if (it->second.empty()) channels_.erase(it);
+  }
+  for (const std::string& p : s.patterns) {
+    auto it = patterns_.find(p);
+    if (it == patterns_.end()) continue;
+    it->second.erase(&s);
+    if (it->second.empty()) patterns_.erase(it);
+  }
 }
 
 void PubSub::Subscribe(Subscriber& s, absl::string_view channel) {
@@ -186,11 +214,15 @@ int64_t PubSub::Publish(absl::string_view channel, absl::string_view message) {
     return m;
   };
   ThreadMutexLock lock(mu_);
+  std::vector<Subscriber*> dropped;
   auto it = channels_.find(channel);
   if (it != channels_.end()) {
     for (Subscriber* s : it->second) {
-      Deliver(*s, message_for(s->client()->protocol.load()));
-      ++receivers;
+      if (Deliver(*s, message_for(s->client()->protocol.load()))) {
+        ++receivers;
+      } else {
+        dropped.push_back(s);
+      }
     }
   }
   for (const auto& [pattern, subs] : patterns_) {
@@ -203,10 +235,18 @@ int64_t PubSub::Publish(absl::string_view channel, absl::string_view message) {
       w.Bulk(pattern);
       w.Bulk(channel);
       w.Bulk(message);
-      Deliver(*s, out);
-      ++receivers;
+      if (Deliver(*s, out)) {
+        ++receivers;
+      } else {
+        dropped.push_back(s);
+      }
     }
   }
+  // Overflowed subscribers leave the registry (the sets are not being
+  // iterated any more); their connections are closing.
+  std::sort(dropped.begin(), dropped.end());
+  dropped.erase(std::unique(dropped.begin(), dropped.end()), dropped.end());
+  for (Subscriber* s : dropped) Drop(*s);
   return receivers;
 }
 

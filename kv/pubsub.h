@@ -41,8 +41,9 @@ class Subscriber {
   explicit Subscriber(Client* client) : client_(client) {}
 
   // Append() queues bytes for the socket; past `limit` bytes pending
-  // (0: none) the subscriber is marked overflowed and closed.
-  void Append(absl::string_view resp, size_t limit = 0);
+  // (0: none) the subscriber is marked overflowed and closed, and Append()
+  // returns true (once: at that transition).
+  bool Append(absl::string_view resp, size_t limit = 0);
   // Take() waits for queued bytes and moves them into `out`; false once
   // closed with nothing left.
   bool Take(std::string* out);
@@ -94,8 +95,11 @@ class PubSub {
  private:
   void Confirm(Subscriber& s, absl::string_view kind, absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Deliver(Subscriber& s, const std::string& resp)
+  // Deliver() appends a message; false if that overflowed `s`.
+  bool Deliver(Subscriber& s, const std::string& resp)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drop() removes an overflowed subscriber from every subscription.
+  void Drop(Subscriber& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable base_internal::ThreadMutex mu_;
   absl::flat_hash_map<std::string, absl::flat_hash_set<Subscriber*>> channels_

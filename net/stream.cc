@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -91,6 +92,22 @@ absl::Status Stream::Writev(absl::Span<const absl::string_view> buffers,
     }
   }
   return absl::OkStatus();
+}
+
+bool Stream::PeerGone() const {
+  bool gone = false;
+  const absl::Status s = socket_.WithFd("peek", [&gone](int fd) {
+    char c;
+    const ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) {
+      gone = true;
+    } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+               errno != EINTR) {
+      gone = true;
+    }
+    return absl::OkStatus();
+  });
+  return gone || !s.ok();
 }
 
 absl::Status Stream::ShutdownWrite() {

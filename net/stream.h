@@ -75,6 +75,11 @@ class Stream {
                       Deadline deadline = Deadline::Infinite());
   // ShutdownWrite() sends the end of stream; reading goes on.
   absl::Status ShutdownWrite();
+  // PeerGone() looks, without reading or waiting, whether the peer has
+  // closed its side (or the connection failed, or it was closed here):
+  // bytes already sent by the peer do not count as gone. May be called
+  // from any task while another one reads.
+  bool PeerGone() const;
   // Close() closes the stream (see the thread-safety note). Ok if it was
   // closed already.
   absl::Status Close() { return socket_.Close(); }
