@@ -108,76 +108,66 @@ void PubSub::Drop(Subscriber& s) {
   }
 }
 
+namespace {
+
+using Registry =
+    absl::flat_hash_map<std::string, absl::flat_hash_set<Subscriber*>>;
+
+// Leave() takes `s` out of `registry` under `name`.
+void Leave(Registry& registry, Subscriber& s, absl::string_view name) {
+  auto it = registry.find(name);
+  if (it == registry.end()) return;
+  it->second.erase(&s);
+  if (it->second.empty()) registry.erase(it);
+}
+
+}  // namespace
+
+void PubSub::Join(Subscriber& s, absl::flat_hash_set<std::string>& own,
+                  Registry& registry, absl::string_view kind,
+                  absl::string_view name) {
+  if (own.emplace(name).second) registry[name].insert(&s);
+  Confirm(s, kind, name);
+}
+
+void PubSub::Part(Subscriber& s, absl::flat_hash_set<std::string>& own,
+                  Registry& registry, absl::string_view kind,
+                  absl::string_view name) {
+  if (name.data() == nullptr) {
+    // From all: one confirmation each, in name order, or one with a null
+    // name when there was none.
+    std::vector<std::string> all(own.begin(), own.end());
+    std::sort(all.begin(), all.end());
+    for (const std::string& n : all) {
+      own.erase(n);
+      Leave(registry, s, n);
+      Confirm(s, kind, n);
+    }
+    if (all.empty()) Confirm(s, kind, absl::string_view());
+    return;
+  }
+  if (own.erase(name) > 0) Leave(registry, s, name);
+  Confirm(s, kind, name);
+}
+
 void PubSub::Subscribe(Subscriber& s, absl::string_view channel) {
   ThreadMutexLock lock(mu_);
-  if (s.channels.emplace(channel).second) {
-    channels_[channel].insert(&s);
-  }
-  Confirm(s, "subscribe", channel);
+  Join(s, s.channels, channels_, "subscribe", channel);
 }
 
 void PubSub::Unsubscribe(Subscriber& s, absl::string_view channel) {
   ThreadMutexLock lock(mu_);
-  if (channel.data() == nullptr) {
-    // Unsubscribe from all: one confirmation per channel, or one with a
-    // null channel when there was none.
-    std::vector<std::string> all(s.channels.begin(), s.channels.end());
-    std::sort(all.begin(), all.end());
-    for (const std::string& c : all) {
-      s.channels.erase(c);
-      auto it = channels_.find(c);
-      if (it != channels_.end()) {
-        it->second.erase(&s);
-        if (it->second.empty()) channels_.erase(it);
-      }
-      Confirm(s, "unsubscribe", c);
-    }
-    if (all.empty()) Confirm(s, "unsubscribe", absl::string_view());
-    return;
-  }
-  if (s.channels.erase(channel) > 0) {
-    auto it = channels_.find(channel);
-    if (it != channels_.end()) {
-      it->second.erase(&s);
-      if (it->second.empty()) channels_.erase(it);
-    }
-  }
-  Confirm(s, "unsubscribe", channel);
+  Part(s, s.channels, channels_, "unsubscribe", channel);
 }
 
 void PubSub::PSubscribe(Subscriber& s, absl::string_view pattern) {
   ThreadMutexLock lock(mu_);
-  if (s.patterns.emplace(pattern).second) {
-    patterns_[pattern].insert(&s);
-  }
-  Confirm(s, "psubscribe", pattern);
+  Join(s, s.patterns, patterns_, "psubscribe", pattern);
 }
 
 void PubSub::PUnsubscribe(Subscriber& s, absl::string_view pattern) {
   ThreadMutexLock lock(mu_);
-  if (pattern.data() == nullptr) {
-    std::vector<std::string> all(s.patterns.begin(), s.patterns.end());
-    std::sort(all.begin(), all.end());
-    for (const std::string& p : all) {
-      s.patterns.erase(p);
-      auto it = patterns_.find(p);
-      if (it != patterns_.end()) {
-        it->second.erase(&s);
-        if (it->second.empty()) patterns_.erase(it);
-      }
-      Confirm(s, "punsubscribe", p);
-    }
-    if (all.empty()) Confirm(s, "punsubscribe", absl::string_view());
-    return;
-  }
-  if (s.patterns.erase(pattern) > 0) {
-    auto it = patterns_.find(pattern);
-    if (it != patterns_.end()) {
-      it->second.erase(&s);
-      if (it->second.empty()) patterns_.erase(it);
-    }
-  }
-  Confirm(s, "punsubscribe", pattern);
+  Part(s, s.patterns, patterns_, "punsubscribe", pattern);
 }
 
 void PubSub::UnsubscribeAll(Subscriber& s) {

@@ -98,6 +98,17 @@ class PubSub {
   // Deliver() appends a message; false if that overflowed `s`.
   bool Deliver(Subscriber& s, const std::string& resp)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  using Registry =
+      absl::flat_hash_map<std::string, absl::flat_hash_set<Subscriber*>>;
+  // Join() and Part() (un)subscribe `s` to `name` in one of the two
+  // kinds: its own set `own` and the registry `registry`; a null `name`
+  // parts from all.
+  void Join(Subscriber& s, absl::flat_hash_set<std::string>& own,
+            Registry& registry, absl::string_view kind, absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Part(Subscriber& s, absl::flat_hash_set<std::string>& own,
+            Registry& registry, absl::string_view kind, absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drop() removes an overflowed subscriber from every subscription.
   void Drop(Subscriber& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
