@@ -20,19 +20,32 @@ TEST(GlobTest, Cases) {
     const char* text;
     bool match;
   } cases[] = {
-      {"*", "", true},          {"*", "abc", true},
-      {"a*", "abc", true},      {"a*", "bac", false},
-      {"*c", "abc", true},      {"a?c", "abc", true},
-      {"a?c", "ac", false},     {"h[ae]llo", "hello", true},
-      {"h[ae]llo", "hillo", false}, {"h[^e]llo", "hallo", true},
-      {"h[^e]llo", "hello", false}, {"h[a-b]llo", "hbllo", true},
-      {"h[a-b]llo", "hcllo", false}, {"h[b-a]llo", "hallo", true},
-      {"\\*", "*", true},       {"\\*", "a", false},
-      {"a\\?b", "a?b", true},   {"a\\?b", "axb", false},
-      {"[\\]]", "]", true},     {"[abc", "a", true},
-      {"**a", "ba", true},      {"a*b*c", "aXXbYYc", true},
-      {"a*b*c", "aXXbYY", false}, {"", "", true},
-      {"", "a", false},         {"user:*:name", "user:42:name", true},
+      {"*", "", true},
+      {"*", "abc", true},
+      {"a*", "abc", true},
+      {"a*", "bac", false},
+      {"*c", "abc", true},
+      {"a?c", "abc", true},
+      {"a?c", "ac", false},
+      {"h[ae]llo", "hello", true},
+      {"h[ae]llo", "hillo", false},
+      {"h[^e]llo", "hallo", true},
+      {"h[^e]llo", "hello", false},
+      {"h[a-b]llo", "hbllo", true},
+      {"h[a-b]llo", "hcllo", false},
+      {"h[b-a]llo", "hallo", true},
+      {"\\*", "*", true},
+      {"\\*", "a", false},
+      {"a\\?b", "a?b", true},
+      {"a\\?b", "axb", false},
+      {"[\\]]", "]", true},
+      {"[abc", "a", true},
+      {"**a", "ba", true},
+      {"a*b*c", "aXXbYYc", true},
+      {"a*b*c", "aXXbYY", false},
+      {"", "", true},
+      {"", "a", false},
+      {"user:*:name", "user:42:name", true},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(GlobMatch(c.pattern, c.text), c.match)
@@ -44,8 +57,7 @@ TEST(GlobTest, Cases) {
 }
 
 // A direct transcription of the rules, exponential in the worst case.
-bool Reference(const std::string& p, size_t i, const std::string& t,
-               size_t j) {
+bool Reference(const std::string& p, size_t i, const std::string& t, size_t j) {
   if (i == p.size()) return j == t.size();
   if (p[i] == '*') {
     for (size_t k = j; k <= t.size(); ++k) {
