@@ -382,18 +382,7 @@ void HScan(CommandContext& ctx) {
     return;
   }
   absl::string_view pattern = "*";
-  for (size_t i = 3; i < ctx.args.size(); i += 2) {
-    if (i + 1 >= ctx.args.size()) return ctx.SyntaxError();
-    if (EqualsIgnoreCase(ctx.args[i], "COUNT")) {
-      int64_t count;
-      if (!ParseInt64(ctx.args[i + 1], &count)) return ctx.NotInteger();
-      if (count < 1) return ctx.SyntaxError();
-    } else if (EqualsIgnoreCase(ctx.args[i], "MATCH")) {
-      pattern = ctx.args[i + 1];
-    } else {
-      return ctx.SyntaxError();
-    }
-  }
+  if (!ParseScanOptions(ctx, &pattern)) return;
   std::vector<const Field*> found;
   const bool all = pattern == "*";
   if (!all) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
+#include "kv/command.h"
 
 namespace colony::kv {
 
@@ -49,6 +50,32 @@ bool ParseScanCursor(absl::string_view s, uint64_t* cursor) {
     v = v * 10 + d;
   }
   if (cursor != nullptr) *cursor = negative ? 0 - v : v;
+  return true;
+}
+
+bool ParseScanOptions(CommandContext& ctx, absl::string_view* pattern) {
+  for (size_t i = 3; i < ctx.args.size(); i += 2) {
+    if (i + 1 >= ctx.args.size()) {
+      ctx.SyntaxError();
+      return false;
+    }
+    if (EqualsIgnoreCase(ctx.args[i], "COUNT")) {
+      int64_t count;
+      if (!ParseInt64(ctx.args[i + 1], &count)) {
+        ctx.NotInteger();
+        return false;
+      }
+      if (count < 1) {
+        ctx.SyntaxError();
+        return false;
+      }
+    } else if (EqualsIgnoreCase(ctx.args[i], "MATCH")) {
+      *pattern = ctx.args[i + 1];
+    } else {
+      ctx.SyntaxError();
+      return false;
+    }
+  }
   return true;
 }
 

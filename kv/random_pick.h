@@ -20,6 +20,8 @@
 
 namespace colony::kv {
 
+class CommandContext;
+
 using Rng = std::mt19937_64;
 
 // ThreadRng() is this thread's generator.
@@ -60,6 +62,10 @@ inline constexpr char kTooManyPicks[] =
 // ParseScanCursor() accepts what strtoul() takes whole, as Redis does: an
 // optional sign and decimal digits (the empty string is 0).
 bool ParseScanCursor(absl::string_view s, uint64_t* cursor = nullptr);
+
+// ParseScanOptions() reads HSCAN/SSCAN's MATCH and COUNT options (from
+// args[3]); on a bad one it replies Redis' error and returns false.
+bool ParseScanOptions(CommandContext& ctx, absl::string_view* pattern);
 
 }  // namespace colony::kv
 
