@@ -53,8 +53,9 @@ class Daemon:
         argv = [binary, "--port_file=" + self.port_file,
                 "--log_file=" + self.log_file, "--workers=%d" % workers]
         # Every built-in listener on a free port.
-        if "http_listen" in keys_of(binary):
-            argv.append("--http_listen=127.0.0.1:0")
+        for key in ("http_listen", "kv_listen"):
+            if key in keys_of(binary):
+                argv.append("--%s=127.0.0.1:0" % key)
         if not admin:
             argv.append("--admin_enabled=false")
         else:
