@@ -10,6 +10,7 @@ packages=(
   wrk curl python3
   nlohmann-json3-dev chromium
   redis-server redis-tools python3-redis
+  nutcracker haproxy systemd
   "$@"
 )
 
