@@ -231,12 +231,16 @@ TEST_P(ServiceTest, ActionReportsErrorsAndCancellation) {
   EXPECT_EQ(*parse.Wait().value(), 4);
 
   Event never;
+  Event running;
   Action<int, int> slow(*s_, [&](int x) {
+    running.Set();
     never.Wait();
     return x;
   });
   slow.Call(1);
-  absl::SleepFor(absl::Milliseconds(1));
+  // Cancel a run that has started (one cancelled before it starts reports
+  // "cancelled before it started" instead).
+  running.Wait();
   slow.Cancel("user gave up");
   v = slow.Wait();
   EXPECT_EQ(v->status().code(), absl::StatusCode::kCancelled);
