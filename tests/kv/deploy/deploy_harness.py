@@ -12,7 +12,7 @@ only the addresses (and the timings a test names) replaced.
     cluster.instance("kv2").start()  # same port, same directory
 
 Every wait polls a condition with a deadline; nothing sleeps and hopes.
-Nothing here is thread-safe except where a method says so.
+Nothing here is thread-safe.
 """
 
 import json
@@ -56,10 +56,6 @@ def substitute(text, pattern, replacement, count=1):
         raise AssertionError("expected %d match(es) of %r, found %d" %
                              (count, pattern, n))
     return new
-
-
-def free_port():
-    return h.free_port()
 
 
 class Instance:
@@ -272,7 +268,7 @@ class Proxy:
         """Starts argv (a function of the listening port) until it listens;
         another port when one was taken in between."""
         for _ in range(attempts):
-            self.port = free_port()
+            self.port = h.free_port()
             args = argv(self.port)
             with open(self.log_file, "a") as log:
                 self.proc = subprocess.Popen(
@@ -361,7 +357,7 @@ class Nutcracker(Proxy):
         binary = system_tool("nutcracker")
 
         def argv(port):
-            self.stats_port = free_port()
+            self.stats_port = h.free_port()
             return [binary, "-c", self._write_config(port),
                     "-s", str(self.stats_port), "-a", "127.0.0.1",
                     "-i", "100", "-o", self.log_file]
@@ -407,7 +403,7 @@ class HAProxy(Proxy):
                            ("daemon", 1), ("log", 2)):
             text = substitute(text, r"^\s+%s\b.*\n" % key, "", count)
         text = substitute(text, r"^(\s+maxconn\s+)\d+", r"\g<1>1000")
-        self.admin_port = free_port()
+        self.admin_port = h.free_port()
         text = substitute(text, r"^(\s+stats socket\s+)\S+",
                           r"\g<1>ipv4@127.0.0.1:%d" % self.admin_port)
         text = substitute(text, r"^(\s+bind\s+)\S+",

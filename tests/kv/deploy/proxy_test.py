@@ -29,7 +29,9 @@ NAMES = ["kv1", "kv2", "kv3"]
 
 class ProxyTest(unittest.TestCase):
 
-    overrides = {}
+    # A generous request timeout for a loaded machine: a timeout counts as
+    # a failure of a live instance, and three in a row would eject it.
+    overrides = {"timeout": 20000}
 
     def setUp(self):
         self.cluster = d.Cluster(COLONYD, NAMES)
@@ -216,10 +218,9 @@ class Writer(threading.Thread):
 
 class FailoverTest(ProxyTest):
 
-    # A generous request timeout for a loaded machine (a timeout would
-    # count as a failure of a live instance), and retries of the dead one
-    # every 2 s so that the test sees several and the return is quick.
-    overrides = {"timeout": 20000, "server_retry_timeout": 2000}
+    # Retries of the dead instance every 2 s, so that the test sees
+    # several and its return is quick.
+    overrides = dict(ProxyTest.overrides, server_retry_timeout=2000)
 
     def test_killed_instance_is_ejected_and_restarts_with_its_writes(self):
         client = self.proxy_client()
@@ -263,9 +264,15 @@ class FailoverTest(ProxyTest):
         self.assertLessEqual(len(failed_after), bound,
                              "writes failing after the ejection: %r" %
                              errors[-10:])
+        # Every failure is nutcracker's, about the dead instance: the
+        # socket error (refused, reset, broken pipe; "unknown" when the
+        # connection closed under a request in flight), or the client's
+        # connection closed.
         for n, error in errors:
-            self.assertRegex(error, r"Connection|closed|reset|refused",
-                             "write %d failed for another reason" % n)
+            self.assertRegex(
+                error, r"^(ResponseError\('(Connection refused|Connection "
+                r"reset by peer|Broken pipe|unknown)'\)|ConnectionError)",
+                "write %d failed for another reason" % n)
 
         # The survivors' data is intact, through the proxy and directly;
         # kv2's keys are out of the ring while it is down.
