@@ -23,8 +23,8 @@ FILES = {}  # path under deploy/ -> path here
 
 INSTANCES = ["kv1", "kv2", "kv3"]
 
-# The most `systemd-analyze security` may rate the template unit's
-# exposure (0 = locked down, 10 = unprotected; 1.2 when written).
+# The most `systemd-analyze security` may rate a unit's exposure (0 =
+# locked down, 10 = unprotected; both units were 1.2 when written).
 MAX_EXPOSURE = 2.0
 
 
@@ -67,6 +67,17 @@ class UnitsTest(unittest.TestCase):
         out = p.stdout.decode(errors="replace")
         self.assertEqual((p.returncode, out), (0, ""), path)
 
+    def assert_hardened(self, path):
+        """systemd-analyze security rates the unit's exposure at most
+        MAX_EXPOSURE."""
+        p = run([d.system_tool("systemd-analyze"), "security",
+                 "--offline=yes", path])
+        out = p.stdout.decode(errors="replace")
+        self.assertEqual(p.returncode, 0, out)
+        m = re.search(r"Overall exposure level for \S+: ([\d.]+)", out)
+        self.assertIsNotNone(m, out)
+        self.assertLessEqual(float(m.group(1)), MAX_EXPOSURE, out)
+
     def test_template_unit_verifies_and_is_hardened(self):
         path = self.installed_unit("systemd/colonyd@.service",
                                    "colonyd@kv1.service")
@@ -77,17 +88,13 @@ class UnitsTest(unittest.TestCase):
                      "--config=/etc/colonyd/%i.conf",
                      "WorkingDirectory=%S/colonyd/%i"):
             self.assertIn(line, text)
-        p = run([d.system_tool("systemd-analyze"), "security",
-                 "--offline=yes", path])
-        out = p.stdout.decode(errors="replace")
-        self.assertEqual(p.returncode, 0, out)
-        m = re.search(r"Overall exposure level for \S+: ([\d.]+)", out)
-        self.assertIsNotNone(m, out)
-        self.assertLessEqual(float(m.group(1)), MAX_EXPOSURE, out)
+        self.assert_hardened(path)
 
-    def test_single_instance_unit_verifies(self):
-        self.verify(self.installed_unit("colonyd.service",
-                                        "colonyd.service"))
+    def test_single_instance_unit_verifies_and_is_hardened(self):
+        path = self.installed_unit("colonyd.service", "colonyd.service")
+        self.verify(path)
+        self.assertIn("StateDirectory=colonyd", read("colonyd.service"))
+        self.assert_hardened(path)
 
     def test_configs_pass_check_config(self):
         for name in ["colonyd.conf"] + ["systemd/%s.conf" % i
