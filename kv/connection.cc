@@ -13,6 +13,7 @@
 #include "kv/pubsub.h"
 #include "net/errors.h"
 #include "net/socket_address.h"
+#include "scheduler/scheduler.h"
 #include "spdlog/spdlog.h"
 
 namespace colony::kv {
@@ -174,6 +175,10 @@ void Connection::RunLoop() {
     if (in_start_ == in_end_) in_start_ = in_end_ = 0;
     if (!Flush() || closing_ || client_.killed.load()) return;
     if (hooks_.wait_for_request && !hooks_.wait_for_request()) return;
+    // Fairness: a client that sends its next batch as soon as it has its
+    // replies would otherwise be read and served again before the other
+    // ready connections of this worker get a turn.
+    Yield();
     // `timeout`: idle clients are closed (not subscribers, as Redis).
     const int64_t idle_s = server_.idle_timeout_seconds();
     const Deadline read_deadline = idle_s > 0 && client_.subscriber == nullptr
