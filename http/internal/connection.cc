@@ -14,6 +14,7 @@
 #include "http/internal/server_core.h"
 #include "net/errors.h"
 #include "scheduler/blocking.h"
+#include "scheduler/scheduler.h"
 #include "spdlog/spdlog.h"
 #include "time/clock.h"
 
@@ -162,6 +163,10 @@ bool Connection::ReadMore() {
   start_ = end_ = 0;
   if (!Flush()) return false;
   const bool idle = phase_ == Phase::kIdle;
+  // Fairness: between requests, let this worker's other ready connections
+  // run before reading again (a fast keep-alive client would otherwise be
+  // served back to back while they wait).
+  if (idle && !first_request_) Yield();
   const bool idle_wait = idle && !first_request_;
   Deadline deadline;
   if (idle) {
