@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "kv/glob.h"
+#include "kv/output_limits.h"
 
 namespace colony::kv {
 
@@ -61,8 +62,7 @@ KvConfig::KvConfig() {
   Define("client-query-buffer-limit", Kind::kMemory, "1073741824", {},
          1024 * 1024);
   Define("client-output-buffer-limit", Kind::kString,
-         "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 "
-         "60");
+         FormatClientOutputBufferLimits(DefaultClientOutputBufferLimits()));
   Define("hz", Kind::kInt, "10", {}, 1, 500);
   Define("appendonly", Kind::kBool, "no");
   Define("appendfsync", Kind::kEnum, "everysec", {"always", "everysec", "no"});
@@ -270,6 +270,14 @@ absl::Status KvConfig::Set(absl::string_view name, absl::string_view value) {
       case Kind::kImmutable:
         return fail("can't set immutable config");
       case Kind::kString:
+        if (canonical == "client-output-buffer-limit") {
+          // A partial update of the classes it names, whole or not at all.
+          ClientOutputBufferLimits limits = DefaultClientOutputBufferLimits();
+          ParseClientOutputBufferLimits(p.value, &limits).IgnoreError();
+          const absl::Status s = ParseClientOutputBufferLimits(value, &limits);
+          if (!s.ok()) return fail(s.message());
+          stored = FormatClientOutputBufferLimits(limits);
+        }
         break;
     }
     p.value = stored;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "kv/output_limits.h"
 #include "kv/pubsub.h"
 #include "net/errors.h"
 #include "net/socket_address.h"
@@ -20,7 +21,8 @@ namespace colony::kv {
 namespace {
 
 constexpr size_t kReadChunk = 16 * 1024;
-// Replies past this are written before executing more of a pipeline.
+// Replies past this are written before executing more of a pipeline
+// (unless a hard output limit is set: then up to it, see Flush()).
 constexpr size_t kFlushThreshold = 256 * 1024;
 // A blocked client's connection is checked for a hang-up this often.
 constexpr absl::Duration kBlockedPoll = absl::Milliseconds(50);
@@ -46,6 +48,7 @@ Connection::Connection(KvServer& server, TcpStream& stream,
       hooks_(hooks),
       writer_(&out_, 2),
       tasks_(std::make_unique<TaskScope>()) {
+  flush_at_ = kFlushThreshold;
   client_.stream = &stream_;
   client_.connection = this;
   client_.created_ms = NowMs();
@@ -56,6 +59,19 @@ Connection::Connection(KvServer& server, TcpStream& stream,
   parser_.set_authenticated(client_.authenticated);
   parser_.limits().max_bulk_len =
       std::stoll(server_.config().Value("proto-max-bulk-len"));
+  // The first connection ties the limits in force to the parameter.
+  OutputLimits& limits = server_.pubsub().output_limits();
+  KvConfig& config = server_.config();
+  limits.BindOnce([&limits, &config] {
+    config.OnChange("client-output-buffer-limit",
+                    [&limits](const std::string& value) {
+                      ClientOutputBufferLimits parsed =
+                          DefaultClientOutputBufferLimits();
+                      if (ParseClientOutputBufferLimits(value, &parsed).ok()) {
+                        limits.Set(parsed);
+                      }
+                    });
+  });
 }
 
 Connection::~Connection() {
@@ -71,30 +87,59 @@ Connection::~Connection() {
 
 bool Connection::ReadMore(Deadline deadline, bool* timed_out) {
   *timed_out = false;
-  // Make room: move the unparsed bytes to the front, grow if needed.
-  if (in_start_ > 0 && (in_start_ == in_end_ || in_cap_ - in_end_ < 4096)) {
-    std::memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);
-    in_end_ -= in_start_;
-    in_start_ = 0;
-  }
-  size_t want = std::max(kReadChunk, parser_.needed());
-  if (in_cap_ - in_end_ < want / 4 || in_cap_ == 0) {
-    const size_t limit = static_cast<size_t>(
-        std::stoll(server_.config().Value("client-query-buffer-limit")));
-    size_t cap = std::max(in_cap_ * 2, in_end_ + want);
-    if (in_end_ >= limit) {
-      spdlog::warn("kv: closing client {} ({}): query buffer over {} bytes",
-                   client_.id, client_.addr, limit);
-      return false;
+  size_t pending = in_end_ - in_start_;
+  if (pending == 0) {
+    in_start_ = in_end_ = 0;
+    // A client whose requests fit the scratch buffer holds no buffer of
+    // its own between them (idle connections stay small); one that sent
+    // more keeps it for the next batch.
+    if (in_ != nullptr && batch_bytes_ <= sizeof(scratch_)) {
+      in_.reset();
+      in_cap_ = 0;
     }
-    cap = std::min(cap, limit + kReadChunk);
-    auto bigger = std::make_unique<char[]>(cap);
-    std::memcpy(bigger.get(), in_.get(), in_end_);
-    in_ = std::move(bigger);
-    in_cap_ = cap;
+    if (in_ == nullptr) in_data_ = scratch_;
+    batch_bytes_ = 0;
   }
-  stream_.SetReadDeadline(deadline);
-  auto n = stream_.Read(absl::MakeSpan(in_.get() + in_end_, in_cap_ - in_end_));
+  if (in_data_ == scratch_ && pending > 0) {
+    // Part of a request (or more than the scratch buffer holds) came:
+    // continue in a buffer of its own.
+    auto heap = std::make_unique_for_overwrite<char[]>(kReadChunk);
+    std::memcpy(heap.get(), scratch_ + in_start_, pending);
+    in_ = std::move(heap);
+    in_cap_ = kReadChunk;
+    in_data_ = in_.get();
+    in_start_ = 0;
+    in_end_ = pending;
+  }
+  size_t cap = in_data_ == scratch_ ? sizeof(scratch_) : in_cap_;
+  if (in_data_ != scratch_) {
+    // Make room: move the unparsed bytes to the front, grow if needed.
+    if (in_start_ > 0 && (pending == 0 || in_cap_ - in_end_ < 4096)) {
+      std::memmove(in_data_, in_data_ + in_start_, pending);
+      in_end_ = pending;
+      in_start_ = 0;
+    }
+    const size_t want = std::max(kReadChunk, parser_.needed());
+    if (in_cap_ - in_end_ < want / 4) {
+      const size_t limit = static_cast<size_t>(
+          std::stoll(server_.config().Value("client-query-buffer-limit")));
+      if (in_end_ >= limit) {
+        spdlog::warn("kv: closing client {} ({}): query buffer over {} bytes",
+                     client_.id, client_.addr, limit);
+        return false;
+      }
+      const size_t grown =
+          std::min(std::max(in_cap_ * 2, in_end_ + want), limit + kReadChunk);
+      auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+      std::memcpy(bigger.get(), in_data_, in_end_);
+      in_ = std::move(bigger);
+      in_cap_ = grown;
+      in_data_ = in_.get();
+    }
+    cap = in_cap_;
+  }
+  auto n = stream_.Read(absl::MakeSpan(in_data_ + in_end_, cap - in_end_),
+                        deadline);
   if (!n.ok()) {
     if (absl::IsDeadlineExceeded(n.status())) {
       *timed_out = true;
@@ -103,34 +148,110 @@ bool Connection::ReadMore(Deadline deadline, bool* timed_out) {
     return false;
   }
   if (*n == 0) return false;
+  batch_bytes_ += *n;
   in_end_ += *n;
   server_.stats().net_input_bytes.fetch_add(*n, std::memory_order_relaxed);
-  // Shrink a buffer a big request grew once it is drained.
   return true;
 }
 
-bool Connection::Flush() {
+bool Connection::OverOutputLimit() {
+  if (client_.subscriber != nullptr) return false;  // its outbox checks
+  const OutputBufferLimit limit =
+      server_.pubsub().output_limits().Get(ClientClass::kNormal);
+  if (limit.hard_bytes == 0 && limit.soft_bytes == 0) return false;
+  const size_t pending = out_.size() - out_sent_;
+  if (!out_clock_.Over(limit, pending, NowMs())) return false;
+  server_.pubsub().output_limits().CountDisconnect();
+  spdlog::info(
+      "kv: closing client {} ({}): {} bytes of unsent replies passed "
+      "client-output-buffer-limit normal",
+      client_.id, client_.addr, pending);
+  return true;
+}
+
+bool Connection::Flush(bool all) {
   if (aof_seq_ != 0) {
     // appendfsync always: the replies wait for their writes to be on disk.
     if (Aof* aof = server_.aof()) aof->WaitDurable(aof_seq_);
     aof_seq_ = 0;
   }
-  if (out_.empty()) return true;
-  server_.stats().net_output_bytes.fetch_add(out_.size(),
-                                             std::memory_order_relaxed);
+  if (out_.size() == out_sent_) return true;
   if (client_.subscriber != nullptr) {
-    client_.subscriber->Append(out_);
+    server_.stats().net_output_bytes.fetch_add(out_.size(),
+                                               std::memory_order_relaxed);
+    Subscriber& sub = *client_.subscriber;
+    const bool subscribed = !sub.channels.empty() || !sub.patterns.empty();
+    const OutputBufferLimit limit = server_.pubsub().output_limits().Get(
+        subscribed ? ClientClass::kPubSub : ClientClass::kNormal);
+    if (sub.Append(out_, limit)) {
+      server_.pubsub().output_limits().CountDisconnect();
+      spdlog::info(
+          "kv: closing client {} ({}): its unsent output passed "
+          "client-output-buffer-limit {}",
+          client_.id, client_.addr, subscribed ? "pubsub" : "normal");
+    }
     out_.clear();
-    return !client_.subscriber->overflowed();
+    // Backpressure on this client's own requests.
+    if (all) sub.WaitBelow(kFlushThreshold);
+    return !sub.overflowed();
   }
-  stream_.SetWriteDeadline(Deadline::Infinite());
-  const absl::Status s = stream_.WriteAll(out_);
+  const OutputBufferLimit limit =
+      server_.pubsub().output_limits().Get(ClientClass::kNormal);
+  // With a hard limit, a pipeline's replies may pile up to it while the
+  // client is slow to read; without one the connection stops executing
+  // until they are written (and reading: it is one task).
+  const bool wait = all || limit.hard_bytes == 0;
+  const int64_t idle_s = server_.idle_timeout_seconds();
+  int64_t progress_ms = NowMs();
+  while (out_sent_ < out_.size()) {
+    if (OverOutputLimit()) return false;
+    Deadline deadline = Deadline::Infinite();
+    if (!wait) {
+      // What the socket takes now, no more.
+      deadline = Deadline::After(absl::Microseconds(1));
+    } else {
+      // Wake up to look at the soft limit and `timeout` (to the second).
+      int64_t until_ms = out_clock_.soft_deadline_ms(limit);
+      if (idle_s > 0) {
+        const int64_t idle_ms = progress_ms + idle_s * 1000;
+        until_ms = until_ms == 0 ? idle_ms : std::min(until_ms, idle_ms);
+      }
+      if (until_ms != 0) {
+        deadline = Deadline::After(absl::Milliseconds(
+            std::max<int64_t>(1, until_ms - NowMs())));
+      }
+    }
+    const absl::string_view rest = absl::string_view(out_).substr(out_sent_);
+    absl::StatusOr<size_t> n = stream_.Write(rest, deadline);
+    if (!n.ok()) {
+      if (!absl::IsDeadlineExceeded(n.status())) return false;
+      if (!wait) {
+        // The socket is full: try again once as much again has piled up.
+        flush_at_ = out_.size() - out_sent_ + kFlushThreshold;
+        break;
+      }
+      if (idle_s > 0 && NowMs() >= progress_ms + idle_s * 1000) {
+        spdlog::info(
+            "kv: closing client {} ({}): its replies went unread for {} s "
+            "(timeout)",
+            client_.id, client_.addr, idle_s);
+        return false;
+      }
+      continue;
+    }
+    out_sent_ += *n;
+    progress_ms = NowMs();
+    server_.stats().net_output_bytes.fetch_add(*n, std::memory_order_relaxed);
+  }
+  if (out_sent_ < out_.size()) return true;
+  out_sent_ = 0;
+  flush_at_ = kFlushThreshold;
   if (out_.capacity() > 1 << 20) {
     std::string().swap(out_);
   } else {
     out_.clear();
   }
-  return s.ok();
+  return true;
 }
 
 void Connection::Run() {
@@ -153,14 +274,14 @@ void Connection::RunLoop() {
   for (;;) {
     while (in_start_ < in_end_ && !closing_) {
       const auto r = parser_.Parse(
-          absl::string_view(in_.get() + in_start_, in_end_ - in_start_));
+          absl::string_view(in_data_ + in_start_, in_end_ - in_start_));
       if (r == RespParser::Result::kNeedMore) break;
       if (r == RespParser::Result::kError) {
         server_.stats().protocol_errors.fetch_add(1);
         writer_.Error(absl::StrCat("ERR ", parser_.error()));
         spdlog::info("kv: client {} ({}): {}", client_.id, client_.addr,
                      std::string(parser_.error()));
-        Flush();
+        Flush(true);
         return;
       }
       in_start_ += parser_.consumed();
@@ -170,25 +291,35 @@ void Connection::RunLoop() {
         closing_ = true;
         break;
       }
-      if (out_.size() > kFlushThreshold && !Flush()) return;
+      if (out_.size() - out_sent_ > flush_at_) {
+        if (!Flush(false)) return;
+      } else if (OverOutputLimit()) {
+        return;
+      }
     }
     if (in_start_ == in_end_) in_start_ = in_end_ = 0;
-    if (!Flush() || closing_ || client_.killed.load()) return;
-    if (hooks_.wait_for_request && !hooks_.wait_for_request()) return;
+    if (!Flush(true) || closing_ || client_.killed.load()) return;
     // Fairness: a client that sends its next batch as soon as it has its
     // replies would otherwise be read and served again before the other
     // ready connections of this worker get a turn.
     Yield();
-    // `timeout`: idle clients are closed (not subscribers, as Redis).
+    // `timeout`: idle clients are closed (not subscribers, as Redis). The
+    // deadline is set before the connection says it is idle: a drain that
+    // begins in between replaces it with a passed one, which the read
+    // then sees.
     const int64_t idle_s = server_.idle_timeout_seconds();
     const Deadline read_deadline = idle_s > 0 && client_.subscriber == nullptr
                                        ? Deadline::After(absl::Seconds(idle_s))
                                        : Deadline::Infinite();
+    stream_.SetReadDeadline(read_deadline);
+    if (hooks_.wait_for_request && !hooks_.wait_for_request()) return;
     bool timed_out;
-    bool got = ReadMore(read_deadline, &timed_out);
+    bool got = ReadMore(Deadline::Infinite(), &timed_out);
     if (got && timed_out) {
-      spdlog::info("kv: closing client {} ({}): idle for {} s (timeout)",
-                   client_.id, client_.addr, idle_s);
+      if (read_deadline.IsReached()) {
+        spdlog::info("kv: closing client {} ({}): idle for {} s (timeout)",
+                     client_.id, client_.addr, idle_s);
+      }
       got = false;
     }
     client_.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
@@ -366,7 +497,9 @@ void Connection::RunCommand(const CommandSpec& spec,
 
 void Connection::WaitBlocked(std::shared_ptr<BlockedClient> blocked) {
   // Replies of earlier pipelined commands go out before the client waits.
-  Flush();
+  Flush(true);
+  // The probes below carry their own deadlines.
+  stream_.SetReadDeadline(Deadline::Infinite());
   client_.unblock.store(0);
   {
     base_internal::ThreadMutexLock lock(client_.info_mu);
@@ -446,8 +579,9 @@ Subscriber& Connection::EnsureSubscriber() {
   if (client_.subscriber == nullptr) {
     client_.subscriber = std::make_shared<Subscriber>(&client_);
     // Replies already produced go first.
-    client_.subscriber->Append(out_);
+    client_.subscriber->Append(absl::string_view(out_).substr(out_sent_));
     out_.clear();
+    out_sent_ = 0;
     std::shared_ptr<Subscriber> sub = client_.subscriber;
     TcpStream* stream = &stream_;
     KvServer* server = &server_;
@@ -459,14 +593,10 @@ Subscriber& Connection::EnsureSubscriber() {
             if (!stream->WriteAll(batch).ok()) break;
             batch.clear();
           }
-          if (sub->overflowed()) {
-            spdlog::info(
-                "kv: closing subscriber {} ({}): output buffer over the "
-                "pubsub limit",
-                sub->client()->id, sub->client()->addr);
-            sub->client()->killed.store(true);
-          }
-          // Wake the reader: the connection is done.
+          if (sub->overflowed()) sub->client()->killed.store(true);
+          // Nothing more will be written: wake a connection waiting in
+          // WaitBelow(), and the reader.
+          sub->Close();
           stream->Close().IgnoreError();
           (void)server;
         },
@@ -475,6 +605,7 @@ Subscriber& Connection::EnsureSubscriber() {
     client_.subscriber->Append(out_);
     out_.clear();
   }
+  flush_at_ = kFlushThreshold;
   return *client_.subscriber;
 }
 

@@ -23,6 +23,7 @@
 #include "kv/client.h"
 #include "kv/command.h"
 #include "kv/kv_server.h"
+#include "kv/output_limits.h"
 #include "kv/resp/parser.h"
 #include "kv/resp/writer.h"
 #include "net/tcp.h"
@@ -78,8 +79,15 @@ class Connection {
   void WaitBlocked(std::shared_ptr<BlockedClient> blocked);
   void UnwatchAll();
   void DiscardMulti();
-  // Flush() writes the pending replies (or hands them to the outbox).
-  bool Flush();
+  // Flush() writes the pending replies (or hands them to the outbox);
+  // false if the connection must end. With `all` it returns once every
+  // reply is written; otherwise (in the middle of a pipeline) it may leave
+  // some unwritten when a hard output limit allows them to pile up.
+  bool Flush(bool all);
+  // OverOutputLimit() checks the unsent replies against
+  // client-output-buffer-limit normal; true (counted and logged) if the
+  // client must be closed.
+  bool OverOutputLimit();
   // ReadMore() reads once into the input buffer; false at the end.
   bool ReadMore(Deadline deadline, bool* timed_out);
 
@@ -89,12 +97,24 @@ class Connection {
   Client client_;
   RespParser parser_;
   std::string out_;
+  // Bytes of out_ already written (a partial Flush()), and how many
+  // unsent ones make the executor try to write again.
+  size_t out_sent_ = 0;
+  size_t flush_at_;
+  OutputLimitClock out_clock_;
   RespWriter writer_;
-  // Input: bytes [in_start_, in_end_) of in_ are unparsed.
+  // Input: bytes [in_start_, in_end_) of in_data_ are unparsed. in_data_
+  // is scratch_ (small requests, and between requests) or in_, a buffer
+  // of the connection's own of in_cap_ bytes (a request or pipeline
+  // larger than scratch_).
+  char scratch_[1024];
+  char* in_data_ = scratch_;
   std::unique_ptr<char[]> in_;
   size_t in_cap_ = 0;
   size_t in_start_ = 0;
   size_t in_end_ = 0;
+  // Bytes read since the input buffer was last empty.
+  size_t batch_bytes_ = 0;
   bool closing_ = false;
   // The AOF sequence number the pending replies depend on (0: none):
   // Flush() waits for it to be durable as the fsync policy says.

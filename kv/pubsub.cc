@@ -5,6 +5,7 @@
 
 #include "kv/client.h"
 #include "kv/glob.h"
+#include "kv/kv_server.h"
 #include "kv/resp/writer.h"
 #include "net/tcp.h"
 #include "spdlog/spdlog.h"
@@ -13,21 +14,35 @@ namespace colony::kv {
 
 using base_internal::ThreadMutexLock;
 
-bool Subscriber::Append(absl::string_view resp, size_t limit) {
+bool Subscriber::Append(absl::string_view resp) {
+  {
+    ThreadMutexLock lock(mu_);
+    if (closed_) return false;
+    pending_.append(resp.data(), resp.size());
+  }
+  ready_.Set();
+  return false;
+}
+
+bool Subscriber::Append(absl::string_view resp,
+                        const OutputBufferLimit& limit) {
+  if (limit.hard_bytes == 0 && limit.soft_bytes == 0) return Append(resp);
+  const int64_t now = NowMs();
   bool overflow = false;
   {
     ThreadMutexLock lock(mu_);
     if (closed_) return false;
     pending_.append(resp.data(), resp.size());
-    if (limit != 0 && pending_.size() > limit) {
+    if (clock_.Over(limit, pending_.size() + inflight_, now)) {
       overflowed_.store(true);
       overflow = true;
       closed_ = true;
-      pending_.clear();
+      std::string().swap(pending_);
     }
   }
   ready_.Set();
   if (overflow) {
+    drained_.Set();
     // Cut the connection: its writer may be stuck on a full socket, and
     // its reader must end too.
     client_->killed.store(true);
@@ -41,16 +56,36 @@ bool Subscriber::Take(std::string* out) {
     // Reset before looking: an Append() or Close() after the look sets
     // the event again, so the wait below cannot miss it.
     ready_.Reset();
+    bool got = false;
+    bool done = false;
     {
       ThreadMutexLock lock(mu_);
+      // The previous batch is written.
+      inflight_ = 0;
       if (!pending_.empty()) {
         out->swap(pending_);
         pending_.clear();
-        return true;
+        inflight_ = out->size();
+        got = true;
+      } else {
+        done = closed_;
       }
-      if (closed_) return false;
     }
+    drained_.Set();
+    if (got) return true;
+    if (done) return false;
     ready_.Wait();
+  }
+}
+
+void Subscriber::WaitBelow(size_t bytes) {
+  for (;;) {
+    drained_.Reset();
+    {
+      ThreadMutexLock lock(mu_);
+      if (closed_ || pending_.size() + inflight_ <= bytes) return;
+    }
+    drained_.Wait();
   }
 }
 
@@ -60,11 +95,12 @@ void Subscriber::Close() {
     closed_ = true;
   }
   ready_.Set();
+  drained_.Set();
 }
 
 size_t Subscriber::pending_bytes() const {
   ThreadMutexLock lock(mu_);
-  return pending_.size();
+  return pending_.size() + inflight_;
 }
 
 void PubSub::Confirm(Subscriber& s, absl::string_view kind,
@@ -84,11 +120,11 @@ void PubSub::Confirm(Subscriber& s, absl::string_view kind,
 
 bool PubSub::Deliver(Subscriber& s, const std::string& resp) {
   if (s.overflowed()) return false;
-  if (!s.Append(resp, limit_.load(std::memory_order_relaxed))) return true;
-  overflows_.fetch_add(1);
+  if (!s.Append(resp, limits_.Get(ClientClass::kPubSub))) return true;
+  limits_.CountDisconnect();
   spdlog::info(
-      "kv: disconnecting subscriber {} ({}): output over the "
-      "pubsub limit (client-output-buffer-limit)",
+      "kv: disconnecting subscriber {} ({}): its unsent output passed "
+      "client-output-buffer-limit pubsub",
       s.client()->id, s.client()->addr);
   return false;
 }

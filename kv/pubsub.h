@@ -7,9 +7,14 @@
 // messages) goes through its Subscriber's outbox, drained to the socket by
 // a writer task of its own, so that a publisher never waits for a
 // subscriber: Publish() appends to outboxes and returns. An outbox is
-// bounded (client-output-buffer-limit for pub/sub clients): a subscriber
-// that falls behind past the limit is disconnected and counted; the
-// publisher and other clients are unaffected.
+// bounded by client-output-buffer-limit (the pubsub class while the
+// client has subscriptions, the normal class otherwise; see
+// output_limits.h): a subscriber whose unsent bytes reach the hard limit,
+// or stay over the soft limit too long, is disconnected and counted; the
+// publisher and other clients are unaffected. The subscriber's own
+// commands wait (WaitBelow) while its outbox is large, so even without a
+// configured limit it cannot make the server buffer its replies without
+// bound.
 //
 // Ordering: messages from one publisher reach each subscriber in publish
 // order; a subscription's confirmation precedes every message it lets
@@ -30,6 +35,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "base/internal/thread_mutex.h"
+#include "kv/output_limits.h"
 #include "sync/event.h"
 
 namespace colony::kv {
@@ -40,17 +46,25 @@ class Subscriber {
  public:
   explicit Subscriber(Client* client) : client_(client) {}
 
-  // Append() queues bytes for the socket; past `limit` bytes pending
-  // (0: none) the subscriber is marked overflowed and closed, and Append()
-  // returns true (once: at that transition).
-  bool Append(absl::string_view resp, size_t limit = 0);
+  // Append() queues bytes for the socket. With a `limit`, if the bytes not
+  // yet written then pass it (OutputLimitClock::Over) the subscriber is
+  // marked overflowed, its queue dropped and its connection closed, and
+  // Append() returns true (once: at that transition).
+  bool Append(absl::string_view resp);
+  bool Append(absl::string_view resp, const OutputBufferLimit& limit);
   // Take() waits for queued bytes and moves them into `out`; false once
-  // closed with nothing left.
+  // closed with nothing left. The bytes taken count as pending until the
+  // next Take() (the writer is writing them).
   bool Take(std::string* out);
-  // Close() ends Take().
+  // WaitBelow() waits until at most `bytes` are pending, or the
+  // subscriber is closed (the connection's backpressure on its own
+  // commands).
+  void WaitBelow(size_t bytes);
+  // Close() ends Take() and WaitBelow().
   void Close();
   // overflowed() is true once Append() went past the limit.
   bool overflowed() const { return overflowed_.load(); }
+  // pending_bytes() are queued or being written.
   size_t pending_bytes() const;
   Client* client() const { return client_; }
 
@@ -62,9 +76,13 @@ class Subscriber {
   Client* const client_;
   mutable base_internal::ThreadMutex mu_;
   std::string pending_ ABSL_GUARDED_BY(mu_);
+  // Bytes the writer took and is writing.
+  size_t inflight_ ABSL_GUARDED_BY(mu_) = 0;
+  OutputLimitClock clock_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> overflowed_{false};
-  Event ready_;
+  Event ready_;    // something to take, or closed
+  Event drained_;  // the writer finished a batch, or closed
 };
 
 class PubSub {
@@ -87,10 +105,13 @@ class PubSub {
   int64_t NumSub(absl::string_view channel) const;
   int64_t NumPat() const;
 
-  // The output limit applied to subscribers (bytes; 0 = none).
-  void set_output_limit(size_t bytes) { limit_.store(bytes); }
-  // overflow_disconnects() counts subscribers cut for falling behind.
-  uint64_t overflow_disconnects() const { return overflows_.load(); }
+  // output_limits() are the client-output-buffer-limit values in force,
+  // for subscribers and normal clients alike, with the count of clients
+  // cut for passing them.
+  OutputLimits& output_limits() { return limits_; }
+  // overflow_disconnects() counts clients cut for their output (INFO
+  // stats client_output_buffer_limit_disconnections).
+  uint64_t overflow_disconnects() const { return limits_.disconnects(); }
 
  private:
   void Confirm(Subscriber& s, absl::string_view kind, absl::string_view name)
@@ -117,8 +138,7 @@ class PubSub {
       ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, absl::flat_hash_set<Subscriber*>> patterns_
       ABSL_GUARDED_BY(mu_);
-  std::atomic<size_t> limit_{32u << 20};
-  std::atomic<uint64_t> overflows_{0};
+  OutputLimits limits_;
 };
 
 }  // namespace colony::kv
