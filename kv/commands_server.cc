@@ -317,13 +317,18 @@ void InfoSection(CommandContext& ctx, absl::string_view name,
   } else if (name == "persistence") {
     Aof* aof = s.aof();
     absl::StrAppend(
-        out, "# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:",
+        out,
+        "# Persistence\r\nloading:0\r\nasync_loading:0\r\n"
+        "rdb_changes_since_last_save:",
         st.dirty.load() - s.dirty_at_save(),
-        "\r\nrdb_bgsave_in_progress:", s.rewrite_in_progress() ? 1 : 0,
+        // A snapshot (appendonly off) or a rewrite (on): the same work.
+        "\r\nrdb_bgsave_in_progress:",
+        aof == nullptr && s.rewrite_in_progress() ? 1 : 0,
         "\r\nrdb_last_save_time:", s.last_save_ms() / 1000,
         "\r\nrdb_last_bgsave_status:", s.last_rewrite_ok() ? "ok" : "err",
         "\r\naof_enabled:", aof != nullptr ? 1 : 0,
-        "\r\naof_rewrite_in_progress:", s.rewrite_in_progress() ? 1 : 0,
+        "\r\naof_rewrite_in_progress:",
+        aof != nullptr && s.rewrite_in_progress() ? 1 : 0,
         "\r\naof_last_bgrewrite_status:", s.last_rewrite_ok() ? "ok" : "err",
         "\r\naof_last_write_status:",
         aof != nullptr && aof->write_errno() != 0 ? "err" : "ok");

@@ -141,6 +141,12 @@ class KvServer {
   bool last_rewrite_ok() const { return last_rewrite_ok_.load(); }
   // dirty_at_save() is the dirty count when the last save completed.
   uint64_t dirty_at_save() const { return dirty_at_save_.load(); }
+  // What a stop does about a snapshot when appendonly is off (SHUTDOWN
+  // SAVE or NOSAVE set it; kByConfig: if `save` has save points, as
+  // Redis on SIGTERM). The host takes it after the last client.
+  enum class StopSave { kByConfig, kSave, kNoSave };
+  void set_stop_save(StopSave s) { stop_save_.store(s); }
+  StopSave stop_save() const { return stop_save_.load(); }
 
   // Listener addresses for INFO ("tcp_port").
   void set_port(int port) { port_ = port; }
@@ -176,6 +182,7 @@ class KvServer {
   std::atomic<bool> last_rewrite_ok_{true};
   std::atomic<int64_t> last_save_ms_{0};
   std::atomic<uint64_t> dirty_at_save_{0};
+  std::atomic<StopSave> stop_save_{StopSave::kByConfig};
   base_internal::ThreadMutex rewrite_mu_;
   std::thread rewrite_thread_ ABSL_GUARDED_BY(rewrite_mu_);
 

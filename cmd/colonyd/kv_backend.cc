@@ -4,6 +4,8 @@
 // (//kv:kv) on colonyd's scheduler, with the daemon's connection rules
 // (maxclients with Redis' refusal, drain) from TcpService, and an active
 // expiry task. See docs/kv.md.
+#include <unistd.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +15,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "daemon/backend.h"
 #include "daemon/tcp_service.h"
@@ -118,7 +121,7 @@ class KvBackend : public Backend {
       load.load_corrupt = absl::GetFlag(FLAGS_kv_aof_load_corrupt);
       // On the blocking pool: file I/O, and a deep stack for the replay.
       if (absl::Status s = SpawnBlocking(
-              [this, &load] { return server_.StartPersistence(load); });
+              [this, &load] { return StartPersistence(load); });
           !s.ok()) {
         return absl::FailedPreconditionError(absl::StrCat("kv: ", s.message()));
       }
@@ -166,7 +169,21 @@ class KvBackend : public Backend {
   void StopAccepting() override { service_->StopAccepting(); }
   void Drain(Deadline deadline) override {
     service_->Drain(deadline);
-    // After the last client: what is buffered goes to disk.
+    // After the last client: with appendonly off, a snapshot if SHUTDOWN
+    // SAVE or the save points ask for one and something changed since
+    // the last; with appendonly on, what is buffered goes to disk.
+    if (server_.aof() == nullptr) {
+      const kv::KvServer::StopSave policy = server_.stop_save();
+      const bool save =
+          policy == kv::KvServer::StopSave::kSave ||
+          (policy == kv::KvServer::StopSave::kByConfig &&
+           !server_.config().Value("save").empty());
+      if (save && server_.stats().dirty.load() != server_.dirty_at_save()) {
+        spdlog::info("kv: writing a snapshot before exit");
+        absl::Status s = SpawnBlocking([this] { return Snapshot(); });
+        if (!s.ok()) spdlog::error("kv: snapshot at exit: {}", s.ToString());
+      }
+    }
     server_.StopPersistence();
   }
 
@@ -204,6 +221,32 @@ class KvBackend : public Backend {
   }
 
  private:
+  // StartPersistence() loads the data: the append-only file with
+  // appendonly on; with it off, a snapshot that SAVE, BGSAVE or SHUTDOWN
+  // SAVE left at the same path, if there is one (as Redis loads its RDB
+  // file).
+  absl::Status StartPersistence(const kv::AofLoadOptions& load) {
+    if (server_.config().Value("appendonly") == "yes") {
+      return server_.StartPersistence(load);
+    }
+    const std::string path = server_.aof_path();
+    if (::access(path.c_str(), F_OK) != 0) return absl::OkStatus();
+    absl::StatusOr<kv::AofLoadResult> loaded = kv::LoadAof(server_, path, load);
+    if (!loaded.ok()) return loaded.status();
+    spdlog::info("kv: loaded {} commands ({} bytes) from the snapshot {}",
+                 loaded->commands, loaded->size, path);
+    return absl::OkStatus();
+  }
+
+  // Snapshot() writes a snapshot, waiting for one under way to end.
+  absl::Status Snapshot() {
+    for (;;) {
+      absl::Status s = server_.Rewrite();
+      if (!absl::IsAlreadyExists(s)) return s;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  }
+
   // ApplyFlags() copies the kv_ flags into the server's configuration.
   void ApplyFlags() {
     kv::KvConfig& c = server_.config();
