@@ -48,7 +48,6 @@ Connection::Connection(KvServer& server, TcpStream& stream,
       hooks_(hooks),
       writer_(&out_, 2),
       tasks_(std::make_unique<TaskScope>()) {
-  flush_at_ = kFlushThreshold;
   client_.stream = &stream_;
   client_.connection = this;
   client_.created_ms = NowMs();
@@ -63,14 +62,13 @@ Connection::Connection(KvServer& server, TcpStream& stream,
   OutputLimits& limits = server_.pubsub().output_limits();
   KvConfig& config = server_.config();
   limits.BindOnce([&limits, &config] {
-    config.OnChange("client-output-buffer-limit",
-                    [&limits](const std::string& value) {
-                      ClientOutputBufferLimits parsed =
-                          DefaultClientOutputBufferLimits();
-                      if (ParseClientOutputBufferLimits(value, &parsed).ok()) {
-                        limits.Set(parsed);
-                      }
-                    });
+    config.OnChange(
+        "client-output-buffer-limit", [&limits](const std::string& value) {
+          ClientOutputBufferLimits parsed = DefaultClientOutputBufferLimits();
+          if (ParseClientOutputBufferLimits(value, &parsed).ok()) {
+            limits.Set(parsed);
+          }
+        });
   });
 }
 
@@ -138,8 +136,8 @@ bool Connection::ReadMore(Deadline deadline, bool* timed_out) {
     }
     cap = in_cap_;
   }
-  auto n = stream_.Read(absl::MakeSpan(in_data_ + in_end_, cap - in_end_),
-                        deadline);
+  auto n =
+      stream_.Read(absl::MakeSpan(in_data_ + in_end_, cap - in_end_), deadline);
   if (!n.ok()) {
     if (absl::IsDeadlineExceeded(n.status())) {
       *timed_out = true;
@@ -176,82 +174,91 @@ bool Connection::Flush(bool all) {
     aof_seq_ = 0;
   }
   if (out_.size() == out_sent_) return true;
-  if (client_.subscriber != nullptr) {
-    server_.stats().net_output_bytes.fetch_add(out_.size(),
-                                               std::memory_order_relaxed);
-    Subscriber& sub = *client_.subscriber;
-    const bool subscribed = !sub.channels.empty() || !sub.patterns.empty();
-    const OutputBufferLimit limit = server_.pubsub().output_limits().Get(
-        subscribed ? ClientClass::kPubSub : ClientClass::kNormal);
-    if (sub.Append(out_, limit)) {
-      server_.pubsub().output_limits().CountDisconnect();
-      spdlog::info(
-          "kv: closing client {} ({}): its unsent output passed "
-          "client-output-buffer-limit {}",
-          client_.id, client_.addr, subscribed ? "pubsub" : "normal");
+  if (client_.subscriber == nullptr) {
+    const OutputBufferLimit limit =
+        server_.pubsub().output_limits().Get(ClientClass::kNormal);
+    if (OverOutputLimit()) return false;
+    if (limit.hard_bytes == 0 && limit.soft_bytes == 0) {
+      // No limit: the connection executes nothing more until its replies
+      // are written (backpressure).
+      return WriteOut();
     }
-    out_.clear();
-    // Backpressure on this client's own requests.
-    if (all) sub.WaitBelow(kFlushThreshold);
-    return !sub.overflowed();
+    // Limits: what the socket takes now goes out; the rest waits in an
+    // outbox while the connection goes on, as in Redis, until the client
+    // reads it or passes a limit.
+    const absl::string_view rest = absl::string_view(out_).substr(out_sent_);
+    absl::StatusOr<size_t> n =
+        stream_.Write(rest, Deadline::After(absl::Microseconds(1)));
+    if (!n.ok() && !absl::IsDeadlineExceeded(n.status())) return false;
+    if (n.ok()) {
+      out_sent_ += *n;
+      server_.stats().net_output_bytes.fetch_add(*n, std::memory_order_relaxed);
+    }
+    if (out_sent_ == out_.size()) {
+      ClearOut();
+      return true;
+    }
+    server_.stats().net_output_bytes.fetch_add(out_.size() - out_sent_,
+                                               std::memory_order_relaxed);
+    EnsureSubscriber();  // takes the rest
+    return true;
   }
-  const OutputBufferLimit limit =
-      server_.pubsub().output_limits().Get(ClientClass::kNormal);
-  // With a hard limit, a pipeline's replies may pile up to it while the
-  // client is slow to read; without one the connection stops executing
-  // until they are written (and reading: it is one task).
-  const bool wait = all || limit.hard_bytes == 0;
+  server_.stats().net_output_bytes.fetch_add(out_.size(),
+                                             std::memory_order_relaxed);
+  Subscriber& sub = *client_.subscriber;
+  const bool subscribed = !sub.channels.empty() || !sub.patterns.empty();
+  const OutputBufferLimit limit = server_.pubsub().output_limits().Get(
+      subscribed ? ClientClass::kPubSub : ClientClass::kNormal);
+  if (sub.Append(out_, limit)) {
+    server_.pubsub().output_limits().CountDisconnect();
+    spdlog::info(
+        "kv: closing client {} ({}): its unsent output passed "
+        "client-output-buffer-limit {}",
+        client_.id, client_.addr, subscribed ? "pubsub" : "normal");
+  }
+  out_.clear();
+  // Without a limit, backpressure on this client's own requests.
+  if (all && limit.hard_bytes == 0 && limit.soft_bytes == 0) {
+    sub.WaitBelow(kFlushThreshold);
+  }
+  return !sub.overflowed();
+}
+
+bool Connection::WriteOut() {
   const int64_t idle_s = server_.idle_timeout_seconds();
   int64_t progress_ms = NowMs();
   while (out_sent_ < out_.size()) {
-    if (OverOutputLimit()) return false;
-    Deadline deadline = Deadline::Infinite();
-    if (!wait) {
-      // What the socket takes now, no more.
-      deadline = Deadline::After(absl::Microseconds(1));
-    } else {
-      // Wake up to look at the soft limit and `timeout` (to the second).
-      int64_t until_ms = out_clock_.soft_deadline_ms(limit);
-      if (idle_s > 0) {
-        const int64_t idle_ms = progress_ms + idle_s * 1000;
-        until_ms = until_ms == 0 ? idle_ms : std::min(until_ms, idle_ms);
-      }
-      if (until_ms != 0) {
-        deadline = Deadline::After(absl::Milliseconds(
-            std::max<int64_t>(1, until_ms - NowMs())));
-      }
-    }
+    // `timeout` applies to a client that reads nothing as well.
+    const Deadline deadline =
+        idle_s > 0 ? Deadline::After(absl::Milliseconds(std::max<int64_t>(
+                         1, progress_ms + idle_s * 1000 - NowMs())))
+                   : Deadline::Infinite();
     const absl::string_view rest = absl::string_view(out_).substr(out_sent_);
     absl::StatusOr<size_t> n = stream_.Write(rest, deadline);
     if (!n.ok()) {
-      if (!absl::IsDeadlineExceeded(n.status())) return false;
-      if (!wait) {
-        // The socket is full: try again once as much again has piled up.
-        flush_at_ = out_.size() - out_sent_ + kFlushThreshold;
-        break;
-      }
-      if (idle_s > 0 && NowMs() >= progress_ms + idle_s * 1000) {
+      if (absl::IsDeadlineExceeded(n.status()) && idle_s > 0) {
         spdlog::info(
             "kv: closing client {} ({}): its replies went unread for {} s "
             "(timeout)",
             client_.id, client_.addr, idle_s);
-        return false;
       }
-      continue;
+      return false;
     }
     out_sent_ += *n;
     progress_ms = NowMs();
     server_.stats().net_output_bytes.fetch_add(*n, std::memory_order_relaxed);
   }
-  if (out_sent_ < out_.size()) return true;
+  ClearOut();
+  return true;
+}
+
+void Connection::ClearOut() {
   out_sent_ = 0;
-  flush_at_ = kFlushThreshold;
   if (out_.capacity() > 1 << 20) {
     std::string().swap(out_);
   } else {
     out_.clear();
   }
-  return true;
 }
 
 void Connection::Run() {
@@ -291,7 +298,7 @@ void Connection::RunLoop() {
         closing_ = true;
         break;
       }
-      if (out_.size() - out_sent_ > flush_at_) {
+      if (out_.size() - out_sent_ > kFlushThreshold) {
         if (!Flush(false)) return;
       } else if (OverOutputLimit()) {
         return;
@@ -308,7 +315,10 @@ void Connection::RunLoop() {
     // begins in between replaces it with a passed one, which the read
     // then sees.
     const int64_t idle_s = server_.idle_timeout_seconds();
-    const Deadline read_deadline = idle_s > 0 && client_.subscriber == nullptr
+    const bool subscribed = client_.subscriber != nullptr &&
+                            (!client_.subscriber->channels.empty() ||
+                             !client_.subscriber->patterns.empty());
+    const Deadline read_deadline = idle_s > 0 && !subscribed
                                        ? Deadline::After(absl::Seconds(idle_s))
                                        : Deadline::Infinite();
     stream_.SetReadDeadline(read_deadline);
@@ -605,7 +615,6 @@ Subscriber& Connection::EnsureSubscriber() {
     client_.subscriber->Append(out_);
     out_.clear();
   }
-  flush_at_ = kFlushThreshold;
   return *client_.subscriber;
 }
 

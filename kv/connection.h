@@ -58,7 +58,8 @@ class Connection {
   static void Reset(CommandContext& ctx);
   static void Quit(CommandContext& ctx);
 
-  // Subscribing turns the connection's output into a subscriber outbox.
+  // Subscribing (or replies piling up under an output limit) turns the
+  // connection's output into an outbox with a writer task of its own.
   Subscriber& EnsureSubscriber();
   // SetAuthenticated() records AUTH's outcome (and lifts the parser's
   // unauthenticated limits).
@@ -79,11 +80,17 @@ class Connection {
   void WaitBlocked(std::shared_ptr<BlockedClient> blocked);
   void UnwatchAll();
   void DiscardMulti();
-  // Flush() writes the pending replies (or hands them to the outbox);
-  // false if the connection must end. With `all` it returns once every
-  // reply is written; otherwise (in the middle of a pipeline) it may leave
-  // some unwritten when a hard output limit allows them to pile up.
+  // Flush() writes the pending replies, or hands them to the outbox; false
+  // if the connection must end. Without a normal-class output limit it
+  // returns once they are written (backpressure); with one, what the
+  // socket does not take at once moves to an outbox (EnsureSubscriber())
+  // bounded by the limit. `all`: at the end of a batch of requests (the
+  // outbox then applies backpressure too when its class has no limit).
   bool Flush(bool all);
+  // WriteOut() writes out_ from out_sent_ on, waiting as long as it takes
+  // (or `timeout` without progress).
+  bool WriteOut();
+  void ClearOut();
   // OverOutputLimit() checks the unsent replies against
   // client-output-buffer-limit normal; true (counted and logged) if the
   // client must be closed.
@@ -97,10 +104,8 @@ class Connection {
   Client client_;
   RespParser parser_;
   std::string out_;
-  // Bytes of out_ already written (a partial Flush()), and how many
-  // unsent ones make the executor try to write again.
+  // Bytes of out_ already written (before it moved to an outbox).
   size_t out_sent_ = 0;
-  size_t flush_at_;
   OutputLimitClock out_clock_;
   RespWriter writer_;
   // Input: bytes [in_start_, in_end_) of in_data_ are unparsed. in_data_

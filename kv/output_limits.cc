@@ -85,8 +85,7 @@ bool ParseSeconds(absl::string_view s, int64_t* out) {
 
 ClientOutputBufferLimits DefaultClientOutputBufferLimits() {
   ClientOutputBufferLimits limits;
-  limits[static_cast<int>(ClientClass::kReplica)] = {256u << 20, 64u << 20,
-                                                     60};
+  limits[static_cast<int>(ClientClass::kReplica)] = {256u << 20, 64u << 20, 60};
   limits[static_cast<int>(ClientClass::kPubSub)] = {32u << 20, 8u << 20, 60};
   return limits;
 }
@@ -146,6 +145,7 @@ OutputBufferLimit OutputLimits::Get(ClientClass c) const {
 
 bool OutputLimitClock::Over(const OutputBufferLimit& limit, size_t pending,
                             int64_t now_ms) {
+  pending = pending > kUncountedBytes ? pending - kUncountedBytes : 0;
   if (limit.hard_bytes != 0 && pending >= limit.hard_bytes) return true;
   if (limit.soft_bytes == 0 || pending < limit.soft_bytes) {
     soft_since_ms_ = 0;
@@ -156,12 +156,6 @@ bool OutputLimitClock::Over(const OutputBufferLimit& limit, size_t pending,
     return false;
   }
   return now_ms - soft_since_ms_ > limit.soft_seconds * 1000;
-}
-
-int64_t OutputLimitClock::soft_deadline_ms(
-    const OutputBufferLimit& limit) const {
-  if (soft_since_ms_ == 0 || limit.soft_bytes == 0) return 0;
-  return soft_since_ms_ + limit.soft_seconds * 1000 + 1;
 }
 
 }  // namespace colony::kv

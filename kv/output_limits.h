@@ -108,14 +108,17 @@ class OutputLimits {
 // to be written) and says whether the client must go.
 class OutputLimitClock {
  public:
-  // Over() is true when `pending` unsent bytes reach the hard limit, or
+  // A client's first 16 KiB of unsent output do not count, as in Redis
+  // (whose clients each have a fixed reply buffer of that size that its
+  // limits leave out).
+  static constexpr size_t kUncountedBytes = 16 * 1024;
+
+  // Over() is true when `pending` unsent bytes (less kUncountedBytes)
+  // reach the hard limit, or
   // reach the soft limit and have stayed there for longer than its
   // seconds (counted from the first call that saw them there; a call
   // under the soft limit stops the count).
   bool Over(const OutputBufferLimit& limit, size_t pending, int64_t now_ms);
-  // soft_deadline_ms() is when the soft limit will have been held too
-  // long if nothing changes (0: the soft limit is not reached).
-  int64_t soft_deadline_ms(const OutputBufferLimit& limit) const;
 
  private:
   int64_t soft_since_ms_ = 0;

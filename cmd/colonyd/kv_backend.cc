@@ -120,8 +120,8 @@ class KvBackend : public Backend {
       load.load_truncated = absl::GetFlag(FLAGS_kv_aof_load_truncated);
       load.load_corrupt = absl::GetFlag(FLAGS_kv_aof_load_corrupt);
       // On the blocking pool: file I/O, and a deep stack for the replay.
-      if (absl::Status s = SpawnBlocking(
-              [this, &load] { return StartPersistence(load); });
+      if (absl::Status s =
+              SpawnBlocking([this, &load] { return StartPersistence(load); });
           !s.ok()) {
         return absl::FailedPreconditionError(absl::StrCat("kv: ", s.message()));
       }
@@ -174,10 +174,9 @@ class KvBackend : public Backend {
     // the last; with appendonly on, what is buffered goes to disk.
     if (server_.aof() == nullptr) {
       const kv::KvServer::StopSave policy = server_.stop_save();
-      const bool save =
-          policy == kv::KvServer::StopSave::kSave ||
-          (policy == kv::KvServer::StopSave::kByConfig &&
-           !server_.config().Value("save").empty());
+      const bool save = policy == kv::KvServer::StopSave::kSave ||
+                        (policy == kv::KvServer::StopSave::kByConfig &&
+                         !server_.config().Value("save").empty());
       if (save && server_.stats().dirty.load() != server_.dirty_at_save()) {
         spdlog::info("kv: writing a snapshot before exit");
         absl::Status s = SpawnBlocking([this] { return Snapshot(); });
