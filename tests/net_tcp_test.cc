@@ -714,9 +714,10 @@ TEST_P(NetTest, CpuHogDoesNotDelayIoElsewhere) {
   });
   stop = true;
   hog.Join();
-  // Generous for sanitizers; a ping-pong stuck behind the hog would take
-  // until the hog ends (seconds).
-  EXPECT_LT(worst, 200'000'000) << "worst round trip " << worst << " ns";
+  // Generous for sanitizers on a loaded machine; a ping-pong stuck behind
+  // the hog would wait until the hog ends, which it does only after the
+  // last ping.
+  EXPECT_LT(worst, 2'000'000'000) << "worst round trip " << worst << " ns";
 }
 
 TEST_P(NetTest, ThreadsAndTasksShareSocketTypes) {
