@@ -33,6 +33,9 @@
 #                      3); the tables show their medians
 #   --quick            --reps 1 --duration 0.5
 #   --out FILE         also keep the raw result lines in FILE
+#   --memory ARGS...   instead, run bench/run_kv_memory_bench.sh (memory
+#                      per key and rewrite time for a million keys) with
+#                      the --colonyd given before it and ARGS
 #
 # Both servers of a worker count are started once, on free ports, pinned
 # with taskset: to core 0 for the 1-worker comparison, to cores 0-1 for the
@@ -75,7 +78,7 @@ reps="${REPS:-3}"
 out=""
 
 usage() {
-  sed -n '/^# Usage:/,/--out FILE/p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '/^# Usage:/,/the --colonyd given before it/p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -108,6 +111,11 @@ while [[ $# -gt 0 ]]; do
     --quick) reps=1; duration=0.5; shift ;;
     --out) out="$2"; shift 2 ;;
     --out=*) out="${1#*=}"; shift ;;
+    --memory)
+      shift
+      exec bench/run_kv_memory_bench.sh ${colonyd:+--colonyd "${colonyd}"} \
+        "$@"
+      ;;
     -h|--help) usage ;;
     *) echo "run_kv_bench.sh: unknown argument $1" >&2; usage ;;
   esac

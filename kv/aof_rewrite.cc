@@ -59,11 +59,19 @@ class Batcher {
   size_t per_ = 1;
 };
 
-void EncodeEntry(const std::string& key, const Entry& e, std::string* out) {
-  Entry& entry = const_cast<Entry&>(e);
-  switch (e.type()) {
+// One key of the snapshot: its name, a copy of its value and its expiry.
+struct Copied {
+  std::string key;
+  Entry entry;
+  int64_t expire_ms;
+};
+
+void EncodeEntry(const Copied& copied, std::string* out) {
+  const std::string& key = copied.key;
+  const Entry& entry = copied.entry;
+  switch (entry.type()) {
     case ValueType::kString:
-      AppendCommand(out, {std::string("SET"), key, entry.str()});
+      AppendCommand(out, {std::string("SET"), key, std::string(entry.str())});
       break;
     case ValueType::kList: {
       Batcher b(out, "RPUSH", key);
@@ -88,9 +96,9 @@ void EncodeEntry(const std::string& key, const Entry& e, std::string* out) {
       break;
     }
   }
-  if (e.expire_ms != 0) {
-    AppendCommand(out,
-                  {std::string("PEXPIREAT"), key, absl::StrCat(e.expire_ms)});
+  if (copied.expire_ms != 0) {
+    AppendCommand(
+        out, {std::string("PEXPIREAT"), key, absl::StrCat(copied.expire_ms)});
   }
 }
 
@@ -113,7 +121,7 @@ absl::Status WriteOut(int fd, std::string* buf, const std::string& path) {
 
 absl::Status RewriteAof(KvServer& server, Aof* aof, const std::string& path) {
   // The copy, with every shard locked.
-  using Shot = std::vector<std::pair<std::string, Entry>>;
+  using Shot = std::vector<Copied>;
   std::vector<Shot> shots(Keyspace::kDatabases * Keyspace::kShardsPerDb);
   uint64_t mark = 0;
   {
@@ -130,8 +138,10 @@ absl::Status RewriteAof(KvServer& server, Aof* aof, const std::string& path) {
             shots[static_cast<size_t>(db * Keyspace::kShardsPerDb + i)];
         shot.reserve(shard.map.size());
         for (const auto& [key, entry] : shard.map) {
-          if (entry.expire_ms != 0 && entry.expire_ms <= now) continue;
-          shot.emplace_back(key, entry.Clone());
+          const int64_t expire_ms = shard.ExpireOf(key, entry);
+          if (expire_ms != 0 && expire_ms <= now) continue;
+          shot.push_back(
+              Copied{std::string(key.view()), entry.Clone(), expire_ms});
         }
       }
     }
@@ -150,12 +160,12 @@ absl::Status RewriteAof(KvServer& server, Aof* aof, const std::string& path) {
     bool selected = false;
     for (int i = 0; i < Keyspace::kShardsPerDb && status.ok(); ++i) {
       Shot& shot = shots[static_cast<size_t>(db * Keyspace::kShardsPerDb + i)];
-      for (auto& [key, entry] : shot) {
+      for (const Copied& copied : shot) {
         if (!selected) {
           AppendCommand(&buf, {std::string("SELECT"), absl::StrCat(db)});
           selected = true;
         }
-        EncodeEntry(key, entry, &buf);
+        EncodeEntry(copied, &buf);
         if (buf.size() > (1 << 20)) {
           status = WriteOut(fd, &buf, temp);
           if (!status.ok()) break;

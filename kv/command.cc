@@ -107,7 +107,7 @@ Entry* CommandContext::LookupIn(int db, absl::string_view key) {
   Shard& shard = ShardIn(db, key);
   auto it = shard.map.find(key);
   if (it == shard.map.end()) return nullptr;
-  if (it->second.expire_ms != 0 && it->second.expire_ms <= now_ms) {
+  if (shard.IsExpired(key, it->second, now_ms)) {
     // Lazy expiry. A copy of the key: `key` may point into the entry.
     const std::string owned(key);
     shard.Erase(owned);
@@ -137,15 +137,9 @@ Entry* CommandContext::LookupType(absl::string_view key, ValueType type,
   return e;
 }
 
-Entry& CommandContext::InsertIn(int db, absl::string_view key, Entry entry) {
-  Shard& shard = ShardIn(db, key);
-  const int64_t expire = entry.expire_ms;
-  entry.expire_ms = 0;
-  auto [it, inserted] = shard.map.try_emplace(key);
-  if (!inserted) shard.SetExpire(key, it->second, 0);
-  it->second = std::move(entry);
-  shard.SetExpire(key, it->second, expire);
-  return it->second;
+Entry& CommandContext::InsertIn(int db, absl::string_view key, Entry entry,
+                                int64_t expire_ms) {
+  return ShardIn(db, key).Insert(key, std::move(entry), expire_ms);
 }
 
 bool CommandContext::DeleteIn(int db, absl::string_view key) {

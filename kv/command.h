@@ -250,16 +250,26 @@ class CommandContext {
   // LookupType() is Lookup() that also checks the type: on a mismatch it
   // replies WRONGTYPE, sets *wrong and returns nullptr.
   Entry* LookupType(absl::string_view key, ValueType type, bool* wrong);
-  // Insert() stores `entry` under `key` (replacing any), returns it.
-  Entry& Insert(absl::string_view key, Entry entry) {
-    return InsertIn(db(), key, std::move(entry));
+  // Insert() stores `entry` under `key` with expiry `expire_ms` (absolute
+  // Unix ms, 0: none), replacing any entry and expiry; returns it.
+  Entry& Insert(absl::string_view key, Entry entry, int64_t expire_ms = 0) {
+    return InsertIn(db(), key, std::move(entry), expire_ms);
   }
-  Entry& InsertIn(int db, absl::string_view key, Entry entry);
+  Entry& InsertIn(int db, absl::string_view key, Entry entry,
+                  int64_t expire_ms = 0);
   // Delete() removes `key`; false if it did not exist.
   bool Delete(absl::string_view key) { return DeleteIn(db(), key); }
   bool DeleteIn(int db, absl::string_view key);
   // SetExpire() sets (0: removes) the absolute expiry of a live entry.
   void SetExpire(absl::string_view key, Entry& entry, int64_t expire_ms);
+  // ExpireOf() is the absolute expiry of `key`'s live entry `entry` (0:
+  // none).
+  int64_t ExpireOf(absl::string_view key, const Entry& entry) {
+    return ExpireOfIn(db(), key, entry);
+  }
+  int64_t ExpireOfIn(int db, absl::string_view key, const Entry& entry) {
+    return ShardIn(db, key).ExpireOf(key, entry);
+  }
 
   // Modified() records that `key` changed (WATCH, dirty count).
   void Modified(absl::string_view key) { ModifiedIn(db(), key); }

@@ -49,9 +49,7 @@ HashValue* WriteHash(CommandContext& ctx, absl::string_view key, bool* wrong) {
 
 // CreateHash() stores a new empty hash under `key` (which is missing).
 HashValue& CreateHash(CommandContext& ctx, absl::string_view key) {
-  Entry entry;
-  entry.value = std::make_unique<HashValue>();
-  return ctx.Insert(key, std::move(entry)).hash();
+  return ctx.Insert(key, Entry(std::make_unique<HashValue>())).hash();
 }
 
 // ShrinkIfSparse() gives back the memory of a hash that lost most of its

@@ -75,9 +75,10 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     }
     ctx.Delete(dst);
   }
+  const int64_t expire_ms = ctx.ExpireOf(src, *e);
   Entry moved = std::move(*e);
   ctx.Delete(src);
-  Entry& placed = ctx.Insert(dst, std::move(moved));
+  Entry& placed = ctx.Insert(dst, std::move(moved), expire_ms);
   ctx.Modified(src);
   ctx.Modified(dst);
   ctx.Notify(kNotifyGeneric, "rename_from", src);
@@ -96,16 +97,16 @@ void RenameNx(CommandContext& ctx) { RenameGeneric(ctx, true); }
 void Keys(CommandContext& ctx) {
   const absl::string_view pattern = ctx.args[1];
   const bool all = pattern == "*";
-  std::vector<const std::string*> keys;
+  std::vector<absl::string_view> keys;
   for (int i = 0; i < Keyspace::kShardsPerDb; ++i) {
     Shard& shard = ctx.keyspace().shard(ctx.db(), i);
     for (const auto& [key, entry] : shard.map) {
-      if (entry.expire_ms != 0 && entry.expire_ms <= ctx.now_ms) continue;
-      if (all || GlobMatch(pattern, key)) keys.push_back(&key);
+      if (shard.IsExpired(key, entry, ctx.now_ms)) continue;
+      if (all || GlobMatch(pattern, key)) keys.push_back(key);
     }
   }
   ctx.reply.Array(keys.size());
-  for (const std::string* k : keys) ctx.reply.Bulk(*k);
+  for (absl::string_view k : keys) ctx.reply.Bulk(k);
 }
 
 // The SCAN cursor is the index of the next shard to visit (0: start or
@@ -144,17 +145,17 @@ void Scan(CommandContext& ctx) {
       return;
     }
   }
-  std::vector<const std::string*> keys;
+  std::vector<absl::string_view> keys;
   uint64_t shard_index = cursor;
   while (shard_index < static_cast<uint64_t>(Keyspace::kShardsPerDb) &&
          static_cast<int64_t>(keys.size()) < count) {
     Shard& shard =
         ctx.keyspace().shard(ctx.db(), static_cast<int>(shard_index));
     for (const auto& [key, entry] : shard.map) {
-      if (entry.expire_ms != 0 && entry.expire_ms <= ctx.now_ms) continue;
+      if (shard.IsExpired(key, entry, ctx.now_ms)) continue;
       if (has_pattern && !GlobMatch(pattern, key)) continue;
       if (!type.empty() && TypeName(entry.type()) != type) continue;
-      keys.push_back(&key);
+      keys.push_back(key);
     }
     ++shard_index;
   }
@@ -164,7 +165,7 @@ void Scan(CommandContext& ctx) {
   ctx.reply.Array(2);
   ctx.reply.Bulk(absl::StrCat(shard_index));
   ctx.reply.Array(keys.size());
-  for (const std::string* k : keys) ctx.reply.Bulk(*k);
+  for (absl::string_view k : keys) ctx.reply.Bulk(k);
 }
 
 void RandomKey(CommandContext& ctx) {
@@ -184,9 +185,7 @@ void RandomKey(CommandContext& ctx) {
       }
       auto it = shard.map.begin();
       std::advance(it, static_cast<long>(pick));
-      if (it->second.expire_ms != 0 && it->second.expire_ms <= ctx.now_ms) {
-        break;
-      }
+      if (shard.IsExpired(it->first, it->second, ctx.now_ms)) break;
       ctx.reply.Bulk(it->first);
       return;
     }
@@ -240,7 +239,7 @@ void Copy(CommandContext& ctx) {
     }
     ctx.DeleteIn(dst_db, dst);
   }
-  Entry& placed = ctx.InsertIn(dst_db, dst, e->Clone());
+  Entry& placed = ctx.InsertIn(dst_db, dst, e->Clone(), ctx.ExpireOf(src, *e));
   ctx.ModifiedIn(dst_db, dst);
   ctx.NotifyIn(dst_db, kNotifyGeneric, "copy_to", dst);
   MayBeReady(ctx, dst_db, placed, dst);
@@ -260,9 +259,10 @@ void Move(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
+  const int64_t expire_ms = ctx.ExpireOf(key, *e);
   Entry moved = std::move(*e);
   ctx.Delete(key);
-  Entry& placed = ctx.InsertIn(dst_db, key, std::move(moved));
+  Entry& placed = ctx.InsertIn(dst_db, key, std::move(moved), expire_ms);
   ctx.Modified(key);
   ctx.ModifiedIn(dst_db, key);
   ctx.Notify(kNotifyGeneric, "move_from", key);
@@ -330,7 +330,7 @@ void ExpireGeneric(CommandContext& ctx, ExpireUnit unit, bool absolute) {
     ctx.reply.Integer(0);
     return;
   }
-  const int64_t current = e->expire_ms;  // 0: none (infinite)
+  const int64_t current = ctx.ExpireOf(key, *e);  // 0: none (infinite)
   if (nx && current != 0) return ctx.reply.Integer(0);
   if (xx && current == 0) return ctx.reply.Integer(0);
   if (gt && (current == 0 || when <= current)) return ctx.reply.Integer(0);
@@ -359,12 +359,13 @@ void PExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, kMillis, true); }
 void TtlGeneric(CommandContext& ctx, bool millis, bool absolute) {
   Entry* e = ctx.Lookup(ctx.args[1]);
   if (e == nullptr) return ctx.reply.Integer(-2);
-  if (e->expire_ms == 0) return ctx.reply.Integer(-1);
+  const int64_t expire_ms = ctx.ExpireOf(ctx.args[1], *e);
+  if (expire_ms == 0) return ctx.reply.Integer(-1);
   if (absolute) {
-    ctx.reply.Integer(millis ? e->expire_ms : (e->expire_ms + 500) / 1000);
+    ctx.reply.Integer(millis ? expire_ms : (expire_ms + 500) / 1000);
     return;
   }
-  const int64_t left = std::max<int64_t>(0, e->expire_ms - ctx.now_ms);
+  const int64_t left = std::max<int64_t>(0, expire_ms - ctx.now_ms);
   ctx.reply.Integer(millis ? left : (left + 500) / 1000);
 }
 
@@ -376,7 +377,7 @@ void PExpireTime(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
 void Persist(CommandContext& ctx) {
   const std::string key(ctx.args[1]);
   Entry* e = ctx.Lookup(key);
-  if (e == nullptr || e->expire_ms == 0) return ctx.reply.Integer(0);
+  if (e == nullptr || !e->has_expiry()) return ctx.reply.Integer(0);
   ctx.SetExpire(key, *e, 0);
   ctx.Modified(key);
   ctx.Notify(kNotifyGeneric, "persist", key);

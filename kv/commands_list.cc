@@ -93,9 +93,7 @@ void Removed(CommandContext& ctx, absl::string_view key, const ListValue& list,
 
 // NewList() creates an empty list under `key` (which must be missing).
 ListValue& NewList(CommandContext& ctx, absl::string_view key) {
-  Entry entry;
-  entry.value = std::make_unique<ListValue>();
-  return ctx.Insert(key, std::move(entry)).list();
+  return ctx.Insert(key, Entry(std::make_unique<ListValue>())).list();
 }
 
 // PopRangeWithKey() pops up to `count` elements from one end of `key`'s

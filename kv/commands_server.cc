@@ -551,8 +551,7 @@ void SwapDb(CommandContext& ctx) {
           }
         }
       }
-      std::swap(x.map, y.map);
-      std::swap(x.expires, y.expires);
+      x.SwapData(y);
       ctx.modified = true;
       // Clients blocked in either database may now find their keys.
       for (Shard* s : {&x, &y}) {

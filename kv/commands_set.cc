@@ -53,9 +53,7 @@ SetValue* WriteSet(CommandContext& ctx, absl::string_view key, bool* wrong) {
 // good when other keys are inserted.
 SetValue& StoreSet(CommandContext& ctx, absl::string_view key,
                    std::unique_ptr<SetValue> set) {
-  Entry entry;
-  entry.value = std::move(set);
-  return ctx.Insert(key, std::move(entry)).set();
+  return ctx.Insert(key, Entry(std::move(set))).set();
 }
 
 // AfterRemoval() deletes `key` once its set is empty (with the "del"

@@ -18,10 +18,9 @@ namespace {
 
 constexpr int64_t kMaxStringLength = 512LL * 1024 * 1024;
 
-// GetString() is `key`'s live string, nullptr if missing; on another type
-// it replies WRONGTYPE and sets *wrong.
-std::string* GetString(CommandContext& ctx, absl::string_view key,
-                       bool* wrong) {
+// GetString() is `key`'s live string entry, nullptr if missing; on another
+// type it replies WRONGTYPE and sets *wrong.
+Entry* GetString(CommandContext& ctx, absl::string_view key, bool* wrong) {
   Entry* e = ctx.LookupType(key, ValueType::kString, wrong);
   if (e == nullptr) {
     if (!*wrong) {
@@ -31,7 +30,7 @@ std::string* GetString(CommandContext& ctx, absl::string_view key,
     return nullptr;
   }
   ctx.server.stats().keyspace_hits.fetch_add(1, std::memory_order_relaxed);
-  return &e->str();
+  return e;
 }
 
 // StoreString() sets `key` to `value` (dropping any expiry unless
@@ -39,13 +38,8 @@ std::string* GetString(CommandContext& ctx, absl::string_view key,
 void StoreString(CommandContext& ctx, absl::string_view key,
                  absl::string_view value, int64_t expire_ms = 0) {
   Shard& shard = ctx.ShardOf(key);
-  auto [it, inserted] = shard.map.try_emplace(key);
-  Entry& e = it->second;
-  if (!inserted && e.type() == ValueType::kString) {
-    e.str().assign(value.data(), value.size());
-  } else {
-    e.value = std::string(value);
-  }
+  Entry& e = shard.map.try_emplace(key).first->second;
+  e.SetString(value);
   shard.SetExpire(key, e, expire_ms);
   ctx.Modified(key);
   ctx.Notify(kNotifyString, "set", key);
@@ -53,12 +47,12 @@ void StoreString(CommandContext& ctx, absl::string_view key,
 
 void Get(CommandContext& ctx) {
   bool wrong;
-  std::string* s = GetString(ctx, ctx.args[1], &wrong);
+  Entry* e = GetString(ctx, ctx.args[1], &wrong);
   if (wrong) return;
-  if (s == nullptr) {
+  if (e == nullptr) {
     ctx.reply.Null();
   } else {
-    ctx.reply.Bulk(*s);
+    ctx.reply.Bulk(e->str());
   }
 }
 
@@ -139,7 +133,7 @@ void Set(CommandContext& ctx) {
   }
   std::string old;
   const bool existed = e != nullptr;
-  if (get && existed) old = e->str();
+  if (get && existed) old = std::string(e->str());
   if ((nx && existed) || (xx && !existed)) {
     if (get) {
       if (existed) {
@@ -156,7 +150,7 @@ void Set(CommandContext& ctx) {
   if (expiry.set) {
     expire_ms = expiry.expire_ms;
   } else if (expiry.keepttl && existed) {
-    expire_ms = e->expire_ms;
+    expire_ms = ctx.ExpireOf(key, *e);
   }
   StoreString(ctx, key, value, expire_ms);
   if (expiry.set) {
@@ -202,25 +196,25 @@ void PSetEx(CommandContext& ctx) { SetExGeneric(ctx, true); }
 
 void GetSet(CommandContext& ctx) {
   bool wrong;
-  std::string* s = GetString(ctx, ctx.args[1], &wrong);
+  Entry* e = GetString(ctx, ctx.args[1], &wrong);
   if (wrong) return;
-  if (s == nullptr) {
+  if (e == nullptr) {
     ctx.reply.Null();
   } else {
-    ctx.reply.Bulk(*s);
+    ctx.reply.Bulk(e->str());
   }
   StoreString(ctx, ctx.args[1], ctx.args[2]);
 }
 
 void GetDel(CommandContext& ctx) {
   bool wrong;
-  std::string* s = GetString(ctx, ctx.args[1], &wrong);
+  Entry* e = GetString(ctx, ctx.args[1], &wrong);
   if (wrong) return;
-  if (s == nullptr) {
+  if (e == nullptr) {
     ctx.reply.Null();
     return;
   }
-  ctx.reply.Bulk(*s);
+  ctx.reply.Bulk(e->str());
   const std::string key(ctx.args[1]);
   ctx.Delete(key);
   ctx.Modified(key);
@@ -265,7 +259,7 @@ void GetEx(CommandContext& ctx) {
       if (ctx.propagating())
         ctx.Propagate({"PEXPIREAT", key, absl::StrCat(expiry.expire_ms)});
     }
-  } else if (expiry.persist && e->expire_ms != 0) {
+  } else if (expiry.persist && e->has_expiry()) {
     ctx.SetExpire(key, *e, 0);
     ctx.Modified(key);
     ctx.Notify(kNotifyGeneric, "persist", key);
@@ -337,7 +331,7 @@ void Append(CommandContext& ctx) {
           ctx, static_cast<int64_t>(e->str().size() + ctx.args[2].size()))) {
     return;
   }
-  e->str().append(ctx.args[2].data(), ctx.args[2].size());
+  e->AppendString(ctx.args[2]);
   ctx.Modified(key);
   ctx.Notify(kNotifyString, "append", key);
   ctx.reply.Integer(static_cast<int64_t>(e->str().size()));
@@ -363,7 +357,7 @@ void GetRange(CommandContext& ctx) {
     ctx.reply.Bulk("");
     return;
   }
-  const std::string& s = e->str();
+  const absl::string_view s = e->str();
   const int64_t len = static_cast<int64_t>(s.size());
   if (start < 0 && end < 0 && start > end) {
     ctx.reply.Bulk("");
@@ -378,8 +372,8 @@ void GetRange(CommandContext& ctx) {
     ctx.reply.Bulk("");
     return;
   }
-  ctx.reply.Bulk(absl::string_view(s).substr(
-      static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
+  ctx.reply.Bulk(s.substr(static_cast<size_t>(start),
+                          static_cast<size_t>(end - start + 1)));
 }
 
 void SetRange(CommandContext& ctx) {
@@ -410,19 +404,15 @@ void SetRange(CommandContext& ctx) {
     ctx.reply.Integer(static_cast<int64_t>(s.size()));
     return;
   }
-  std::string& s = e->str();
   if (value.empty()) {
-    ctx.reply.Integer(static_cast<int64_t>(s.size()));
+    ctx.reply.Integer(static_cast<int64_t>(e->str().size()));
     return;
   }
   if (!CheckLength(ctx, offset + static_cast<int64_t>(value.size()))) return;
-  const size_t need = static_cast<size_t>(offset) + value.size();
-  if (s.size() < need) s.resize(need, '\0');
-  s.replace(static_cast<size_t>(offset), value.size(), value.data(),
-            value.size());
+  e->OverwriteString(static_cast<size_t>(offset), value);
   ctx.Modified(key);
   ctx.Notify(kNotifyString, "setrange", key);
-  ctx.reply.Integer(static_cast<int64_t>(s.size()));
+  ctx.reply.Integer(static_cast<int64_t>(e->str().size()));
 }
 
 void IncrGeneric(CommandContext& ctx, int64_t delta) {
@@ -444,11 +434,11 @@ void IncrGeneric(CommandContext& ctx, int64_t delta) {
   char buf[32];
   const auto len = static_cast<size_t>(
       absl::numbers_internal::FastIntToBuffer(value, buf) - buf);
+  const absl::string_view text(buf, len);
   if (e != nullptr) {
-    e->str().assign(buf, len);
+    e->SetString(text);
   } else {
-    Shard& shard = ctx.ShardOf(key);
-    shard.map[key].value = std::string(buf, len);
+    ctx.Insert(key, Entry(text));
   }
   ctx.Modified(key);
   ctx.Notify(kNotifyString, "incrby", key);
@@ -495,9 +485,9 @@ void IncrByFloat(CommandContext& ctx) {
   }
   const std::string text = FormatLongDouble(value);
   if (e != nullptr) {
-    e->str() = text;
+    e->SetString(text);
   } else {
-    ctx.ShardOf(key).map[key].value = text;
+    ctx.Insert(key, Entry(text));
   }
   ctx.Modified(key);
   ctx.Notify(kNotifyString, "incrbyfloat", key);

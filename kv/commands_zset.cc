@@ -73,9 +73,7 @@ SortedSet* ReadZSet(CommandContext& ctx, absl::string_view key, bool* wrong) {
 
 // NewZSetEntry() is an entry holding `set`.
 Entry NewZSetEntry(std::unique_ptr<SortedSet> set) {
-  Entry e;
-  e.value = std::move(set);
-  return e;
+  return Entry(std::move(set));
 }
 
 // AfterRemoval() does a removal's bookkeeping: the notification, and the

@@ -741,8 +741,9 @@ void Connection::Exec(CommandContext& ctx) {
   bool abort = c.watch.dirty.load();
   const int64_t now = NowMs();
   for (const auto& [d, k] : c.watched) {
-    Entry* e = server.keyspace().ShardFor(d, k).Find(k);
-    if (e != nullptr && e->expire_ms != 0 && e->expire_ms <= now) {
+    Shard& shard = server.keyspace().ShardFor(d, k);
+    Entry* e = shard.Find(k);
+    if (e != nullptr && shard.IsExpired(k, *e, now)) {
       abort = true;
     }
   }

@@ -7,63 +7,40 @@
 
 namespace colony::kv {
 
-absl::string_view TypeName(ValueType type) {
-  switch (type) {
-    case ValueType::kString:
-      return "string";
-    case ValueType::kList:
-      return "list";
-    case ValueType::kHash:
-      return "hash";
-    case ValueType::kSet:
-      return "set";
-    case ValueType::kZSet:
-      return "zset";
-  }
-  return "none";
-}
-
-Entry Entry::Clone() const {
-  Entry copy;
-  copy.expire_ms = expire_ms;
-  switch (type()) {
-    case ValueType::kString:
-      copy.value = std::get<std::string>(value);
-      break;
-    case ValueType::kList:
-      copy.value = std::make_unique<ListValue>(
-          *std::get<std::unique_ptr<ListValue>>(value));
-      break;
-    case ValueType::kHash:
-      copy.value = std::make_unique<HashValue>(
-          *std::get<std::unique_ptr<HashValue>>(value));
-      break;
-    case ValueType::kSet:
-      copy.value = std::make_unique<SetValue>(
-          *std::get<std::unique_ptr<SetValue>>(value));
-      break;
-    case ValueType::kZSet:
-      copy.value = std::make_unique<SortedSet>(
-          *std::get<std::unique_ptr<SortedSet>>(value));
-      break;
-  }
-  return copy;
-}
-
 void Shard::SetExpire(absl::string_view key, Entry& entry, int64_t expire_ms) {
-  if (entry.expire_ms == expire_ms) return;
-  if (entry.expire_ms != 0) {
-    expires.erase(std::make_pair(entry.expire_ms, std::string(key)));
+  const int64_t current = ExpireOf(key, entry);
+  if (current == expire_ms) return;
+  if (current != 0) {
+    expires.erase(std::make_pair(current, std::string(key)));
+    if (expire_ms == 0) expire_at.erase(key);
   }
-  entry.expire_ms = expire_ms;
-  if (expire_ms != 0) expires.emplace(expire_ms, std::string(key));
+  if (expire_ms != 0) {
+    expire_at.insert_or_assign(key, expire_ms);
+    expires.emplace(expire_ms, std::string(key));
+  }
+  entry.set_has_expiry(expire_ms != 0);
+}
+
+Entry& Shard::Insert(absl::string_view key, Entry entry, int64_t expire_ms) {
+  entry.set_has_expiry(false);
+  auto [it, inserted] = map.try_emplace(key);
+  if (!inserted) SetExpire(key, it->second, 0);
+  it->second = std::move(entry);
+  SetExpire(key, it->second, expire_ms);
+  return it->second;
 }
 
 bool Shard::Erase(absl::string_view key) {
   auto it = map.find(key);
   if (it == map.end()) return false;
-  if (it->second.expire_ms != 0) {
-    expires.erase(std::make_pair(it->second.expire_ms, std::string(key)));
+  // Not guarded by has_expiry(): an entry that was moved out (RENAME,
+  // MOVE) has lost the bit but not its records here.
+  if (!expire_at.empty()) {
+    auto x = expire_at.find(key);
+    if (x != expire_at.end()) {
+      expires.erase(std::make_pair(x->second, std::string(key)));
+      expire_at.erase(x);
+    }
   }
   map.erase(it);
   return true;
@@ -72,12 +49,21 @@ bool Shard::Erase(absl::string_view key) {
 size_t Shard::Clear() {
   const size_t n = map.size();
   map.clear();
+  expire_at.clear();
   expires.clear();
   return n;
 }
 
+void Shard::SwapData(Shard& other) {
+  map.swap(other.map);
+  expire_at.swap(other.expire_at);
+  expires.swap(other.expires);
+}
+
 int Keyspace::IndexOf(absl::string_view key) {
-  return static_cast<int>(absl::Hash<absl::string_view>{}(key) % kShardsPerDb);
+  static_assert(kShardsPerDb == 64, "IndexOf() takes 6 bits of the hash");
+  const uint64_t hash = absl::Hash<absl::string_view>{}(key);
+  return static_cast<int>(hash >> (64 - 6));
 }
 
 void LockSet::AddDb(Keyspace& keyspace, int db) {

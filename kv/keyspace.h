@@ -6,8 +6,10 @@
 // the keys it names (LockSet, in one global order so that multi-key
 // commands cannot deadlock), and whole-database commands lock every shard
 // of their database. A shard holds, for its keys:
-//   - the entries (value + absolute expiry),
-//   - an index of expiry times, so that the active expiry cycle finds
+//   - the entries (CompactKey + Entry, 32 bytes a key; docs/kv.md,
+//     "Memory"),
+//   - the expiry times of the keys that have one, by key (expire_at) and
+//     ordered by time (expires), so that the active expiry cycle finds
 //     every expired key without sampling,
 //   - the clients WATCHing a key (a write marks them dirty),
 //   - the clients blocked on a key (BLPOP...), in the order they blocked.
@@ -20,13 +22,12 @@
 #ifndef COLONY_KV_KEYSPACE_H_
 #define COLONY_KV_KEYSPACE_H_
 
-#include <array>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "absl/container/btree_set.h"
@@ -35,39 +36,18 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "base/internal/thread_mutex.h"
-#include "kv/types/sorted_set.h"
+#include "kv/types/compact_key.h"
+#include "kv/types/entry.h"
 
 namespace colony::kv {
 
-using ListValue = std::deque<std::string>;
-using HashValue = absl::flat_hash_map<std::string, std::string>;
-using SetValue = absl::flat_hash_set<std::string>;
-
-// The order matches Entry::value's alternatives.
-enum class ValueType : uint8_t { kString = 0, kList, kHash, kSet, kZSet };
-
-// TypeName() is what TYPE replies ("string", "list", ...).
-absl::string_view TypeName(ValueType type);
-
-// One key's value and expiry.
-struct Entry {
-  std::variant<std::string, std::unique_ptr<ListValue>,
-               std::unique_ptr<HashValue>, std::unique_ptr<SetValue>,
-               std::unique_ptr<SortedSet>>
-      value;
-  // Absolute expiry in Unix milliseconds; 0 means none.
-  int64_t expire_ms = 0;
-
-  ValueType type() const { return static_cast<ValueType>(value.index()); }
-  std::string& str() { return std::get<std::string>(value); }
-  ListValue& list() { return *std::get<std::unique_ptr<ListValue>>(value); }
-  HashValue& hash() { return *std::get<std::unique_ptr<HashValue>>(value); }
-  SetValue& set() { return *std::get<std::unique_ptr<SetValue>>(value); }
-  SortedSet& zset() { return *std::get<std::unique_ptr<SortedSet>>(value); }
-
-  // Deep copy (COPY).
-  Entry Clone() const;
-};
+// A shard's keys: 32-byte slots of CompactKey + Entry, searched by
+// absl::string_view.
+using KeyMap =
+    absl::flat_hash_map<CompactKey, Entry, CompactKeyHash, CompactKeyEq>;
+// Absolute expiry times in Unix milliseconds, of the keys that have one.
+using ExpireMap =
+    absl::flat_hash_map<CompactKey, int64_t, CompactKeyHash, CompactKeyEq>;
 
 // What a WATCHing client shares with the shards of its watched keys.
 struct WatchState {
@@ -78,7 +58,10 @@ class BlockedClient;  // kv/blocking.h
 
 struct Shard {
   base_internal::ThreadMutex mu;
-  absl::flat_hash_map<std::string, Entry> map;
+  KeyMap map;
+  // Every key of `map` whose entry has_expiry(), in both: by key and by
+  // time.
+  ExpireMap expire_at;
   absl::btree_set<std::pair<int64_t, std::string>> expires;
   absl::flat_hash_map<std::string, std::vector<WatchState*>> watchers;
   absl::flat_hash_map<std::string, std::deque<std::shared_ptr<BlockedClient>>>
@@ -89,12 +72,33 @@ struct Shard {
     auto it = map.find(key);
     return it == map.end() ? nullptr : &it->second;
   }
+  // ExpireOf() is the absolute expiry (Unix ms) of `key`, whose entry is
+  // `entry`; 0 when it has none.
+  int64_t ExpireOf(absl::string_view key, const Entry& entry) const {
+    if (!entry.has_expiry()) return 0;
+    auto it = expire_at.find(key);
+    return it == expire_at.end() ? 0 : it->second;
+  }
+  // IsExpired() is whether `key`'s entry `entry` has an expiry at or
+  // before `now_ms`.
+  bool IsExpired(absl::string_view key, const Entry& entry,
+                 int64_t now_ms) const {
+    if (!entry.has_expiry()) return false;
+    const int64_t at = ExpireOf(key, entry);
+    return at != 0 && at <= now_ms;
+  }
   // SetExpire() sets (0: clears) the expiry of `key`'s entry.
   void SetExpire(absl::string_view key, Entry& entry, int64_t expire_ms);
+  // Insert() makes `entry` the value of `key` with expiry `expire_ms` (0:
+  // none), replacing any entry and expiry `key` had; the entry's own
+  // has_expiry() bit is ignored.
+  Entry& Insert(absl::string_view key, Entry entry, int64_t expire_ms);
   // Erase() removes `key` and its expiry; false if it was absent.
   bool Erase(absl::string_view key);
   // Clear() removes every key (FLUSHDB), returning how many there were.
   size_t Clear();
+  // SwapData() exchanges the keys and expiries with `other` (SWAPDB).
+  void SwapData(Shard& other);
 };
 
 class Keyspace {
@@ -114,7 +118,8 @@ class Keyspace {
   Shard& shard(int db, int index) {
     return shards_[static_cast<size_t>(db * kShardsPerDb + index)];
   }
-  // IndexOf() is the shard index of `key`.
+  // IndexOf() is the shard index of `key`: the top bits of its hash (the
+  // shard's table uses the low bits, which must stay varied within it).
   static int IndexOf(absl::string_view key);
 
  private:
