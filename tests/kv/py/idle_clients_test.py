@@ -3,9 +3,11 @@
 
 The test raises its own RLIMIT_NOFILE (the server it starts inherits it)
 and skips, saying why, only when the hard limit is too low for 10,000
-connections on each side.
+connections on each side. Under ThreadSanitizer, which counts every task
+of the server as a thread and dies past 8,128 of them, it holds 2,000.
 """
 
+import os
 import resource
 import socket
 import statistics
@@ -14,7 +16,7 @@ import time
 
 import kv_harness as h
 
-IDLE = 10000
+IDLE = 2000 if "TSAN_OPTIONS" in os.environ else 10000
 # Our sockets, the server's, and some to spare.
 NEEDED_FDS = IDLE + 200
 
