@@ -674,7 +674,11 @@ void Connection::Watch(CommandContext& ctx) {
     bool already = false;
     for (const auto& [d, k] : c.watched) already |= d == db && k == key;
     if (already) continue;
-    // The executor holds the key's shard (WATCH names its keys).
+    // The executor holds the key's shard (WATCH names its keys). A key
+    // already expired is expired now, before the watch starts: its
+    // deletion is no change to this watch, and EXEC must not take it for
+    // one that expired while watched.
+    ctx.LookupIn(db, key);
     Shard& shard = conn.server_.keyspace().ShardFor(db, key);
     shard.watchers[key].push_back(&c.watch);
     c.watched.emplace_back(db, key);
