@@ -2,7 +2,6 @@
 //
 // Server commands: COMMAND, CONFIG, INFO, TIME, DBSIZE, FLUSHDB, FLUSHALL,
 // SWAPDB.
-#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "kv/command_docs.h"
 #include "kv/commands.h"
 #include "kv/kv_server.h"
+#include "kv/memory_usage.h"
 
 namespace colony::kv {
 namespace {
@@ -298,22 +298,25 @@ void InfoSection(CommandContext& ctx, absl::string_view name,
         "\r\nblocked_clients:", st.blocked_clients.load(),
         "\r\ntracking_clients:0\r\n\r\n");
   } else if (name == "memory") {
-    const struct mallinfo2 mi = mallinfo2();
     const int64_t rss = ResidentBytes();
-    int64_t used = static_cast<int64_t>(mi.uordblks + mi.hblkhd);
-    // Under an allocator glibc does not see (sanitizers), the resident
-    // size is the best figure there is.
-    if (used == 0) used = rss;
+    const int64_t used = AllocatedBytes();
+    const int64_t peak = PeakAllocatedBytes();
+    const int64_t maxmemory = s.evictor().maxmemory();
+    char ratio[32];
+    std::snprintf(
+        ratio, sizeof(ratio), "%.2f",
+        used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
     absl::StrAppend(
         out, "# Memory\r\nused_memory:", used,
         "\r\nused_memory_human:", HumanBytes(used), "\r\nused_memory_rss:", rss,
         "\r\nused_memory_rss_human:", HumanBytes(rss),
-        "\r\nused_memory_peak:", used,
-        "\r\nmaxmemory:", s.config().Value("maxmemory"),
+        "\r\nused_memory_peak:", peak,
+        "\r\nused_memory_peak_human:", HumanBytes(peak),
+        "\r\nmaxmemory:", maxmemory,
+        "\r\nmaxmemory_human:", HumanBytes(maxmemory),
         "\r\nmaxmemory_policy:", s.config().Value("maxmemory-policy"),
-        "\r\nmem_allocator:libc\r\nmem_fragmentation_ratio:",
-        used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0,
-        "\r\n\r\n");
+        "\r\nmem_fragmentation_ratio:", ratio,
+        "\r\nmem_allocator:libc\r\n\r\n");
   } else if (name == "persistence") {
     Aof* aof = s.aof();
     absl::StrAppend(

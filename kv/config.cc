@@ -57,6 +57,9 @@ KvConfig::KvConfig() {
          {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
           "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"});
   Define("maxmemory-samples", Kind::kInt, "5", {}, 1, 64);
+  Define("maxmemory-eviction-tenacity", Kind::kInt, "10", {}, 0, 100);
+  Define("lfu-log-factor", Kind::kInt, "10", {}, 0, INT32_MAX);
+  Define("lfu-decay-time", Kind::kInt, "1", {}, 0, INT32_MAX);
   Define("notify-keyspace-events", Kind::kFlags, "");
   Define("proto-max-bulk-len", Kind::kMemory, "536870912", {}, 1024 * 1024);
   Define("client-query-buffer-limit", Kind::kMemory, "1073741824", {},

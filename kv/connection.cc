@@ -39,6 +39,34 @@ std::string UnknownCommandError(absl::Span<const absl::string_view> args) {
                       "', with args beginning with: ", quoted);
 }
 
+constexpr char kOomError[] =
+    "OOM command not allowed when used memory > 'maxmemory'.";
+
+// DeniedForMemory() is called while the counted memory is over maxmemory.
+bool DeniedForMemory(KvServer& server, const Client& client,
+                     const CommandSpec& spec) {
+  // As Redis: evict first (reads too make room); when that fails, refuse
+  // what may grow the data: denyoom commands, anything queued in MULTI,
+  // and an EXEC whose transaction holds a denyoom command.
+  if (server.evictor().MakeRoom(NowMs()) != Evictor::Result::kFail) {
+    return false;
+  }
+  if (spec.flags & kDenyOom) return true;
+  if (spec.handler == &Connection::Exec) {
+    for (const std::vector<std::string>& q : client.queued) {
+      const CommandSpec* s = server.commands().Find(q[0]);
+      if (s != nullptr && !s->subcommands.empty() && q.size() >= 2) {
+        if (const CommandSpec* sub = CommandTable::FindSub(*s, q[1])) s = sub;
+      }
+      if (s != nullptr && (s->flags & kDenyOom)) return true;
+    }
+    return false;
+  }
+  return client.in_multi && spec.handler != &Connection::Discard &&
+         spec.handler != &Connection::Quit &&
+         spec.handler != &Connection::Reset;
+}
+
 }  // namespace
 
 Connection::Connection(KvServer& server, TcpStream& stream,
@@ -400,6 +428,11 @@ void Connection::Execute(absl::Span<const absl::string_view> args) {
                               "context"));
     return;
   }
+  if (server_.evictor().OverLimit() &&
+      DeniedForMemory(server_, client_, *spec)) {
+    Reject(spec, kOomError);
+    return;
+  }
   if ((spec->flags & kWrite) != 0) {
     if (Aof* aof = server_.aof(); aof != nullptr && aof->write_errno() != 0) {
       Reject(spec, absl::StrCat("MISCONF Errors writing to the AOF file: ",
@@ -479,6 +512,10 @@ void Connection::RunCommand(const CommandSpec& spec,
   if (first != nullptr) ctx.PrimeShard(db, args[1], first);
   const size_t out_before = out_.size();
   spec.handler(ctx);
+  if (Evictor& evictor = server_.evictor(); evictor.maxmemory() != 0) {
+    if (evictor.tracking()) evictor.TouchKeys(spec, args, db, ctx.now_ms);
+    evictor.AccountShards(locks.shards());
+  }
   std::shared_ptr<BlockedClient> blocked;
   if (ctx.block != nullptr) {
     blocked = std::make_shared<BlockedClient>(&client_, client_.db.load(),
@@ -770,6 +807,9 @@ void Connection::Exec(CommandContext& ctx) {
     if (ctx.reply.out()->size() > before && (*ctx.reply.out())[before] == '-') {
       specs[i]->failed.fetch_add(1, std::memory_order_relaxed);
     }
+    if (Evictor& evictor = server.evictor(); evictor.tracking()) {
+      evictor.TouchKeys(*specs[i], argv[i], c.db.load(), inner.now_ms);
+    }
     for (auto& r : inner.ready) ready.push_back(std::move(r));
     if (aof != nullptr) inner.TakePropagated(specs[i]->flags, &writes);
     CountCall(server, *specs[i], start_ns, argv[i], c);
@@ -777,6 +817,9 @@ void Connection::Exec(CommandContext& ctx) {
   if (!writes.empty()) {
     // MULTI/EXEC around the transaction's writes, as Redis writes them.
     conn.aof_seq_ = aof->Append(writes, true);
+  }
+  if (server.evictor().maxmemory() != 0) {
+    server.evictor().AccountShards(locks.shards());
   }
   locks.Unlock();
   conn.UnwatchAll();

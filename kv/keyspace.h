@@ -35,6 +35,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "base/internal/thread_mutex.h"
 #include "kv/types/compact_key.h"
 #include "kv/types/entry.h"
@@ -145,6 +146,8 @@ class LockSet {
   // Unlock() releases them.
   void Unlock();
   bool empty() const { return shards_.empty(); }
+  // shards() are the named shards (sorted and unique once locked).
+  absl::Span<Shard* const> shards() const { return shards_; }
 
   // HeldHere() is true when the calling thread holds `shard` through a
   // LockSet (commands never suspend while they hold one).

@@ -11,6 +11,7 @@
 #include "kv/aof_rewrite.h"
 #include "kv/commands.h"
 #include "kv/connection.h"
+#include "kv/memory_usage.h"
 #include "scheduler/blocking.h"
 #include "spdlog/spdlog.h"
 
@@ -124,6 +125,26 @@ KvServer::KvServer()
   config_.OnChange("requirepass", [this](const std::string& v) {
     auth_required_.store(!v.empty());
   });
+  config_.OnChange("maxmemory", [this](const std::string& v) {
+    int64_t bytes = 0;
+    KvConfig::ParseMemory(v, &bytes);
+    evictor_.set_maxmemory(bytes);
+  });
+  config_.OnChange("maxmemory-policy", [this](const std::string& v) {
+    EvictionPolicy policy = EvictionPolicy::kNoEviction;
+    ParseEvictionPolicy(v, &policy);
+    evictor_.set_policy(policy);
+  });
+  auto on_int = [this](const char* name, void (Evictor::*set)(int)) {
+    config_.OnChange(name, [this, set](const std::string& v) {
+      int n = 0;
+      if (absl::SimpleAtoi(v, &n)) (evictor_.*set)(n);
+    });
+  };
+  on_int("maxmemory-samples", &Evictor::set_samples);
+  on_int("maxmemory-eviction-tenacity", &Evictor::set_tenacity);
+  on_int("lfu-log-factor", &Evictor::set_lfu_log_factor);
+  on_int("lfu-decay-time", &Evictor::set_lfu_decay_minutes);
   config_.OnChange("appendfsync", [this](const std::string& v) {
     if (Aof* a = aof()) a->set_fsync(Aof::ParseFsync(v));
   });
@@ -170,6 +191,9 @@ void KvServer::StopPersistence() {
 absl::Status KvServer::DoRewrite() {
   const int64_t start = NowMs();
   const uint64_t dirty = stats_.dirty.load();
+  // The keyspace copy the rewrite makes is transient (Redis' forked child
+  // is not counted either): it does not count against maxmemory.
+  SetAsideScope aside;
   Aof* a = aof();
   absl::Status s = RewriteAof(*this, a, a != nullptr ? a->path() : aof_path());
   last_rewrite_ok_.store(s.ok());
@@ -304,10 +328,12 @@ size_t KvServer::ExpireCycle(int64_t now_ms, size_t budget) {
   std::string reply_sink;
   Client system_client;
   RespWriter writer(&reply_sink, 2);
+  const bool accounting = evictor_.maxmemory() != 0;
   for (int db = 0; db < Keyspace::kDatabases; ++db) {
     for (int i = 0; i < Keyspace::kShardsPerDb; ++i) {
       Shard& shard = keyspace_.shard(db, i);
       base_internal::ThreadMutexLock lock(shard.mu);
+      if (accounting) evictor_.AccountShard(shard);
       if (shard.expires.empty() || shard.expires.begin()->first > now_ms) {
         continue;
       }
@@ -324,8 +350,10 @@ size_t KvServer::ExpireCycle(int64_t now_ms, size_t budget) {
       if (Aof* a = aof(); a != nullptr && !ctx.propagated.empty()) {
         a->Append(ctx.propagated, false);
       }
+      if (accounting) evictor_.AccountShard(shard);
     }
   }
+  if (evictor_.OverLimit()) evictor_.MakeRoom(now_ms);
   return deleted;
 }
 

@@ -34,6 +34,7 @@
 #include "kv/client.h"
 #include "kv/command.h"
 #include "kv/config.h"
+#include "kv/eviction.h"
 #include "kv/keyspace.h"
 #include "kv/pubsub.h"
 #include "kv/slowlog.h"
@@ -81,7 +82,9 @@ class KvServer {
 
   // ExpireCycle() deletes keys whose time has come, up to `budget` keys
   // per shard; returns how many it deleted. Run by the backend's expiry
-  // task every 1/hz seconds.
+  // task every 1/hz seconds. With maxmemory set it also re-reads every
+  // shard's unused table room and continues an eviction that a command
+  // left unfinished (its time budget ran out).
   size_t ExpireCycle(int64_t now_ms, size_t budget = 200);
 
   Keyspace& keyspace() { return keyspace_; }
@@ -90,6 +93,8 @@ class KvServer {
   KvConfig& config() { return config_; }
   KvStats& stats() { return stats_; }
   SlowLog& slowlog() { return slowlog_; }
+  // evictor() enforces maxmemory (kv/eviction.h).
+  Evictor& evictor() { return evictor_; }
   int64_t start_ms() const { return start_ms_; }
   // run_id() is 40 random hex characters, new at each start.
   const std::string& run_id() const { return run_id_; }
@@ -168,6 +173,7 @@ class KvServer {
   KvConfig config_;
   KvStats stats_;
   SlowLog slowlog_;
+  Evictor evictor_{*this};
   std::atomic<uint32_t> notify_flags_{0};
   std::atomic<bool> auth_required_{false};
   std::atomic<int64_t> idle_timeout_s_{0};
