@@ -1,16 +1,22 @@
 // Copyright 2026 The Colony Authors.
 //
-// The counting operator new/delete and the per-thread balances behind
+// The counting malloc family and the per-thread balances behind
 // kv/memory_usage.h.
 #include "kv/memory_usage.h"
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdlib>
-#include <new>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#include <sanitizer/allocator_interface.h>
+#define COLONY_KV_SANITIZER_ALLOCATOR 1
+#endif
 
 namespace colony::kv {
 namespace {
@@ -80,46 +86,19 @@ inline int64_t Footprint(void* p) {
   return static_cast<int64_t>(malloc_usable_size(p) + sizeof(size_t));
 }
 
-void* AllocateOrNull(size_t n, size_t align) {
-  if (n == 0) n = 1;
-  void* p;
-  if (align <= alignof(std::max_align_t)) {
-    p = std::malloc(n);
-  } else if (posix_memalign(&p, align, n) != 0) {
-    p = nullptr;
-  }
-  if (p != nullptr) Count(Footprint(p));
-  return p;
-}
-
-void* Allocate(size_t n, size_t align) {
-  for (;;) {
-    if (void* p = AllocateOrNull(n, align)) return p;
-    std::new_handler handler = std::get_new_handler();
-    if (handler == nullptr) throw std::bad_alloc();
-    handler();
-  }
-}
-
-void* AllocateNoThrow(size_t n, size_t align) noexcept {
-  try {
-    return Allocate(n, align);
-  } catch (...) {
-    return nullptr;
-  }
-}
-
-void Release(void* p) noexcept {
-  if (p == nullptr) return;
-  Count(-Footprint(p));
-  std::free(p);
-}
-
 }  // namespace
 
 int64_t AllocatedBytes() {
+#ifdef COLONY_KV_SANITIZER_ALLOCATOR
+  // The sanitizer's allocator owns malloc: its own count.
+  const int64_t n =
+      static_cast<int64_t>(__sanitizer_get_current_allocated_bytes());
+  RaisePeak(n);
+  return n;
+#else
   return std::max<int64_t>(
       0, total_bytes.load(std::memory_order_relaxed) + pending_bytes);
+#endif
 }
 
 int64_t PeakAllocatedBytes() {
@@ -154,55 +133,76 @@ SetAsideScope::~SetAsideScope() {
 
 }  // namespace colony::kv
 
-// The replaced global allocation functions ([new.delete]): every form, so
-// that a block is always released by the function that matches how it was
-// counted.
-using colony::kv::Allocate;
-using colony::kv::AllocateNoThrow;
-using colony::kv::Release;
+#ifndef COLONY_KV_SANITIZER_ALLOCATOR
 
-void* operator new(std::size_t n) { return Allocate(n, 0); }
-void* operator new[](std::size_t n) { return Allocate(n, 0); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  return AllocateNoThrow(n, 0);
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  return AllocateNoThrow(n, 0);
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-  return Allocate(n, static_cast<size_t>(a));
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-  return Allocate(n, static_cast<size_t>(a));
-}
-void* operator new(std::size_t n, std::align_val_t a,
-                   const std::nothrow_t&) noexcept {
-  return AllocateNoThrow(n, static_cast<size_t>(a));
-}
-void* operator new[](std::size_t n, std::align_val_t a,
-                     const std::nothrow_t&) noexcept {
-  return AllocateNoThrow(n, static_cast<size_t>(a));
+// The replaced malloc family, as glibc's manual allows ("Replacing
+// malloc"): each forwards to glibc's own allocator (its exported __libc_*
+// entry points), so blocks, malloc_usable_size() and mallinfo2() stay
+// glibc's, and counts the block's footprint. Under a sanitizer, whose
+// runtime replaces malloc itself, none of this is compiled.
+extern "C" {
+void* __libc_malloc(size_t n);
+void __libc_free(void* p);
+void* __libc_calloc(size_t n, size_t size);
+void* __libc_realloc(void* p, size_t n);
+void* __libc_memalign(size_t align, size_t n);
+
+void* malloc(size_t n) noexcept {
+  void* p = __libc_malloc(n);
+  if (p != nullptr) colony::kv::Count(colony::kv::Footprint(p));
+  return p;
 }
 
-void operator delete(void* p) noexcept { Release(p); }
-void operator delete[](void* p) noexcept { Release(p); }
-void operator delete(void* p, std::size_t) noexcept { Release(p); }
-void operator delete[](void* p, std::size_t) noexcept { Release(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { Release(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { Release(p); }
-void operator delete(void* p, std::align_val_t) noexcept { Release(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { Release(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  Release(p);
+void free(void* p) noexcept {
+  if (p == nullptr) return;
+  colony::kv::Count(-colony::kv::Footprint(p));
+  __libc_free(p);
 }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  Release(p);
+
+void* calloc(size_t n, size_t size) noexcept {
+  void* p = __libc_calloc(n, size);
+  if (p != nullptr) colony::kv::Count(colony::kv::Footprint(p));
+  return p;
 }
-void operator delete(void* p, std::align_val_t,
-                     const std::nothrow_t&) noexcept {
-  Release(p);
+
+void* realloc(void* p, size_t n) noexcept {
+  if (p == nullptr) return malloc(n);
+  const int64_t before = colony::kv::Footprint(p);
+  void* q = __libc_realloc(p, n);
+  if (q != nullptr) {
+    colony::kv::Count(colony::kv::Footprint(q) - before);
+  } else if (n == 0) {
+    colony::kv::Count(-before);  // freed
+  }
+  return q;
 }
-void operator delete[](void* p, std::align_val_t,
-                       const std::nothrow_t&) noexcept {
-  Release(p);
+
+void* memalign(size_t align, size_t n) noexcept {
+  void* p = __libc_memalign(align, n);
+  if (p != nullptr) colony::kv::Count(colony::kv::Footprint(p));
+  return p;
 }
+
+int posix_memalign(void** out, size_t align, size_t n) noexcept {
+  if (align % sizeof(void*) != 0 || (align & (align - 1)) != 0) return EINVAL;
+  void* p = memalign(align, n);
+  if (p == nullptr) return ENOMEM;
+  *out = p;
+  return 0;
+}
+
+void* aligned_alloc(size_t align, size_t n) noexcept {
+  return memalign(align, n);
+}
+
+void* valloc(size_t n) noexcept {
+  return memalign(static_cast<size_t>(sysconf(_SC_PAGESIZE)), n);
+}
+
+void* pvalloc(size_t n) noexcept {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return memalign(page, (n + page - 1) / page * page);
+}
+}  // extern "C"
+
+#endif  // COLONY_KV_SANITIZER_ALLOCATOR

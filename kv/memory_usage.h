@@ -5,13 +5,15 @@
 // that `maxmemory` is checked against before every command.
 //
 // Linking this library (//kv:memory_usage, which //kv:kv depends on)
-// replaces the global operator new and operator delete, every form of
-// them, with versions that call malloc() and free() and count each
-// block's footprint: malloc_usable_size() plus the allocator's header word,
-// which is what the block takes from the heap. Everything the server keeps
-// (keys, values, hash tables, buffers) is allocated through operator new,
-// so the count follows the heap as closely as mallinfo2() does, at the cost
-// of a few nanoseconds per allocation instead of a walk over the heap.
+// replaces malloc, free and the rest of the family, as glibc allows, with
+// versions that forward to glibc's allocator and count each block's
+// footprint: malloc_usable_size() plus the allocator's size word, which is
+// what the block takes from the heap. operator new, the keyspace's own
+// blocks (kv/types/heap_string.h, compact_key.h) and every library end up
+// there, so the count follows the heap as mallinfo2() would, at the cost of
+// a few nanoseconds per allocation instead of a walk over the heap. Under
+// AddressSanitizer or ThreadSanitizer, whose runtimes own malloc, nothing
+// is replaced and the figure is the sanitizer allocator's own count.
 //
 // Counting is per thread: an allocation adds to a thread-local balance
 // (a free subtracts, whichever thread allocated the block), and a balance
