@@ -14,8 +14,10 @@
 #include <cstdlib>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#include <sanitizer/allocator_interface.h>
 #define COLONY_KV_SANITIZER_ALLOCATOR 1
+// The sanitizer runtimes' allocator statistics (their
+// sanitizer/allocator_interface.h, which GCC does not install).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace colony::kv {
