@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -21,6 +22,14 @@ namespace {
 constexpr auto kRetry = std::chrono::seconds(1);
 // Also how often an idle writer looks at its state.
 constexpr auto kEverySec = std::chrono::seconds(1);
+// Under everysec and no, appends gather this long (or up to kWriteBatch
+// bytes) before the writer writes them: one write and one wake-up of the
+// writer thread per batch instead of per command.
+constexpr auto kWriteDelay = std::chrono::milliseconds(1);
+constexpr size_t kWriteBatch = 256 << 10;
+// Under always, the longest the writer waits for more connections to
+// join the next fsync.
+constexpr auto kMaxGather = std::chrono::milliseconds(2);
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
   return absl::InternalError(
@@ -112,10 +121,14 @@ uint64_t Aof::Append(absl::Span<const Propagated> commands, bool multi) {
     AppendCommand(&buffer_, p.args);
   }
   if (multi) AppendCommand(&buffer_, {std::string("EXEC")});
-  const bool was_empty = before == 0;
+  if (before == 0) first_append_ = std::chrono::steady_clock::now();
   appended_ += buffer_.size() - before;
   const uint64_t seq = appended_;
-  if (was_empty) cv_.notify_one();
+  // The writer wakes by itself kWriteDelay after the first append; under
+  // always the connection's WaitDurable() wakes it.
+  if (before < kWriteBatch && buffer_.size() >= kWriteBatch) {
+    cv_.notify_one();
+  }
   return seq;
 }
 
@@ -149,21 +162,26 @@ void Aof::Wait(uint64_t seq, bool sync) {
       if (written_ >= seq || appended_ - written_ < kMaxBacklog) return;
     }
     waiters_.push_back(Waiter{seq, always, event});
-    cv_.notify_one();
+    // Under always the writer gathers waiters (see Run()); it needs a
+    // wake-up only once as many are waiting as it woke last time.
+    if (!always || waiters_.size() >= gather_target_) cv_.notify_one();
   }
   event->Wait();
 }
 
-void Aof::Wake(std::unique_lock<std::mutex>& lock) {
+size_t Aof::Wake(std::unique_lock<std::mutex>& lock) {
+  size_t woken_sync = 0;
   auto it = waiters_.begin();
   while (it != waiters_.end()) {
     if ((it->sync ? synced_ : written_) >= it->seq) {
+      woken_sync += it->sync ? 1 : 0;
       it->event->Set();
       it = waiters_.erase(it);
     } else {
       ++it;
     }
   }
+  return woken_sync;
 }
 
 int Aof::WriteAll(absl::string_view data, size_t* written) {
@@ -185,6 +203,10 @@ void Aof::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   auto last_fsync = std::chrono::steady_clock::now();
   bool failing = false;
+  // When the last fsync ended, and how long the writer may gather waiters
+  // for the next one.
+  auto last_round_end = last_fsync;
+  std::chrono::steady_clock::duration gather_window{};
   for (;;) {
     // Wait for something to do: bytes to write, an fsync due, a rewrite
     // to finish, or the end.
@@ -197,7 +219,35 @@ void Aof::Run() {
           (policy == Fsync::kAlways || sync_waiter ||
            (policy == Fsync::kEverySec &&
             std::chrono::steady_clock::now() - last_fsync >= kEverySec));
-      if (!buffer_.empty() || fsync_due || rewrite_ != nullptr || stop_) break;
+      if (rewrite_ != nullptr || stop_) break;
+      if (sync_waiter && !failing) {
+        // Group commit: the connections woken by the last fsync send their
+        // next writes a round trip later. Wait for as many waiters as that
+        // fsync woke, for at most as long as it took (capped), so one
+        // fsync covers them all instead of every other round covering
+        // half of them.
+        const auto due = last_round_end + gather_window;
+        if (waiters_.size() >= gather_target_ ||
+            std::chrono::steady_clock::now() >= due) {
+          break;
+        }
+        cv_.wait_until(lock, due);
+        continue;
+      }
+      if (fsync_due || !waiters_.empty() || buffer_.size() >= kWriteBatch) {
+        break;
+      }
+      if (!buffer_.empty()) {
+        const auto due = first_append_ + kWriteDelay;
+        if (policy == Fsync::kAlways ||
+            std::chrono::steady_clock::now() >= due) {
+          break;
+        }
+        cv_.wait_until(lock, due);
+        continue;
+      }
+      // Idle: the next waiter wakes the writer at once.
+      gather_target_ = 1;
       cv_.wait_for(lock, kEverySec);
     }
     if (stop_ && buffer_.empty() && rewrite_ == nullptr &&
@@ -213,6 +263,7 @@ void Aof::Run() {
     size_t n = 0;
     int err = chunk.empty() ? 0 : WriteAll(chunk, &n);
     bool synced_now = false;
+    const auto round_start = std::chrono::steady_clock::now();
     if (err == 0 &&
         (policy == Fsync::kAlways || stopping ||
          (policy == Fsync::kEverySec &&
@@ -248,7 +299,13 @@ void Aof::Run() {
       failing = false;
       write_errno_.store(0);
     }
-    Wake(lock);
+    const size_t woken = Wake(lock);
+    if (synced_now) {
+      last_round_end = std::chrono::steady_clock::now();
+      gather_window = std::min<std::chrono::steady_clock::duration>(
+          last_round_end - round_start, kMaxGather);
+      gather_target_ = std::max<size_t>(woken, 1);
+    }
     if (rewrite_ != nullptr) {
       RewriteRequest* r = rewrite_;
       lock.unlock();

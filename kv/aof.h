@@ -13,6 +13,9 @@
 //     (group commit: one fsync covers every connection that waits);
 //   - kEverySec: at most once a second;
 //   - kNo: never (the kernel decides).
+// Under kEverySec and kNo the writer gathers appends for up to 1 ms (or
+// 256 KiB) before it writes them, so a crash of the process loses at most
+// that much more than the kernel would.
 // Nobody waits on the disk under kEverySec/kNo unless the buffer passes
 // kMaxBacklog, when appenders wait for the writer to catch up.
 //
@@ -29,6 +32,7 @@
 #define COLONY_KV_AOF_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -127,7 +131,9 @@ class Aof {
   // WriteAll() writes `data` to fd_; on failure sets *written to how much
   // went out and returns the errno.
   int WriteAll(absl::string_view data, size_t* written);
-  void Wake(std::unique_lock<std::mutex>& lock);
+  // Wake() wakes the waiters whose data is written or synced as they
+  // asked; returns how many of them waited for an fsync.
+  size_t Wake(std::unique_lock<std::mutex>& lock);
   absl::Status DoFinishRewrite(RewriteRequest& request);
 
   const std::string path_;
@@ -137,13 +143,18 @@ class Aof {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::string buffer_;                 // guarded by mu_
-  uint64_t appended_ = 0;              // guarded by mu_
-  uint64_t written_ = 0;               // guarded by mu_
-  uint64_t synced_ = 0;                // guarded by mu_
-  int last_db_ = -1;                   // guarded by mu_
-  bool stop_ = false;                  // guarded by mu_
-  std::vector<Waiter> waiters_;        // guarded by mu_
+  std::string buffer_;  // guarded by mu_
+  // When buffer_ last went from empty to not empty.
+  std::chrono::steady_clock::time_point first_append_;  // guarded by mu_
+  uint64_t appended_ = 0;                               // guarded by mu_
+  uint64_t written_ = 0;                                // guarded by mu_
+  uint64_t synced_ = 0;                                 // guarded by mu_
+  int last_db_ = -1;                                    // guarded by mu_
+  bool stop_ = false;                                   // guarded by mu_
+  std::vector<Waiter> waiters_;                         // guarded by mu_
+  // Under always: how many fsync waiters the writer gathers before the
+  // next fsync (as many as the last one woke; 1 when idle).
+  size_t gather_target_ = 1;           // guarded by mu_
   RewriteRequest* rewrite_ = nullptr;  // guarded by mu_
   std::condition_variable rewrite_cv_;
   // File offset of sequence number s is s + delta_ (writer thread; read
