@@ -490,20 +490,8 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def _ping(self):
-        if self.proc.poll() is not None:
-            raise AssertionError("%s exited with %d before it was ready:\n%s"
-                                 % (self.kind, self.proc.returncode,
-                                    self.log()))
-        try:
-            c = Client(self.host, self.port, timeout=2.0)
-        except OSError:
-            return False
-        try:
-            return c.call("PING") == "PONG"
-        except (OSError, ConnectionClosed):
-            return False
-        finally:
-            c.close()
+        return answers_ping(self.proc, self.host, self.port, self.kind,
+                            self.log)
 
     def stop(self, timeout=30.0):
         """SIGTERM, then the exit status."""
@@ -516,6 +504,24 @@ class Server:
             self.proc.wait()
             raise AssertionError("%s did not exit within %.0fs:\n%s" %
                                  (self.kind, timeout, self.log()))
+
+
+def answers_ping(proc, host, port, name, log):
+    """True once the server at host:port answers PING; raises, with `log()`,
+    if its process `proc` has exited."""
+    if proc.poll() is not None:
+        raise AssertionError("%s exited with %d before it was ready:\n%s" %
+                             (name, proc.returncode, log()))
+    try:
+        c = Client(host, port, timeout=2.0)
+    except OSError:
+        return False
+    try:
+        return c.call("PING") == "PONG"
+    except (OSError, ConnectionClosed):
+        return False
+    finally:
+        c.close()
 
 
 class RedisServer(Server):

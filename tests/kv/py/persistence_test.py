@@ -18,8 +18,8 @@ import time
 import unittest
 
 import kv_harness
-from kv_harness import Client, ConnectionClosed, Error, free_port, tmpdir, \
-    wait_for
+from kv_harness import Client, ConnectionClosed, Error, answers_ping, \
+    free_port, tmpdir, wait_for
 
 
 def kind():
@@ -82,19 +82,8 @@ class AofServer:
         return self
 
     def _ping(self):
-        if self.proc.poll() is not None:
-            raise AssertionError("the server exited with %d at start:\n%s" %
-                                 (self.proc.returncode, self.log()))
-        try:
-            c = Client("127.0.0.1", self.port, timeout=2.0)
-        except OSError:
-            return False
-        try:
-            return c.call("PING") == "PONG"
-        except (OSError, ConnectionClosed):
-            return False
-        finally:
-            c.close()
+        return answers_ping(self.proc, "127.0.0.1", self.port, "the server",
+                            self.log)
 
     def client(self, timeout=10.0):
         return Client("127.0.0.1", self.port, timeout)
