@@ -129,21 +129,6 @@ bool PubSub::Deliver(Subscriber& s, const std::string& resp) {
   return false;
 }
 
-void PubSub::Drop(Subscriber& s) {
-  for (const std::string& c : s.channels) {
-    auto it = channels_.find(c);
-    if (it == channels_.end()) continue;
-    it->second.erase(&s);
-    if (it->second.empty()) channels_.erase(it);
-  }
-  for (const std::string& p : s.patterns) {
-    auto it = patterns_.find(p);
-    if (it == patterns_.end()) continue;
-    it->second.erase(&s);
-    if (it->second.empty()) patterns_.erase(it);
-  }
-}
-
 namespace {
 
 using Registry =
@@ -158,6 +143,11 @@ void Leave(Registry& registry, Subscriber& s, absl::string_view name) {
 }
 
 }  // namespace
+
+void PubSub::Drop(Subscriber& s) {
+  for (const std::string& c : s.channels) Leave(channels_, s, c);
+  for (const std::string& p : s.patterns) Leave(patterns_, s, p);
+}
 
 void PubSub::Join(Subscriber& s, absl::flat_hash_set<std::string>& own,
                   Registry& registry, absl::string_view kind,
@@ -208,18 +198,7 @@ void PubSub::PUnsubscribe(Subscriber& s, absl::string_view pattern) {
 
 void PubSub::UnsubscribeAll(Subscriber& s) {
   ThreadMutexLock lock(mu_);
-  for (const std::string& c : s.channels) {
-    auto it = channels_.find(c);
-    if (it == channels_.end()) continue;
-    it->second.erase(&s);
-    if (it->second.empty()) channels_.erase(it);
-  }
-  for (const std::string& p : s.patterns) {
-    auto it = patterns_.find(p);
-    if (it == patterns_.end()) continue;
-    it->second.erase(&s);
-    if (it->second.empty()) patterns_.erase(it);
-  }
+  Drop(s);
   s.channels.clear();
   s.patterns.clear();
 }

@@ -130,7 +130,8 @@ class PubSub {
   void Part(Subscriber& s, absl::flat_hash_set<std::string>& own,
             Registry& registry, absl::string_view kind, absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Drop() removes an overflowed subscriber from every subscription.
+  // Drop() removes `s` from every subscription (an overflowed subscriber,
+  // or UNSUBSCRIBE of everything), leaving its own sets as they are.
   void Drop(Subscriber& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable base_internal::ThreadMutex mu_;

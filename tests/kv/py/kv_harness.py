@@ -40,6 +40,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -711,6 +712,56 @@ class KvTestCase(unittest.TestCase):
 
     def arity_error(self, command):
         return "ERR wrong number of arguments for '%s' command" % command
+
+
+class AckedWriters:
+    """Threads that write SET w:<thread>:<i> <i>, counting the writes that
+    were acknowledged, until stopped or their connection ends."""
+
+    def __init__(self, server, threads=4, client_timeout=30.0):
+        self.server = server
+        self.client_timeout = client_timeout
+        self.acked = [0] * threads
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(t,))
+                        for t in range(threads)]
+
+    def _run(self, t):
+        c = None
+        try:
+            c = self.server.client(timeout=self.client_timeout)
+            i = 0
+            while not self.stop.is_set():
+                if c.call("SET", "w:%d:%d" % (t, i), i) != "OK":
+                    return
+                i += 1
+                self.acked[t] = i
+        except (OSError, ConnectionClosed):
+            return
+        finally:
+            if c is not None:
+                c.close()
+
+    def start(self):
+        for th in self.threads:
+            th.start()
+        return self
+
+    def join(self):
+        self.stop.set()
+        for th in self.threads:
+            th.join(timeout=60)
+
+    def missing(self, client):
+        missing = []
+        for t, n in enumerate(self.acked):
+            for start in range(0, n, 1000):
+                keys = ["w:%d:%d" % (t, i)
+                        for i in range(start, min(n, start + 1000))]
+                for k, v in zip(keys, client.call("MGET", *keys)):
+                    if v is None:
+                        missing.append(k)
+        return missing
 
 
 def main():

@@ -5,7 +5,6 @@ slowlog-max-len), the idle-client `timeout` and client-output-buffer-limit
 
 import socket
 import statistics
-import threading
 import time
 
 import kv_harness as h

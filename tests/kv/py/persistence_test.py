@@ -18,7 +18,7 @@ import time
 import unittest
 
 import kv_harness
-from kv_harness import Client, ConnectionClosed, Error, answers_ping, \
+from kv_harness import AckedWriters, Client, Error, answers_ping, \
     free_port, tmpdir, wait_for
 
 
@@ -153,53 +153,6 @@ def dump(client):
     return state
 
 
-class Writers:
-    """Threads that each write SET w:<thread>:<i> <i> for i = 0, 1, ...
-    and count the writes that were acknowledged."""
-
-    def __init__(self, server, threads=4):
-        self.server = server
-        self.acked = [0] * threads
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._run, args=(t,))
-                        for t in range(threads)]
-
-    def _run(self, t):
-        try:
-            c = self.server.client(timeout=5.0)
-            i = 0
-            while not self.stop.is_set():
-                if c.call("SET", "w:%d:%d" % (t, i), i) != "OK":
-                    return
-                i += 1
-                self.acked[t] = i
-        except (OSError, ConnectionClosed):
-            return
-
-    def start(self):
-        for th in self.threads:
-            th.start()
-        return self
-
-    def join(self):
-        self.stop.set()
-        for th in self.threads:
-            th.join(timeout=30)
-
-    def missing(self, client):
-        """The acknowledged writes that are not there, per thread."""
-        missing = []
-        for t, n in enumerate(self.acked):
-            for start in range(0, n, 1000):
-                keys = ["w:%d:%d" % (t, i)
-                        for i in range(start, min(n, start + 1000))]
-                values = client.call("MGET", *keys)
-                for k, v in zip(keys, values):
-                    if v is None:
-                        missing.append(k)
-        return missing
-
-
 class PersistenceTest(unittest.TestCase):
     maxDiff = 4000
 
@@ -304,7 +257,7 @@ class PersistenceTest(unittest.TestCase):
 
     def crash_under_load(self, fsync):
         s = self.server(fsync=fsync).start()
-        w = Writers(s).start()
+        w = AckedWriters(s, client_timeout=5.0).start()
         time.sleep(1.5)
         started = time.monotonic()
         s.kill9()

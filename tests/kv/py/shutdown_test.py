@@ -17,8 +17,8 @@ import time
 import unittest
 
 import kv_harness
-from kv_harness import Client, ConnectionClosed, Error, answers_ping, \
-    free_port, tmpdir, wait_for
+from kv_harness import AckedWriters, Client, ConnectionClosed, Error, \
+    answers_ping, free_port, tmpdir, wait_for
 
 
 def kind():
@@ -109,55 +109,6 @@ class Server:
         return self.wait()
 
 
-class Writers:
-    """Threads that write SET w:<thread>:<i> <i>, counting the writes that
-    were acknowledged, until stopped or their connection ends."""
-
-    def __init__(self, server, threads=4):
-        self.server = server
-        self.acked = [0] * threads
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._run, args=(t,))
-                        for t in range(threads)]
-
-    def _run(self, t):
-        c = None
-        try:
-            c = self.server.client(timeout=30.0)
-            i = 0
-            while not self.stop.is_set():
-                if c.call("SET", "w:%d:%d" % (t, i), i) != "OK":
-                    return
-                i += 1
-                self.acked[t] = i
-        except (OSError, ConnectionClosed):
-            return
-        finally:
-            if c is not None:
-                c.close()
-
-    def start(self):
-        for th in self.threads:
-            th.start()
-        return self
-
-    def join(self):
-        self.stop.set()
-        for th in self.threads:
-            th.join(timeout=60)
-
-    def missing(self, client):
-        missing = []
-        for t, n in enumerate(self.acked):
-            for start in range(0, n, 1000):
-                keys = ["w:%d:%d" % (t, i)
-                        for i in range(start, min(n, start + 1000))]
-                for k, v in zip(keys, client.call("MGET", *keys)):
-                    if v is None:
-                        missing.append(k)
-        return missing
-
-
 def info(client, section="persistence"):
     out = {}
     for line in client.call("INFO", section).decode().splitlines():
@@ -178,7 +129,7 @@ class ShutdownTest(unittest.TestCase):
 
     def stop_under_load_keeps_acknowledged_writes(self, fsync, stop):
         s = self.server(True, fsync).start()
-        w = Writers(s).start()
+        w = AckedWriters(s).start()
         time.sleep(1.0)
         status = stop(s)
         w.join()
@@ -224,7 +175,7 @@ class ShutdownTest(unittest.TestCase):
         c.call("SET", "ttl", "v", "EX", 1000)
         c.call("SELECT", 3)
         c.call("SET", "in3", "v")
-        w = Writers(s).start()
+        w = AckedWriters(s).start()
         time.sleep(0.5)
         self.assertEqual(s.shutdown("SAVE"), 0, s.log())
         w.join()
