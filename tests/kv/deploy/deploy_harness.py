@@ -22,6 +22,8 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
+import unittest
 
 import kv_harness as h
 
@@ -56,6 +58,25 @@ def substitute(text, pattern, replacement, count=1):
         raise AssertionError("expected %d match(es) of %r, found %d" %
                              (count, pattern, n))
     return new
+
+
+class ProxyTestCase(unittest.TestCase):
+    """A test case whose failures print the proxy's log (self.proxy) and
+    the instances' logs (self.cluster), whichever were started."""
+
+    def run(self, result=None):
+        if result is None:
+            return super().run(result)
+        before = len(result.failures) + len(result.errors)
+        out = super().run(result)
+        proxy = getattr(self, "proxy", None)
+        cluster = getattr(self, "cluster", None)
+        if len(result.failures) + len(result.errors) > before:
+            sys.stderr.write("\n--- %s log ---\n%s\n%s\n" % (
+                type(self.proxy).__name__ if proxy else "proxy",
+                proxy.log()[-4000:] if proxy else "(not started)",
+                cluster.logs() if cluster else ""))
+        return out
 
 
 class Instance:

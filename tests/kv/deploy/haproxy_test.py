@@ -21,25 +21,12 @@ COLONYD = None
 HAPROXY_CFG = None
 
 
-class HAProxyTest(unittest.TestCase):
+class HAProxyTest(d.ProxyTestCase):
 
     def start_proxy(self, servers):
         self.proxy = d.HAProxy(servers, HAPROXY_CFG)
         self.addCleanup(self.proxy.stop)
         self.proxy.start()
-
-    def run(self, result=None):
-        if result is None:
-            return super().run(result)
-        before = len(result.failures) + len(result.errors)
-        out = super().run(result)
-        proxy = getattr(self, "proxy", None)
-        cluster = getattr(self, "cluster", None)
-        if len(result.failures) + len(result.errors) > before:
-            sys.stderr.write("\n--- haproxy log ---\n%s\n%s\n" % (
-                proxy.log()[-4000:] if proxy else "(not started)",
-                cluster.logs() if cluster else ""))
-        return out
 
     def connect(self):
         """A new connection through the proxy (kv_harness.Client)."""

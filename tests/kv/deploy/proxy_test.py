@@ -27,7 +27,7 @@ NUTCRACKER_YML = None
 NAMES = ["kv1", "kv2", "kv3"]
 
 
-class ProxyTest(unittest.TestCase):
+class ProxyTest(d.ProxyTestCase):
 
     # A generous request timeout for a loaded machine: a timeout counts as
     # a failure of a live instance, and three in a row would eject it.
@@ -41,19 +41,6 @@ class ProxyTest(unittest.TestCase):
                                   self.overrides)
         self.addCleanup(self.proxy.stop)
         self.proxy.start()
-
-    def run(self, result=None):
-        if result is None:
-            return super().run(result)
-        before = len(result.failures) + len(result.errors)
-        out = super().run(result)
-        proxy = getattr(self, "proxy", None)
-        cluster = getattr(self, "cluster", None)
-        if len(result.failures) + len(result.errors) > before:
-            sys.stderr.write("\n--- nutcracker log ---\n%s\n%s\n" % (
-                proxy.log()[-4000:] if proxy else "(not started)",
-                cluster.logs() if cluster else ""))
-        return out
 
     def proxy_client(self):
         c = redis.Redis(host="127.0.0.1", port=self.proxy.port,
