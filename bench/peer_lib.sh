@@ -1,9 +1,7 @@
 # shellcheck shell=bash
 # Copyright 2026 The Colony Authors.
 #
-# Shell functions shared by the peer-comparison scripts
-# (bench/run_scheduler_bench.sh, bench/run_sync_bench.sh,
-# bench/run_net_bench.sh). Source it from the
+# Shell functions shared by the bench/run_*.sh scripts. Source it from the
 # repository root after `set -euo pipefail`; the caller's name in messages is
 # the sourcing script's.
 
@@ -78,4 +76,12 @@ peer_build_tokio() {
   (cd "${dir}" && RUSTC=/usr/bin/rustc /usr/bin/cargo build --release \
     --quiet --target-dir "${target}") &&
     cp "${target}/release/${name}" "${out}"
+}
+
+# free_port prints a TCP port on 127.0.0.1 that was free a moment ago.
+free_port() {
+  python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
 }

@@ -2,16 +2,20 @@
 # Copyright 2026 The Colony Authors.
 #
 # HTTP hello benchmark: wrk against TechEmpower-style /plaintext and /json
-# served by Colony's //bench:http_hello_server (//http:server, 1 worker), Go
-# 1.19's net/http (GOMAXPROCS=1) and nginx (Debian, one worker process,
-# `return 200` with the same bodies and content types), and optionally the
-# real daemon, colonyd, on its http backend. Prints a markdown table of
-# medians with Colony's ratios to Go and nginx and the targets.
+# served by Colony's //bench:http_hello_server (//http:server, 1 worker),
+# the real daemon, colonyd, on its http backend (--workers=1, kv and admin
+# off: what an operator gets), Go 1.19's net/http (GOMAXPROCS=1) and nginx
+# (Debian, one worker process, `return 200` with the same bodies and
+# content types). Prints a markdown table of medians with Colony's and
+# colonyd's ratios to Go and nginx and the targets.
 #
 # Usage: bench/run_http_bench.sh [options]
-#   --peers LIST       comma-separated subset of colony,go,nginx (default: all)
-#   --colonyd PATH     also measure this colonyd binary (started with
-#                      --workers=1 --http_listen=... --admin_listen=...)
+#   --peers LIST       comma-separated subset of colony,colonyd,go,nginx
+#                      (default: all)
+#   --colonyd PATH     the colonyd binary to measure (default: built here
+#                      with bazel -c opt); started with --workers=1
+#                      --http_listen=... --kv_enabled=false
+#                      --admin_enabled=false
 #   --colonyd-args S   extra arguments for colonyd
 #   --workloads LIST   subset of plaintext,json (default: both)
 #   --conns LIST       wrk connection counts (default 50,256)
@@ -41,7 +45,7 @@ repo="$(pwd)"
 # shellcheck source=bench/peer_lib.sh
 source bench/peer_lib.sh
 
-peers="colony,go,nginx"
+peers="colony,colonyd,go,nginx"
 workloads="plaintext,json"
 conns="50,256"
 reps="${REPS:-5}"
@@ -87,7 +91,6 @@ IFS=, read -r -a workload_list <<<"${workloads}"
 IFS=, read -r -a conn_list <<<"${conns}"
 if [[ -n "${colonyd}" ]]; then
   colonyd="$(realpath "${colonyd}")"
-  peer_list+=(colonyd)
 fi
 
 ncpu="$(nproc)"
@@ -121,12 +124,6 @@ trap cleanup EXIT
 results="${tmp}/results.txt"
 : >"${results}"
 
-free_port() {
-  python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 # wait_http URL waits until URL answers 200; false after 10 s.
 wait_http() {
@@ -191,9 +188,15 @@ NGINX
         >"${tmp}/nginx.log" 2>&1 &
       ;;
     colonyd)
+      if [[ -z "${colonyd}" ]]; then
+        bazel build -c opt //cmd/colonyd:colonyd >&2
+        cp "$(bazel info -c opt bazel-bin 2>/dev/null)/cmd/colonyd/colonyd" \
+          "${tmp}/colonyd"
+        colonyd="${tmp}/colonyd"
+      fi
       # shellcheck disable=SC2086
       taskset -c "${server_cpu}" "${colonyd}" --workers=1 \
-        --http_listen="${addr}" --admin_listen="127.0.0.1:$(free_port)" \
+        --http_listen="${addr}" --kv_enabled=false --admin_enabled=false \
         ${colonyd_args} >"${tmp}/colonyd.log" 2>&1 &
       ;;
     *) echo "run_http_bench.sh: unknown peer $p" >&2; exit 2 ;;
@@ -314,7 +317,7 @@ head = "| workload | conns | " + " | ".join(
 head += (" | colony/go | colony/nginx | colony p99 / nginx p99 |"
          " CPU/req go/colony | CPU/req nginx/colony |")
 if "colonyd" in peers:
-    head += " colonyd/go | colonyd/nginx |"
+    head += " colonyd/go | colonyd/nginx | colonyd p99 / nginx p99 |"
 print(head)
 print("|" + "---|" * (head.count("|") - 1))
 for key in order:
@@ -337,9 +340,10 @@ for key in order:
              f" {ratio('colony','nginx',2)} | {ratio('go','colony',3)} |"
              f" {ratio('nginx','colony',3)} |")
     if "colonyd" in peers:
-        line += f" {ratio('colonyd','go')} | {ratio('colonyd','nginx')} |"
+        line += (f" {ratio('colonyd','go')} | {ratio('colonyd','nginx')} |"
+                 f" {ratio('colonyd','nginx',2)} |")
     print(line)
 print()
 print("Targets: colony/go >= 1.5, colony/nginx >= 1.0, "
-      "colony p99 / nginx p99 <= 1.2.")
+      "colony p99 / nginx p99 <= 1.2 (the same for colonyd).")
 PY

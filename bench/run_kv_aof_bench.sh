@@ -17,6 +17,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/peer_lib.sh
+source bench/peer_lib.sh
 colonyd=bazel-bin/cmd/colonyd/colonyd
 redis=redis-server
 workers=2
@@ -46,9 +48,6 @@ if [[ -z "$dir" ]]; then
   trap 'rm -rf "$dir"' EXIT
 fi
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 wait_ping() {
   for _ in $(seq 100); do

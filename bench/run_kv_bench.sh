@@ -61,6 +61,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/peer_lib.sh
+source bench/peer_lib.sh
 
 all_tests="PING,SET,GET,INCR,LPUSH,LPOP,SADD,HSET,ZADD,LRANGE_100,MSET"
 colonyd=""
@@ -175,12 +177,6 @@ trap cleanup EXIT
 results="${tmp}/results.txt"
 : >"${results}"
 
-free_port() {
-  python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 # server_cpus WORKERS prints the cores the servers are pinned to.
 server_cpus() {

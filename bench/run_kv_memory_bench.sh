@@ -39,6 +39,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/peer_lib.sh
+source bench/peer_lib.sh
 
 colonyd=""
 redis="redis-server"
@@ -120,12 +122,6 @@ trap cleanup EXIT
 results="${tmp}/results.txt"
 : >"${results}"
 
-free_port() {
-  python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 # start_server SERVER AOF starts colonyd or redis-server (AOF: 1 for
 # appendonly, in a fresh directory) on a free port, pinned to core 0, and

@@ -221,12 +221,6 @@ if [[ ${#peer_list[@]} -eq 0 ]]; then
 fi
 
 # free_port prints a TCP port on 127.0.0.1 that nothing listens on now.
-free_port() {
-  python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 # start_server PEER WORKERS ADDR starts PEER's server pinned to its cores
 # and waits for its "listening on" line; false if it does not come.

@@ -193,25 +193,50 @@ def met(ok):
 def target(workload, field, w, colony):
     """The issue's target for this row, and whether Colony meets it."""
     have = not isinstance(colony, str)
+
+    def peers_2x():
+        # At least 2x Go and 2x Tokio (Colony at most half their figure).
+        parts, ok = [], True
+        for p in ("go", "tokio"):
+            v = median(p, workload, w, field)
+            if isinstance(v, str):
+                continue
+            parts.append("%s/2 = %s" % (p, fmt(v / 2)))
+            ok = ok and have and colony <= v / 2
+        return parts, ok
+
     if workload == "yield" and w == 1:
-        return "≤ 15 ns" + (met(colony <= 15) if have else "")
-    if workload == "spawn":
-        return "≤ 50 ns" + (met(colony <= 50) if have else "")
-    if workload == "skynet" and field == "value" and w == 2:
-        return "≤ 100 ms" + (met(colony <= 100) if have else "")
-    if workload == "skynet" and field == "rss_mib" and w == 2:
-        go = median("go", "skynet", 2, "rss_mib")
-        if isinstance(go, str):
-            return "< Go's"
-        return "< Go's (%s MiB)" % fmt(go) + (met(colony < go) if have else "")
-    if workload == "imbalance" and field == "value" and w == 2:
-        ideal = median("colony", "imbalance", 2, "ideal_ms")
-        if isinstance(ideal, str) or not have:
-            return "≤ 1.05 × ideal"
-        return "≤ 1.05 × ideal (%s ms)" % fmt(1.05 * ideal) + met(
-            colony <= 1.05 * ideal)
+        fiber = median("fiber", "yield", 1, "value")
+        if isinstance(fiber, str):
+            return "≤ Boost.Fiber's"
+        return "≤ Boost.Fiber's (%s)" % fmt(fiber) + (
+            met(colony <= fiber) if have else "")
+    if workload == "spawn" and field == "value":
+        parts, ok = peers_2x()
+        if w == 1:
+            bound, limit = "≤ 200 ns", 200.0
+        else:
+            one = median("colony", "spawn", 1, "value")
+            if isinstance(one, str):
+                bound, limit = "≤ 1 worker's", None
+            else:
+                bound, limit = "≤ 1 worker's (%s)" % fmt(one), one
+        ok = ok and have and (limit is None or colony <= limit)
+        return ", ".join([bound] + parts) + (met(ok) if have else "")
+    if workload == "skynet" and field == "value":
+        parts, ok = peers_2x()
+        bound = ["≤ 250 ms"] if w == 2 else []
+        if w == 2:
+            ok = ok and have and colony <= 250
+        return ", ".join(bound + parts) + (met(ok) if have else "")
     if workload == "imbalance" and field == "efficiency" and w == 2:
-        return "≥ 0.95" + (met(colony >= 1 / 1.05) if have else "")
+        return "≥ 0.9" + (met(colony >= 0.9) if have else "")
+    if workload == "latency" and field == "p99_us":
+        tbb = median("tbb", "latency", w, "p99_us")
+        if isinstance(tbb, str):
+            return "≤ oneTBB's"
+        return "≤ oneTBB's (%s µs)" % fmt(tbb) + (
+            met(colony <= tbb) if have else "")
     return ""
 
 

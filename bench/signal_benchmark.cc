@@ -14,10 +14,10 @@
 #include "absl/time/time.h"
 #include "benchmark/benchmark.h"
 #include "scheduler/scheduler.h"
-#include "sync/effect.h"
-#include "sync/event.h"
-#include "sync/memo.h"
-#include "sync/signal.h"
+#include "sync/locks/event.h"
+#include "sync/reactive/effect.h"
+#include "sync/reactive/memo.h"
+#include "sync/reactive/signal.h"
 
 namespace colony {
 namespace {

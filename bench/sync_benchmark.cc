@@ -44,8 +44,8 @@
 #include "scheduler/join_handle.h"
 #include "scheduler/options.h"
 #include "scheduler/scheduler.h"
-#include "sync/channel.h"
-#include "sync/mutex.h"
+#include "sync/channel/channel.h"
+#include "sync/locks/mutex.h"
 
 namespace {
 

@@ -44,7 +44,7 @@
 #include "scheduler/join_handle.h"
 #include "scheduler/options.h"
 #include "scheduler/scheduler.h"
-#include "sync/channel.h"
+#include "sync/channel/channel.h"
 
 namespace {
 

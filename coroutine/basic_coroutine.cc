@@ -167,8 +167,10 @@ BasicCoroutine::BasicCoroutine(const CoroutineOptions& options)
     : isolate_fp_env_(options.isolate_fp_env),
       priority_(options.priority),
       id_(coroutine_internal::NextId()),
-      name_(options.name),
-      tsan_fiber_(coroutine_internal::TsanCreateFiber()) {
+      name_(options.name) {
+  if constexpr (coroutine_internal::kTsan) {
+    san_.tsan_fiber = coroutine_internal::TsanCreateFiber();
+  }
   if (options.listener != nullptr) {
     listeners_.push_back(options.listener);
     observed_ = true;
@@ -176,7 +178,7 @@ BasicCoroutine::BasicCoroutine(const CoroutineOptions& options)
 }
 
 BasicCoroutine::~BasicCoroutine() {
-  coroutine_internal::TsanDestroyFiber(tsan_fiber_);
+  coroutine_internal::TsanDestroyFiber(san_.tsan_fiber);
 }
 
 void BasicCoroutine::Entry(void* transfer, void* self) {
@@ -184,8 +186,8 @@ void BasicCoroutine::Entry(void* transfer, void* self) {
 }
 
 void BasicCoroutine::Main(void* transfer) {
-  coroutine_internal::AsanFinishSwitch(nullptr, &resumer_stack_lo_,
-                                       &resumer_stack_size_);
+  coroutine_internal::AsanFinishSwitch(nullptr, &san_.resumer_stack_lo,
+                                       &san_.resumer_stack_size);
   CoroutineState final_state = CoroutineState::kCompleted;
   const char* swallow_how = nullptr;
   try {
@@ -215,9 +217,9 @@ void BasicCoroutine::Main(void* transfer) {
   // Running, after the captures (whose destructors may still use them).
   coroutine_internal::DestroyLocals(this);
   Transition(final_state);
-  coroutine_internal::AsanStartSwitch(nullptr, resumer_stack_lo_,
-                                      resumer_stack_size_);
-  coroutine_internal::TsanSwitchTo(tsan_resumer_);
+  coroutine_internal::AsanStartSwitch(nullptr, san_.resumer_stack_lo,
+                                      san_.resumer_stack_size);
+  coroutine_internal::TsanSwitchTo(san_.tsan_resumer);
   SwitchOut(nullptr);
   __builtin_unreachable();
 }

@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "coroutine/coroutine_state.h"
 #include "coroutine/internal/context.h"
+#include "coroutine/internal/sanitizer.h"
 #include "coroutine/internal/stack.h"
 #include "coroutine/internal/thread_state.h"
 #include "coroutine/listener.h"
@@ -178,10 +179,12 @@ class BasicCoroutine {
   void CheckCanary() const;
   [[noreturn]] void FatalNotResumable() const;
 
-  // Saved registers of the coroutine (while not running) and of whoever
-  // resumed it (while it runs).
+  // Saved registers of the coroutine (while not running), and where those
+  // of whoever resumed it are saved while it runs: a Context in the
+  // resumer's own frame (SwitchInto()), which lives exactly as long as the
+  // coroutine runs, so the block does not carry a second Context.
   coroutine_internal::Context context_;
-  coroutine_internal::Context caller_;
+  coroutine_internal::Context* caller_ = nullptr;
   // The stack segment the coroutine is running on: its main stack, or a
   // segment pushed by MaybeGrow().
   char* active_lo_ = nullptr;
@@ -213,11 +216,8 @@ class BasicCoroutine {
   std::string cancel_reason_;
   std::exception_ptr error_;
   std::string error_message_;
-  // Sanitizer bookkeeping (unused without sanitizers).
-  const void* resumer_stack_lo_ = nullptr;
-  size_t resumer_stack_size_ = 0;
-  void* tsan_fiber_ = nullptr;
-  void* tsan_resumer_ = nullptr;
+  // Sanitizer bookkeeping: no bytes without sanitizers.
+  [[no_unique_address]] coroutine_internal::FiberSanitizerState san_;
 };
 
 // CurrentCoroutine() is the coroutine running on the calling thread, or null

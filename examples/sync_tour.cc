@@ -25,14 +25,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "scheduler/scheduler.h"
-#include "sync/action.h"
-#include "sync/async_runner.h"
-#include "sync/channel.h"
-#include "sync/effect.h"
-#include "sync/event.h"
-#include "sync/select.h"
-#include "sync/service.h"
-#include "sync/signal.h"
+#include "sync/channel/channel.h"
+#include "sync/channel/select.h"
+#include "sync/locks/event.h"
+#include "sync/reactive/effect.h"
+#include "sync/reactive/signal.h"
+#include "sync/service/action.h"
+#include "sync/service/async_runner.h"
+#include "sync/service/service.h"
 
 namespace {
 

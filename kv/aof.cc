@@ -14,7 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
-#include "sync/event.h"
+#include "sync/locks/event.h"
 
 namespace colony::kv {
 namespace {

@@ -28,7 +28,7 @@
 
 #include "absl/strings/string_view.h"
 #include "kv/command.h"
-#include "sync/event.h"
+#include "sync/locks/event.h"
 #include "time/deadline.h"
 
 namespace colony::kv {

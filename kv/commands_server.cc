@@ -319,6 +319,15 @@ void InfoSection(CommandContext& ctx, absl::string_view name,
         "\r\nmem_allocator:libc\r\n\r\n");
   } else if (name == "persistence") {
     Aof* aof = s.aof();
+    const KvServer::RewriteHistory h = s.rewrite_history();
+    // A snapshot (appendonly off) and a rewrite (on) are the same work:
+    // the rdb_ fields describe it when the file is off, the aof_ ones
+    // when it is on.
+    const bool snapshot = aof == nullptr;
+    const int64_t running_s =
+        h.running_since_ms == 0 ? -1 : (NowMs() - h.running_since_ms) / 1000;
+    const int64_t last_s =
+        h.last_duration_ms < 0 ? -1 : h.last_duration_ms / 1000;
     absl::StrAppend(
         out,
         "# Persistence\r\nloading:0\r\nasync_loading:0\r\n"
@@ -329,11 +338,20 @@ void InfoSection(CommandContext& ctx, absl::string_view name,
         aof == nullptr && s.rewrite_in_progress() ? 1 : 0,
         "\r\nrdb_last_save_time:", s.last_save_ms() / 1000,
         "\r\nrdb_last_bgsave_status:", s.last_rewrite_ok() ? "ok" : "err",
+        "\r\nrdb_last_bgsave_time_sec:", snapshot ? last_s : -1,
+        "\r\nrdb_current_bgsave_time_sec:", snapshot ? running_s : -1,
+        "\r\nrdb_saves:", snapshot ? h.succeeded : 0,
+        "\r\nrdb_last_load_keys_loaded:", s.keys_loaded(),
         "\r\naof_enabled:", aof != nullptr ? 1 : 0,
         "\r\naof_rewrite_in_progress:",
         aof != nullptr && s.rewrite_in_progress() ? 1 : 0,
+        "\r\naof_rewrite_scheduled:0",
+        "\r\naof_last_rewrite_time_sec:", snapshot ? -1 : last_s,
+        "\r\naof_current_rewrite_time_sec:", snapshot ? -1 : running_s,
         "\r\naof_last_bgrewrite_status:", s.last_rewrite_ok() ? "ok" : "err",
-        "\r\naof_last_write_status:",
+        "\r\naof_rewrites:", snapshot ? 0 : h.succeeded,
+        "\r\naof_rewrites_consecutive_failures:",
+        snapshot ? 0 : h.consecutive_failures, "\r\naof_last_write_status:",
         aof != nullptr && aof->write_errno() != 0 ? "err" : "ok");
     if (aof != nullptr) {
       absl::StrAppend(out, "\r\naof_current_size:", aof->current_size(),

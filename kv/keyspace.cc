@@ -66,6 +66,15 @@ int Keyspace::IndexOf(absl::string_view key) {
   return static_cast<int>(hash >> (64 - 6));
 }
 
+size_t Keyspace::KeyCount() {
+  size_t keys = 0;
+  for (Shard& shard : shards_) {
+    ShardLock lock(shard);
+    keys += shard.map.size();
+  }
+  return keys;
+}
+
 void LockSet::AddDb(Keyspace& keyspace, int db) {
   for (int i = 0; i < Keyspace::kShardsPerDb; ++i) {
     shards_.push_back(&keyspace.shard(db, i));

@@ -122,6 +122,9 @@ class Keyspace {
   // IndexOf() is the shard index of `key`: the top bits of its hash (the
   // shard's table uses the low bits, which must stay varied within it).
   static int IndexOf(absl::string_view key);
+  // KeyCount() is the number of keys in every database (each shard locked
+  // in turn, so a snapshot only when nothing writes).
+  size_t KeyCount();
 
  private:
   // One array: a shard's address orders lock acquisition.

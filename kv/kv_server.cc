@@ -178,6 +178,7 @@ absl::Status KvServer::StartPersistence(const AofLoadOptions& options) {
       Aof::Open(path, Aof::ParseFsync(config_.Value("appendfsync")));
   if (!aof.ok()) return aof.status();
   aof_ = *std::move(aof);
+  keys_loaded_.store(keyspace_.KeyCount());
   dirty_at_save_.store(stats_.dirty.load());
   last_save_ms_.store(NowMs());
   aof_ptr_.store(aof_.get(), std::memory_order_release);
@@ -191,12 +192,27 @@ void KvServer::StopPersistence() {
 absl::Status KvServer::DoRewrite() {
   const int64_t start = NowMs();
   const uint64_t dirty = stats_.dirty.load();
+  {
+    base_internal::ThreadMutexLock lock(history_mu_);
+    history_.running_since_ms = start;
+  }
   // The keyspace copy the rewrite makes is transient (Redis' forked child
   // is not counted either): it does not count against maxmemory.
   SetAsideScope aside;
   Aof* a = aof();
   absl::Status s = RewriteAof(*this, a, a != nullptr ? a->path() : aof_path());
   last_rewrite_ok_.store(s.ok());
+  {
+    base_internal::ThreadMutexLock lock(history_mu_);
+    history_.running_since_ms = 0;
+    history_.last_duration_ms = NowMs() - start;
+    if (s.ok()) {
+      ++history_.succeeded;
+      history_.consecutive_failures = 0;
+    } else {
+      ++history_.consecutive_failures;
+    }
+  }
   if (s.ok()) {
     last_save_ms_.store(NowMs());
     dirty_at_save_.store(dirty);
@@ -206,6 +222,11 @@ absl::Status KvServer::DoRewrite() {
     spdlog::error("kv: rewriting the append only file: {}", s.ToString());
   }
   return s;
+}
+
+KvServer::RewriteHistory KvServer::rewrite_history() const {
+  base_internal::ThreadMutexLock lock(history_mu_);
+  return history_;
 }
 
 absl::Status KvServer::StartRewrite() {

@@ -146,6 +146,18 @@ class KvServer {
   bool last_rewrite_ok() const { return last_rewrite_ok_.load(); }
   // dirty_at_save() is the dirty count when the last save completed.
   uint64_t dirty_at_save() const { return dirty_at_save_.load(); }
+  // Rewrite history for INFO persistence: how many rewrites (and
+  // snapshots) succeeded, how many failed in a row, how long the last one
+  // took (-1: none yet) and when the running one began (0: none).
+  struct RewriteHistory {
+    uint64_t succeeded = 0;
+    uint64_t consecutive_failures = 0;
+    int64_t last_duration_ms = -1;
+    int64_t running_since_ms = 0;
+  };
+  RewriteHistory rewrite_history() const;
+  // keys_loaded() is how many keys the append-only file held at start.
+  uint64_t keys_loaded() const { return keys_loaded_.load(); }
   // What a stop does about a snapshot when appendonly is off (SHUTDOWN
   // SAVE or NOSAVE set it; kByConfig: if `save` has save points, as
   // Redis on SIGTERM). The host takes it after the last client.
@@ -188,6 +200,9 @@ class KvServer {
   std::atomic<bool> last_rewrite_ok_{true};
   std::atomic<int64_t> last_save_ms_{0};
   std::atomic<uint64_t> dirty_at_save_{0};
+  std::atomic<uint64_t> keys_loaded_{0};
+  mutable base_internal::ThreadMutex history_mu_;
+  RewriteHistory history_ ABSL_GUARDED_BY(history_mu_);
   std::atomic<StopSave> stop_save_{StopSave::kByConfig};
   base_internal::ThreadMutex rewrite_mu_;
   std::thread rewrite_thread_ ABSL_GUARDED_BY(rewrite_mu_);

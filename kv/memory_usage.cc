@@ -4,14 +4,17 @@
 // kv/memory_usage.h.
 #include "kv/memory_usage.h"
 
-#include <malloc.h>
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <new>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define COLONY_KV_SANITIZER_ALLOCATOR 1
@@ -83,11 +86,6 @@ inline void Count(int64_t n) {
   }
 }
 
-// What a block takes from the heap: its usable size and glibc's size word.
-inline int64_t Footprint(void* p) {
-  return static_cast<int64_t>(malloc_usable_size(p) + sizeof(size_t));
-}
-
 }  // namespace
 
 int64_t AllocatedBytes() {
@@ -138,39 +136,187 @@ SetAsideScope::~SetAsideScope() {
 #ifndef COLONY_KV_SANITIZER_ALLOCATOR
 
 // The replaced malloc family, as glibc's manual allows ("Replacing
-// malloc"): each forwards to glibc's own allocator (its exported __libc_*
-// entry points), so blocks, malloc_usable_size() and mallinfo2() stay
-// glibc's, and counts the block's footprint. Under a sanitizer, whose
-// runtime replaces malloc itself, none of this is compiled.
+// malloc"). Each function forwards to the next definition of its name in
+// symbol lookup order (dlsym(RTLD_NEXT)): glibc's, or the allocator the
+// binary links or LD_PRELOAD names (jemalloc, mimalloc, tbbmalloc_proxy),
+// and counts the block's footprint through that allocator's
+// malloc_usable_size(). Under a sanitizer, whose runtime replaces malloc
+// itself, none of this is compiled.
+namespace colony::kv {
+namespace {
+
+// The underlying allocator's entry points. They start as the Resolving*
+// functions, which look the real ones up on the first call (before main(),
+// while the process has one thread: a library constructor allocates) and
+// then forward; after that each call is one indirect call, as a call
+// through the PLT would be.
+void* ResolvingMalloc(size_t n);
+void ResolvingFree(void* p);
+void* ResolvingCalloc(size_t n, size_t size);
+void* ResolvingRealloc(void* p, size_t n);
+void* ResolvingMemalign(size_t align, size_t n);
+size_t ResolvingUsableSize(void* p);
+
+struct Allocator {
+  void* (*malloc)(size_t);
+  void (*free)(void*);
+  void* (*calloc)(size_t, size_t);
+  void* (*realloc)(void*, size_t);
+  void* (*memalign)(size_t, size_t);
+  size_t (*usable_size)(void*);
+  // What a block takes beyond its usable size: glibc's size word, none for
+  // allocators that keep their metadata apart from the blocks.
+  size_t header;
+};
+
+constinit Allocator next = {
+    ResolvingMalloc,   ResolvingFree,       ResolvingCalloc, ResolvingRealloc,
+    ResolvingMemalign, ResolvingUsableSize, sizeof(size_t)};
+
+// While the lookup runs, dlsym() may allocate (its error buffer): those
+// blocks come from this arena, are not counted and are never reused (free()
+// ignores them, realloc() copies them out).
+constexpr size_t kArenaBytes = 16 * 1024;
+alignas(std::max_align_t) char arena[kArenaBytes];
+size_t arena_used = 0;
+
+inline bool InArena(const void* p) {
+  return static_cast<size_t>(static_cast<const char*>(p) - arena) < kArenaBytes;
+}
+
+void* ArenaMalloc(size_t n) {
+  constexpr size_t kAlign = alignof(std::max_align_t);
+  const size_t start = (arena_used + kAlign - 1) / kAlign * kAlign;
+  if (n > kArenaBytes - start) return nullptr;
+  arena_used = start + n;
+  return arena + start;  // zero: the arena is static and never reused
+}
+void ArenaFree(void*) {}
+void* ArenaCalloc(size_t n, size_t size) {
+  if (size != 0 && n > SIZE_MAX / size) return nullptr;
+  return ArenaMalloc(n * size);
+}
+void* ArenaRealloc(void*, size_t n) { return ArenaMalloc(n); }
+void* ArenaMemalign(size_t align, size_t n) {
+  if (align > alignof(std::max_align_t)) return nullptr;
+  return ArenaMalloc(n);
+}
+size_t ArenaUsableSize(void*) { return 0; }
+
+[[noreturn]] void Die(const char* message) {
+  // No stdio: it may allocate.
+  ssize_t ignored = write(STDERR_FILENO, message, strlen(message));
+  (void)ignored;
+  abort();
+}
+
+template <typename F>
+F Lookup(const char* name) {
+  return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+}
+
+// Resolve() fills `next` with the allocator after this binary's definitions
+// in lookup order.
+void Resolve() {
+  if (next.malloc != ResolvingMalloc) return;  // resolved, or resolving
+  next = {ArenaMalloc,     ArenaFree, ArenaCalloc, ArenaRealloc, ArenaMemalign,
+          ArenaUsableSize, 0};
+  Allocator found;
+  found.malloc = Lookup<decltype(found.malloc)>("malloc");
+  found.free = Lookup<decltype(found.free)>("free");
+  found.calloc = Lookup<decltype(found.calloc)>("calloc");
+  found.realloc = Lookup<decltype(found.realloc)>("realloc");
+  found.memalign = Lookup<decltype(found.memalign)>("memalign");
+  if (found.memalign == nullptr) {
+    found.memalign = Lookup<decltype(found.memalign)>("aligned_alloc");
+  }
+  found.usable_size = Lookup<decltype(found.usable_size)>("malloc_usable_size");
+  if (found.malloc == nullptr || found.free == nullptr ||
+      found.calloc == nullptr || found.realloc == nullptr ||
+      found.memalign == nullptr || found.usable_size == nullptr) {
+    Die("kv/memory_usage: no malloc family after this binary's\n");
+  }
+  // glibc's chunks carry a size word; jemalloc's, mimalloc's and tbbmalloc's
+  // blocks carry none (their size classes are their usable sizes).
+  Dl_info info;
+  found.header = 0;
+  if (dladdr(reinterpret_cast<void*>(found.malloc), &info) != 0 &&
+      info.dli_fname != nullptr) {
+    const char* base = strrchr(info.dli_fname, '/');
+    base = base == nullptr ? info.dli_fname : base + 1;
+    if (strncmp(base, "libc.so", 7) == 0) found.header = sizeof(size_t);
+  }
+  next = found;
+}
+
+void* ResolvingMalloc(size_t n) {
+  Resolve();
+  return next.malloc(n);
+}
+void ResolvingFree(void* p) {
+  Resolve();
+  next.free(p);
+}
+void* ResolvingCalloc(size_t n, size_t size) {
+  Resolve();
+  return next.calloc(n, size);
+}
+void* ResolvingRealloc(void* p, size_t n) {
+  Resolve();
+  return next.realloc(p, n);
+}
+void* ResolvingMemalign(size_t align, size_t n) {
+  Resolve();
+  return next.memalign(align, n);
+}
+size_t ResolvingUsableSize(void* p) {
+  Resolve();
+  return next.usable_size(p);
+}
+
+// What a block takes from the heap: its usable size and the allocator's
+// header.
+inline int64_t Footprint(void* p) {
+  return static_cast<int64_t>(next.usable_size(p) + next.header);
+}
+
+}  // namespace
+}  // namespace colony::kv
+
 extern "C" {
-void* __libc_malloc(size_t n);
-void __libc_free(void* p);
-void* __libc_calloc(size_t n, size_t size);
-void* __libc_realloc(void* p, size_t n);
-void* __libc_memalign(size_t align, size_t n);
 
 void* malloc(size_t n) noexcept {
-  void* p = __libc_malloc(n);
+  void* p = colony::kv::next.malloc(n);
   if (p != nullptr) colony::kv::Count(colony::kv::Footprint(p));
   return p;
 }
 
 void free(void* p) noexcept {
-  if (p == nullptr) return;
+  if (p == nullptr || colony::kv::InArena(p)) return;
   colony::kv::Count(-colony::kv::Footprint(p));
-  __libc_free(p);
+  colony::kv::next.free(p);
 }
 
 void* calloc(size_t n, size_t size) noexcept {
-  void* p = __libc_calloc(n, size);
+  void* p = colony::kv::next.calloc(n, size);
   if (p != nullptr) colony::kv::Count(colony::kv::Footprint(p));
   return p;
 }
 
 void* realloc(void* p, size_t n) noexcept {
   if (p == nullptr) return malloc(n);
+  if (colony::kv::InArena(p)) {
+    // An arena block's size is unknown: copy what the arena may hold.
+    void* q = malloc(n);
+    if (q != nullptr) {
+      const size_t room = static_cast<size_t>(
+          colony::kv::arena + colony::kv::kArenaBytes - static_cast<char*>(p));
+      memcpy(q, p, std::min(n, room));
+    }
+    return q;
+  }
   const int64_t before = colony::kv::Footprint(p);
-  void* q = __libc_realloc(p, n);
+  void* q = colony::kv::next.realloc(p, n);
   if (q != nullptr) {
     colony::kv::Count(colony::kv::Footprint(q) - before);
   } else if (n == 0) {
@@ -179,8 +325,16 @@ void* realloc(void* p, size_t n) noexcept {
   return q;
 }
 
+void* reallocarray(void* p, size_t n, size_t size) noexcept {
+  if (size != 0 && n > SIZE_MAX / size) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return realloc(p, n * size);
+}
+
 void* memalign(size_t align, size_t n) noexcept {
-  void* p = __libc_memalign(align, n);
+  void* p = colony::kv::next.memalign(align, n);
   if (p != nullptr) colony::kv::Count(colony::kv::Footprint(p));
   return p;
 }
@@ -205,6 +359,98 @@ void* pvalloc(size_t n) noexcept {
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   return memalign(page, (n + page - 1) / page * page);
 }
+
 }  // extern "C"
+
+// operator new and delete, replaced as the standard allows, so that they
+// come here too: jemalloc, mimalloc and tbbmalloc_proxy define their own,
+// which would otherwise take C++ allocations past the count.
+namespace colony::kv {
+namespace {
+
+// NewSlow() is operator new's loop once the allocator has failed: the new
+// handler, then std::bad_alloc (or nullptr for the nothrow forms).
+[[gnu::noinline]] void* NewSlow(size_t n, size_t align, bool nothrow) {
+  for (;;) {
+    std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) {
+      if (nothrow) return nullptr;
+      throw std::bad_alloc();
+    }
+    if (nothrow) {
+      try {
+        handler();
+      } catch (...) {
+        return nullptr;
+      }
+    } else {
+      handler();
+    }
+    void* p =
+        align <= alignof(std::max_align_t) ? malloc(n) : memalign(align, n);
+    if (p != nullptr) return p;
+  }
+}
+
+inline void* New(size_t n, bool nothrow) {
+  if (n == 0) n = 1;
+  void* p = malloc(n);
+  if (p != nullptr) [[likely]]
+    return p;
+  return NewSlow(n, 0, nothrow);
+}
+
+inline void* NewAligned(size_t n, std::align_val_t align, bool nothrow) {
+  if (n == 0) n = 1;
+  void* p = memalign(static_cast<size_t>(align), n);
+  if (p != nullptr) [[likely]]
+    return p;
+  return NewSlow(n, static_cast<size_t>(align), nothrow);
+}
+
+}  // namespace
+}  // namespace colony::kv
+
+void* operator new(size_t n) { return colony::kv::New(n, false); }
+void* operator new[](size_t n) { return colony::kv::New(n, false); }
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  return colony::kv::New(n, true);
+}
+void* operator new[](size_t n, const std::nothrow_t&) noexcept {
+  return colony::kv::New(n, true);
+}
+void* operator new(size_t n, std::align_val_t align) {
+  return colony::kv::NewAligned(n, align, false);
+}
+void* operator new[](size_t n, std::align_val_t align) {
+  return colony::kv::NewAligned(n, align, false);
+}
+void* operator new(size_t n, std::align_val_t align,
+                   const std::nothrow_t&) noexcept {
+  return colony::kv::NewAligned(n, align, true);
+}
+void* operator new[](size_t n, std::align_val_t align,
+                     const std::nothrow_t&) noexcept {
+  return colony::kv::NewAligned(n, align, true);
+}
+
+void operator delete(void* p) noexcept { free(p); }
+void operator delete[](void* p) noexcept { free(p); }
+void operator delete(void* p, size_t) noexcept { free(p); }
+void operator delete[](void* p, size_t) noexcept { free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { free(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { free(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { free(p); }
+void operator delete(void* p, std::align_val_t,
+                     const std::nothrow_t&) noexcept {
+  free(p);
+}
+void operator delete[](void* p, std::align_val_t,
+                       const std::nothrow_t&) noexcept {
+  free(p);
+}
 
 #endif  // COLONY_KV_SANITIZER_ALLOCATOR

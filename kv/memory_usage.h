@@ -5,15 +5,20 @@
 // that `maxmemory` is checked against before every command.
 //
 // Linking this library (//kv:memory_usage, which //kv:kv depends on)
-// replaces malloc, free and the rest of the family, as glibc allows, with
-// versions that forward to glibc's allocator and count each block's
-// footprint: malloc_usable_size() plus the allocator's size word, which is
-// what the block takes from the heap. operator new, the keyspace's own
-// blocks (kv/types/heap_string.h, compact_key.h) and every library end up
-// there, so the count follows the heap as mallinfo2() would, at the cost of
-// a few nanoseconds per allocation instead of a walk over the heap. Under
-// AddressSanitizer or ThreadSanitizer, whose runtimes own malloc, nothing
-// is replaced and the figure is the sanitizer allocator's own count.
+// replaces malloc, free and the rest of the family, as glibc allows, and
+// operator new and delete, with versions that forward to the next
+// allocator in symbol lookup order (glibc's, or jemalloc, mimalloc or
+// tbbmalloc_proxy when the binary links one or LD_PRELOAD names it) and
+// count each block's footprint: that allocator's malloc_usable_size() plus
+// glibc's size word when the allocator is glibc's, which is what the block
+// takes from the heap. The keyspace's own blocks (kv/types/heap_string.h,
+// compact_key.h) and every library end up there, so the count follows the
+// heap at the cost of a few nanoseconds per allocation instead of a walk
+// over it. The replacements must be in the executable (a static link, as
+// cc_binary does by default): a shared library would come after a
+// preloaded allocator in lookup order. Under AddressSanitizer or
+// ThreadSanitizer, whose runtimes own malloc, nothing is replaced and the
+// figure is the sanitizer allocator's own count.
 //
 // Counting is per thread: an allocation adds to a thread-local balance
 // (a free subtracts, whichever thread allocated the block), and a balance

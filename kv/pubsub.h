@@ -36,7 +36,7 @@
 #include "absl/strings/string_view.h"
 #include "base/internal/thread_mutex.h"
 #include "kv/output_limits.h"
-#include "sync/event.h"
+#include "sync/locks/event.h"
 
 namespace colony::kv {
 

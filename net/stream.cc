@@ -20,6 +20,7 @@ using net_internal::Direction;
 absl::StatusOr<size_t> Stream::Read(absl::Span<char> buffer,
                                     Deadline deadline) {
   if (buffer.empty()) return 0;
+  if (tcp_) return socket_.ReadStream(buffer, deadline, &read_drained_);
   return socket_.Io(Direction::kRead, deadline, "read", [&](int fd) {
     return read(fd, buffer.data(), buffer.size());
   });

@@ -57,6 +57,14 @@ class Stream {
   // stream (the peer shut down its writing side): that is not an error.
   absl::StatusOr<size_t> Read(absl::Span<char> buffer,
                               Deadline deadline = Deadline::Infinite());
+  // ReadWouldWait() is true when a Read() now would wait for the socket to
+  // become readable without trying it first (TCP: the last read returned
+  // less than asked, so the kernel's queue was empty, and no readiness
+  // came since). A hint for fairness (bytes may arrive at any moment);
+  // false for other streams.
+  bool ReadWouldWait() const {
+    return tcp_ && socket_.ReadWouldWait(read_drained_);
+  }
   // ReadFull() fills `buffer` entirely; at the end of the stream before
   // that it fails with OutOfRange (IsEndOfStream()) saying how many bytes
   // came.
@@ -112,6 +120,10 @@ class Stream {
       const SocketAddress& address, int domain, Deadline deadline);
 
   net_internal::Socket socket_;
+  // A TCP stream reads through Socket::ReadStream(); read_drained_ is its
+  // memory of the last read (one reader at a time).
+  bool tcp_ = false;
+  bool read_drained_ = false;
 };
 
 }  // namespace colony

@@ -81,7 +81,9 @@ class TcpStream : public Stream {
 
  private:
   friend class TcpListener;
-  explicit TcpStream(net_internal::Socket socket) : Stream(std::move(socket)) {}
+  explicit TcpStream(net_internal::Socket socket) : Stream(std::move(socket)) {
+    tcp_ = true;
+  }
 };
 
 class TcpListener {

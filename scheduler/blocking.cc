@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "coroutine/internal/access.h"
-#include "scheduler/internal/core.h"
+#include "scheduler/internal/shared.h"
 #include "scheduler/internal/task.h"
 #include "scheduler/internal/worker.h"
 
@@ -29,7 +29,7 @@ struct Job final : BlockingWork {
     // alive through the reference RunBlocking() took.
     Task* t = task;
     done.store(true, std::memory_order_release);
-    t->core_->Wake(t);
+    t->shared_->Wake(t);
     Unref(t);
   }
 };
@@ -44,7 +44,7 @@ absl::Status RunBlocking(absl::FunctionRef<void()> fn) {
   }
   self->Ref();
   Job job(fn, self);
-  if (absl::Status submitted = self->core_->blocking().Submit(&job);
+  if (absl::Status submitted = self->shared_->blocking().Submit(&job);
       !submitted.ok()) {
     // Nothing was queued: no thread will run the job, so the reference
     // meant for it is ours to drop, and waiting would never end.

@@ -62,7 +62,7 @@ class JoinHandle {
   // Done() is true once the task has ended (or the spawn was refused).
   bool Done() const {
     return early_.has_value() ||
-           (task_ != nullptr && scheduler_internal::IsComplete(task_));
+           (task_ != nullptr && scheduler_internal::IsFinished(task_));
   }
 
   // Join() waits until the task ends and returns how it ended. Requires
@@ -83,7 +83,7 @@ class JoinHandle {
   // TryJoin() returns the result if the task has ended, else nothing.
   std::optional<TaskResult<T>> TryJoin() {
     if (early_.has_value()) return TakeEarly();
-    if (task_ == nullptr || !scheduler_internal::IsComplete(task_)) {
+    if (task_ == nullptr || !scheduler_internal::IsFinished(task_)) {
       return std::nullopt;
     }
     return TakeResult();

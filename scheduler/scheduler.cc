@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "scheduler/internal/core.h"
+#include "scheduler/internal/shared.h"
 #include "scheduler/internal/task.h"
 #include "scheduler/internal/worker.h"
 #include "spdlog/spdlog.h"
@@ -76,57 +76,61 @@ absl::Status Validate(SchedulerOptions& o) {
 absl::StatusOr<std::unique_ptr<Scheduler>> Scheduler::Create(
     SchedulerOptions options) {
   if (absl::Status s = Validate(options); !s.ok()) return s;
-  auto core =
-      std::make_unique<scheduler_internal::Core>(std::move(options), nullptr);
-  std::unique_ptr<Scheduler> scheduler(new Scheduler(std::move(core)));
+  auto shared = std::make_unique<scheduler_internal::SchedulerShared>(
+      std::move(options), nullptr);
+  std::unique_ptr<Scheduler> scheduler(new Scheduler(std::move(shared)));
   return scheduler;
 }
 
-Scheduler::Scheduler(std::unique_ptr<scheduler_internal::Core> core)
-    : core_(std::move(core)) {
-  core_->set_owner(this);
+Scheduler::Scheduler(
+    std::unique_ptr<scheduler_internal::SchedulerShared> shared)
+    : shared_(std::move(shared)) {
+  shared_->set_owner(this);
 }
 
 Scheduler::~Scheduler() {
   scheduler_internal::Worker* w = scheduler_internal::CurrentWorker();
-  if (w != nullptr && w->core() == core_.get()) {
+  if (w != nullptr && w->shared() == shared_.get()) {
     coroutine_internal::Fatal(
         "Scheduler '%s' destroyed from one of its own tasks",
-        core_->options().name.c_str());
+        shared_->options().name.c_str());
   }
-  absl::Status s = core_->Stop({.mode = StopMode::kCancel});
+  absl::Status s = shared_->Stop({.mode = StopMode::kCancel});
   if (!s.ok()) {
     spdlog::error("colony: ~Scheduler(): {}", s.ToString());
   }
 }
 
-absl::Status Scheduler::Start() { return core_->Start(); }
+absl::Status Scheduler::Start() { return shared_->Start(); }
 
 absl::Status Scheduler::Stop(StopOptions options) {
-  return core_->Stop(options);
+  return shared_->Stop(options);
 }
 
-int Scheduler::workers() const { return core_->num_workers(); }
+int Scheduler::workers() const { return shared_->num_workers(); }
 
-const SchedulerOptions& Scheduler::options() const { return core_->options(); }
+const SchedulerOptions& Scheduler::options() const {
+  return shared_->options();
+}
 
-SchedulerStats Scheduler::Stats() const { return core_->Stats(); }
+SchedulerStats Scheduler::Stats() const { return shared_->Stats(); }
 
 std::vector<TaskInfo> Scheduler::Dump(DumpOptions options) const {
-  return core_->Dump(options);
+  return shared_->Dump(options);
 }
 
 absl::Duration Scheduler::RecentQueueDelay() const {
   int64_t worst = 0;
-  for (int i = 0; i < core_->num_workers(); ++i) {
-    worst = std::max(worst, core_->worker(i).QueueDelayNanos());
+  for (int i = 0; i < shared_->num_workers(); ++i) {
+    worst = std::max(worst, shared_->worker(i).QueueDelayNanos());
   }
   return absl::Nanoseconds(worst);
 }
 
 Scheduler* Scheduler::Current() {
-  scheduler_internal::Core* core = scheduler_internal::CurrentCore();
-  return core != nullptr ? core->owner() : nullptr;
+  scheduler_internal::SchedulerShared* shared =
+      scheduler_internal::CurrentShared();
+  return shared != nullptr ? shared->owner() : nullptr;
 }
 
 void Yield() {
@@ -206,7 +210,7 @@ void ParkTaskUntil(Task* self, Deadline deadline) {
   TimerHeap& heap = CurrentWorker()->timers();
   self->timer_deadline_ = deadline_ns;
   heap.Add(self);
-  self->core_->NoteTimer(deadline_ns);
+  self->shared_->NoteTimer(deadline_ns);
   ParkTask(self, deadline_ns);
   heap.Remove(self);
 }
@@ -223,35 +227,35 @@ void ParkTaskCommit(Task* self, bool (*commit)(Task* self, void* arg),
   TimerHeap& heap = CurrentWorker()->timers();
   self->timer_deadline_ = deadline_ns;
   heap.Add(self);
-  self->core_->NoteTimer(deadline_ns);
+  self->shared_->NoteTimer(deadline_ns);
   coroutine_internal::Access::Suspend(self, &kParkCommitTag, deadline_ns);
   heap.Remove(self);
 }
 
-Core* CurrentCore() {
+SchedulerShared* CurrentShared() {
   Worker* w = CurrentWorker();
-  return w != nullptr ? w->core() : nullptr;
+  return w != nullptr ? w->shared() : nullptr;
 }
 
-CoroutineOptions ResolveSpawn(Core* core, SpawnOptions&& options) {
+CoroutineOptions ResolveSpawn(SchedulerShared* shared, SpawnOptions&& options) {
   CoroutineOptions co;
   co.name = std::move(options.name);
-  co.stack_size =
-      options.stack_size != 0 ? options.stack_size : core->options().stack_size;
+  co.stack_size = options.stack_size != 0 ? options.stack_size
+                                          : shared->options().stack_size;
   int priority = options.priority;
   if (priority == kInheritPriority) {
     Task* parent = CurrentTask();
-    priority = parent != nullptr && parent->core_ == core
+    priority = parent != nullptr && parent->shared_ == shared
                    ? parent->band_
-                   : core->options().default_priority;
+                   : shared->options().default_priority;
   }
-  co.priority = std::clamp(priority, 0, core->bands() - 1);
+  co.priority = std::clamp(priority, 0, shared->bands() - 1);
   return co;
 }
 
-absl::Status Submit(Core* core, Task* task, ScopeCore* scope, bool forever,
-                    bool inherit_locals) {
-  return core->Submit(task, scope, forever, inherit_locals);
+absl::Status Submit(SchedulerShared* shared, Task* task, ScopeTasks* scope,
+                    bool forever, bool inherit_locals) {
+  return shared->Submit(task, scope, forever, inherit_locals);
 }
 
 std::string NoSchedulerMessage() {

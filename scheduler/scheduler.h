@@ -85,7 +85,7 @@ class Scheduler {
   auto Spawn(F&& fn, SpawnOptions options = {})
       -> JoinHandle<std::invoke_result_t<std::decay_t<F>&>> {
     using R = std::invoke_result_t<std::decay_t<F>&>;
-    return scheduler_internal::SpawnOn<R>(core_.get(), std::forward<F>(fn),
+    return scheduler_internal::SpawnOn<R>(shared_.get(), std::forward<F>(fn),
                                           std::move(options), nullptr,
                                           /*forever=*/false);
   }
@@ -98,7 +98,7 @@ class Scheduler {
   auto SpawnForever(F&& fn, SpawnOptions options = {})
       -> JoinHandle<std::invoke_result_t<std::decay_t<F>&>> {
     using R = std::invoke_result_t<std::decay_t<F>&>;
-    return scheduler_internal::SpawnOn<R>(core_.get(), std::forward<F>(fn),
+    return scheduler_internal::SpawnOn<R>(shared_.get(), std::forward<F>(fn),
                                           std::move(options), nullptr,
                                           /*forever=*/true);
   }
@@ -130,8 +130,9 @@ class Scheduler {
 
  private:
   friend class TaskScope;
-  explicit Scheduler(std::unique_ptr<scheduler_internal::Core> core);
-  std::unique_ptr<scheduler_internal::Core> core_;
+  explicit Scheduler(
+      std::unique_ptr<scheduler_internal::SchedulerShared> shared);
+  std::unique_ptr<scheduler_internal::SchedulerShared> shared_;
 };
 
 // Spawn() spawns on the calling task's scheduler (see Scheduler::Spawn()).
@@ -141,7 +142,7 @@ template <typename F>
 auto Spawn(F&& fn, SpawnOptions options = {})
     -> JoinHandle<std::invoke_result_t<std::decay_t<F>&>> {
   using R = std::invoke_result_t<std::decay_t<F>&>;
-  return scheduler_internal::SpawnOn<R>(scheduler_internal::CurrentCore(),
+  return scheduler_internal::SpawnOn<R>(scheduler_internal::CurrentShared(),
                                         std::forward<F>(fn), std::move(options),
                                         nullptr,
                                         /*forever=*/false);

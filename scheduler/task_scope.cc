@@ -2,17 +2,17 @@
 
 #include "scheduler/task_scope.h"
 
-#include "scheduler/internal/core.h"
+#include "scheduler/internal/shared.h"
 
 namespace colony {
 
 TaskScope::TaskScope()
-    : core_(scheduler_internal::CurrentCore()),
-      scope_(std::make_unique<scheduler_internal::ScopeCore>()) {}
+    : shared_(scheduler_internal::CurrentShared()),
+      scope_(std::make_unique<scheduler_internal::ScopeTasks>()) {}
 
 TaskScope::TaskScope(Scheduler& scheduler)
-    : core_(scheduler.core_.get()),
-      scope_(std::make_unique<scheduler_internal::ScopeCore>()) {}
+    : shared_(scheduler.shared_.get()),
+      scope_(std::make_unique<scheduler_internal::ScopeTasks>()) {}
 
 TaskScope::~TaskScope() {
   // Closed, not only cancelled: a task may still spawn into the scope

@@ -26,7 +26,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "scheduler/internal/scope_core.h"
+#include "scheduler/internal/scope_tasks.h"
 #include "scheduler/internal/spawn.h"
 #include "scheduler/join_handle.h"
 #include "scheduler/options.h"
@@ -55,7 +55,7 @@ class TaskScope {
   auto Spawn(F&& fn, SpawnOptions options = {})
       -> JoinHandle<std::invoke_result_t<std::decay_t<F>&>> {
     using R = std::invoke_result_t<std::decay_t<F>&>;
-    return scheduler_internal::SpawnOn<R>(core_, std::forward<F>(fn),
+    return scheduler_internal::SpawnOn<R>(shared_, std::forward<F>(fn),
                                           std::move(options), scope_.get(),
                                           /*forever=*/false);
   }
@@ -69,8 +69,8 @@ class TaskScope {
   size_t pending() const;
 
  private:
-  scheduler_internal::Core* core_;
-  std::unique_ptr<scheduler_internal::ScopeCore> scope_;
+  scheduler_internal::SchedulerShared* shared_;
+  std::unique_ptr<scheduler_internal::ScopeTasks> scope_;
 };
 
 }  // namespace colony

@@ -3,7 +3,7 @@
 // Barrier from tasks, from threads and mixed, parameterised over worker
 // counts, with stress tests that count every operation.
 
-#include "sync/barrier.h"
+#include "sync/locks/barrier.h"
 
 #include <atomic>
 #include <chrono>
@@ -20,7 +20,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
-#include "sync/event.h"
+#include "sync/locks/event.h"
 #include "tests/scheduler_test_util.h"
 #include "tests/sync_test_util.h"
 #include "tests/workers_fixture.h"

@@ -5,7 +5,7 @@
 // value: each one sent is received exactly once, close drains what is
 // left, and cancelled or timed-out waits lose nothing.
 
-#include "sync/channel.h"
+#include "sync/channel/channel.h"
 
 #include <atomic>
 #include <chrono>
@@ -19,7 +19,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
-#include "sync/select.h"
+#include "sync/channel/select.h"
 #include "tests/scheduler_test_util.h"
 #include "tests/workers_fixture.h"
 

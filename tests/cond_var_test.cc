@@ -3,7 +3,7 @@
 // CondVar from tasks, from threads and mixed, parameterised over worker
 // counts, with stress tests that count every operation.
 
-#include "sync/cond_var.h"
+#include "sync/locks/cond_var.h"
 
 #include <atomic>
 #include <chrono>
@@ -20,7 +20,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
-#include "sync/mutex.h"
+#include "sync/locks/mutex.h"
 #include "tests/scheduler_test_util.h"
 #include "tests/workers_fixture.h"
 

@@ -3,7 +3,7 @@
 // Event from tasks, from threads and mixed, parameterised over worker
 // counts, with stress tests that count every operation.
 
-#include "sync/event.h"
+#include "sync/locks/event.h"
 
 #include <atomic>
 #include <chrono>

@@ -13,7 +13,7 @@
 
 #include "coroutine/generator.h"
 #include "scheduler/scheduler.h"
-#include "sync/event.h"
+#include "sync/locks/event.h"
 
 namespace colony {
 namespace {

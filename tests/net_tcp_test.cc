@@ -25,7 +25,7 @@
 #include "net/errors.h"
 #include "net/tcp.h"
 #include "scheduler/scheduler.h"
-#include "sync/wait_group.h"
+#include "sync/locks/wait_group.h"
 #include "tests/net_test_util.h"
 
 namespace colony {
@@ -602,6 +602,124 @@ TEST_P(NetTest, PeerResetHalfCloseAndEof) {
       EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
       EXPECT_THAT(s.message(), HasSubstr("ECONNRESET"));
     }
+  });
+}
+
+// A read that returns less than asked makes the next read wait for an
+// event first (one system call less per message). These are the cases
+// where a short read leaves something to read without a further event:
+// the end of the stream, and urgent data (the read stops at its mark).
+TEST_P(NetTest, ShortReadsNeverStall) {
+  TcpListener listener = MustBind();
+  Run([&] {
+    const Deadline give_up = Deadline::After(absl::Seconds(10));
+    // Data then FIN, both seen by the poller before the first read.
+    {
+      absl::StatusOr<TcpStream> client =
+          TcpStream::Connect(AddressOf(listener));
+      ASSERT_TRUE(client.ok());
+      absl::StatusOr<TcpStream> server = listener.Accept();
+      ASSERT_TRUE(server.ok());
+      ASSERT_TRUE(client->WriteAll("abc").ok());
+      ASSERT_TRUE(client->Close().ok());
+      colony::SleepFor(absl::Milliseconds(20));
+      char buf[8];
+      absl::StatusOr<size_t> n = server->Read(absl::MakeSpan(buf), give_up);
+      ASSERT_TRUE(n.ok()) << n.status();
+      EXPECT_EQ(std::string(buf, *n), "abc");
+      n = server->Read(absl::MakeSpan(buf), give_up);
+      ASSERT_TRUE(n.ok()) << n.status();
+      EXPECT_EQ(*n, 0u);
+    }
+    // Urgent data in the middle, the connection left open.
+    {
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      ASSERT_GE(fd, 0);
+      const SocketAddress a = AddressOf(listener);
+      ASSERT_EQ(connect(fd, a.sockaddr(), a.length()), 0);
+      absl::StatusOr<TcpStream> server = listener.Accept();
+      ASSERT_TRUE(server.ok());
+      ASSERT_EQ(send(fd, "ab", 2, 0), 2);
+      ASSERT_EQ(send(fd, "!", 1, MSG_OOB), 1);
+      ASSERT_EQ(send(fd, "cd", 2, 0), 2);
+      colony::SleepFor(absl::Milliseconds(20));
+      std::string got;
+      char buf[64];
+      while (got.size() < 4) {
+        absl::StatusOr<size_t> n = server->Read(absl::MakeSpan(buf), give_up);
+        ASSERT_TRUE(n.ok()) << n.status() << " after '" << got << "'";
+        ASSERT_GT(*n, 0u);
+        got.append(buf, *n);
+      }
+      // The urgent byte is out of band (SO_OOBINLINE is off).
+      EXPECT_EQ(got, "abcd");
+      // Later bytes still wake a reader whose last read was short.
+      auto reader = Spawn([&]() -> absl::StatusOr<size_t> {
+        return server->Read(absl::MakeSpan(buf), give_up);
+      });
+      colony::SleepFor(absl::Milliseconds(20));
+      ASSERT_EQ(send(fd, "ef", 2, 0), 2);
+      absl::StatusOr<size_t> n = reader.Join().value();
+      ASSERT_TRUE(n.ok()) << n.status();
+      EXPECT_EQ(std::string(buf, *n), "ef");
+      close(fd);
+    }
+  });
+}
+
+// ReadWouldWait(): true after a read that emptied the socket, until
+// readiness is latched or the stream ends; the reads themselves still see
+// every byte.
+TEST_P(NetTest, ReadWouldWaitAfterAShortRead) {
+  TcpListener listener = MustBind();
+  Run([&] {
+    absl::StatusOr<TcpStream> client = TcpStream::Connect(AddressOf(listener));
+    ASSERT_TRUE(client.ok());
+    absl::StatusOr<TcpStream> server = listener.Accept();
+    ASSERT_TRUE(server.ok());
+    EXPECT_FALSE(server->ReadWouldWait());
+    char buf[16];
+    int would_wait = 0;
+    for (int round = 0; round < 20; ++round) {
+      const std::string msg = absl::StrCat("round ", round);
+      // Even rounds: the bytes come while the reader waits.
+      auto writer = Spawn([&] {
+        if (round % 2 == 0) colony::SleepFor(absl::Milliseconds(5));
+        return client->WriteAll(msg);
+      });
+      size_t got = 0;
+      while (got < msg.size()) {
+        absl::StatusOr<size_t> n =
+            server->Read(absl::MakeSpan(buf + got, sizeof(buf) - got),
+                         Deadline::After(absl::Seconds(10)));
+        ASSERT_TRUE(n.ok()) << n.status();
+        ASSERT_GT(*n, 0u);
+        got += *n;
+      }
+      EXPECT_EQ(std::string(buf, got), msg);
+      // Readiness latched for bytes already read can make it false now and
+      // then; a wait that an event ended leaves it true.
+      if (server->ReadWouldWait()) ++would_wait;
+      ASSERT_TRUE(writer.Join().value().ok());
+    }
+    EXPECT_GE(would_wait, 10);
+    // A read that fills the buffer says nothing about what is left.
+    ASSERT_TRUE(client->WriteAll("0123456789").ok());
+    ASSERT_TRUE(server->ReadFull({buf, 4}).ok());
+    EXPECT_FALSE(server->ReadWouldWait());
+    absl::StatusOr<size_t> rest = server->Read(absl::MakeSpan(buf));
+    ASSERT_TRUE(rest.ok());
+    EXPECT_EQ(std::string(buf, *rest), "456789");
+    // A deadline still ends the wait that follows a short read.
+    absl::StatusOr<size_t> late = server->Read(
+        absl::MakeSpan(buf), Deadline::After(absl::Milliseconds(20)));
+    EXPECT_TRUE(absl::IsDeadlineExceeded(late.status())) << late.status();
+    ASSERT_TRUE(client->Close().ok());
+    absl::StatusOr<size_t> end =
+        server->Read(absl::MakeSpan(buf), Deadline::After(absl::Seconds(10)));
+    ASSERT_TRUE(end.ok()) << end.status();
+    EXPECT_EQ(*end, 0u);
+    EXPECT_FALSE(server->ReadWouldWait());
   });
 }
 

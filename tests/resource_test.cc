@@ -3,7 +3,7 @@
 // Resource<T>: the outcome of an asynchronous call that restarts when its
 // inputs change; cancelled calls unwind exactly once and never publish.
 
-#include "sync/resource.h"
+#include "sync/reactive/resource.h"
 
 #include <atomic>
 #include <functional>
@@ -20,10 +20,10 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
-#include "sync/effect.h"
-#include "sync/event.h"
-#include "sync/memo.h"
-#include "sync/signal.h"
+#include "sync/locks/event.h"
+#include "sync/reactive/effect.h"
+#include "sync/reactive/memo.h"
+#include "sync/reactive/signal.h"
 #include "tests/scheduler_test_util.h"
 #include "tests/workers_fixture.h"
 

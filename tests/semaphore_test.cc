@@ -3,7 +3,7 @@
 // Semaphore from tasks, from threads and mixed, parameterised over worker
 // counts, with stress tests that count every operation.
 
-#include "sync/semaphore.h"
+#include "sync/locks/semaphore.h"
 
 #include <atomic>
 #include <chrono>

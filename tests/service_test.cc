@@ -4,7 +4,7 @@
 // AsyncRunner, including the multi-step wizard driven from outside the
 // scheduler, synchronously, through a mailbox and through a callback.
 
-#include "sync/service.h"
+#include "sync/service/service.h"
 
 #include <atomic>
 #include <chrono>
@@ -21,10 +21,10 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
-#include "sync/action.h"
-#include "sync/async_runner.h"
-#include "sync/channel.h"
-#include "sync/event.h"
+#include "sync/channel/channel.h"
+#include "sync/locks/event.h"
+#include "sync/service/action.h"
+#include "sync/service/async_runner.h"
 #include "tests/scheduler_test_util.h"
 #include "tests/workers_fixture.h"
 

@@ -6,7 +6,7 @@
 // dependency tracking, effect scheduling and stopping, batching, fan-out to
 // thousands of waiting tasks, and cancellation of waiters.
 
-#include "sync/signal.h"
+#include "sync/reactive/signal.h"
 
 #include <atomic>
 #include <functional>
@@ -23,9 +23,9 @@
 #include "local/context.h"
 #include "local/coroutine_local.h"
 #include "scheduler/scheduler.h"
-#include "sync/effect.h"
-#include "sync/event.h"
-#include "sync/memo.h"
+#include "sync/locks/event.h"
+#include "sync/reactive/effect.h"
+#include "sync/reactive/memo.h"
 #include "tests/scheduler_test_util.h"
 #include "tests/workers_fixture.h"
 

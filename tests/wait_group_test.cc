@@ -3,7 +3,7 @@
 // WaitGroup from tasks, from threads and mixed, parameterised over worker
 // counts, with stress tests that count every operation.
 
-#include "sync/wait_group.h"
+#include "sync/locks/wait_group.h"
 
 #include <atomic>
 #include <chrono>

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   bazel-bootstrap bazel-rules-java g++ clang
   libtbb-dev libspdlog-dev libabsl-dev libgtest-dev libbenchmark-dev
+  libjemalloc-dev libmimalloc-dev
   libboost-context-dev libhttp-parser-dev
   wrk curl python3
   nlohmann-json3-dev chromium

@@ -138,7 +138,9 @@ class KvBackend : public Backend {
           };
           conn.stream().SetNoDelay(true).IgnoreError();
           int keepalive = 0;
-          absl::SimpleAtoi(server_.config().Value("tcp-keepalive"), &keepalive);
+          // An unparsable value reads as 0: keep-alive off.
+          static_cast<void>(absl::SimpleAtoi(
+              server_.config().Value("tcp-keepalive"), &keepalive));
           if (keepalive > 0) {
             conn.stream().SetKeepAlive(absl::Seconds(keepalive)).IgnoreError();
           }
@@ -156,7 +158,9 @@ class KvBackend : public Backend {
         [this] {
           for (;;) {
             int hz = 10;
-            absl::SimpleAtoi(server_.config().Value("hz"), &hz);
+            // An unparsable value reads as 0: once a second, as below.
+            static_cast<void>(
+                absl::SimpleAtoi(server_.config().Value("hz"), &hz));
             colony::SleepFor(absl::Milliseconds(1000 / std::max(1, hz)));
             server_.ExpireCycle(kv::NowMs());
             server_.MaybeAutoRewrite();

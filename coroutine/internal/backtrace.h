@@ -18,7 +18,7 @@
 // Thread-safety: the caller must guarantee that the coroutine stays
 // suspended for the whole walk (nobody resumes it meanwhile); the walk
 // itself only reads. Scheduler::Dump() does it by pinning the task (see
-// scheduler/internal/core.cc, "Backtraces of parked tasks").
+// scheduler/internal/shared.cc, "Backtraces of parked tasks").
 
 #ifndef COLONY_COROUTINE_INTERNAL_BACKTRACE_H_
 #define COLONY_COROUTINE_INTERNAL_BACKTRACE_H_

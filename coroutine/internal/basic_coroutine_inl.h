@@ -52,14 +52,18 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::Switch(
              : coroutine_internal::colony_context_switch(from, to, transfer);
 }
 
+// SwitchInto() saves the resumer's registers in its own frame: `caller`
+// stays alive until the coroutine switches back here.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::SwitchInto(
     void* transfer) {
-  return Switch(&caller_, &context_, transfer);
+  coroutine_internal::Context caller;
+  caller_ = &caller;
+  return Switch(&caller, &context_, transfer);
 }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::SwitchOut(
     void* transfer) {
-  return Switch(&context_, &caller_, transfer);
+  return Switch(&context_, caller_, transfer);
 }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::ResumeRaw(
@@ -89,8 +93,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::ResumeRaw(
   void* fake_stack = nullptr;
   coroutine_internal::AsanStartSwitch(&fake_stack, active_lo_, active_size_);
   if constexpr (coroutine_internal::kTsan) {
-    tsan_resumer_ = coroutine_internal::TsanCurrentFiber();
-    coroutine_internal::TsanSwitchTo(tsan_fiber_);
+    san_.tsan_resumer = coroutine_internal::TsanCurrentFiber();
+    coroutine_internal::TsanSwitchTo(san_.tsan_fiber);
   }
   void* result = SwitchInto(transfer);
   coroutine_internal::AsanFinishSwitch(fake_stack, nullptr, nullptr);
@@ -127,12 +131,12 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* BasicCoroutine::SuspendRaw(
   }
   SetState(from, CoroutineState::kSuspended);
   void* fake_stack = nullptr;
-  coroutine_internal::AsanStartSwitch(&fake_stack, resumer_stack_lo_,
-                                      resumer_stack_size_);
-  coroutine_internal::TsanSwitchTo(tsan_resumer_);
+  coroutine_internal::AsanStartSwitch(&fake_stack, san_.resumer_stack_lo,
+                                      san_.resumer_stack_size);
+  coroutine_internal::TsanSwitchTo(san_.tsan_resumer);
   void* result = SwitchOut(transfer);
-  coroutine_internal::AsanFinishSwitch(fake_stack, &resumer_stack_lo_,
-                                       &resumer_stack_size_);
+  coroutine_internal::AsanFinishSwitch(fake_stack, &san_.resumer_stack_lo,
+                                       &san_.resumer_stack_size);
   if (ABSL_PREDICT_FALSE(cancel_requested_)) return OnCancelledSuspend();
   return result;
 }

@@ -52,6 +52,27 @@ inline constexpr bool kTsan = true;
 inline constexpr bool kTsan = false;
 #endif
 
+// FiberSanitizerState: what a coroutine keeps for the sanitizers (the
+// resumer's stack bounds for ASan, its own and its resumer's fiber for
+// TSan). Without sanitizers it is empty and takes no room in the block
+// ([[no_unique_address]]); its members are then shared dummies that no
+// code writes (every write above is under kAsan or kTsan).
+#if defined(COLONY_ASAN) || defined(COLONY_TSAN)
+struct FiberSanitizerState {
+  const void* resumer_stack_lo = nullptr;
+  size_t resumer_stack_size = 0;
+  void* tsan_fiber = nullptr;
+  void* tsan_resumer = nullptr;
+};
+#else
+struct FiberSanitizerState {
+  static inline const void* resumer_stack_lo = nullptr;
+  static inline size_t resumer_stack_size = 0;
+  static inline void* tsan_fiber = nullptr;
+  static inline void* tsan_resumer = nullptr;
+};
+#endif
+
 // AsanStartSwitch announces a switch to the stack [bottom, bottom + size).
 // `fake_stack` receives this stack's fake-stack handle, or is null when the
 // current stack is about to be abandoned for good.

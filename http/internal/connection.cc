@@ -2,6 +2,7 @@
 
 #include "http/internal/connection.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,6 +34,27 @@ constexpr absl::Duration kLingerTime = absl::Seconds(1);
 constexpr size_t kLingerBytes = 256 * 1024;
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// The connection's timeouts are seconds long and the reaper looks every
+// 100 ms, so its deadlines come from the coarse clock: at most a tick
+// behind (a deadline that much earlier), and no TSC read. A request sets
+// three of them.
+int64_t CoarseNowNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// DeadlineAfter() is `now_ns` plus `d`, saturating as Deadline::After().
+Deadline DeadlineAfter(int64_t now_ns, absl::Duration d) {
+  if (d == absl::InfiniteDuration()) return Deadline::Infinite();
+  if (d <= absl::ZeroDuration()) return Deadline::FromNanos(now_ns);
+  const int64_t delta = absl::ToInt64Nanoseconds(d);
+  if (delta >= std::numeric_limits<int64_t>::max() - now_ns) {
+    return Deadline::Infinite();
+  }
+  return Deadline::FromNanos(now_ns + delta);
+}
 
 int64_t SecondsAtLeastOne(absl::Duration d) {
   return std::max<int64_t>(
@@ -80,7 +102,7 @@ Connection::Connection(ServerCore& core, TcpStream stream, int64_t accepted_ns)
 Connection::~Connection() { core_.Unregister(this); }
 
 Deadline Connection::After(absl::Duration d) const {
-  return Deadline::After(d);
+  return DeadlineAfter(CoarseNowNanos(), d);
 }
 
 void Connection::RefreshOptions() {
@@ -165,23 +187,31 @@ bool Connection::ReadMore() {
   const bool idle = phase_ == Phase::kIdle;
   // Fairness: between requests, let this worker's other ready connections
   // run before reading again (a fast keep-alive client would otherwise be
-  // served back to back while they wait).
-  if (idle && !first_request_) Yield();
+  // served back to back while they wait). A read that would wait anyway
+  // (the last one emptied the socket and nothing came since) suspends the
+  // task just the same, so it needs no yield first.
+  if (idle && !first_request_ && !stream_.ReadWouldWait()) Yield();
   const bool idle_wait = idle && !first_request_;
+  const int64_t now = CoarseNowNanos();
   Deadline deadline;
   if (idle) {
-    deadline = first_request_ ? head_deadline_ : After(opts_.idle_timeout);
+    deadline = first_request_ ? head_deadline_
+                              : DeadlineAfter(now, opts_.idle_timeout);
   } else if (phase_ == Phase::kHead) {
     deadline = head_deadline_;
   } else {
-    deadline = After(opts_.body_read_timeout);
+    deadline = DeadlineAfter(now, opts_.body_read_timeout);
   }
   // Reads wait without a timer of their own: the server's reaper wakes a
   // read whose deadline passed (see ServerCore). Publishing kWaiting after
   // the deadline orders the two for the reaper and for Drain().
-  absl::StatusOr<size_t> n = absl::DeadlineExceededError("read timed out");
+  absl::StatusOr<size_t> n = size_t{0};
   bool by_drain = false;
-  if (!deadline.IsReached()) {
+  // Passed by the coarse clock; one that passed less than a tick ago is
+  // caught by the reaper instead.
+  if (deadline.nanos() <= now) {
+    n = absl::DeadlineExceededError("read timed out");
+  } else {
     read_deadline_ns_.store(deadline.nanos(), std::memory_order_relaxed);
     wait_seq_ += 4;  // the state's low two bits, the wait's number above
     wait_state_.store(wait_seq_ | (idle_wait ? kWaitingIdle : kWaiting));

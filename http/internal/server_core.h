@@ -43,7 +43,7 @@
 #include "http/server.h"
 #include "net/tcp.h"
 #include "scheduler/task_scope.h"
-#include "sync/event.h"
+#include "sync/locks/event.h"
 #include "time/deadline.h"
 
 namespace colony::http::http_internal {

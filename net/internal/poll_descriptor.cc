@@ -7,7 +7,7 @@
 
 #include "coroutine/basic_coroutine.h"
 #include "net/internal/poller.h"
-#include "scheduler/internal/core.h"
+#include "scheduler/internal/shared.h"
 #include "scheduler/internal/task.h"
 #include "scheduler/internal/thread_parker.h"
 #include "scheduler/stats.h"
@@ -105,7 +105,7 @@ int PollDescriptor::Unblock(Direction dir, bool ioready) {
   }
   if (IsTask(s)) {
     Task* task = reinterpret_cast<Task*>(s);
-    task->core_->Wake(task, /*lifo=*/false);
+    task->shared_->Wake(task, /*lifo=*/false);
     scheduler_internal::Unref(task);  // the reference Commit() took
     return 1;
   }

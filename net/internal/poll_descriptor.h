@@ -109,6 +109,29 @@ class PollDescriptor {
   // SetDeadline() changes the direction's deadline (Go's SetReadDeadline)
   // and wakes a waiter so the change applies to it.
   void SetDeadline(Direction dir, Deadline deadline);
+  // ClearReady() drops a latched readiness in `dir` (a reader about to
+  // make its system call: what the event announced, the call will see).
+  void ClearReady(Direction dir) {
+    Half& h = half(dir);
+    uintptr_t s = h.state.load(std::memory_order_relaxed);
+    if (s == kReady) {
+      h.state.compare_exchange_strong(s, kNil, std::memory_order_acq_rel,
+                                      std::memory_order_relaxed);
+    }
+  }
+  // ready() is true while readiness in `dir` is latched (nobody consumed
+  // it yet); a hint, read without ordering.
+  bool ready(Direction dir) const {
+    return half(dir).state.load(std::memory_order_relaxed) == kReady;
+  }
+  // read_edges_complete() is false once an event reported urgent data, a
+  // hang-up or an error: then a short read no longer proves that the next
+  // read would find nothing (it stops at the urgent mark, or the end of
+  // the stream is still to be read), and readers must not wait before
+  // reading. Acquire pairs with the poller's release store.
+  bool read_edges_complete() const {
+    return !read_edges_incomplete_.load(std::memory_order_acquire);
+  }
   // deadline() is the direction's deadline.
   Deadline deadline(Direction dir) const {
     return Deadline::FromNanos(
@@ -141,6 +164,8 @@ class PollDescriptor {
   uint32_t index_ = 0;
   std::atomic<uint64_t> word_{0};
   Half half_[2];
+  // Set by the poller (see read_edges_complete()); cleared at Register().
+  std::atomic<bool> read_edges_incomplete_{false};
   PollDescriptor* next_free_ = nullptr;  // guarded by the poller's pool lock
 };
 

@@ -15,7 +15,7 @@
 #include "base/internal/thread_mutex.h"
 #include "coroutine/basic_coroutine.h"
 #include "net/internal/errors.h"
-#include "scheduler/internal/core.h"
+#include "scheduler/internal/shared.h"
 #include "scheduler/internal/task.h"
 
 namespace colony::net_internal {
@@ -23,7 +23,7 @@ namespace colony::net_internal {
 using scheduler_internal::PollKind;
 
 absl::StatusOr<std::shared_ptr<Poller>> Poller::Create(
-    scheduler_internal::Core* core) {
+    scheduler_internal::SchedulerShared* shared) {
   const int epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) return ErrnoStatus(LastErrno(), "epoll_create1");
   const int evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -41,8 +41,8 @@ absl::StatusOr<std::shared_ptr<Poller>> Poller::Create(
     close(epfd);
     return ErrnoStatus(err, "epoll_ctl(ADD eventfd)");
   }
-  std::shared_ptr<Poller> poller(new Poller(core, epfd, evfd));
-  if (core == nullptr) {
+  std::shared_ptr<Poller> poller(new Poller(shared, epfd, evfd));
+  if (shared == nullptr) {
     Poller* p = poller.get();
     p->thread_ = std::thread([p] { p->RunProcessPoller(); });
   }
@@ -52,11 +52,11 @@ absl::StatusOr<std::shared_ptr<Poller>> Poller::Create(
 absl::StatusOr<std::shared_ptr<Poller>> Poller::ForCaller() {
   scheduler_internal::Task* task = scheduler_internal::CurrentTask();
   if (task != nullptr) {
-    scheduler_internal::Core* core = task->core_;
+    scheduler_internal::SchedulerShared* shared = task->shared_;
     absl::Status error;
     std::shared_ptr<scheduler_internal::IoPoller> io =
-        core->InstallIoPoller([&]() -> std::shared_ptr<IoPoller> {
-          absl::StatusOr<std::shared_ptr<Poller>> p = Create(core);
+        shared->InstallIoPoller([&]() -> std::shared_ptr<IoPoller> {
+          absl::StatusOr<std::shared_ptr<Poller>> p = Create(shared);
           if (!p.ok()) {
             error = p.status();
             return nullptr;
@@ -74,8 +74,8 @@ absl::StatusOr<std::shared_ptr<Poller>> Poller::ForCaller() {
   return *process;
 }
 
-Poller::Poller(scheduler_internal::Core* core, int epfd, int evfd)
-    : core_(core),
+Poller::Poller(scheduler_internal::SchedulerShared* shared, int epfd, int evfd)
+    : shared_(shared),
       epfd_(epfd),
       evfd_(evfd),
       chunk_table_(new std::atomic<PollDescriptor*>[kMaxChunks]) {
@@ -142,11 +142,12 @@ absl::StatusOr<PollDescriptor*> Poller::Register(int fd) {
     h.state.store(PollDescriptor::kNil, std::memory_order_relaxed);
     h.deadline_ns.store(INT64_MAX, std::memory_order_relaxed);
   }
+  pd->read_edges_incomplete_.store(false, std::memory_order_relaxed);
   // One reference: the owner's. Release publishes the fields above to
   // whoever acquires the word.
   pd->word_.store((uint64_t{gen} << 32) | 1, std::memory_order_release);
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.events = EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = (uint64_t{pd->index_} << 32) | gen;
   if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
     const int err = LastErrno();
@@ -186,8 +187,8 @@ PollDescriptor* Poller::Lookup(uint32_t index) const {
 
 void Poller::AddWaiter() {
   if (waiters_.fetch_add(1, std::memory_order_relaxed) == 0 &&
-      core_ != nullptr) {
-    core_->IoWaitersAppeared();
+      shared_ != nullptr) {
+    shared_->IoWaitersAppeared();
   }
 }
 
@@ -211,12 +212,12 @@ int Poller::PollLocked(PollKind kind, int64_t deadline_ns) {
   if (kind == PollKind::kBlocking) {
     // Publish the deadline, then look at the timers again: a timer added
     // after the caller chose `deadline_ns` either is seen here or sees
-    // this deadline in Core::NoteTimer() and breaks the wait (both sides
-    // seq_cst). Nobody needs to break a poll that is not in progress, so
+    // this deadline in SchedulerShared::NoteTimer() and breaks the wait (both
+    // sides seq_cst). Nobody needs to break a poll that is not in progress, so
     // parking with a deadline costs no eventfd write.
     blocking_deadline_.store(deadline_ns, std::memory_order_seq_cst);
-    if (core_ != nullptr) {
-      deadline_ns = std::min(deadline_ns, core_->EarliestTimerNanos());
+    if (shared_ != nullptr) {
+      deadline_ns = std::min(deadline_ns, shared_->EarliestTimerNanos());
     }
     in_blocking_.store(true, std::memory_order_relaxed);
     timespec ts;
@@ -258,7 +259,12 @@ int Poller::PollLocked(PollKind kind, int64_t deadline_ns) {
     }
     ready_events_.fetch_add(1, std::memory_order_relaxed);
     const uint32_t ev = events[i].events;
-    if ((ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+    if ((ev & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+      // Before the wake-up below: the reader it wakes sees it. Release
+      // pairs with the acquire load in read_edges_complete().
+      pd->read_edges_incomplete_.store(true, std::memory_order_release);
+    }
+    if ((ev & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
       woken += pd->Unblock(Direction::kRead, /*ioready=*/true);
     }
     if ((ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {

@@ -4,13 +4,13 @@
 // pool of PollDescriptors.
 //
 // Every scheduler gets one, lazily, the first time one of its tasks opens
-// a socket (ForCaller() installs it with Core::InstallIoPoller()); its
-// workers, its monitor thread and its busy workers poll it (see
+// a socket (ForCaller() installs it with SchedulerShared::InstallIoPoller());
+// its workers, its monitor thread and its busy workers poll it (see
 // scheduler/internal/io_poller.h). Sockets opened outside any task use the
 // process poller, which has a thread of its own blocked in it. Either way
-// the waiters are woken the same way: a task through Core::Wake() (from a
-// worker into that worker's run queue, from elsewhere into the injection
-// queue), a thread through the descriptor's futex.
+// the waiters are woken the same way: a task through SchedulerShared::Wake()
+// (from a worker into that worker's run queue, from elsewhere into the
+// injection queue), a thread through the descriptor's futex.
 //
 // Each fd is registered once, EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET, with
 // (descriptor index, generation) as its data; events whose generation no
@@ -42,17 +42,17 @@
 #include "scheduler/internal/io_poller.h"
 
 namespace colony::scheduler_internal {
-class Core;
+class SchedulerShared;
 }  // namespace colony::scheduler_internal
 
 namespace colony::net_internal {
 
 class Poller final : public scheduler_internal::IoPoller {
  public:
-  // Create() builds a poller for `core` (null: the process poller, which
+  // Create() builds a poller for `shared` (null: the process poller, which
   // starts its own polling thread).
   static absl::StatusOr<std::shared_ptr<Poller>> Create(
-      scheduler_internal::Core* core);
+      scheduler_internal::SchedulerShared* shared);
   // ForCaller() is the calling task's scheduler's poller (installed on
   // first use), or the process poller outside tasks.
   static absl::StatusOr<std::shared_ptr<Poller>> ForCaller();
@@ -94,11 +94,11 @@ class Poller final : public scheduler_internal::IoPoller {
   static constexpr uint32_t kMaxChunks = 1u << 14;  // 4M descriptors
   static constexpr uint64_t kBreakData = ~uint64_t{0};
 
-  Poller(scheduler_internal::Core* core, int epfd, int evfd);
+  Poller(scheduler_internal::SchedulerShared* shared, int epfd, int evfd);
   PollDescriptor* Lookup(uint32_t index) const;
   void RunProcessPoller();
 
-  scheduler_internal::Core* const core_;
+  scheduler_internal::SchedulerShared* const shared_;
   const int epfd_;
   const int evfd_;
   // The right to poll (IoPoller::TryLock()).

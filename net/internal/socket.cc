@@ -105,6 +105,37 @@ absl::StatusOr<size_t> Socket::Io(Direction dir, Deadline deadline,
   }
 }
 
+absl::StatusOr<size_t> Socket::ReadStream(absl::Span<char> buffer,
+                                          Deadline deadline, bool* drained) {
+  OpRef ref(pd_, generation_);
+  if (!ref) return ClosedStatus("read");
+  if (deadline.IsReached() || pd_->deadline(Direction::kRead).IsReached()) {
+    return TimeoutStatus("read");
+  }
+  bool wait_first = *drained && pd_->read_edges_complete();
+  *drained = false;
+  for (;;) {
+    if (wait_first) {
+      const WaitOutcome outcome = pd_->Wait(Direction::kRead, deadline);
+      if (outcome != WaitOutcome::kReady) return OutcomeStatus(outcome, "read");
+    }
+    pd_->ClearReady(Direction::kRead);
+    // recv(2): read(2)'s bytes without the VFS layer on the way.
+    const ssize_t n = recv(pd_->fd(), buffer.data(), buffer.size(), 0);
+    if (n >= 0) {
+      *drained = n > 0 && static_cast<size_t>(n) < buffer.size();
+      return static_cast<size_t>(n);
+    }
+    const int err = LastErrno();
+    if (err == EINTR) {
+      wait_first = false;
+      continue;
+    }
+    if (err != EAGAIN && err != EWOULDBLOCK) return ErrnoStatus(err, "read");
+    wait_first = true;
+  }
+}
+
 absl::Status Socket::WithFd(absl::string_view op,
                             absl::FunctionRef<absl::Status(int fd)> fn) const {
   OpRef ref(pd_, generation_);

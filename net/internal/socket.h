@@ -62,6 +62,23 @@ class Socket {
   absl::StatusOr<size_t> Io(Direction dir, Deadline deadline,
                             absl::string_view op,
                             absl::FunctionRef<ssize_t(int fd)> syscall);
+  // ReadStream() is Io(kRead, read(2)) for a TCP byte stream, less one
+  // system call per message: a read that returned less than asked found
+  // the kernel's queue empty, so any later byte brings an edge-triggered
+  // event. `*drained` remembers such a read between calls (the caller
+  // keeps it, one per reader), and the next call waits for readiness
+  // before reading rather than after an EAGAIN. The latched readiness is
+  // dropped before every read, whose result covers it. Not for datagrams
+  // or Unix sockets (a short read there proves nothing).
+  absl::StatusOr<size_t> ReadStream(absl::Span<char> buffer, Deadline deadline,
+                                    bool* drained);
+  // ReadWouldWait() is true when a ReadStream() with `drained` now would
+  // wait for readiness before reading: the last read was short, the
+  // descriptor's edges are complete and no readiness is latched. A hint.
+  bool ReadWouldWait(bool drained) const {
+    return drained && pd_ != nullptr && pd_->read_edges_complete() &&
+           !pd_->ready(Direction::kRead);
+  }
   // WithFd() runs `fn(fd)` under an operation reference (no waiting).
   absl::Status WithFd(absl::string_view op,
                       absl::FunctionRef<absl::Status(int fd)> fn) const;

@@ -63,6 +63,30 @@ class InjectQueue {
                std::memory_order_relaxed);
     return t;
   }
+  // PopBatch() removes up to `max` of the oldest tasks (at least one when
+  // it returns non-null) under one lock: the first is returned, the rest
+  // appended to `more` in order.
+  Task* PopBatch(size_t max, std::vector<Task*>* more) {
+    if (len_.load(std::memory_order_acquire) == 0) return nullptr;
+    base_internal::ThreadMutexLock lock(mu_);
+    Task* first = head_;
+    if (first == nullptr) return nullptr;
+    Task* t = first->queue_next_;
+    first->queue_next_ = nullptr;
+    size_t n = 1;
+    while (n < max && t != nullptr) {
+      Task* next = t->queue_next_;
+      t->queue_next_ = nullptr;
+      more->push_back(t);
+      t = next;
+      ++n;
+    }
+    head_ = t;
+    if (head_ == nullptr) tail_ = nullptr;
+    len_.store(len_.load(std::memory_order_relaxed) - n,
+               std::memory_order_relaxed);
+    return first;
+  }
   // size() is a snapshot; empty() is size() == 0.
   size_t size() const { return len_.load(std::memory_order_acquire); }
   bool empty() const { return size() == 0; }

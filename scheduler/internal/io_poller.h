@@ -5,8 +5,9 @@
 // descriptors.
 //
 // A scheduler has at most one IoPoller, installed once (lazily, by the
-// first socket a task of that scheduler opens; see Core::InstallIoPoller())
-// and kept until the scheduler is destroyed. Three kinds of caller poll:
+// first socket a task of that scheduler opens; see
+// SchedulerShared::InstallIoPoller()) and kept until the scheduler is
+// destroyed. Three kinds of caller poll:
 //
 //   kBlocking  an idle worker that took the poller role (TryLock()) waits
 //              in the poller until its next timer; Break() interrupts it
@@ -14,12 +15,14 @@
 //   kBusy      a busy worker, every few dispatches, when nobody has polled
 //              for a while: never waits, a bounded batch
 //   kMonitor   the scheduler's monitor thread, when nobody has polled for
-//              about a millisecond while waiters exist (monitor.h)
+//              about a millisecond while waiters exist (monitor.h; it
+//              looks every 1 ms while that happens, up to every 20 ms
+//              while the workers poll on their own)
 //
 // Whatever Poll() finds ready it wakes through the normal paths
-// (Core::Wake() for tasks, a futex for threads), so woken tasks enter the
-// run queues of the polling worker (stealable) or, from the monitor, the
-// injection queue.
+// (SchedulerShared::Wake() for tasks, a futex for threads), so woken tasks
+// enter the run queues of the polling worker (stealable) or, from the monitor,
+// the injection queue.
 //
 // Thread-safety: every member may be called from any thread. One thread
 // at a time holds the lock (TryLock()/Unlock()) and only it may call
@@ -63,7 +66,7 @@ class ABSL_LOCKABLE IoPoller {
   virtual int64_t LastPollNanos() const = 0;
   // BlockingDeadline() is the deadline of a kBlocking poll in progress, or
   // INT64_MIN when none is (seq_cst; an earlier timer breaks the wait, see
-  // Core::NoteTimer()).
+  // SchedulerShared::NoteTimer()).
   virtual int64_t BlockingDeadline() const = 0;
   // Shutdown() is called once the scheduler's workers are gone: every
   // waiter is woken with an error and later waits fail at once.

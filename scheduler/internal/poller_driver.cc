@@ -3,8 +3,8 @@
 #include "scheduler/internal/poller_driver.h"
 
 #include "coroutine/basic_coroutine.h"
-#include "scheduler/internal/core.h"
 #include "scheduler/internal/io_poller.h"
+#include "scheduler/internal/shared.h"
 #include "scheduler/internal/thread_parker.h"
 
 namespace colony::scheduler_internal {
@@ -15,7 +15,7 @@ void PollerDriver::Park(Deadline deadline) {
   if (state_.compare_exchange_strong(s, kEmpty, std::memory_order_acquire)) {
     return;
   }
-  IoPoller* io = core_->io_poller();
+  IoPoller* io = shared_->io_poller();
   if (io != nullptr && io->TryLock()) {
     s = kEmpty;
     // Acquire pairs with Unpark()'s release exchange (a token that came
@@ -68,7 +68,7 @@ void PollerDriver::Unpark() {
     FutexWake(&state_, 1);
   } else if (before == kPolling) {
     // The poller is installed (we saw kPolling) and never uninstalled.
-    core_->io_poller()->Break();
+    shared_->io_poller()->Break();
   }
 }
 

@@ -30,11 +30,11 @@
 
 namespace colony::scheduler_internal {
 
-class Core;
+class SchedulerShared;
 
 class PollerDriver final : public ParkDriver {
  public:
-  explicit PollerDriver(Core* core) : core_(core) {}
+  explicit PollerDriver(SchedulerShared* shared) : shared_(shared) {}
 
   void Park(Deadline deadline) override;
   void Unpark() override;
@@ -54,7 +54,7 @@ class PollerDriver final : public ParkDriver {
 
   void FutexPark(Deadline deadline);
 
-  Core* const core_;
+  SchedulerShared* const shared_;
   std::atomic<uint32_t> state_{kEmpty};
   int found_ = 0;  // owned by the worker's thread
 };

@@ -2,10 +2,10 @@
 //
 // SpawnOn(): the one path every spawn takes (Scheduler::Spawn,
 // colony::Spawn, TaskScope::Spawn, SpawnForever). It builds the task's
-// coroutine on a pooled stack, then hands it to the scheduler core, which
-// registers it and queues it. Failures become a handle whose result says
-// why: a refused spawn is Cancelled, a stack that could not be allocated or
-// a spawn outside any scheduler is Failed.
+// coroutine on a pooled stack, then hands it to the scheduler's
+// SchedulerShared, which registers it and queues it. Failures become a handle
+// whose result says why: a refused spawn is Cancelled, a stack that could not
+// be allocated or a spawn outside any scheduler is Failed.
 
 #ifndef COLONY_SCHEDULER_INTERNAL_SPAWN_H_
 #define COLONY_SCHEDULER_INTERNAL_SPAWN_H_
@@ -25,23 +25,23 @@
 
 namespace colony::scheduler_internal {
 
-class Core;
-class ScopeCore;
+class SchedulerShared;
+class ScopeTasks;
 
-// CurrentCore() is the scheduler core of the calling task or worker, or
+// CurrentShared() is the SchedulerShared of the calling task or worker, or
 // null.
-Core* CurrentCore();
+SchedulerShared* CurrentShared();
 
 // ResolveSpawn() fills in the coroutine options (stack size, clamped or
-// inherited priority) for a spawn on `core`.
-CoroutineOptions ResolveSpawn(Core* core, SpawnOptions&& options);
+// inherited priority) for a spawn on `shared`.
+CoroutineOptions ResolveSpawn(SchedulerShared* shared, SpawnOptions&& options);
 
-// Submit() registers `task` with `core` and queues it; a spawn from a task
+// Submit() registers `task` with `shared` and queues it; a spawn from a task
 // copies the spawner's inherited locals into it when `inherit_locals`. On
 // error (the scheduler is stopping) the task was not registered and the
 // caller must delete it.
-absl::Status Submit(Core* core, Task* task, ScopeCore* scope, bool forever,
-                    bool inherit_locals);
+absl::Status Submit(SchedulerShared* shared, Task* task, ScopeTasks* scope,
+                    bool forever, bool inherit_locals);
 
 // NoSchedulerMessage() logs and returns the message for a spawn outside
 // any scheduler.
@@ -62,18 +62,19 @@ JoinHandle<R> FailedHandle(bool cancelled, std::string message) {
 }
 
 template <typename R, typename F>
-JoinHandle<R> SpawnOn(Core* core, F&& fn, SpawnOptions options,
-                      ScopeCore* scope, bool forever) {
-  if (core == nullptr) return FailedHandle<R>(false, NoSchedulerMessage());
+JoinHandle<R> SpawnOn(SchedulerShared* shared, F&& fn, SpawnOptions options,
+                      ScopeTasks* scope, bool forever) {
+  if (shared == nullptr) return FailedHandle<R>(false, NoSchedulerMessage());
   const bool inherit_locals = options.inherit_locals;
-  const CoroutineOptions co = ResolveSpawn(core, std::move(options));
+  const CoroutineOptions co = ResolveSpawn(shared, std::move(options));
   auto task =
       coroutine_internal::Access::NewDeferred<TaskImpl<std::decay_t<F>, R>>(
           co, std::forward<F>(fn));
   if (!task.ok()) {
     return FailedHandle<R>(false, std::string(task.status().message()));
   }
-  absl::Status submitted = Submit(core, *task, scope, forever, inherit_locals);
+  absl::Status submitted =
+      Submit(shared, *task, scope, forever, inherit_locals);
   if (!submitted.ok()) {
     coroutine_internal::Access::Delete(*task);
     return FailedHandle<R>(absl::IsCancelled(submitted),

@@ -2,30 +2,22 @@
 
 #include "scheduler/internal/task.h"
 
-#include <tbb/scalable_allocator.h>
-
 #include <exception>
 #include <new>
 #include <string>
 
 #include "coroutine/coroutine_state.h"
 #include "coroutine/internal/access.h"
-#include "scheduler/internal/core.h"
+#include "scheduler/internal/shared.h"
+#include "scheduler/internal/task_pool.h"
 #include "scheduler/internal/worker.h"
 
 namespace colony::scheduler_internal {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-void* Task::operator new(size_t size) { return ::operator new(size); }
-void Task::operator delete(void* block) noexcept { ::operator delete(block); }
-#else
-void* Task::operator new(size_t size) {
-  void* block = scalable_malloc(size);
-  if (block == nullptr) throw std::bad_alloc();
-  return block;
+void* Task::operator new(size_t size) { return TaskPool::Allocate(size); }
+void Task::operator delete(void* block, size_t size) noexcept {
+  TaskPool::Free(block, size);
 }
-void Task::operator delete(void* block) noexcept { scalable_free(block); }
-#endif
 
 void Unref(Task* task) {
   // Acq_rel: the last owner sees every other owner's writes before it
@@ -43,12 +35,12 @@ void RequestCancel(Task* task, std::string_view reason) {
           expected, true, std::memory_order_acq_rel)) {
     return;  // Someone else asked first; their reason stands.
   }
-  task->cancel_request_ = std::string(reason);
+  task->cancel_request_ = std::make_unique<const std::string>(reason);
   // Release publishes cancel_request_ to whoever sees kCancel.
   const uint64_t before =
       task->word_.fetch_or(Task::kCancel, std::memory_order_acq_rel);
-  if ((before & Task::kComplete) != 0) return;
-  task->core_->Wake(task, /*lifo=*/false);
+  if ((before & Task::kFinished) != 0) return;
+  task->shared_->Wake(task, /*lifo=*/false);
 }
 
 // CurrentTask() is in worker.cc, next to the worker's thread-local.
@@ -59,7 +51,7 @@ bool MarkWokenScheduled(Task* task) {
   // meantime (kScheduled clear), schedule it ourselves instead.
   uint64_t s = task->word_.load(std::memory_order_relaxed);
   for (;;) {
-    if ((s & Task::kComplete) != 0) return false;
+    if ((s & Task::kFinished) != 0) return false;
     const bool scheduled = (s & Task::kScheduled) != 0;
     const uint64_t next =
         scheduled ? s | Task::kNotified : s | Task::kScheduled;
@@ -74,6 +66,33 @@ void ParkTask(Task* self, int64_t wake_ns) {
   coroutine_internal::Access::Suspend(self, &kParkTag, wake_ns);
 }
 
+void YieldTask(Task* self) {
+  coroutine_internal::Access::Suspend(self, &kYieldTag, 0);
+}
+
+void WakeTask(Task* task) { task->shared_->Wake(task); }
+
+void RefTask(Task* task) { task->Ref(); }
+
+bool CancellationPending(const Task* self) {
+  return (self->word_.load(std::memory_order_acquire) & Task::kCancel) != 0 &&
+         !self->cancel_delivered_ && std::uncaught_exceptions() == 0;
+}
+
+WaitScope::WaitScope(Task* task, const char* reason) : task_(task) {
+  if (task_ == nullptr) return;
+  outer_reason_ = task_->wait_reason_.load(std::memory_order_relaxed);
+  outer_since_ = task_->wait_since_ns_.load(std::memory_order_relaxed);
+  task_->wait_since_ns_.store(CoarseNowNanos(), std::memory_order_relaxed);
+  task_->wait_reason_.store(reason, std::memory_order_relaxed);
+}
+
+WaitScope::~WaitScope() {
+  if (task_ == nullptr) return;
+  task_->wait_reason_.store(outer_reason_, std::memory_order_relaxed);
+  task_->wait_since_ns_.store(outer_since_, std::memory_order_relaxed);
+}
+
 void CheckCancel(Task* self) {
   if (self->cancel_delivered_) return;
   if ((self->word_.load(std::memory_order_acquire) & Task::kCancel) == 0) {
@@ -81,19 +100,19 @@ void CheckCancel(Task* self) {
   }
   if (std::uncaught_exceptions() > 0) return;
   self->cancel_delivered_ = true;
-  throw CoroutineCancelled(self->cancel_request_);
+  throw CoroutineCancelled(self->cancel_request());
 }
 
 void WakeWaiter(const Waiter& waiter) {
   if (waiter.task != nullptr) {
-    waiter.task->core_->Wake(waiter.task);
+    waiter.task->shared_->Wake(waiter.task);
   } else if (waiter.thread != nullptr) {
     waiter.thread->Unpark();
   }
 }
 
 void AwaitCompletion(Task* task) {
-  if (IsComplete(task)) return;
+  if (IsFinished(task)) return;
   Task* self = CurrentTask();
   Waiter waiter;
   if (self != nullptr) {
@@ -109,7 +128,7 @@ void AwaitCompletion(Task* task) {
   // Acquire: if completion won the race, its result must be visible.
   uint64_t s = task->word_.load(std::memory_order_acquire);
   for (;;) {
-    if ((s & Task::kComplete) != 0) {
+    if ((s & Task::kFinished) != 0) {
       if (self != nullptr) Unref(self);
       return;
     }
@@ -126,13 +145,13 @@ void AwaitCompletion(Task* task) {
     // touched after it may have returned and exited.
     for (;;) {
       s = task->word_.load(std::memory_order_acquire);
-      if ((s & Task::kComplete) != 0) return;
+      if ((s & Task::kFinished) != 0) return;
       FutexWaitWord(&task->word_, s);
     }
   }
   try {
     WaitScope wait(self, "join");
-    while (!IsComplete(task)) {
+    while (!IsFinished(task)) {
       ParkTask(self);
       CheckCancel(self);
     }
@@ -140,7 +159,7 @@ void AwaitCompletion(Task* task) {
     // Cancelled while joining: withdraw unless completion won the race
     // (then Finish() wakes us and drops the reference itself).
     s = task->word_.load(std::memory_order_relaxed);
-    while ((s & Task::kComplete) == 0) {
+    while ((s & Task::kFinished) == 0) {
       if (task->word_.compare_exchange_weak(s, s & ~Task::kJoinWaiter,
                                             std::memory_order_acq_rel,
                                             std::memory_order_relaxed)) {

@@ -11,7 +11,7 @@
 //   kNotified   woken again while scheduled: it must look at its wait
 //               condition once more (RunTask() takes the bit when it sees
 //               it; otherwise AfterSlice() re-queues the task for it)
-//   kComplete   it has finished; the result may be read
+//   kFinished   it has finished; the result may be read
 //   kCancel     cancellation was requested (cancel_reason_ is written)
 //   kJoinWaiter joiner_ holds someone waiting for completion
 //   refs        (from bit kRefShift) owners: the scheduler holds one until
@@ -45,6 +45,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,14 +55,15 @@
 #include "absl/base/attributes.h"
 #include "coroutine/basic_coroutine.h"
 #include "coroutine/internal/access.h"
+#include "scheduler/internal/park.h"
 #include "scheduler/internal/thread_parker.h"
 #include "scheduler/task_result.h"
 #include "time/deadline.h"
 
 namespace colony::scheduler_internal {
 
-class Core;
-class ScopeCore;
+class SchedulerShared;
+class ScopeTasks;
 
 // Someone waiting: a suspended task or a blocked thread.
 struct Waiter {
@@ -71,24 +73,24 @@ struct Waiter {
 
 class Task : public BasicCoroutine {
  public:
-  // Task blocks come from oneTBB's scalable allocator: per-thread pools,
-  // blocks freed on another worker returned in batches, and no glibc arena
-  // growing and shrinking page by page (an mprotect every few spawns).
-  // Under sanitizers they use the global allocator, which they intercept.
+  // Task blocks come from TaskPool (task_pool.h): per-thread free lists
+  // of 64-byte size classes whose memory stays mapped, so a burst of
+  // spawns reuses the pages the last burst faulted in. The size passed to
+  // operator delete is the dynamic type's (the destructor is virtual).
   static void* operator new(size_t size);
-  static void operator delete(void* block) noexcept;
+  static void operator delete(void* block, size_t size) noexcept;
 
   static constexpr uint64_t kScheduled = 1;
   static constexpr uint64_t kNotified = 2;
-  static constexpr uint64_t kComplete = 4;
+  static constexpr uint64_t kFinished = 4;
   static constexpr uint64_t kCancel = 8;
   static constexpr uint64_t kJoinWaiter = 16;
   static constexpr int kRefShift = 16;
   static constexpr uint64_t kRefOne = uint64_t{1} << kRefShift;
 
   std::atomic<uint64_t> word_{0};
-  Core* core_ = nullptr;
-  ScopeCore* scope_ = nullptr;
+  SchedulerShared* shared_ = nullptr;
+  ScopeTasks* scope_ = nullptr;
   int band_ = 0;
   bool forever_ = false;
   // Owned by the task itself: the cancellation was thrown into it.
@@ -103,7 +105,13 @@ class Task : public BasicCoroutine {
   // Written once, before kCancel is set, by the thread that won
   // cancel_claimed_.
   std::atomic<bool> cancel_claimed_{false};
-  std::string cancel_request_;
+  // On the heap: most tasks are never cancelled, and the block stays 24
+  // bytes smaller. Read it through cancel_request().
+  std::unique_ptr<const std::string> cancel_request_;
+  const std::string& cancel_request() const {
+    static const std::string* const kNone = new std::string;
+    return cancel_request_ != nullptr ? *cancel_request_ : *kNone;
+  }
   // Valid while kJoinWaiter is set.
   Waiter joiner_;
   // Link in an InjectQueue, guarded by that queue's lock.
@@ -196,18 +204,18 @@ class TaskImpl final : public TypedTask<R> {
   std::optional<F> fn_;
 };
 
-// IsComplete() is true once `task` finished (acquire: its result is
+// IsFinished() is true once `task` finished (acquire: its result is
 // visible).
-inline bool IsComplete(const Task* task) {
-  return (task->word_.load(std::memory_order_acquire) & Task::kComplete) != 0;
+inline bool IsFinished(const Task* task) {
+  return (task->word_.load(std::memory_order_acquire) & Task::kFinished) != 0;
 }
 
 // MarkWokenScheduled() is MarkWoken() for a task found scheduled.
 bool MarkWokenScheduled(Task* task);
 
 // MarkWoken() records a wake of `task` in its word (see the top of this
-// file) and returns true if the caller must queue it (Core::Enqueue()): it
-// was parked, and the caller set kScheduled.
+// file) and returns true if the caller must queue it
+// (SchedulerShared::Enqueue()): it was parked, and the caller set kScheduled.
 //
 // It begins with an RMW, never a plain load: a waker publishes its
 // condition (a wait node's state, a value) and then wakes. Were "already
@@ -219,10 +227,10 @@ bool MarkWokenScheduled(Task* task);
 inline bool MarkWoken(Task* task) {
   if ((task->word_.fetch_or(Task::kScheduled, std::memory_order_acq_rel) &
        Task::kScheduled) == 0) {
-    // It was parked, or ended (kComplete is never set on a parked task
+    // It was parked, or ended (kFinished is never set on a parked task
     // later, and a stray kScheduled on a completed one is harmless: nothing
-    // reads it after kComplete). We set kScheduled, so we queue it.
-    return (task->word_.load(std::memory_order_relaxed) & Task::kComplete) == 0;
+    // reads it after kFinished). We set kScheduled, so we queue it.
+    return (task->word_.load(std::memory_order_relaxed) & Task::kFinished) == 0;
   }
   return MarkWokenScheduled(task);
 }
@@ -231,64 +239,12 @@ inline bool MarkWoken(Task* task) {
 // resolution, a fraction of the precise clock's cost).
 int64_t CoarseNowNanos();
 
-// WaitScope records, for its lifetime, what `task` (the calling task, or
-// null on a plain thread: then it does nothing) waits on, for Dump().
-// `reason` must be a string literal (or otherwise outlive the task). Scopes
-// nest: the outer reason comes back when an inner one ends.
-class WaitScope {
- public:
-  WaitScope(Task* task, const char* reason) : task_(task) {
-    if (task_ == nullptr) return;
-    outer_reason_ = task_->wait_reason_.load(std::memory_order_relaxed);
-    outer_since_ = task_->wait_since_ns_.load(std::memory_order_relaxed);
-    task_->wait_since_ns_.store(CoarseNowNanos(), std::memory_order_relaxed);
-    task_->wait_reason_.store(reason, std::memory_order_relaxed);
-  }
-  WaitScope(const WaitScope&) = delete;
-  WaitScope& operator=(const WaitScope&) = delete;
-  ~WaitScope() {
-    if (task_ == nullptr) return;
-    task_->wait_reason_.store(outer_reason_, std::memory_order_relaxed);
-    task_->wait_since_ns_.store(outer_since_, std::memory_order_relaxed);
-  }
-
- private:
-  Task* const task_;
-  const char* outer_reason_ = nullptr;
-  int64_t outer_since_ = 0;
-};
-
-// Unref() drops one reference; the last one destroys the task.
-void Unref(Task* task);
 // RequestCancel() marks `task` cancelled and wakes it.
 void RequestCancel(Task* task, std::string_view reason);
 // AwaitCompletion() suspends the calling task, or blocks the calling
 // thread, until `task` is complete.
 void AwaitCompletion(Task* task);
 
-// CurrentTask() is the task running on the calling thread, or null (on a
-// plain thread, or in a plain coroutine resumed by a task).
-Task* CurrentTask();
-// ParkTask() suspends `self` (the current task) until a Wake(); it may
-// return spuriously, so callers loop on their condition. `wake_ns` is
-// recorded in the suspended state (0: none). Never throws.
-void ParkTask(Task* self, int64_t wake_ns = 0);
-// ParkTaskUntil() is ParkTask() that also returns once `deadline` is
-// reached, through a timer on the current worker (none when infinite).
-void ParkTaskUntil(Task* self, Deadline deadline);
-// ParkTaskCommit() is ParkTaskUntil() whose park is decided after the task
-// has left its stack: the worker calls `commit(self, arg)` on its own stack
-// once the switch is done, and parks the task only if it returns true;
-// false re-queues it at once. The commit is where a waiter publishes
-// itself (Go's netpollblockcommit), so nobody can wake a task that is
-// still running on its stack. A Wake() after a successful commit is
-// honoured as for ParkTask(). Never throws.
-void ParkTaskCommit(Task* self, bool (*commit)(Task* self, void* arg),
-                    void* arg, Deadline deadline);
-// CheckCancel() throws CoroutineCancelled into `self` if its cancellation
-// was requested and not yet delivered, unless an exception is already
-// unwinding (then it is delivered at a later suspension point).
-void CheckCancel(Task* self);
 // WakeWaiter() wakes a suspended task or a blocked thread.
 void WakeWaiter(const Waiter& waiter);
 

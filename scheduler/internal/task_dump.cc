@@ -10,7 +10,7 @@ namespace colony::scheduler_internal {
 
 bool PinParked(Task* task) {
   uint64_t s = task->word_.load(std::memory_order_relaxed);
-  while ((s & (Task::kScheduled | Task::kComplete)) == 0) {
+  while ((s & (Task::kScheduled | Task::kFinished)) == 0) {
     // Acquire pairs with the release of the worker's parking CAS in
     // AfterSlice(): the saved context and stack are visible.
     if (task->word_.compare_exchange_weak(s, s | Task::kScheduled,

@@ -20,10 +20,10 @@
 //   4. Unpin() gives the task back exactly as a worker ends a slice that
 //      parks (Worker::AfterSlice()): one CAS clears kScheduled, or, if a
 //      wake came during the walk (kNotified), takes kNotified instead and
-//      the task must be queued: the caller queues it (Core::Enqueue())
-//      after releasing the registry lock. Nothing wakes the task in
-//      between, so it cannot end while pinned: the scheduler's reference,
-//      dropped only when it finishes, keeps it alive.
+//      the task must be queued: the caller queues it
+//      (SchedulerShared::Enqueue()) after releasing the registry lock. Nothing
+//      wakes the task in between, so it cannot end while pinned: the
+//      scheduler's reference, dropped only when it finishes, keeps it alive.
 //
 // The pin delays a wake by the length of one walk (48 frames at most);
 // Dump() pins one task at a time.
@@ -50,8 +50,8 @@ bool Unpin(Task* task);
 
 // WalkParked() pins `task` if parked, appends up to `max_frames` return
 // addresses of its stack to `pcs`, and unpins it. Returns true if the
-// caller must queue the task (Core::Enqueue(task, false)) once it has
-// released the registry lock.
+// caller must queue the task (SchedulerShared::Enqueue(task, false)) once it
+// has released the registry lock.
 bool WalkParked(Task* task, size_t max_frames, std::vector<uintptr_t>* pcs);
 
 }  // namespace colony::scheduler_internal

@@ -97,8 +97,9 @@ void TimerHeap::RemoveAt(size_t i) {
 
 void TimerHeap::Publish() {
   // seq_cst: pairs with the poller, which publishes the deadline of its
-  // blocking wait and then reads every heap's (Core::EarliestTimerNanos()),
-  // while Core::NoteTimer() publishes here and then reads the poller's.
+  // blocking wait and then reads every heap's
+  // (SchedulerShared::EarliestTimerNanos()), while SchedulerShared::NoteTimer()
+  // publishes here and then reads the poller's.
   next_deadline_.store(heap_.empty() ? kNever : heap_[0]->timer_deadline_,
                        std::memory_order_seq_cst);
   size_.store(heap_.size(), std::memory_order_relaxed);

@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "coroutine/basic_coroutine.h"
 #include "coroutine/internal/access.h"
-#include "scheduler/internal/core.h"
+#include "scheduler/internal/shared.h"
 #include "scheduler/internal/task.h"
 #include "spdlog/spdlog.h"
 
@@ -39,6 +39,9 @@ constexpr uint32_t kIoPollInterval = 16;
 // One in this many pushes of a worker is stamped for the queue delay.
 constexpr int kQueueDelaySampling = 16;
 constexpr int64_t kBusyPollNanos = 100'000;
+// An injection queue backlog shorter than this is taken one task at a time
+// (see TakeGlobalBand()).
+constexpr size_t kMinGlobalBatchBacklog = 64;
 
 inline void CpuRelax() {
 #if defined(__x86_64__)
@@ -87,27 +90,28 @@ void CheckThreadMayBlock() {
       "the worker and everything queued on it (with one worker, forever). "
       "Wait in the task itself, or make the producer a task of its own "
       "that sends into a Channel",
-      current->name().c_str(), w->index(), w->core()->options().name.c_str(),
+      current->name().c_str(), w->index(), w->shared()->options().name.c_str(),
       task->name().c_str(), static_cast<unsigned long long>(task->id()));
 }
 
-Worker::Worker(Core* core, int index)
-    : core_(core),
+Worker::Worker(SchedulerShared* shared, int index)
+    : shared_(shared),
       index_(index),
-      bands_(core->bands()),
-      inject_(core->inject_queues()),
-      lifo_slot_(core->options().lifo_slot),
-      queues_(new RunQueue<Task>[static_cast<size_t>(core->bands())]),
-      starvation_interval_(core->options().starvation_interval),
-      global_queue_interval_(core->options().global_queue_interval),
+      bands_(shared->bands()),
+      inject_(shared->inject_queues()),
+      lifo_slot_(shared->options().lifo_slot),
+      queues_(new RunQueue<Task>[static_cast<size_t>(shared->bands())]),
+      starvation_interval_(shared->options().starvation_interval),
+      global_queue_interval_(shared->options().global_queue_interval),
       spin_before_park_ns_(
-          absl::ToInt64Nanoseconds(core->options().spin_before_park)),
+          absl::ToInt64Nanoseconds(shared->options().spin_before_park)),
       band_countdown_(starvation_interval_),
       global_countdown_(global_queue_interval_),
       rng_(static_cast<uint32_t>(index) * 2654435761u + 1),
       timers_(index),
-      driver_(std::make_unique<PollerDriver>(core)) {
+      driver_(std::make_unique<PollerDriver>(shared)) {
   overflow_.reserve(RunQueue<Task>::capacity() / 2 + 1);
+  global_batch_.reserve(RunQueue<Task>::capacity() / 2);
 }
 
 Worker::~Worker() = default;
@@ -123,10 +127,10 @@ void Worker::Join() {
 void Worker::Run() {
   tls_worker = this;
   std::string name =
-      core_->options().name.substr(0, 10) + "-w" + std::to_string(index_);
+      shared_->options().name.substr(0, 10) + "-w" + std::to_string(index_);
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
   busy_clock_.store(NowNanos(), std::memory_order_relaxed);
-  while (!core_->shutdown()) {
+  while (!shared_->shutdown()) {
     if (ABSL_PREDICT_FALSE(tick_ % kIoPollInterval == 0)) MaybePollIo();
     Task* task = NextLocal();
     if (task == nullptr) task = Search();
@@ -139,13 +143,13 @@ void Worker::Run() {
       searching_stat_.store(false, std::memory_order_relaxed);
       // The last searcher found work: wake another worker to look for
       // more, so parallelism ramps up (Tokio does the same).
-      if (core_->idle().TransitionFromSearching()) core_->NotifyParked();
+      if (shared_->idle().TransitionFromSearching()) shared_->NotifyParked();
     }
     RunTask(task);
   }
   if (searching_) {
     searching_ = false;
-    core_->idle().TransitionFromSearching();
+    shared_->idle().TransitionFromSearching();
   }
   tls_worker = nullptr;
 }
@@ -170,7 +174,7 @@ void Worker::MaybePollTimers(bool force) {
 
 size_t Worker::TakeExpiredTimers(int64_t now_ns, bool try_only) {
   const size_t n = timers_.TakeExpired(
-      now_ns, [this](Task* t) { core_->Wake(t, /*lifo=*/false); }, try_only);
+      now_ns, [this](Task* t) { shared_->Wake(t, /*lifo=*/false); }, try_only);
   if (n > 0) {
     Worker* caller = CurrentWorker();
     if (caller != nullptr) caller->timers_fired_.Add(n);
@@ -179,7 +183,7 @@ size_t Worker::TakeExpiredTimers(int64_t now_ns, bool try_only) {
 }
 
 void Worker::MaybePollIo() {
-  IoPoller* io = core_->io_poller();
+  IoPoller* io = shared_->io_poller();
   if (io == nullptr || !io->HasWaiters()) return;
   if (NowNanos() - io->LastPollNanos() < kBusyPollNanos) return;
   if (!io->TryLock()) return;  // someone else polls right now
@@ -209,6 +213,45 @@ int Worker::NextGlobalInterval() const {
   const size_t interval = local / backlog;
   return static_cast<int>(std::clamp<size_t>(
       interval, 1, static_cast<size_t>(global_queue_interval_)));
+}
+
+Task* Worker::TakeGlobalBand(int band) {
+  InjectQueue& q = shared_->inject_queue(band);
+  const size_t len = q.size();
+  if (len == 0) return nullptr;
+  // Go's globrunqget: when this worker's ring of that band is empty, take
+  // a fair share of the backlog (len / workers, at most half the ring) in
+  // one lock; all but the first go to the ring, where the other workers
+  // can steal them. A lock per task would cost more than the task. A
+  // worker whose ring still holds work takes one task only (a fairness
+  // poll): a batch would only push its ring into overflow, back to the
+  // injection queue, touching every block twice. Nor does a short
+  // backlog go in batches: a few tasks spawned from outside are spread one
+  // at a time, so that each worker gets a mix rather than one worker a
+  // batch of them (the tasks of a band share a worker's turns, not the
+  // turns of all workers).
+  RunQueue<Task>& ring = queues_[static_cast<size_t>(band)];
+  size_t max = 1;
+  if (ring.empty() && len >= kMinGlobalBatchBacklog) {
+    const size_t share = len / static_cast<size_t>(shared_->num_workers()) + 1;
+    max = std::min<size_t>(share, RunQueue<Task>::capacity() / 2);
+  }
+  global_batch_.clear();
+  Task* t = q.PopBatch(max, &global_batch_);
+  if (t == nullptr) return nullptr;
+  if (!global_batch_.empty()) {
+    for (Task* more : global_batch_) PushQueue(more);
+    global_batch_.clear();
+    NotifyFromLocalPush();
+  }
+  return t;
+}
+
+Task* Worker::TakeGlobal() {
+  for (int b = bands_ - 1; b >= 0; --b) {
+    if (Task* t = TakeGlobalBand(b)) return t;
+  }
+  return nullptr;
 }
 
 Task* Worker::PopLocal(int band) {
@@ -250,7 +293,7 @@ Task* Worker::PopBands() {
     }
     if (Task* t = PopLocal(band)) return t;
     // Injected tasks of that band get the same guaranteed turn.
-    if (Task* t = core_->PopGlobalBand(band)) {
+    if (Task* t = TakeGlobalBand(band)) {
       global_pops_.Add();
       return t;
     }
@@ -270,7 +313,7 @@ Task* Worker::PopBands() {
     // Injected tasks of this band (spawned remotely, or overflowed from a
     // ring) come before any lower band: one atomic load when there are
     // none.
-    if (Task* t = core_->PopGlobalBand(b)) {
+    if (Task* t = TakeGlobalBand(b)) {
       global_pops_.Add();
       lifo_streak_ = 0;
       return t;
@@ -384,7 +427,7 @@ Task* Worker::NextLocalSlow() {
   if (Task* t = PopMailbox()) return t;
   if (--global_countdown_ == 0) {
     global_countdown_ = NextGlobalInterval();
-    if (Task* t = core_->PopGlobal()) {
+    if (Task* t = TakeGlobal()) {
       global_pops_.Add();
       return t;
     }
@@ -393,7 +436,7 @@ Task* Worker::NextLocalSlow() {
   if (Task* t = PopBands()) return t;
   MaybePollTimers(/*force=*/true);
   if (Task* t = PopBands()) return t;
-  if (Task* t = core_->PopGlobal()) {
+  if (Task* t = TakeGlobal()) {
     global_pops_.Add();
     return t;
   }
@@ -429,12 +472,12 @@ Task* Worker::StealFrom(Worker& victim) {
 
 Task* Worker::Search() {
   if (!searching_) {
-    if (!core_->idle().TryBecomeSearching()) return nullptr;
+    if (!shared_->idle().TryBecomeSearching()) return nullptr;
     searching_ = true;
     searching_stat_.store(true, std::memory_order_relaxed);
   }
-  const int n = core_->num_workers();
-  const int rounds = core_->options().steal_rounds;
+  const int n = shared_->num_workers();
+  const int rounds = shared_->options().steal_rounds;
   for (int round = 0; round < rounds; ++round) {
     if (n > 1) {
       const int start =
@@ -442,17 +485,17 @@ Task* Worker::Search() {
       for (int i = 0; i < n; ++i) {
         const int v = (start + i) % n;
         if (v == index_) continue;
-        if (Task* t = StealFrom(core_->worker(v))) return t;
+        if (Task* t = StealFrom(shared_->worker(v))) return t;
       }
     }
-    if (Task* t = core_->PopGlobal()) {
+    if (Task* t = TakeGlobal()) {
       global_pops_.Add();
       return t;
     }
     // Expired timers of workers that are busy or asleep.
     const int64_t now = NowNanos();
     for (int i = 0; i < n; ++i) {
-      Worker& w = core_->worker(i);
+      Worker& w = shared_->worker(i);
       if (w.timers_.next_deadline() <= now)
         w.TakeExpiredTimers(now, i != index_);
     }
@@ -465,17 +508,17 @@ Task* Worker::Search() {
 
 Task* Worker::SpinBeforePark() {
   if (spin_before_park_ns_ <= 0) return nullptr;
-  const int n = core_->num_workers();
+  const int n = shared_->num_workers();
   const int64_t until = NowNanos() + spin_before_park_ns_;
   uint32_t pause = 8;
-  while (!core_->shutdown()) {
+  while (!shared_->shutdown()) {
     for (uint32_t i = 0; i < pause; ++i) CpuRelax();
     pause = pause < 256 ? pause * 2 : pause;
     for (int i = 1; i < n; ++i) {
-      Worker& victim = core_->worker((index_ + i) % n);
+      Worker& victim = shared_->worker((index_ + i) % n);
       if (Task* t = StealFrom(victim)) return t;
     }
-    if (Task* t = core_->PopGlobal()) {
+    if (Task* t = TakeGlobal()) {
       global_pops_.Add();
       return t;
     }
@@ -491,7 +534,7 @@ Task* Worker::SpinBeforePark() {
 }
 
 bool Worker::PollIoNow() {
-  IoPoller* io = core_->io_poller();
+  IoPoller* io = shared_->io_poller();
   if (io == nullptr || !io->HasWaiters() || !io->TryLock()) return false;
   const int found = io->PollLocked(PollKind::kBusy, 0);
   io->Unlock();
@@ -500,11 +543,11 @@ bool Worker::PollIoNow() {
 
 void Worker::ParkIdle() {
   // Take any expired timer first: a worker never sleeps past one.
-  const int n = core_->num_workers();
+  const int n = shared_->num_workers();
   int64_t deadline = TimerHeap::kNever;
   const int64_t now = NowNanos();
   for (int i = 0; i < n; ++i) {
-    Worker& w = core_->worker(i);
+    Worker& w = shared_->worker(i);
     int64_t d = w.timers_.next_deadline();
     if (d <= now) {
       if (w.TakeExpiredTimers(now, i != index_) > 0) return;
@@ -512,7 +555,7 @@ void Worker::ParkIdle() {
     }
     if (d < deadline) deadline = d;
   }
-  const bool last = core_->idle().TransitionToParked(index_, searching_);
+  const bool last = shared_->idle().TransitionToParked(index_, searching_);
   searching_ = false;
   searching_stat_.store(false, std::memory_order_relaxed);
   if (last) {
@@ -522,10 +565,10 @@ void Worker::ParkIdle() {
 #if !defined(__SANITIZE_THREAD__)
     std::atomic_thread_fence(std::memory_order_seq_cst);
 #endif
-    if (core_->AnyWork()) core_->NotifyParked();
+    if (shared_->AnyWork()) shared_->NotifyParked();
   }
-  if (core_->shutdown()) {
-    searching_ = core_->idle().TransitionFromParked(index_);
+  if (shared_->shutdown()) {
+    searching_ = shared_->idle().TransitionFromParked(index_);
     return;
   }
   parks_.Add();
@@ -536,13 +579,13 @@ void Worker::ParkIdle() {
   driver_->Park(Deadline::FromNanos(deadline));
   NoteUnparked(NowNanos());
   parked_.store(false, std::memory_order_relaxed);
-  searching_ = core_->idle().TransitionFromParked(index_);
+  searching_ = shared_->idle().TransitionFromParked(index_);
   if (searching_) unparks_.Add();
   searching_stat_.store(searching_, std::memory_order_relaxed);
   // It polled as the poller and queued what it found on its own ring:
   // wake another worker before running any of it, so the rest is stolen
   // rather than waiting behind one long task.
-  if (driver_->TakeFound() > 1) core_->NotifyParked();
+  if (driver_->TakeFound() > 1) shared_->NotifyParked();
 }
 
 void Worker::NoteParking(int64_t now_ns) {
@@ -593,7 +636,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
     if ((before & Task::kCancel) != 0 || !stack.ok()) {
       // Cancelled before it ever ran, or no stack to run on: drop it
       // without running the body.
-      std::string reason = task->cancel_request_;
+      std::string reason = task->cancel_request();
       if (!stack.ok()) {
         reason = absl::StrCat("could not start: ", stack.message());
         spdlog::error("colony: task '{}' (id {}) {}", task->name(), task->id(),
@@ -623,21 +666,21 @@ inline void Worker::EndSlice() {
 void Worker::AfterSlice(Task* task, void* tag) {
   if (IsFinished(task->state())) {
     completed_.Add();
-    core_->Finish(task, this);
+    shared_->Finish(task, this);
     return;
   }
   if (tag == &kParkCommitTag) {
     // Off the task's stack now: commit the park (see ParkTaskCommit()).
     // A failed commit means the task's condition already holds.
     if (!task->park_commit_(task, task->park_commit_arg_)) {
-      core_->Enqueue(task, /*lifo=*/false);
+      shared_->Enqueue(task, /*lifo=*/false);
       return;
     }
   } else if (tag == &kYieldTag) {
     // It stays scheduled (a Wake() during the slice may have set
     // kNotified; RunTask() or the next park takes it): back to the tail of
     // its band, with no RMW.
-    core_->Enqueue(task, /*lifo=*/false);
+    shared_->Enqueue(task, /*lifo=*/false);
     return;
   }
   // Parked: clear kScheduled, unless a Wake() during the slice left
@@ -653,7 +696,7 @@ void Worker::AfterSlice(Task* task, void* tag) {
       break;
     }
   }
-  if ((s & Task::kNotified) != 0) core_->Enqueue(task, /*lifo=*/false);
+  if ((s & Task::kNotified) != 0) shared_->Enqueue(task, /*lifo=*/false);
 }
 
 void Worker::PushQueue(Task* task) {
@@ -661,7 +704,7 @@ void Worker::PushQueue(Task* task) {
   local_bands_ |= uint32_t{1} << task->band_;
   if (ABSL_PREDICT_FALSE(!q.Push(task, &overflow_))) {
     overflows_.Add();
-    core_->InjectBatch(overflow_);
+    shared_->InjectBatch(overflow_);
     overflow_.clear();
   }
 }
@@ -677,7 +720,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
   if (ABSL_PREDICT_FALSE(current_ != nullptr &&
                          (current_->state() == CoroutineState::kSyscall ||
                           stalled_.load(std::memory_order_acquire)))) {
-    core_->Inject(task);
+    // The ring, unlike the LIFO slot, is stealable; the wake makes sure
+    // someone comes for it. (Not the injection queue: a lock and a clock
+    // read per task, for a task that spawns a long loop of children.)
+    PushQueue(task);
+    shared_->NotifyParked();
     return;
   }
   // One queued task in kQueueDelaySampling is stamped, for the queue-delay
@@ -706,14 +753,14 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
 }
 
 // Never inlined: it reads the thread-local (see CurrentWorker()).
-__attribute__((noinline)) void Worker::ScheduleOnCurrent(Core* core, Task* task,
-                                                         bool lifo) {
+__attribute__((noinline)) void Worker::ScheduleOnCurrent(
+    SchedulerShared* shared, Task* task, bool lifo) {
   asm volatile("" : : : "memory");
   Worker* w = tls_worker;
-  if (ABSL_PREDICT_TRUE(w != nullptr && w->core_ == core)) {
+  if (ABSL_PREDICT_TRUE(w != nullptr && w->shared_ == shared)) {
     w->ScheduleInline(task, lifo);
   } else {
-    core->Inject(task);
+    shared->Inject(task);
   }
 }
 
@@ -726,10 +773,11 @@ void Worker::NotifyFromLocalPush() {
   // worker is only for parallelism, never for progress: a relaxed look at
   // the Idle word skips the fenced NotifyOne() unless a worker is parked
   // and none is searching. (Pushes from outside the workers always take the
-  // full protocol; see Core::Inject().)
-  const Idle& idle = core_->idle();
-  if (idle.num_searching() == 0 && idle.num_unparked() < core_->num_workers()) {
-    core_->NotifyParked();
+  // full protocol; see SchedulerShared::Inject().)
+  const Idle& idle = shared_->idle();
+  if (idle.num_searching() == 0 &&
+      idle.num_unparked() < shared_->num_workers()) {
+    shared_->NotifyParked();
   }
 }
 
@@ -740,7 +788,7 @@ void Worker::Handoff() {
     while (Task* t = queues_[static_cast<size_t>(b)].Pop()) all.push_back(t);
   }
   local_bands_ = 0;
-  if (!all.empty()) core_->InjectBatch(all);
+  if (!all.empty()) shared_->InjectBatch(all);
 }
 
 void Worker::Deliver(Task* task) {

@@ -44,7 +44,7 @@
 
 namespace colony::scheduler_internal {
 
-class Core;
+class SchedulerShared;
 class Task;
 
 // What a task hands back when it suspends (the switch's transfer pointer).
@@ -56,7 +56,7 @@ extern SliceEnd kParkCommitTag;
 
 class Worker {
  public:
-  Worker(Core* core, int index);
+  Worker(SchedulerShared* shared, int index);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -70,9 +70,9 @@ class Worker {
   // to the injection queue.
   void Schedule(Task* task, bool lifo);
   // ScheduleOnCurrent() is Schedule() on the calling thread's worker if it
-  // is one of `core`'s, else Core::Inject() (Core::Enqueue() without
-  // forced migration).
-  static void ScheduleOnCurrent(Core* core, Task* task, bool lifo);
+  // is one of `shared`'s, else SchedulerShared::Inject()
+  // (SchedulerShared::Enqueue() without forced migration).
+  static void ScheduleOnCurrent(SchedulerShared* shared, Task* task, bool lifo);
   // Handoff() moves every queued task to the injection queue (for a
   // BlockingRegion on this worker's thread).
   void Handoff();
@@ -95,7 +95,7 @@ class Worker {
   TimerHeap& timers() { return timers_; }
   int index() const { return index_; }
 
-  // Stall detection (called by the monitor thread; see core.cc).
+  // Stall detection (called by the monitor thread; see shared.cc).
   // SliceSeq() is odd while a slice runs and changes at every slice start
   // and end; SliceTaskId() is the id of the task of the current slice.
   uint64_t SliceSeq() const {
@@ -117,7 +117,7 @@ class Worker {
   // worker's: its queues, or its LIFO slot (taken only while stalled).
   bool HasStealable() const { return HasQueued() || HasLifo(); }
   Task* current() const { return current_; }
-  Core* core() const { return core_; }
+  SchedulerShared* shared() const { return shared_; }
   WorkerStats Stats() const;
   // QueueDelayNanos() is Stats().queue_delay_ns, cheaply.
   int64_t QueueDelayNanos() const {
@@ -139,6 +139,11 @@ class Worker {
   bool WorkAbove(int band) const;
   bool BandWork(int band) const;
   Task* PopMailbox();
+  // TakeGlobalBand() takes a task of band `band` from the injection queue,
+  // moving a share of its backlog to this worker's ring in the same lock;
+  // TakeGlobal() is the same for the highest band that has any.
+  Task* TakeGlobalBand(int band);
+  Task* TakeGlobal();
   // NextGlobalInterval() is the number of dispatches until the next poll of
   // the injection queue: global_queue_interval at most, fewer while its
   // backlog is large against the local rings.
@@ -164,10 +169,11 @@ class Worker {
   // MaybePollIo() is the busy worker's non-blocking poll (see worker.cc).
   void MaybePollIo();
 
-  Core* const core_;
+  SchedulerShared* const shared_;
   const int index_;
   const int bands_;
-  // The core's injection queues, one per band (for cheap emptiness checks).
+  // The scheduler's injection queues, one per band (for cheap emptiness
+  // checks).
   const InjectQueue* const inject_;
   const bool lifo_slot_;  // SchedulerOptions::lifo_slot
   std::unique_ptr<RunQueue<Task>[]> queues_;
@@ -215,6 +221,7 @@ class Worker {
   bool searching_ = false;
   Task* current_ = nullptr;
   std::vector<Task*> overflow_;
+  std::vector<Task*> global_batch_;
   TimerHeap timers_;
   std::unique_ptr<PollerDriver> driver_;
   InjectQueue mailbox_;
@@ -248,7 +255,7 @@ class Worker {
   std::atomic<bool> parked_{false};
   std::atomic<bool> searching_stat_{false};
 
-  friend class Core;
+  friend class SchedulerShared;
 };
 
 // CurrentWorker() is the worker whose thread is calling, or null. Never

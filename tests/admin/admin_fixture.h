@@ -21,8 +21,8 @@
 #include "http/server.h"
 #include "net/tcp.h"
 #include "scheduler/scheduler.h"
-#include "sync/channel.h"
-#include "sync/mutex.h"
+#include "sync/channel/channel.h"
+#include "sync/locks/mutex.h"
 
 namespace colony::admin_test {
 

@@ -17,9 +17,9 @@
 #include "gtest/gtest.h"
 #include "scheduler/dump.h"
 #include "scheduler/scheduler.h"
-#include "sync/channel.h"
-#include "sync/event.h"
-#include "sync/mutex.h"
+#include "sync/channel/channel.h"
+#include "sync/locks/event.h"
+#include "sync/locks/mutex.h"
 
 namespace colony {
 namespace {

@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "http/server.h"
 #include "scheduler/scheduler.h"
-#include "sync/event.h"
+#include "sync/locks/event.h"
 #include "tests/http/http_test_util.h"
 
 namespace colony::http {

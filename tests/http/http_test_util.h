@@ -30,7 +30,7 @@
 #include "http/server.h"
 #include "net/tcp.h"
 #include "scheduler/scheduler.h"
-#include "sync/event.h"
+#include "sync/locks/event.h"
 
 namespace colony::http::testing {
 

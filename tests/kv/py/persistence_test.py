@@ -359,10 +359,18 @@ class PersistenceTest(unittest.TestCase):
         for th in threads:
             th.join()
         self.assertGreater(rewrites, 0)
-        self.assertEqual(info(c)["aof_last_bgrewrite_status"], "ok")
+        state = info(c)
+        self.assertEqual(state["aof_last_bgrewrite_status"], "ok")
+        self.assertEqual(int(state["aof_rewrites"]), rewrites)
+        self.assertEqual(state["aof_rewrites_consecutive_failures"], "0")
+        self.assertEqual(state["aof_current_rewrite_time_sec"], "-1")
+        self.assertGreaterEqual(int(state["aof_last_rewrite_time_sec"]), 0)
         s.stop()
         s.start()
         c = s.client()
+        # Every key was in the last rewrite's base.
+        self.assertEqual(int(info(c)["rdb_last_load_keys_loaded"]),
+                         20000 + 8)
         for t in range(4):
             self.assertEqual(int(c.call("GET", "counter:%d" % t)), counts[t])
             self.assertEqual(c.call("LRANGE", "list:%d" % t, 0, -1),
