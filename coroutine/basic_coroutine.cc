@@ -28,6 +28,7 @@ constinit thread_local ThreadState tls_state
 
 namespace {
 
+// Relaxed: ids need only be unique, which the fetch_add alone ensures.
 std::atomic<uint64_t> next_id{1};
 
 // Ids are handed to each thread in blocks, so that threads creating

@@ -191,6 +191,9 @@ class BasicCoroutine {
   size_t active_size_ = 0;
   coroutine_internal::GuardMode active_guard_ =
       coroutine_internal::GuardMode::kGuardAdvice;
+  // Written by the thread that runs the coroutine. Relaxed: other threads
+  // read it as a snapshot (Dump()) or after a synchronisation that orders
+  // it (a scheduler's queue, or its acquire of the finished flag).
   std::atomic<CoroutineState> state_{CoroutineState::kReady};
   bool cancel_requested_ = false;
   bool cancel_thrown_ = false;
@@ -201,6 +204,8 @@ class BasicCoroutine {
   const bool isolate_fp_env_;
   int saved_errno_ = 0;
   coroutine_internal::EhGlobals saved_eh_;
+  // Plain values read by other threads for display or scheduling, never to
+  // reach other data: relaxed.
   std::atomic<int64_t> wake_ns_{0};
   std::atomic<int> priority_;
   uint64_t id_;

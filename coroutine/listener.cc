@@ -36,6 +36,7 @@ void Publish(Registry& r, ListenerList list) {
   const int size = static_cast<int>(list.size());
   r.versions.push_back(std::make_unique<const ListenerList>(std::move(list)));
   current_list.store(r.versions.back().get(), std::memory_order_release);
+  // Relaxed: see GlobalListenersActive().
   global_listener_count.store(size, std::memory_order_relaxed);
 }
 

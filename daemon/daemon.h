@@ -152,6 +152,8 @@ class Daemon {
   std::unique_ptr<Watchdog> watchdog_;
   std::unique_ptr<TaskScope> daemon_scope_;
 
+  // The release stores in Run(), DrainBackends() and StagedShutdown() pair
+  // with the acquire load in ready(); nothing else is read through it.
   std::atomic<bool> ready_{false};
   daemon_internal::Notification stop_requested_;
   std::atomic<int> drain_started_{0};

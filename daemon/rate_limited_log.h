@@ -64,7 +64,7 @@ class LogRateLimiter {
   // Monotonic time of the last allowed line (0: none yet). Relaxed: the
   // CAS only elects one caller; nothing else is published through it.
   std::atomic<int64_t> last_ns_{0};
-  std::atomic<uint64_t> suppressed_{0};
+  std::atomic<uint64_t> suppressed_{0};  // a count, relaxed
 };
 
 }  // namespace daemon

@@ -81,6 +81,8 @@ class Watchdog {
 
   const SdNotifier& notifier_;
   const absl::Duration interval_;
+  // Relaxed: ticks_ is a liveness count compared between checks, pings_ a
+  // statistic; nothing is read through either.
   std::atomic<uint64_t> ticks_{0};
   std::atomic<uint64_t> pings_{0};
   daemon_internal::Notification stop_;

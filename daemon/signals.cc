@@ -63,6 +63,7 @@ absl::Status SignalThread::Start() {
 
 void SignalThread::Stop() {
   if (!thread_.joinable()) return;
+  // Release pairs with the acquire load in Run().
   stopping_.store(true, std::memory_order_release);
   pthread_kill(thread_.native_handle(), kWakeSignal);
   thread_.join();

@@ -117,10 +117,14 @@ class TcpService {
 
   const TcpServiceOptions options_;
   const Handler handler_;
+  // A setting read at each accept (relaxed: a plain number).
   std::atomic<int> max_clients_;
   std::unique_ptr<TaskScope> connections_;
   TcpListener listener_;
 
+  // Statistics (relaxed). active_ also bounds clients and tells Drain()
+  // when to stop polling; connections_->Wait() orders the connections'
+  // ends, not active_.
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> refused_{0};
   std::atomic<uint64_t> active_{0};

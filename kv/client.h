@@ -62,7 +62,8 @@ struct Client {
   // Pub/sub (created on the first subscription).
   std::shared_ptr<Subscriber> subscriber;
 
-  // Shown by CLIENT LIST/INFO.
+  // Shown by CLIENT LIST/INFO (relaxed: snapshots for display; last_command
+  // points at a CommandSpec name that outlives every client).
   std::atomic<int64_t> last_interaction_ms{0};
   std::atomic<const char*> last_command{"NULL"};
   std::atomic<bool> blocked{false};

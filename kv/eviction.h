@@ -186,6 +186,8 @@ class Evictor {
   Keyspace& keyspace_;
   const int64_t epoch_ms_;
 
+  // CONFIG SET values, read relaxed: each is a plain number, and a command
+  // that races a change may use the old one.
   std::atomic<int64_t> maxmemory_{0};
   std::atomic<EvictionPolicy> policy_{EvictionPolicy::kNoEviction};
   std::atomic<bool> tracking_{false};
@@ -194,7 +196,7 @@ class Evictor {
   std::atomic<int> lfu_decay_{1};
   std::atomic<int> tenacity_{10};
 
-  // Which shard the next round samples.
+  // Which shard the next round samples (relaxed: only spreads the rounds).
   std::atomic<uint32_t> next_shard_{0};
   // Per shard, guarded by that shard's mutex: where its walks resume, and
   // the excess table bytes it last reported as set aside.

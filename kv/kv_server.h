@@ -43,7 +43,8 @@
 
 namespace colony::kv {
 
-// Counters for INFO stats (relaxed atomics).
+// Counters for INFO stats (relaxed atomics: statistics; INFO wants a
+// snapshot and reads nothing through them).
 struct KvStats {
   std::atomic<uint64_t> connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
@@ -195,6 +196,8 @@ class KvServer {
   // Persistence.
   absl::Status DoRewrite();
   std::unique_ptr<Aof> aof_;
+  // The release store in StartPersistence() pairs with the acquire load in
+  // aof(): the opened Aof is visible.
   std::atomic<Aof*> aof_ptr_{nullptr};
   std::atomic<bool> rewriting_{false};
   std::atomic<bool> last_rewrite_ok_{true};

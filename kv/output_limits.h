@@ -93,6 +93,8 @@ class OutputLimits {
   uint64_t disconnects() const { return disconnects_.load(); }
 
  private:
+  // Relaxed: CONFIG SET values; a reader may pair fields of an old and a
+  // new setting for one check, which is harmless.
   struct Live {
     std::atomic<uint64_t> hard{0};
     std::atomic<uint64_t> soft{0};

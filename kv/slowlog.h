@@ -54,6 +54,7 @@ class SlowLog {
   void Reset();
 
  private:
+  // A CONFIG SET value, read relaxed: a plain number.
   std::atomic<int64_t> threshold_us_{10000};
   mutable base_internal::ThreadMutex mu_;
   std::deque<Entry> entries_ ABSL_GUARDED_BY(mu_);  // newest at the front

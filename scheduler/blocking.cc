@@ -28,6 +28,7 @@ struct Job final : BlockingWork {
     // return and this Job (on its stack) is gone. The task itself stays
     // alive through the reference RunBlocking() took.
     Task* t = task;
+    // Release pairs with the acquire load in RunBlocking().
     done.store(true, std::memory_order_release);
     t->shared_->Wake(t);
     Unref(t);

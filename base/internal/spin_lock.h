@@ -34,13 +34,16 @@ class ABSL_LOCKABLE SpinLock {
 
   // Lock() takes the lock, spinning (then yielding) while another holds it.
   void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
+    // Acquire pairs with the release store in Unlock().
     if (ABSL_PREDICT_TRUE(!locked_.exchange(true, std::memory_order_acquire))) {
       return;
     }
     LockSlow();
   }
   // TryLock() takes the lock if it is free; false otherwise. Looks before
-  // it writes, so failing attempts leave the cache line shared.
+  // it writes, so failing attempts leave the cache line shared. The look is
+  // relaxed (the exchange decides); the exchange's acquire pairs with the
+  // release store in Unlock().
   bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return !locked_.load(std::memory_order_relaxed) &&
            !locked_.exchange(true, std::memory_order_acquire);
@@ -61,6 +64,8 @@ class ABSL_LOCKABLE SpinLock {
  private:
   ABSL_ATTRIBUTE_NOINLINE void LockSlow() {
     for (int spins = 0;;) {
+      // Relaxed: only waits for a chance; the acquire exchange below pairs
+      // with Unlock().
       while (locked_.load(std::memory_order_relaxed)) {
         if (spins < 100) {
           ++spins;

@@ -16,7 +16,10 @@ namespace colony {
 class BasicCoroutine;
 namespace coroutine_internal {
 
-// Non-zero while at least one global listener is registered.
+// Non-zero while at least one global listener is registered. Relaxed: a
+// hint that skips the list; the list itself is read through the acquire
+// load of current_list (listener.cc). A transition racing a registration
+// may miss the new listener.
 extern std::atomic<int> global_listener_count;
 
 inline bool GlobalListenersActive() {

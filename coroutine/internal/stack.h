@@ -131,6 +131,8 @@ class StackPool {
   ThreadCache& LocalCache();
 
   // Written under mu_ (a failed madvise downgrades it), read anywhere.
+  // Relaxed: it only picks the guard of new stacks, and each Stack records
+  // the guard it got.
   std::atomic<GuardMode> mode_;
   const size_t max_guard_vmas_;
   const size_t warm_limit_;
@@ -142,6 +144,7 @@ class StackPool {
   SizeClass classes_[kClasses];
   std::vector<std::pair<char*, size_t>> slabs_;
   Stats stats_;
+  // Not guarded: a statistic, updated and read relaxed.
   std::atomic<size_t> in_use_{0};
 };
 

@@ -212,6 +212,8 @@ bool Connection::ReadMore() {
   if (deadline.nanos() <= now) {
     n = absl::DeadlineExceededError("read timed out");
   } else {
+    // Relaxed: published by the seq_cst store of wait_state_ below, which
+    // WakeIfExpired() loads before it reads the deadline.
     read_deadline_ns_.store(deadline.nanos(), std::memory_order_relaxed);
     wait_seq_ += 4;  // the state's low two bits, the wait's number above
     wait_state_.store(wait_seq_ | (idle_wait ? kWaitingIdle : kWaiting));
@@ -514,6 +516,7 @@ void Connection::WakeIfExpired(int64_t now_ns) {
   std::lock_guard<std::mutex> lock(wake_mu_);
   uint64_t expected = wait_state_.load();
   if (((expected & 3) != kWaiting && (expected & 3) != kWaitingIdle) ||
+      // Relaxed: ordered by the wait_state_ load (see ReadMore()).
       read_deadline_ns_.load(std::memory_order_relaxed) > now_ns) {
     return;
   }

@@ -28,6 +28,9 @@ class LogLimiter {
 
  private:
   const int per_second_;
+  // Relaxed: a rate limit; the CAS only elects who resets the count, and
+  // nothing else is published through these. A line or two over the limit
+  // at a second's boundary is harmless.
   std::atomic<int64_t> second_{-1};
   std::atomic<int> count_{0};
   std::atomic<uint64_t> dropped_{0};

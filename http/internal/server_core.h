@@ -64,6 +64,8 @@ class ServerCore {
 
   // For connections.
   bool draining() const { return draining_.load(); }
+  // options_version() pairs with the release fetch_add in SetOptions();
+  // the options themselves are copied under mu_ (CopyOptions()).
   uint64_t options_version() const {
     return version_.load(std::memory_order_acquire);
   }
@@ -91,7 +93,8 @@ class ServerCore {
   const Handler handler_;
   mutable base_internal::ThreadMutex mu_;
   ServerOptions options_ ABSL_GUARDED_BY(mu_);
-  std::atomic<uint64_t> version_{1};
+  std::atomic<uint64_t> version_{1};  // read relaxed under mu_
+  // Settings read relaxed: plain numbers, nothing read through them.
   std::atomic<size_t> max_connections_;
   std::atomic<int64_t> retry_after_seconds_;
 
@@ -106,6 +109,7 @@ class ServerCore {
   Event all_closed_;
   std::atomic<int> refusing_{0};
 
+  // Statistics (relaxed): Stats() wants a snapshot.
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> refused_{0};
   std::atomic<uint64_t> timed_out_{0};

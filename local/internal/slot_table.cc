@@ -24,7 +24,8 @@ using coroutine_internal::Access;
 // CoroutineLocal that holds it is published to other threads by whatever
 // publishes the CoroutineLocal itself.
 std::atomic<uint32_t> slot_count{0};
-// Tables attached to coroutines and not yet destroyed (LiveCoroutineTables()).
+// Tables attached to coroutines and not yet destroyed (LiveCoroutineTables()):
+// a statistic, relaxed.
 std::atomic<size_t> coroutine_tables{0};
 
 // Values whose destructors create values again are destroyed in up to this

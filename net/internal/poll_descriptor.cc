@@ -25,6 +25,7 @@ inline bool IsTask(uintptr_t s) { return s > 3; }
 
 // Like sync/: a cancellation is delivered only if it can be thrown now.
 bool CancelPending(Task* task) {
+  // Pairs with the fetch_or of kCancel in scheduler_internal::RequestCancel().
   return (task->word_.load(std::memory_order_acquire) & Task::kCancel) != 0 &&
          !task->cancel_delivered_ && std::uncaught_exceptions() == 0;
 }
@@ -32,6 +33,7 @@ bool CancelPending(Task* task) {
 }  // namespace
 
 bool PollDescriptor::Acquire(uint32_t generation) {
+  // The load and a failed CAS only feed the next try (relaxed).
   uint64_t w = word_.load(std::memory_order_relaxed);
   for (;;) {
     if (static_cast<uint32_t>(w >> 32) != generation || (w & kClosing) != 0) {
@@ -56,6 +58,7 @@ void PollDescriptor::Release() {
 }
 
 bool PollDescriptor::Close(uint32_t generation) {
+  // The load and a failed CAS only feed the next try (relaxed).
   uint64_t w = word_.load(std::memory_order_relaxed);
   for (;;) {
     if (static_cast<uint32_t>(w >> 32) != generation || (w & kClosing) != 0) {
@@ -83,6 +86,7 @@ void PollDescriptor::SetDeadline(Direction dir, Deadline deadline) {
 
 int PollDescriptor::Unblock(Direction dir, bool ioready) {
   Half& h = half(dir);
+  // Acquire, like the CAS's failure order: pairs with the waiter's CASes.
   uintptr_t s = h.state.load(std::memory_order_acquire);
   for (;;) {
     if (s == kReady) return 0;  // latched already; nobody waits
@@ -141,6 +145,7 @@ WaitOutcome PollDescriptor::Wait(Direction dir, Deadline deadline) {
     if (s != kNil) return WaitOutcome::kBusy;
     if (closing()) return WaitOutcome::kClosed;
     if (poller_->shut_down()) return WaitOutcome::kShutdown;
+    // Acquire pairs with the release store in SetDeadline().
     const Deadline d = Deadline::Earliest(
         deadline,
         Deadline::FromNanos(h.deadline_ns.load(std::memory_order_acquire)));
@@ -168,7 +173,8 @@ WaitOutcome PollDescriptor::Wait(Direction dir, Deadline deadline) {
       self->io_fd_.store(-1, std::memory_order_relaxed);
       // Woken by a timer or a cancellation rather than Unblock(): take
       // ourselves out (and drop Commit()'s reference) unless a waker got
-      // there first (it drops it).
+      // there first (it drops it). Acq_rel pairs with Unblock()'s CAS:
+      // exactly one of the two takes the pointer out.
       s = TaskBits(self);
       if (h.state.compare_exchange_strong(s, kNil, std::memory_order_acq_rel,
                                           std::memory_order_acquire)) {
@@ -179,11 +185,13 @@ WaitOutcome PollDescriptor::Wait(Direction dir, Deadline deadline) {
         // Acquire pairs with Unblock()'s release increment: if we read the
         // new count, the slot change before it is visible below.
         const uint32_t seq = h.futex.load(std::memory_order_acquire);
+        // Pairs with Unblock()'s CAS.
         if (h.state.load(std::memory_order_acquire) != kThread) break;
         if (d.IsReached()) break;
         scheduler_internal::FutexWait(&h.futex, seq, d);
       }
       s = kThread;
+      // Withdraws unless Unblock()'s CAS came first; pairs with it.
       h.state.compare_exchange_strong(s, kNil, std::memory_order_acq_rel,
                                       std::memory_order_acquire);
     }

@@ -88,6 +88,9 @@ class PollDescriptor {
   // Close() starts closing (false if it already was, or another
   // generation), wakes the waiters and drops the owner's reference.
   bool Close(uint32_t generation);
+  // closing() pairs with the CAS that sets kClosing in Close(); generation()
+  // with the release stores of word_ in Poller::Register() and
+  // Poller::Destroy().
   bool closing() const {
     return (word_.load(std::memory_order_acquire) & kClosing) != 0;
   }
@@ -113,6 +116,8 @@ class PollDescriptor {
   // make its system call: what the event announced, the call will see).
   void ClearReady(Direction dir) {
     Half& h = half(dir);
+    // The load only feeds the CAS; the CAS pairs with Unblock()'s. kReady
+    // carries no data, so its failure needs no ordering.
     uintptr_t s = h.state.load(std::memory_order_relaxed);
     if (s == kReady) {
       h.state.compare_exchange_strong(s, kNil, std::memory_order_acq_rel,
@@ -128,11 +133,12 @@ class PollDescriptor {
   // hang-up or an error: then a short read no longer proves that the next
   // read would find nothing (it stops at the urgent mark, or the end of
   // the stream is still to be read), and readers must not wait before
-  // reading. Acquire pairs with the poller's release store.
+  // reading. Acquire pairs with the release store in Poller::PollLocked().
   bool read_edges_complete() const {
     return !read_edges_incomplete_.load(std::memory_order_acquire);
   }
-  // deadline() is the direction's deadline.
+  // deadline() is the direction's deadline (acquire, pairing with the
+  // release store in SetDeadline()).
   Deadline deadline(Direction dir) const {
     return Deadline::FromNanos(
         half(dir).deadline_ns.load(std::memory_order_acquire));
@@ -151,6 +157,9 @@ class PollDescriptor {
     // Bumped (release) by Unblock() after it replaced kThread; the thread
     // sleeps on it (acquire load before it re-checks `state`).
     std::atomic<uint32_t> futex{0};
+    // Stored with release by SetDeadline(), read with acquire by Wait() and
+    // deadline(); Register() resets it relaxed before the release store of
+    // word_ publishes the descriptor.
     std::atomic<int64_t> deadline_ns{INT64_MAX};
   };
 

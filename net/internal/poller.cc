@@ -123,6 +123,7 @@ absl::StatusOr<PollDescriptor*> Poller::Register(int fd) {
         PollDescriptor* d = &chunk[i];
         d->poller_ = this;
         d->index_ = chunks_ * kChunkSize + i;
+        // Relaxed: published by the chunk_table_ store below.
         d->word_.store((uint64_t{1} << 32) | PollDescriptor::kClosing,
                        std::memory_order_relaxed);
         d->next_free_ = free_;
@@ -138,6 +139,7 @@ absl::StatusOr<PollDescriptor*> Poller::Register(int fd) {
   }
   const uint32_t gen = pd->generation();
   pd->fd_ = fd;
+  // Relaxed: the release store of word_ below publishes them.
   for (PollDescriptor::Half& h : pd->half_) {
     h.state.store(PollDescriptor::kNil, std::memory_order_relaxed);
     h.deadline_ns.store(INT64_MAX, std::memory_order_relaxed);

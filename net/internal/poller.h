@@ -67,6 +67,7 @@ class Poller final : public scheduler_internal::IoPoller {
   // with the next generation.
   void Destroy(PollDescriptor* pd);
 
+  // shut_down() pairs with the release store in Shutdown().
   bool shut_down() const { return shut_down_.load(std::memory_order_acquire); }
   // AddWaiter()/RemoveWaiter() count the tasks and threads in Wait().
   void AddWaiter();
@@ -104,22 +105,29 @@ class Poller final : public scheduler_internal::IoPoller {
   // The right to poll (IoPoller::TryLock()).
   base_internal::SpinLock poll_lock_;
   std::atomic<bool> shut_down_{false};
+  // Relaxed snapshots for the monitor (LastPollNanos()).
   std::atomic<bool> in_blocking_{false};
   std::atomic<int64_t> last_poll_ns_{0};
   // The deadline of the blocking poll in progress; INT64_MIN when none.
+  // Reset relaxed after the poll: a stale deadline read meanwhile costs
+  // one needless Break().
   std::atomic<int64_t> blocking_deadline_{INT64_MIN};
+  // Relaxed: a hint for busy polling (HasWaiters()); a worker that parks
+  // takes the poller role whatever it says.
   std::atomic<int64_t> waiters_{0};
 
   // The pool: chunks are appended under pool_mu_ and never freed while
   // the poller lives; lookups by index read chunk_table_ without the lock
   // (acquire pairs with the release store that publishes a chunk).
   base_internal::ThreadMutex pool_mu_;
+  // Relaxed in the constructor and the destructor (no other thread) and
+  // in Shutdown() (under pool_mu_, which orders it with the stores).
   std::unique_ptr<std::atomic<PollDescriptor*>[]> chunk_table_;
   uint32_t chunks_ ABSL_GUARDED_BY(pool_mu_) = 0;
   PollDescriptor* free_ ABSL_GUARDED_BY(pool_mu_) = nullptr;
-  std::atomic<size_t> registered_{0};
 
   // Counters (relaxed; read by FillStats()).
+  std::atomic<size_t> registered_{0};
   std::atomic<uint64_t> ready_events_{0};
   std::atomic<uint64_t> stale_events_{0};
   std::atomic<uint64_t> polls_[3] = {};

@@ -56,7 +56,9 @@ class Idle {
   int NotifyOne();
   // IsParked() is a racy read used for statistics.
   bool IsParked(int worker) const;
-  // num_searching() and num_unparked() are relaxed snapshots.
+  // num_searching() and num_unparked() are relaxed snapshots: hints for a
+  // running worker's local push and the monitor's backstop; a wake that
+  // progress depends on goes through NotifyOne().
   int num_searching() const;
   int num_unparked() const;
 

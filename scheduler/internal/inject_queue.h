@@ -6,7 +6,7 @@
 //
 // An intrusive singly linked list (through Task::queue_next_) under a
 // mutex, with the length mirrored in an atomic so that the common "is it
-// empty?" check costs one relaxed load and no lock. Pushes come from
+// empty?" check costs one load and no lock. Pushes come from
 // remote spawns, wakes from other threads and ring overflow, all of them
 // rarer than local scheduling; a batch takes the lock once. A task is in at
 // most one InjectQueue at a time (it is queued only by whoever set its
@@ -104,6 +104,11 @@ class InjectQueue {
   base_internal::ThreadMutex mu_;
   Task* head_ ABSL_GUARDED_BY(mu_) = nullptr;
   Task* tail_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Written only under mu_, so the relaxed read of the old value in each
+  // store is exact, and the decrements in Pop() and PopBatch() need no
+  // ordering. The release stores in Push() and PushBatch() pair with the
+  // acquire loads in Pop(), PopBatch() and size(); the list itself is read
+  // under mu_, which orders it on its own.
   std::atomic<size_t> len_{0};
 };
 

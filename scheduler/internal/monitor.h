@@ -69,6 +69,7 @@ class Monitor {
   std::atomic<bool> stop_{false};
   // A hint only (relaxed both ways): the next tick is further away than
   // interval_ns_.
+  // The wake itself is the exchange in parker_.Unpark().
   std::atomic<bool> backed_off_{false};
   ThreadParker parker_;
   std::thread thread_;

@@ -28,7 +28,8 @@ void PollerDriver::Park(Deadline deadline) {
       // acquire pairs with Unpark()'s release exchange.
       state_.exchange(kEmpty, std::memory_order_acquire);
     } else {
-      state_.store(kEmpty, std::memory_order_relaxed);  // took the token
+      // Took the token; the failed CAS acquired it.
+      state_.store(kEmpty, std::memory_order_relaxed);
     }
     io->Unlock();
     return;
@@ -40,7 +41,8 @@ void PollerDriver::FutexPark(Deadline deadline) {
   uint32_t s = kEmpty;
   // Acquire pairs with Unpark()'s release exchange.
   if (!state_.compare_exchange_strong(s, kParked, std::memory_order_acquire)) {
-    state_.store(kEmpty, std::memory_order_relaxed);  // a token arrived
+    // A token arrived; the failed CAS acquired it.
+    state_.store(kEmpty, std::memory_order_relaxed);
     return;
   }
   for (;;) {
@@ -52,9 +54,11 @@ void PollerDriver::FutexPark(Deadline deadline) {
     }
     if (deadline.IsReached()) {
       s = kParked;
+      // Fails if a token came: then the acquire pairs with Unpark()'s
+      // release exchange, and the relaxed store only takes the token.
       if (!state_.compare_exchange_strong(s, kEmpty,
                                           std::memory_order_acquire)) {
-        state_.store(kEmpty, std::memory_order_relaxed);  // took the token
+        state_.store(kEmpty, std::memory_order_relaxed);
       }
       return;
     }

@@ -58,6 +58,8 @@ void Registry::ForEach(absl::FunctionRef<void(Task*)> fn) const {
 
 size_t Registry::live() const {
   size_t n = 0;
+  // The acquire pairs with nothing: the counts are stored relaxed, and
+  // nothing is read through them.
   for (int i = 0; i < num_shards_; ++i) {
     n += shards_[static_cast<size_t>(i)].count.load(std::memory_order_acquire);
   }
@@ -96,6 +98,7 @@ void Registry::Counts(size_t* live, size_t* forever) const {
 
 size_t Registry::live_forever() const {
   size_t n = 0;
+  // As in live(), the acquire pairs with nothing.
   for (int i = 0; i < num_shards_; ++i) {
     n +=
         shards_[static_cast<size_t>(i)].forever.load(std::memory_order_acquire);

@@ -50,6 +50,9 @@ class Registry {
   struct alignas(64) Shard {
     mutable base_internal::SpinLock lock;
     Task* head ABSL_GUARDED_BY(lock) = nullptr;
+    // Written only under `lock`, which orders the writers and Counts();
+    // atomics only so that live() and live_forever() may read them without
+    // it. Hence relaxed.
     std::atomic<size_t> count{0};
     std::atomic<size_t> forever{0};
     std::atomic<uint64_t> adds{0};

@@ -15,9 +15,9 @@
 // task plus the older half of the ring (Overflow) to move to the global
 // injection queue, the same batch Tokio moves.
 //
-// Thread-safety: Push() and Pop() only from the owner thread; Steal() from
-// any thread. Slots are atomics (relaxed); the orderings on head_ and tail_
-// publish their contents, each named at the operation it pairs with.
+// Thread-safety: Push() and Pop() only from the owner thread; StealInto()
+// from any thread. Slots are atomics (relaxed); the orderings on head_ and
+// tail_ publish their contents, each named at the operation it pairs with.
 
 #ifndef COLONY_SCHEDULER_INTERNAL_RUN_QUEUE_H_
 #define COLONY_SCHEDULER_INTERNAL_RUN_QUEUE_H_
@@ -53,14 +53,16 @@ class RunQueue {
   // items, removed from the ring, for the caller to move elsewhere.
   bool Push(T* item, std::vector<T*>* overflow) {
     for (;;) {
-      // Pairs with the release CAS of thieves and Pop(): slots below
-      // `real` are free again.
+      // Pairs with the release CAS that ends a thief's claim in
+      // StealInto() (step 3): the thief has read the slots below `steal`
+      // before they are reused here.
       const uint64_t head = head_.load(std::memory_order_acquire);
       const uint32_t steal = Steal32(head);
+      // Only this thread writes tail_.
       const uint32_t tail = tail_.load(std::memory_order_relaxed);
       if (tail - steal < kCapacity) {
         slots_[tail & kMask].store(item, std::memory_order_relaxed);
-        // Pairs with the acquire load of tail_ in Steal(): the slot is
+        // Pairs with the acquire load of tail_ in StealInto(): the slot is
         // written before a thief can see it.
         tail_.store(tail + 1, std::memory_order_release);
         return true;
@@ -81,6 +83,7 @@ class RunQueue {
 
   // Pop() takes the oldest item (owner only), or null when empty.
   T* Pop() {
+    // Pairs with the release CAS on head_ in StealInto(), as the CAS below.
     uint64_t head = head_.load(std::memory_order_acquire);
     for (;;) {
       const uint32_t steal = Steal32(head);
@@ -91,27 +94,34 @@ class RunQueue {
       // With no steal in progress both halves advance together.
       const uint64_t next =
           steal == real ? Pack(next_real, next_real) : Pack(steal, next_real);
-      // acq_rel: acquire pairs with thieves' release; release tells Push()
-      // the slot is free.
+      // The acquire pairs with the release CAS on head_ in StealInto(); the
+      // release pairs with a thief's acquire load or CAS of head_. Push()
+      // runs on this thread and needs neither.
       if (head_.compare_exchange_weak(head, next, std::memory_order_acq_rel,
                                       std::memory_order_acquire)) {
+        // This thread wrote the slot.
         return slots_[real & kMask].load(std::memory_order_relaxed);
       }
     }
   }
 
-  // Steal() moves about half of this queue's items into `dst` (whose owner
+  // StealInto() moves about half of this queue's items into `dst` (whose owner
   // must be the caller, and which must be empty enough: at most
   // kCapacity/2 items) and returns one more item for the caller to run
   // directly, or null when there was nothing to take or another thief is
   // at work.
   T* StealInto(RunQueue& dst) {
+    // The caller owns `dst` and is the only writer of its tail_.
     const uint32_t dst_tail = dst.tail_.load(std::memory_order_relaxed);
+    // Pairs with the release CAS that ends a claim on `dst` (step 3): its
+    // thieves have read the slots about to be overwritten.
     const uint32_t dst_steal =
         Steal32(dst.head_.load(std::memory_order_acquire));
     if (dst_tail - dst_steal > kCapacity / 2) return nullptr;
 
     // 1. Claim [real, real + n) by moving `real` while keeping `steal`.
+    //    The load and the CAS acquire the release CASes on head_ in Pop()
+    //    and other thieves' step 3.
     uint64_t head = head_.load(std::memory_order_acquire);
     uint32_t first, n;
     for (;;) {
@@ -132,7 +142,8 @@ class RunQueue {
       }
     }
     // 2. Copy the batch; the owner cannot reuse these slots while `steal`
-    //    still points at them.
+    //    still points at them. Relaxed: tail_ (step 1) published these
+    //    slots, and dst.tail_ (below) publishes dst's.
     for (uint32_t i = 0; i + 1 < n; ++i) {
       T* item = slots_[(first + i) & kMask].load(std::memory_order_relaxed);
       dst.slots_[(dst_tail + i) & kMask].store(item, std::memory_order_relaxed);
@@ -140,7 +151,8 @@ class RunQueue {
     T* const last =
         slots_[(first + n - 1) & kMask].load(std::memory_order_relaxed);
     // 3. Release the claim: steal catches up with real (which the owner may
-    //    have advanced meanwhile).
+    //    have advanced meanwhile). The release pairs with the acquire load
+    //    of head_ in Push() (slots read before the owner reuses them).
     head = head_.load(std::memory_order_acquire);
     for (;;) {
       const uint32_t real = Real32(head);
@@ -151,13 +163,16 @@ class RunQueue {
       }
     }
     if (n > 1) {
-      // Pairs with the acquire load of dst.tail_ by thieves of dst.
+      // Pairs with the acquire load of tail_ in StealInto() by thieves of
+      // dst.
       dst.tail_.store(dst_tail + n - 1, std::memory_order_release);
     }
     return last;
   }
 
-  // size() is a snapshot of the number of queued items.
+  // size() is a snapshot of the number of queued items. The acquires pair
+  // with the releases on head_ and tail_ above, though nothing read after
+  // them depends on it.
   uint32_t size() const {
     const uint64_t head = head_.load(std::memory_order_acquire);
     return tail_.load(std::memory_order_acquire) - Real32(head);
@@ -180,6 +195,7 @@ class RunQueue {
     constexpr uint32_t kHalf = kCapacity / 2;
     if (tail - real != kCapacity) return false;  // changed meanwhile
     const uint64_t next = Pack(real + kHalf, real + kHalf);
+    // Orders as the CAS in Pop(); the slots are this thread's writes.
     if (!head_.compare_exchange_strong(head, next, std::memory_order_acq_rel,
                                        std::memory_order_acquire)) {
       return false;

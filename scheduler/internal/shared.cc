@@ -137,7 +137,8 @@ absl::Status SchedulerShared::Submit(Task* task, ScopeTasks* scope,
   if (Task* spawner = CurrentTask()) task->parent_id_ = spawner->id();
   task->band_ = std::clamp(task->priority(), 0, options_.priority_bands - 1);
   // One reference for the scheduler (until Finish()), one for the handle;
-  // kScheduled because it is about to be queued.
+  // kScheduled because it is about to be queued. Relaxed: nobody else
+  // sees the task yet; the queue that takes it publishes the word.
   task->word_.store(2 * Task::kRefOne + Task::kScheduled,
                     std::memory_order_relaxed);
   if (scope != nullptr) {
@@ -251,7 +252,9 @@ void SchedulerShared::Finish(Task* task, Worker* worker) {
   // until the last handle is gone.
   coroutine_internal::Access::ReleaseStack(task);
   // kScheduled -> kFinished (kScheduled is set while it runs). Release
-  // publishes the result to joiners.
+  // publishes the result to the acquire loads in IsFinished() and
+  // AwaitCompletion(); acquire pairs with AwaitCompletion()'s CAS that sets
+  // kJoinWaiter (joiner_ is written).
   const uint64_t before = task->word_.fetch_add(
       Task::kFinished - Task::kScheduled, std::memory_order_acq_rel);
   if ((before & Task::kJoinWaiter) != 0) {
@@ -476,6 +479,7 @@ std::vector<TaskInfo> SchedulerShared::Snapshot(
     info.priority = t->priority();
     info.wake_ns = info.state == CoroutineState::kSuspended ? t->wake_ns() : 0;
     info.age_ns = now - t->spawn_ns_;
+    // Relaxed: a snapshot for display; nothing is reached through these.
     info.worker = t->worker_.load(std::memory_order_relaxed);
     const uint64_t word = t->word_.load(std::memory_order_relaxed);
     info.cancel_requested = (word & Task::kCancel) != 0;

@@ -122,6 +122,8 @@ class SchedulerShared {
   BlockingPool& blocking() { return blocking_; }
   Scheduler* owner() const { return owner_; }
   void set_owner(Scheduler* owner) { owner_ = owner; }
+  // shutdown() pairs with the seq_cst stores of shutdown_ in the undo path
+  // of StartWorkersLocked() and in Stop() step 4.
   bool shutdown() const { return shutdown_.load(std::memory_order_acquire); }
 
   // io_poller() is the installed I/O poller, or null. Acquire pairs with
@@ -180,6 +182,7 @@ class SchedulerShared {
   std::atomic<int> phase_{kCreated};
   std::atomic<int> submitting_{0};
   std::atomic<bool> shutdown_{false};
+  // Statistics (relaxed): Stats() wants a snapshot.
   std::atomic<uint64_t> spawned_remote_{0};
   std::atomic<uint64_t> rejected_{0};
   base_internal::ThreadMutex io_mu_;
@@ -194,7 +197,7 @@ class SchedulerShared {
     bool reported = false;
   };
   std::vector<StallWatch> stall_watch_;
-  std::atomic<uint64_t> monitor_wakes_{0};
+  std::atomic<uint64_t> monitor_wakes_{0};  // a statistic, relaxed
   Monitor monitor_;
 };
 

@@ -20,8 +20,8 @@ void Task::operator delete(void* block, size_t size) noexcept {
 }
 
 void Unref(Task* task) {
-  // Acq_rel: the last owner sees every other owner's writes before it
-  // destroys the task.
+  // Acq_rel: pairs with the other owners' fetch_sub here, so the last
+  // owner sees every other owner's writes before it destroys the task.
   const uint64_t before =
       task->word_.fetch_sub(Task::kRefOne, std::memory_order_acq_rel);
   if ((before >> Task::kRefShift) == 1) {
@@ -31,12 +31,16 @@ void Unref(Task* task) {
 
 void RequestCancel(Task* task, std::string_view reason) {
   bool expected = false;
+  // Only elects the one writer of cancel_request_; a loser reads nothing,
+  // and the fetch_or of kCancel below publishes the reason.
   if (!task->cancel_claimed_.compare_exchange_strong(
           expected, true, std::memory_order_acq_rel)) {
     return;  // Someone else asked first; their reason stands.
   }
   task->cancel_request_ = std::make_unique<const std::string>(reason);
-  // Release publishes cancel_request_ to whoever sees kCancel.
+  // Release publishes cancel_request_ to the acquire loads of kCancel in
+  // CheckCancel(), CancellationPending() and CancelRequestedElsewhere(); the
+  // acquire pairs with the kFinished fetch_add in SchedulerShared::Finish().
   const uint64_t before =
       task->word_.fetch_or(Task::kCancel, std::memory_order_acq_rel);
   if ((before & Task::kFinished) != 0) return;
@@ -48,7 +52,10 @@ void RequestCancel(Task* task, std::string_view reason) {
 bool MarkWokenScheduled(Task* task) {
   // Queued or running already: leave kNotified for the worker, but only
   // while kScheduled is still set, in one CAS. If the slice parked in the
-  // meantime (kScheduled clear), schedule it ourselves instead.
+  // meantime (kScheduled clear), schedule it ourselves instead. The load
+  // and a failed CAS only feed the next try; the successful acq_rel CAS is
+  // the wake's RMW (task.h), ordered with the worker's RMWs in RunTask() and
+  // AfterSlice().
   uint64_t s = task->word_.load(std::memory_order_relaxed);
   for (;;) {
     if ((s & Task::kFinished) != 0) return false;
@@ -75,6 +82,7 @@ void WakeTask(Task* task) { task->shared_->Wake(task); }
 void RefTask(Task* task) { task->Ref(); }
 
 bool CancellationPending(const Task* self) {
+  // Pairs with the fetch_or of kCancel in RequestCancel().
   return (self->word_.load(std::memory_order_acquire) & Task::kCancel) != 0 &&
          !self->cancel_delivered_ && std::uncaught_exceptions() == 0;
 }
@@ -95,6 +103,8 @@ WaitScope::~WaitScope() {
 
 void CheckCancel(Task* self) {
   if (self->cancel_delivered_) return;
+  // Pairs with the fetch_or of kCancel in RequestCancel(): cancel_request_
+  // is visible.
   if ((self->word_.load(std::memory_order_acquire) & Task::kCancel) == 0) {
     return;
   }
@@ -125,14 +135,16 @@ void AwaitCompletion(Task* task) {
     // waiter stays empty: a thread waits on the task's word.
   }
   task->joiner_ = waiter;
-  // Acquire: if completion won the race, its result must be visible.
+  // Acquire, here and in the CAS's failure order: pairs with the kFinished
+  // fetch_add in SchedulerShared::Finish(); if completion won the race, its
+  // result must be visible.
   uint64_t s = task->word_.load(std::memory_order_acquire);
   for (;;) {
     if ((s & Task::kFinished) != 0) {
       if (self != nullptr) Unref(self);
       return;
     }
-    // Release publishes joiner_ to Finish().
+    // Release publishes joiner_ to the acq_rel fetch_add in Finish().
     if (task->word_.compare_exchange_weak(s, s | Task::kJoinWaiter,
                                           std::memory_order_acq_rel,
                                           std::memory_order_acquire)) {
@@ -144,6 +156,7 @@ void AwaitCompletion(Task* task) {
     // futex wake on memory the task owns, so nothing of the thread is
     // touched after it may have returned and exited.
     for (;;) {
+      // Pairs with the kFinished fetch_add in Finish().
       s = task->word_.load(std::memory_order_acquire);
       if ((s & Task::kFinished) != 0) return;
       FutexWaitWord(&task->word_, s);
@@ -157,7 +170,9 @@ void AwaitCompletion(Task* task) {
     }
   } catch (...) {
     // Cancelled while joining: withdraw unless completion won the race
-    // (then Finish() wakes us and drops the reference itself).
+    // (then Finish() wakes us and drops the reference itself). Relaxed
+    // load and failure: the loop re-reads; a success means Finish() has
+    // not run and will not read joiner_.
     s = task->word_.load(std::memory_order_relaxed);
     while ((s & Task::kFinished) == 0) {
       if (task->word_.compare_exchange_weak(s, s & ~Task::kJoinWaiter,

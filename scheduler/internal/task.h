@@ -95,7 +95,8 @@ class Task : public BasicCoroutine {
   bool forever_ = false;
   // Owned by the task itself: the cancellation was thrown into it.
   bool cancel_delivered_ = false;
-  // The worker that ran it last (-1: never ran).
+  // The worker that ran it last (-1: never ran). Relaxed everywhere: a
+  // hint for migration and Dump(), never used to reach other data.
   std::atomic<int> worker_{-1};
   int64_t spawn_ns_ = 0;
   // When it was queued, for a sample of queued tasks (0: not sampled).
@@ -144,6 +145,8 @@ class Task : public BasicCoroutine {
   // The task that spawned it (0: spawned from outside the scheduler).
   uint64_t parent_id_ = 0;
 
+  // Relaxed: the caller holds a reference already; the acq_rel fetch_sub
+  // in Unref() orders the destruction.
   void Ref() { word_.fetch_add(kRefOne, std::memory_order_relaxed); }
 
  protected:
@@ -152,6 +155,7 @@ class Task : public BasicCoroutine {
   // The task's kCancel bit is its cancellation flag; BasicCoroutine's
   // cancel_requested() reports it.
   bool CancelRequestedElsewhere() const override {
+    // Pairs with the fetch_or of kCancel in RequestCancel().
     return (word_.load(std::memory_order_acquire) & kCancel) != 0;
   }
 };
@@ -204,7 +208,8 @@ class TaskImpl final : public TypedTask<R> {
   std::optional<F> fn_;
 };
 
-// IsFinished() is true once `task` finished (acquire: its result is
+// IsFinished() is true once `task` finished (acquire, pairing with the
+// fetch_add that sets kFinished in SchedulerShared::Finish(): its result is
 // visible).
 inline bool IsFinished(const Task* task) {
   return (task->word_.load(std::memory_order_acquire) & Task::kFinished) != 0;
@@ -230,6 +235,8 @@ inline bool MarkWoken(Task* task) {
     // It was parked, or ended (kFinished is never set on a parked task
     // later, and a stray kScheduled on a completed one is harmless: nothing
     // reads it after kFinished). We set kScheduled, so we queue it.
+    // Relaxed: nothing of the task is read when kFinished is set, and the
+    // fetch_or above already ordered the rest.
     return (task->word_.load(std::memory_order_relaxed) & Task::kFinished) == 0;
   }
   return MarkWokenScheduled(task);

@@ -9,6 +9,7 @@
 namespace colony::scheduler_internal {
 
 bool PinParked(Task* task) {
+  // The load and a failed CAS only feed the next try (relaxed).
   uint64_t s = task->word_.load(std::memory_order_relaxed);
   while ((s & (Task::kScheduled | Task::kFinished)) == 0) {
     // Acquire pairs with the release of the worker's parking CAS in
@@ -23,8 +24,10 @@ bool PinParked(Task* task) {
 }
 
 bool Unpin(Task* task) {
-  // As in Worker::AfterSlice(): release, so that whoever schedules the task
-  // next runs it after our reads of its stack.
+  // As in Worker::AfterSlice(): the release pairs with the wake's RMW in
+  // MarkWoken() or MarkWokenScheduled(), so that whoever schedules the task
+  // next runs it after our reads of its stack; the acquire pairs with that
+  // RMW when a wake left kNotified.
   uint64_t s = task->word_.load(std::memory_order_relaxed);
   for (;;) {
     const uint64_t next = (s & Task::kNotified) != 0 ? s & ~Task::kNotified

@@ -42,14 +42,17 @@ bool ThreadParker::Park(Deadline deadline) {
     return true;
   }
   s = kEmpty;
+  // Acquire (on failure) pairs with Unpark()'s release exchange.
   if (!state_.compare_exchange_strong(s, kParked, std::memory_order_acquire)) {
-    // A token arrived in between (s == kNotified).
+    // A token arrived in between (s == kNotified); the failed CAS acquired
+    // it, so the store is relaxed.
     state_.store(kEmpty, std::memory_order_relaxed);
     return true;
   }
   for (;;) {
     FutexWait(&state_, kParked, deadline);
     s = kNotified;
+    // Acquire pairs with Unpark()'s release exchange.
     if (state_.compare_exchange_strong(s, kEmpty, std::memory_order_acquire)) {
       return true;
     }
@@ -59,7 +62,8 @@ bool ThreadParker::Park(Deadline deadline) {
                                          std::memory_order_acquire)) {
         return false;
       }
-      // Unparked at the deadline: take the token.
+      // Unparked at the deadline: take the token (the failed CAS acquired
+      // Unpark()'s release).
       state_.store(kEmpty, std::memory_order_relaxed);
       return true;
     }
@@ -68,7 +72,7 @@ bool ThreadParker::Park(Deadline deadline) {
 }
 
 void ThreadParker::Unpark() {
-  // Release pairs with the acquire in Park().
+  // Release pairs with the acquiring CASes in Park().
   if (state_.exchange(kNotified, std::memory_order_release) == kParked) {
     FutexWake(&state_, 1);
   }

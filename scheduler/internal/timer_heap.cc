@@ -102,7 +102,7 @@ void TimerHeap::Publish() {
   // publishes here and then reads the poller's.
   next_deadline_.store(heap_.empty() ? kNever : heap_[0]->timer_deadline_,
                        std::memory_order_seq_cst);
-  size_.store(heap_.size(), std::memory_order_relaxed);
+  size_.store(heap_.size(), std::memory_order_relaxed);  // see size()
 }
 
 }  // namespace colony::scheduler_internal

@@ -49,6 +49,7 @@ class TimerHeap {
   size_t TakeExpired(int64_t now_ns, absl::FunctionRef<void(Task*)> wake,
                      bool try_only = false);
   // next_deadline() is the earliest deadline in the heap, or kNever.
+  // Relaxed: a hint; TakeExpired() re-checks the heap under mu_.
   int64_t next_deadline() const {
     return next_deadline_.load(std::memory_order_relaxed);
   }
@@ -57,7 +58,8 @@ class TimerHeap {
   int64_t next_deadline_seq_cst() const {
     return next_deadline_.load(std::memory_order_seq_cst);
   }
-  // size() is the number of sleeping tasks.
+  // size() is the number of sleeping tasks (a relaxed snapshot, for
+  // statistics).
   size_t size() const { return size_.load(std::memory_order_relaxed); }
 
  private:

@@ -445,7 +445,9 @@ Task* Worker::NextLocalSlow() {
 
 Task* Worker::StealFrom(Worker& victim) {
   // A stalled victim's LIFO slot is fair game (its owner is stuck in one
-  // slice and cannot run it); acquire pairs with MarkStalled().
+  // slice and cannot run it); acquire pairs with the release store in
+  // MarkStalled(), which publishes nothing but the flag (TakeLifo()'s own
+  // acquire publishes the task).
   if (ABSL_PREDICT_FALSE(victim.stalled_.load(std::memory_order_acquire)) &&
       victim.HasLifo()) {
     if (Task* t = victim.TakeLifo()) {
@@ -560,8 +562,9 @@ void Worker::ParkIdle() {
   searching_stat_.store(false, std::memory_order_relaxed);
   if (last) {
     // The re-check must not be ordered before the decrement above (see
-    // idle.h). ThreadSanitizer cannot build fences; the decrement is a
-    // seq_cst RMW, which suffices on every machine Colony runs on.
+    // idle.h); pairs with the fence in Idle::NotifyOne(). ThreadSanitizer
+    // cannot build fences; the decrement is a seq_cst RMW, which suffices
+    // on every machine Colony runs on.
 #if !defined(__SANITIZE_THREAD__)
     std::atomic_thread_fence(std::memory_order_seq_cst);
 #endif
@@ -611,7 +614,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
   current_ = task;
   if (ABSL_PREDICT_FALSE(task->ready_ns_ != 0)) NoteQueueDelay(task);
   // Release pairs with the monitor's acquire in SliceSeq(): it sees the id
-  // of the slice it times.
+  // of the slice it times. (worker_ is a relaxed hint; see task.h.)
   slice_task_id_.store(task->id(), std::memory_order_relaxed);
   slice_seq_.store(slice_seq_.load(std::memory_order_relaxed) + 1,
                    std::memory_order_release);
@@ -621,6 +624,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
   // while it was queued: then take kNotified with an RMW, which orders us
   // after that waker (the task sees its condition). A kNotified this load
   // misses is not consumed: AfterSlice() finds it and re-queues the task.
+  // The load's acquire pairs with the fetch_or of kCancel in RequestCancel()
+  // (cancel_request() is read below); the fetch_and pairs with the wake's
+  // RMW in MarkWoken() or MarkWokenScheduled().
   uint64_t before = task->word_.load(std::memory_order_acquire);
   if (ABSL_PREDICT_FALSE((before & Task::kNotified) != 0)) {
     before = task->word_.fetch_and(~Task::kNotified, std::memory_order_acq_rel);
@@ -687,6 +693,9 @@ void Worker::AfterSlice(Task* task, void* tag) {
   // kNotified for us: then take that instead and queue the task again. One
   // CAS decides, so a wake either sees kScheduled (and leaves kNotified,
   // which this CAS sees) or finds it clear (and queues the task itself).
+  // The successful CAS is ordered with the wake's RMW in MarkWoken() or
+  // MarkWokenScheduled() (acq_rel both ways); the load and a failed CAS
+  // only feed the next try (relaxed).
   uint64_t s = task->word_.load(std::memory_order_relaxed);
   for (;;) {
     const uint64_t next = (s & Task::kNotified) != 0 ? s & ~Task::kNotified
@@ -735,7 +744,10 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
   }
   if (lifo && lifo_slot_) {
     // An exchange, not a load and a store: a thief may take the slot of a
-    // stalled worker at any moment (TakeLifo()).
+    // stalled worker at any moment (TakeLifo()). The release pairs with the
+    // acquire exchange in TakeLifo(); the acquire pairs with nothing (a
+    // previous task is this worker's own store, and TakeLifo() releases
+    // nothing).
     lifo_band_ = task->band_;
     Task* previous = lifo_.exchange(task, std::memory_order_acq_rel);
     if (ABSL_PREDICT_TRUE(previous == nullptr)) {
@@ -813,6 +825,7 @@ WorkerStats Worker::Stats() const {
   s.steals = steals_.Get();
   s.stolen_tasks = stolen_tasks_.Get();
   s.parks = parks_.Get();
+  // Relaxed loads here and below: a snapshot of statistics.
   s.stalls = stalls_.load(std::memory_order_relaxed);
   s.stalled = stalled_.load(std::memory_order_relaxed);
   s.unparks = unparks_.Get();

@@ -99,15 +99,18 @@ class Worker {
   // SliceSeq() is odd while a slice runs and changes at every slice start
   // and end; SliceTaskId() is the id of the task of the current slice.
   uint64_t SliceSeq() const {
+    // Pairs with the release store of slice_seq_ in RunTask().
     return slice_seq_.load(std::memory_order_acquire);
   }
   uint64_t SliceTaskId() const {
+    // Relaxed: SliceSeq()'s acquire orders it after the slice start.
     return slice_task_id_.load(std::memory_order_relaxed);
   }
   // MarkStalled() records a stall of the current slice: its LIFO slot
   // becomes stealable by other workers (StealFrom()) and what it readies
   // from now on goes to the injection queue. Cleared at the slice's end.
   void MarkStalled() {
+    // A statistic.
     stalls_.fetch_add(1, std::memory_order_relaxed);
     // Release pairs with the acquire load in StealFrom() and
     // ScheduleInline(): nothing to publish, the flag itself is the news.
@@ -191,9 +194,10 @@ class Worker {
   // (a hint: when a thief took the task, TakeLifo() returns null).
   int lifo_band_ = 0;
   int lifo_streak_ = 0;
-  // HasLifo() is a relaxed look at the slot; TakeLifo() empties it.
-  // Acquire pairs with the release of the exchange in ScheduleInline(),
-  // for a thief that takes a task this worker put there.
+  // HasLifo() is a relaxed look at the slot (a hint; TakeLifo() decides);
+  // TakeLifo() empties it. Its acquire pairs with the release of the
+  // exchange in ScheduleInline(), for a thief that takes a task this worker
+  // put there.
   bool HasLifo() const {
     return lifo_.load(std::memory_order_relaxed) != nullptr;
   }
@@ -201,7 +205,10 @@ class Worker {
     return lifo_.exchange(nullptr, std::memory_order_acquire);
   }
   // Slice bookkeeping for the monitor (see SliceSeq()): written by this
-  // worker only.
+  // worker only (stalled_ also by the monitor's MarkStalled()). The relaxed
+  // stores at a slice's end publish nothing: the monitor only compares
+  // sequence numbers, and a stale stalled_ at worst lets a thief take the
+  // LIFO task of a worker whose slice just ended (by exchange, so safely).
   std::atomic<uint64_t> slice_seq_{0};
   std::atomic<uint64_t> slice_task_id_{0};
   std::atomic<bool> stalled_{false};
@@ -227,7 +234,8 @@ class Worker {
   InjectQueue mailbox_;
   std::thread thread_;
 
-  // Counters: written by the worker's thread only, read by Stats().
+  // Counters: written by the worker's thread only, read by Stats() as a
+  // snapshot; hence relaxed, and a load and a store instead of an RMW.
   struct Counter {
     std::atomic<uint64_t> v{0};
     void Add(uint64_t n = 1) {
@@ -240,18 +248,23 @@ class Worker {
   // Busy time in one word, so that Stats() reads a value that never goes
   // back: while running (not parked) it is `now - busy_ns` ("a start
   // moved forward by the parked time"); while parked it is `-busy_ns`
-  // (zero or negative). Written by the worker's thread only.
+  // (zero or negative). Written by the worker's thread only, relaxed: no
+  // other data is read through it (Stats() reads it seq_cst around its
+  // clock read).
   std::atomic<int64_t> busy_clock_{0};
-  // The largest busy time Stats() has returned (any thread).
+  // The largest busy time Stats() has returned (any thread; relaxed: a
+  // running maximum, nothing read through it).
   mutable std::atomic<int64_t> busy_reported_{0};
   void NoteParking(int64_t now_ns);
   void NoteUnparked(int64_t now_ns);
   // A moving average (1/8 per sample) of how long sampled tasks waited in
   // a queue before this worker ran them; zeroed when the worker parks
-  // (an idle worker has no queue).
+  // (an idle worker has no queue). A statistic written by this worker only
+  // (relaxed).
   std::atomic<int64_t> queue_delay_ns_{0};
   int sample_countdown_ = 1;
   void NoteQueueDelay(Task* task);
+  // For Stats() only (relaxed): the Idle word is what the protocol uses.
   std::atomic<bool> parked_{false};
   std::atomic<bool> searching_stat_{false};
 

@@ -34,7 +34,8 @@ class Event {
   void Set();
   // Reset() clears the flag.
   void Reset();
-  // IsSet() reads the flag (acquire).
+  // IsSet() reads the flag (acquire, pairing with the release store in
+  // Set()).
   bool IsSet() const { return set_.load(std::memory_order_acquire); }
   // Wait() waits until the flag is set. In a task it is a cancellation
   // point.
@@ -48,7 +49,9 @@ class Event {
   bool WaitImpl(Deadline deadline, bool cancellable);
 
   std::mutex mu_;
-  std::atomic<bool> set_{false};      // written under mu_
+  // Written under mu_; accesses under mu_ are relaxed, except Set()'s
+  // release store, for IsSet() without the lock.
+  std::atomic<bool> set_{false};
   sync_internal::WaitQueue waiters_;  // guarded by mu_
 };
 

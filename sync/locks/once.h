@@ -91,7 +91,10 @@ class Once {
   // return.
   bool WaitTurn(std::unique_lock<std::mutex>& lock, bool cancellable);
 
-  std::atomic<uint32_t> state_{kIdle};  // written under mu_
+  // Written under mu_; every access under mu_ is relaxed (the lock orders
+  // them). Only done() reads it without the lock: its acquire pairs with
+  // the release store of kDone in Finish().
+  std::atomic<uint32_t> state_{kIdle};
   mutable std::mutex mu_;
   sync_internal::WaitQueue waiters_;  // guarded by mu_
 };

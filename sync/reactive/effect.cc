@@ -113,7 +113,7 @@ class EffectNode final : public ReactiveNode {
   BasicCoroutine* running_in_ = nullptr;  // guarded by mu_
   JoinHandle<void> handle_;               // guarded by mu_
   WaitQueue idle_waiters_;                // guarded by mu_
-  std::atomic<uint64_t> runs_{0};
+  std::atomic<uint64_t> runs_{0};         // a statistic, relaxed
 };
 
 void EffectNode::Schedule() {

@@ -92,6 +92,8 @@ SelectOutcome SelectAmong(ChannelCase* const* cases, int count,
   }
   locks.Unlock();
   if (r == WaitResult::kNotified) {
+    // Pairs with the winning notifier's TryClaim() CAS (the signal node's
+    // kNotified, acquired in BlockSelect(), already ordered it).
     const int winner = state.winner.load(std::memory_order_acquire);
     return SelectOutcome{winner, nodes[static_cast<size_t>(winner)].ok};
   }

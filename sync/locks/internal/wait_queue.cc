@@ -39,6 +39,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline WaitResult WaitForImpl(WaitNode* node,
       return WaitResult::kTimeout;
     }
     if (task == nullptr) {
+      // Relaxed: only the futex's expected value; a kNotified is read
+      // again by the acquire load above.
       const uint32_t seen = node->state.load(std::memory_order_relaxed);
       if (seen != WaitNode::kNotified) {
         FutexWait(&node->state, seen, deadline);
@@ -73,6 +75,7 @@ WaitNode* WaitQueue::ClaimOrSkip(WaitNode* node) {
 }
 
 bool WaitQueue::Remove(WaitNode* node) {
+  // Relaxed, here and below: under the lock, as every store but kNotified.
   if (node->state.load(std::memory_order_relaxed) != WaitNode::kWaiting) {
     return false;
   }
@@ -100,6 +103,7 @@ void WaitQueue::Wake(WaitNode* node) {
     // kNotified, return and end before the wake).
     WaitNode* signal = &node->select->signal;
     Task* task = signal->task;
+    // The release stores pair with the acquire load in WaitFor().
     if (task != nullptr) {
       scheduler_internal::RefTask(task);
       signal->state.store(WaitNode::kNotified, std::memory_order_release);
@@ -118,7 +122,8 @@ void WaitQueue::Wake(WaitNode* node) {
     // reference of ours. kPopped (PopFront() already left it, unless the
     // caller wakes a node it never queued) is what a waiter run by this
     // wake sees until the mark: the wake's acq_rel RMW on the task word
-    // publishes it to the worker that runs the task.
+    // publishes it to the worker that runs the task. The release store of
+    // kNotified pairs with the acquire load in WaitFor().
     node->state.store(WaitNode::kPopped, std::memory_order_relaxed);
     scheduler_internal::WakeTask(task);
     node->state.store(WaitNode::kNotified, std::memory_order_release);
@@ -169,6 +174,7 @@ WaitResult WaitQueue::BlockSelect(SelectState* state, Deadline deadline,
   const WaitResult result = WaitFor(&state->signal, deadline, cancellable);
   if (result == WaitResult::kNotified) return result;
   int expected = SelectState::kOpen;
+  // Pairs with the notifiers' TryClaim() CAS (see there).
   if (state->winner.compare_exchange_strong(expected, SelectState::kWithdrawn,
                                             std::memory_order_acq_rel)) {
     return result;

@@ -69,6 +69,11 @@ struct WaitNode {
   WaitNode* prev = nullptr;
   WaitNode* next = nullptr;
   scheduler_internal::Task* task = nullptr;  // null: a plain thread
+  // kWaiting, kPopped and kRemoved are stored relaxed under the primitive's
+  // lock, which orders them for notifiers and Remove(); the waiter reads
+  // kPopped without it only as a hint (yield rather than park), published
+  // by the wake's RMW on the task word (Wake()). kNotified is stored with
+  // release in Wake(), pairing with the acquire load in WaitFor().
   std::atomic<uint32_t> state{kWaiting};
   // Primitive-specific payload (a count of permits, a value to send or a
   // slot to receive into) and outcome (a channel closed under the waiter).
@@ -104,6 +109,9 @@ struct SelectState {
 
   // TryClaim() makes `node` the winner; false if another case won or the
   // selector withdrew.
+  // acq_rel pairs with the competing CAS: another notifier's TryClaim() or
+  // the withdrawal in BlockSelect(). What the winner hands over travels
+  // by the signal node's kNotified (Wake()).
   bool TryClaim(const WaitNode* node) {
     int expected = kOpen;
     return winner.compare_exchange_strong(expected, node->select_index,

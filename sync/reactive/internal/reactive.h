@@ -115,8 +115,8 @@ class ReactiveNode : public std::enable_shared_from_this<ReactiveNode> {
   uint64_t version();
   // published_version() is the last published version, without bringing
   // a memo up to date. Acquire pairs with the release store of version_ in
-  // CommitIf() (and a memo's refresh): the value of that version is
-  // visible.
+  // CommitIf() (and MemoNode::Refresh()); value_ itself is read under mu_,
+  // which orders it on its own.
   uint64_t published_version() const {
     return version_.load(std::memory_order_acquire);
   }
@@ -183,8 +183,11 @@ class ReactiveNode : public std::enable_shared_from_this<ReactiveNode> {
 
   mutable std::mutex mu_;
   std::shared_ptr<const void> value_;  // guarded by mu_
-  std::atomic<uint64_t> version_;      // written under mu_
-  bool closed_ = false;                // guarded by mu_
+  // Written under mu_ (reads under mu_ are relaxed); the release stores in
+  // CommitIf() and MemoNode::Refresh() pair with the acquire loads in
+  // version() and published_version().
+  std::atomic<uint64_t> version_;
+  bool closed_ = false;  // guarded by mu_
   // Weak: an observer lives as long as its owner keeps it.
   std::unordered_map<const ReactiveNode*, std::weak_ptr<ReactiveNode>>
       observers_;      // guarded by mu_
@@ -223,6 +226,7 @@ class MemoNode : public ReactiveNode {
   std::vector<Dependency> deps_;  // owned by the computing context
   // The last computation failed: recompute even if no input moved.
   bool must_recompute_ = false;  // owned by the computing context
+  // A statistic (relaxed).
   std::atomic<uint64_t> recomputations_{0};
 };
 

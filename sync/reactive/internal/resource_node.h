@@ -104,6 +104,7 @@ class ResourceNode final : public ReactiveNode {
   bool force_ = false;        // guarded by ReactiveNode::mu_
   JoinHandle<void> current_;  // guarded by ReactiveNode::mu_
 
+  // Statistics (relaxed): readers want a snapshot.
   std::atomic<uint64_t> runs_{0};
   std::atomic<uint64_t> cancelled_{0};
 };
