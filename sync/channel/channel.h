@@ -39,7 +39,9 @@
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "base/internal/spin_lock.h"
 #include "sync/locks/internal/wait_queue.h"
 #include "time/deadline.h"
 
@@ -95,7 +97,7 @@ class Channel {
   void Close() {
     std::vector<sync_internal::WaitNode*> wake;
     {
-      std::lock_guard<sync_internal::ChannelMutex> lock(mu_);
+      base_internal::SpinLockHolder lock(mu_);
       closed_ = true;
       while (auto* n = receivers_.PopFrontClaimed()) wake.push_back(n);
       while (auto* n = senders_.PopFrontClaimed()) wake.push_back(n);
@@ -108,12 +110,12 @@ class Channel {
 
   // closed() is true after Close().
   bool closed() const {
-    std::lock_guard<sync_internal::ChannelMutex> lock(mu_);
+    base_internal::SpinLockHolder lock(mu_);
     return closed_;
   }
   // size() is the number of queued values (a snapshot).
   size_t size() const {
-    std::lock_guard<sync_internal::ChannelMutex> lock(mu_);
+    base_internal::SpinLockHolder lock(mu_);
     return buffer_.size();
   }
   // capacity() is the capacity given at construction.
@@ -126,8 +128,9 @@ class Channel {
 
   // TrySendLocked() sends `*value` (moved from only on kDone) if that needs
   // no wait; a receiver it served is left in `*wake` for Wake() after the
-  // lock is released. Requires mu_.
-  Op TrySendLocked(T* value, WaitNode** wake) {
+  // lock is released.
+  Op TrySendLocked(T* value, WaitNode** wake)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (closed_) return Op::kClosed;
     if (WaitNode* receiver = receivers_.PopFrontClaimed()) {
       // Straight into the waiting receiver's slot.
@@ -162,9 +165,9 @@ class Channel {
   }
 
   // TryRecvLocked() receives into `*out` if that needs no wait (kClosed:
-  // closed and drained); a sender it served is left in `*wake`. Requires
-  // mu_.
-  Op TryRecvLocked(std::optional<T>* out, WaitNode** wake) {
+  // closed and drained); a sender it served is left in `*wake`.
+  Op TryRecvLocked(std::optional<T>* out, WaitNode** wake)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (capacity_ != 0 && !buffer_.empty()) {
       out->emplace(std::move(buffer_.front()));
       buffer_.pop_front();
@@ -215,14 +218,15 @@ class Channel {
 
   // SendWait() queues a node for `value` (mu_ held on entry), releases mu_
   // and waits.
-  ABSL_ATTRIBUTE_NOINLINE bool SendWait(T& value, Deadline deadline) {
+  ABSL_ATTRIBUTE_NOINLINE bool SendWait(T& value, Deadline deadline)
+      ABSL_UNLOCK_FUNCTION(mu_) {
     WaitNode node;
     node.Prepare("channel send");
     node.data = &value;
     senders_.Push(&node);
     mu_.unlock();
-    const sync_internal::WaitResult r =
-        senders_.Block(&node, mu_, deadline, /*cancellable=*/true);
+    const sync_internal::WaitResult r = sync_internal::WaitQueue::Block(
+        &senders_, &node, mu_, deadline, /*cancellable=*/true);
     if (r == sync_internal::WaitResult::kNotified) return node.ok;
     if (r == sync_internal::WaitResult::kCancelled) {
       sync_internal::ThrowIfCancelled(node);
@@ -255,7 +259,8 @@ class Channel {
 
   // RecvWait() queues a node (mu_ held on entry), releases mu_ and waits
   // for a value.
-  ABSL_ATTRIBUTE_NOINLINE std::optional<T> RecvWait(Deadline deadline) {
+  ABSL_ATTRIBUTE_NOINLINE std::optional<T> RecvWait(Deadline deadline)
+      ABSL_UNLOCK_FUNCTION(mu_) {
     std::optional<T> out;
     WaitNode node;
     node.Prepare("channel receive");
@@ -263,8 +268,8 @@ class Channel {
     receivers_.Push(&node);
     mu_.unlock();
     // Once queued, `out` belongs to the senders until Block() returns.
-    const sync_internal::WaitResult r =
-        receivers_.Block(&node, mu_, deadline, /*cancellable=*/true);
+    const sync_internal::WaitResult r = sync_internal::WaitQueue::Block(
+        &receivers_, &node, mu_, deadline, /*cancellable=*/true);
     if (r == sync_internal::WaitResult::kNotified) {
       if (!node.ok) out.reset();  // closed
       return out;
@@ -277,35 +282,41 @@ class Channel {
 
   const size_t capacity_;
   mutable sync_internal::ChannelMutex mu_;
-  std::deque<T> buffer_;                // guarded by mu_
-  bool closed_ = false;                 // guarded by mu_
-  sync_internal::WaitQueue senders_;    // guarded by mu_; data: T*
-  sync_internal::WaitQueue receivers_;  // guarded by mu_; data: optional<T>*
+  std::deque<T> buffer_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  sync_internal::WaitQueue senders_ ABSL_GUARDED_BY(mu_);  // data: T*
+  // data: optional<T>*
+  sync_internal::WaitQueue receivers_ ABSL_GUARDED_BY(mu_);
 };
 
 namespace sync_internal {
 
-// ChannelAccess gives Select() the lock-held steps of a channel.
+// ChannelAccess gives Select() the lock-held steps of a channel. Select
+// holds the locks of all its channels at once, a set whose size is only
+// known at run time, which the analysis cannot follow: the steps that
+// require Mutex(ch) are not checked.
 struct ChannelAccess {
   template <typename T>
   static ChannelMutex* Mutex(Channel<T>& ch) {
     return &ch.mu_;
   }
   template <typename T>
-  static ChannelOp TrySendLocked(Channel<T>& ch, T* value, WaitNode** wake) {
+  static ChannelOp TrySendLocked(Channel<T>& ch, T* value, WaitNode** wake)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return ch.TrySendLocked(value, wake);
   }
   template <typename T>
   static ChannelOp TryRecvLocked(Channel<T>& ch, std::optional<T>* out,
-                                 WaitNode** wake) {
+                                 WaitNode** wake)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return ch.TryRecvLocked(out, wake);
   }
   template <typename T>
-  static WaitQueue& Senders(Channel<T>& ch) {
+  static WaitQueue& Senders(Channel<T>& ch) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return ch.senders_;
   }
   template <typename T>
-  static WaitQueue& Receivers(Channel<T>& ch) {
+  static WaitQueue& Receivers(Channel<T>& ch) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return ch.receivers_;
   }
 };

@@ -31,60 +31,58 @@ Barrier::Barrier(int64_t count, std::function<void()> completion)
 }
 
 bool Barrier::ArriveAndWait() {
-  std::unique_lock<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   bool cancellable = true;
   for (;;) {
     bool last;
     const uint64_t phase = ArriveLocked(/*drop=*/false, &last);
     if (last) {
-      Complete(lock);
+      Complete();
       // Another caller may be running the completions (ours included).
-      WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/false);
+      WaitRelease(phase, Deadline::Infinite(), /*cancellable=*/false);
       return true;
     }
-    if (WaitRelease(lock, phase, Deadline::Infinite(), cancellable))
-      return false;
+    if (WaitRelease(phase, Deadline::Infinite(), cancellable)) return false;
     // Cancelled. If the phase completed meanwhile, our arrival was counted
     // and stands: wait for the release, and let the cancellation come at
     // the next cancellation point.
     if (phase != phase_) {
-      WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/false);
+      WaitRelease(phase, Deadline::Infinite(), /*cancellable=*/false);
       return false;
     }
     // Withdraw the arrival: the phase still waits for `count` of them.
     --arrived_;
-    lock.unlock();
+    lock.Unlock();
     scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
     // Not thrown (an exception is already unwinding): arrive again and wait
     // without cancellation.
-    lock.lock();
+    lock.Lock();
     cancellable = false;
   }
 }
 
 uint64_t Barrier::Arrive() {
-  std::unique_lock<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   bool last;
   const uint64_t phase = ArriveLocked(/*drop=*/false, &last);
-  if (last) Complete(lock);
+  if (last) Complete();
   return phase;
 }
 
 void Barrier::ArriveAndDrop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   bool last;
   ArriveLocked(/*drop=*/true, &last);
-  if (last) Complete(lock);
+  if (last) Complete();
 }
 
 void Barrier::Wait(uint64_t phase) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/true))
-    return;
-  lock.unlock();
+  base_internal::ThreadMutexLock lock(mu_);
+  if (WaitRelease(phase, Deadline::Infinite(), /*cancellable=*/true)) return;
+  lock.Unlock();
   scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
-  lock.lock();
-  WaitRelease(lock, phase, Deadline::Infinite(), /*cancellable=*/false);
+  lock.Lock();
+  WaitRelease(phase, Deadline::Infinite(), /*cancellable=*/false);
 }
 
 bool Barrier::WaitFor(uint64_t phase, absl::Duration timeout) {
@@ -92,17 +90,17 @@ bool Barrier::WaitFor(uint64_t phase, absl::Duration timeout) {
 }
 
 bool Barrier::WaitUntil(uint64_t phase, Deadline deadline) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return WaitRelease(lock, phase, deadline, /*cancellable=*/false);
+  base_internal::ThreadMutexLock lock(mu_);
+  return WaitRelease(phase, deadline, /*cancellable=*/false);
 }
 
 uint64_t Barrier::phase() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return phase_;
 }
 
 size_t Barrier::waiters() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return waiters_.size();
 }
 
@@ -125,14 +123,14 @@ uint64_t Barrier::ArriveLocked(bool drop, bool* last) {
   return phase;
 }
 
-void Barrier::Complete(std::unique_lock<std::mutex>& lock) {
+void Barrier::Complete() {
   if (completing_) return;  // the caller running the loop does ours next
   completing_ = true;
   while (released_ < phase_) {
     if (completion_ != nullptr) {
-      lock.unlock();
+      mu_.Unlock();
       RunCompletion(completion_);
-      lock.lock();
+      mu_.Lock();
     }
     ++released_;
     // Release the waiters of the phases now complete. Waiters of a later
@@ -147,26 +145,26 @@ void Barrier::Complete(std::unique_lock<std::mutex>& lock) {
       released.Add(node);
     }
     if (!released.empty()) {
-      lock.unlock();
+      mu_.Unlock();
       released.WakeAll();
-      lock.lock();
+      mu_.Lock();
     }
   }
   completing_ = false;
 }
 
-bool Barrier::WaitRelease(std::unique_lock<std::mutex>& lock, uint64_t phase,
-                          Deadline deadline, bool cancellable) {
+bool Barrier::WaitRelease(uint64_t phase, Deadline deadline, bool cancellable) {
   if (released_ > phase) return true;
   if (deadline.IsReached()) return false;
   WaitNode node;
   node.Prepare("barrier");
   node.arg = static_cast<int64_t>(phase);
   waiters_.Push(&node);
-  lock.unlock();
+  mu_.Unlock();
   // Notified means Complete() released our phase.
-  const WaitResult r = waiters_.Block(&node, mu_, deadline, cancellable);
-  lock.lock();
+  const WaitResult r = sync_internal::WaitQueue::Block(&waiters_, &node, mu_,
+                                                       deadline, cancellable);
+  mu_.Lock();
   return r == WaitResult::kNotified;
 }
 

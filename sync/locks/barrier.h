@@ -46,7 +46,9 @@
 #include <functional>
 #include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "base/internal/thread_mutex.h"
 #include "sync/locks/internal/wait_queue.h"
 #include "time/deadline.h"
 
@@ -104,27 +106,33 @@ class Barrier {
 
  private:
   // ArriveLocked() counts one arrival (and a drop if `drop`) and returns
-  // its phase; sets `*last` if it completed the phase. Requires mu_.
-  uint64_t ArriveLocked(bool drop, bool* last);
+  // its phase; sets `*last` if it completed the phase.
+  uint64_t ArriveLocked(bool drop, bool* last)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Complete() runs the completion of every phase that has gathered all its
   // arrivals, in order, releasing each one's waiters, unless another caller
-  // is already doing so (it then does ours too). `lock` holds mu_.
-  void Complete(std::unique_lock<std::mutex>& lock);
+  // is already doing so (it then does ours too). It releases mu_ while it
+  // runs a completion or wakes waiters, and holds it again on return.
+  void Complete() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // WaitRelease() waits for phase `phase` to be released; false on timeout
-  // or cancellation (then the node is out of the queue). `lock` holds mu_
-  // and is held again on return.
-  bool WaitRelease(std::unique_lock<std::mutex>& lock, uint64_t phase,
-                   Deadline deadline, bool cancellable);
+  // or cancellation (then the node is out of the queue). It releases mu_
+  // while it waits and holds it again on return.
+  bool WaitRelease(uint64_t phase, Deadline deadline, bool cancellable)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::function<void()> completion_;
-  mutable std::mutex mu_;
-  int64_t count_;                     // arrivals needed by the current phase
-  int64_t next_count_;                // ... by the phases after it
-  int64_t arrived_ = 0;               // arrivals in the current phase
-  uint64_t phase_ = 0;                // the phase gathering arrivals
-  uint64_t released_ = 0;             // phases < released_ are complete
-  bool completing_ = false;           // a caller is running Complete()'s loop
-  sync_internal::WaitQueue waiters_;  // all guarded by mu_; arg: phase
+  mutable base_internal::ThreadMutex mu_;
+  // Arrivals needed by the current phase, and by the phases after it.
+  int64_t count_ ABSL_GUARDED_BY(mu_);
+  int64_t next_count_ ABSL_GUARDED_BY(mu_);
+  // Arrivals in the current phase.
+  int64_t arrived_ ABSL_GUARDED_BY(mu_) = 0;
+  // The phase gathering arrivals; phases < released_ are complete.
+  uint64_t phase_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t released_ ABSL_GUARDED_BY(mu_) = 0;
+  // A caller is running Complete()'s loop.
+  bool completing_ ABSL_GUARDED_BY(mu_) = false;
+  sync_internal::WaitQueue waiters_ ABSL_GUARDED_BY(mu_);  // arg: phase
 };
 
 }  // namespace colony

@@ -16,13 +16,14 @@ bool CondVar::WaitUntil(Mutex& mu, Deadline deadline) {
   WaitNode node;
   node.Prepare("condition variable");
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     waiters_.Push(&node);
   }
   // Queued before the mutex is released: a notifier that takes the mutex
   // after us finds us in the queue.
   mu.unlock();
-  const WaitResult r = waiters_.Block(&node, mu_, deadline,
+  const WaitResult r =
+      sync_internal::WaitQueue::Block(&waiters_, &node, mu_, deadline,
                                       /*cancellable=*/true);
   mu.lock();
   if (r == WaitResult::kCancelled) {
@@ -34,7 +35,7 @@ bool CondVar::WaitUntil(Mutex& mu, Deadline deadline) {
 void CondVar::NotifyOne() {
   WaitNode* node;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     node = waiters_.PopFront();
   }
   if (node != nullptr) WaitQueue::Wake(node);
@@ -43,7 +44,7 @@ void CondVar::NotifyOne() {
 void CondVar::NotifyAll() {
   std::vector<WaitNode*> nodes;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     while (WaitNode* n = waiters_.PopFront()) nodes.push_back(n);
   }
   for (WaitNode* n : nodes) WaitQueue::Wake(n);

@@ -28,6 +28,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "base/internal/thread_mutex.h"
 #include "sync/locks/internal/wait_queue.h"
 #include "sync/locks/mutex.h"
 #include "time/deadline.h"
@@ -80,8 +81,8 @@ class CondVar {
   void NotifyAll();
 
  private:
-  std::mutex mu_;
-  sync_internal::WaitQueue waiters_;  // guarded by mu_
+  base_internal::ThreadMutex mu_;
+  sync_internal::WaitQueue waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace colony

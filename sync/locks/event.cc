@@ -15,7 +15,7 @@ using sync_internal::WaitResult;
 void Event::Set() {
   std::vector<WaitNode*> nodes;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     set_.store(true, std::memory_order_release);
     while (WaitNode* n = waiters_.PopFront()) nodes.push_back(n);
   }
@@ -23,7 +23,7 @@ void Event::Set() {
 }
 
 void Event::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   set_.store(false, std::memory_order_relaxed);
 }
 
@@ -45,13 +45,13 @@ bool Event::WaitImpl(Deadline deadline, bool cancellable) {
   if (IsSet()) return true;
   WaitNode node;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (set_.load(std::memory_order_relaxed)) return true;
     node.Prepare("event");
     waiters_.Push(&node);
   }
-  return waiters_.Block(&node, mu_, deadline, cancellable) ==
-         WaitResult::kNotified;
+  return sync_internal::WaitQueue::Block(&waiters_, &node, mu_, deadline,
+                                         cancellable) == WaitResult::kNotified;
 }
 
 }  // namespace colony

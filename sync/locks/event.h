@@ -18,7 +18,9 @@
 #include <cstdint>
 #include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "base/internal/thread_mutex.h"
 #include "sync/locks/internal/wait_queue.h"
 #include "time/deadline.h"
 
@@ -48,11 +50,11 @@ class Event {
  private:
   bool WaitImpl(Deadline deadline, bool cancellable);
 
-  std::mutex mu_;
+  base_internal::ThreadMutex mu_;
   // Written under mu_; accesses under mu_ are relaxed, except Set()'s
   // release store, for IsSet() without the lock.
   std::atomic<bool> set_{false};
-  sync_internal::WaitQueue waiters_;  // guarded by mu_
+  sync_internal::WaitQueue waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 // Notification: an Event that is set once.

@@ -20,7 +20,7 @@ void Mutex::LockCancellable() ABSL_NO_THREAD_SAFETY_ANALYSIS {
 }
 
 bool Mutex::try_lock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   if (locked_) return false;
   locked_ = true;
   return true;
@@ -33,7 +33,7 @@ bool Mutex::TryLockUntil(Deadline deadline) ABSL_NO_THREAD_SAFETY_ANALYSIS {
 bool Mutex::LockSlow(Deadline deadline, bool cancellable) {
   WaitNode node;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (!locked_) {
       locked_ = true;
       return true;
@@ -43,14 +43,14 @@ bool Mutex::LockSlow(Deadline deadline, bool cancellable) {
     waiters_.Push(&node);
   }
   // Notified means unlock() handed us the mutex (locked_ stayed true).
-  return waiters_.Block(&node, mu_, deadline, cancellable) ==
-         WaitResult::kNotified;
+  return sync_internal::WaitQueue::Block(&waiters_, &node, mu_, deadline,
+                                         cancellable) == WaitResult::kNotified;
 }
 
 void Mutex::unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   WaitNode* next;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     next = waiters_.PopFront();
     if (next == nullptr) {
       locked_ = false;

@@ -38,6 +38,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "base/internal/thread_mutex.h"
 #include "sync/locks/internal/wait_queue.h"
 #include "time/deadline.h"
 
@@ -81,9 +82,9 @@ class ABSL_LOCKABLE Mutex {
  private:
   bool LockSlow(Deadline deadline, bool cancellable);
 
-  std::mutex mu_;
-  bool locked_ = false;               // guarded by mu_
-  sync_internal::WaitQueue waiters_;  // guarded by mu_
+  base_internal::ThreadMutex mu_;
+  bool locked_ ABSL_GUARDED_BY(mu_) = false;
+  sync_internal::WaitQueue waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 // MutexLock holds a Mutex for its scope, like std::scoped_lock, and tells

@@ -11,7 +11,7 @@ using sync_internal::WaitQueue;
 using sync_internal::WaitResult;
 
 bool Once::Begin() {
-  std::unique_lock<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   bool cancellable = true;
   for (;;) {
     switch (state_.load(std::memory_order_relaxed)) {
@@ -23,13 +23,13 @@ bool Once::Begin() {
       default:
         break;
     }
-    if (WaitTurn(lock, cancellable)) continue;
+    if (WaitTurn(cancellable)) continue;
     // Cancelled: we are out of the queue, and the running call goes on.
-    lock.unlock();
+    lock.Unlock();
     scheduler_internal::CheckCancel(scheduler_internal::CurrentTask());
     // Not thrown (an exception is already unwinding): wait on without
     // cancellation.
-    lock.lock();
+    lock.Lock();
     cancellable = false;
   }
 }
@@ -37,7 +37,7 @@ bool Once::Begin() {
 void Once::Finish(bool ok) {
   sync_internal::WakeList wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (ok) {
       // Release pairs with the acquire in done(): the run is visible to
       // whoever sees kDone, with or without mu_.
@@ -56,18 +56,18 @@ void Once::Finish(bool ok) {
 }
 
 size_t Once::waiters() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return waiters_.size();
 }
 
-bool Once::WaitTurn(std::unique_lock<std::mutex>& lock, bool cancellable) {
+bool Once::WaitTurn(bool cancellable) {
   WaitNode node;
   node.Prepare("once");
   waiters_.Push(&node);
-  lock.unlock();
-  const WaitResult r =
-      waiters_.Block(&node, mu_, Deadline::Infinite(), cancellable);
-  lock.lock();
+  mu_.Unlock();
+  const WaitResult r = sync_internal::WaitQueue::Block(
+      &waiters_, &node, mu_, Deadline::Infinite(), cancellable);
+  mu_.Lock();
   return r == WaitResult::kNotified;
 }
 

@@ -39,6 +39,8 @@
 #include <mutex>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
+#include "base/internal/thread_mutex.h"
 #include "sync/locks/internal/wait_queue.h"
 
 namespace colony {
@@ -87,16 +89,16 @@ class Once {
   // woken to run it again.
   void Finish(bool ok);
   // WaitTurn() waits for a wake-up from Finish(); false if cancelled (the
-  // node left the queue). Requires mu_ held in `lock`; holds it again on
-  // return.
-  bool WaitTurn(std::unique_lock<std::mutex>& lock, bool cancellable);
+  // node left the queue). It releases mu_ while it waits and holds it
+  // again on return.
+  bool WaitTurn(bool cancellable) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Written under mu_; every access under mu_ is relaxed (the lock orders
   // them). Only done() reads it without the lock: its acquire pairs with
   // the release store of kDone in Finish().
   std::atomic<uint32_t> state_{kIdle};
-  mutable std::mutex mu_;
-  sync_internal::WaitQueue waiters_;  // guarded by mu_
+  mutable base_internal::ThreadMutex mu_;
+  sync_internal::WaitQueue waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 // CallOnce() is once.Call(fn, args...).

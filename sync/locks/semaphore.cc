@@ -19,7 +19,7 @@ void Semaphore::Acquire(int64_t n) {
 }
 
 bool Semaphore::TryAcquire(int64_t n) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   if (!waiters_.empty() || permits_ < n) return false;
   permits_ -= n;
   return true;
@@ -36,7 +36,7 @@ bool Semaphore::TryAcquireUntil(Deadline deadline, int64_t n) {
 bool Semaphore::AcquireImpl(int64_t n, Deadline deadline, bool cancellable) {
   WaitNode node;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (waiters_.empty() && permits_ >= n) {
       permits_ -= n;
       return true;
@@ -46,8 +46,8 @@ bool Semaphore::AcquireImpl(int64_t n, Deadline deadline, bool cancellable) {
     waiters_.Push(&node);
   }
   // Notified means Release() already took our permits for us.
-  if (waiters_.Block(&node, mu_, deadline, cancellable) ==
-      WaitResult::kNotified) {
+  if (sync_internal::WaitQueue::Block(&waiters_, &node, mu_, deadline,
+                                      cancellable) == WaitResult::kNotified) {
     return true;
   }
   // We left the queue. If we were at its front, we held back waiters that
@@ -55,7 +55,7 @@ bool Semaphore::AcquireImpl(int64_t n, Deadline deadline, bool cancellable) {
   // it cannot serve), and no Release() may come to serve them.
   std::vector<WaitNode*> served;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     ServeLocked(&served);
   }
   for (WaitNode* waiter : served) WaitQueue::Wake(waiter);
@@ -65,7 +65,7 @@ bool Semaphore::AcquireImpl(int64_t n, Deadline deadline, bool cancellable) {
 void Semaphore::Release(int64_t n) {
   std::vector<WaitNode*> served;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     permits_ += n;
     ServeLocked(&served);
   }
@@ -81,7 +81,7 @@ void Semaphore::ServeLocked(std::vector<WaitNode*>* served) {
 }
 
 int64_t Semaphore::available() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return permits_;
 }
 

@@ -15,7 +15,9 @@
 #include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "base/internal/thread_mutex.h"
 #include "sync/locks/internal/wait_queue.h"
 #include "time/deadline.h"
 
@@ -46,11 +48,12 @@ class Semaphore {
   bool AcquireImpl(int64_t n, Deadline deadline, bool cancellable);
   // ServeLocked() hands the free permits to the waiters at the front, in
   // order, moving those served to `served` (to be woken without mu_).
-  void ServeLocked(std::vector<sync_internal::WaitNode*>* served);
+  void ServeLocked(std::vector<sync_internal::WaitNode*>* served)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable std::mutex mu_;
-  int64_t permits_;                   // guarded by mu_
-  sync_internal::WaitQueue waiters_;  // guarded by mu_; node.arg = n
+  mutable base_internal::ThreadMutex mu_;
+  int64_t permits_ ABSL_GUARDED_BY(mu_);
+  sync_internal::WaitQueue waiters_ ABSL_GUARDED_BY(mu_);  // node.arg = n
 };
 
 }  // namespace colony

@@ -24,7 +24,7 @@ void SharedMutex::LockCancellable() ABSL_NO_THREAD_SAFETY_ANALYSIS {
 }
 
 bool SharedMutex::try_lock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   if (writer_ || readers_ > 0 || !waiters_.empty()) return false;
   writer_ = true;
   return true;
@@ -38,7 +38,7 @@ bool SharedMutex::TryLockUntil(Deadline deadline)
 void SharedMutex::unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   sync_internal::WakeList admitted;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (!writer_) {
       coroutine_internal::Fatal("SharedMutex::unlock() without a writer");
     }
@@ -59,7 +59,7 @@ void SharedMutex::LockSharedCancellable() ABSL_NO_THREAD_SAFETY_ANALYSIS {
 }
 
 bool SharedMutex::try_lock_shared() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   if (writer_ || !waiters_.empty()) return false;
   ++readers_;
   return true;
@@ -73,7 +73,7 @@ bool SharedMutex::TryLockSharedUntil(Deadline deadline)
 void SharedMutex::unlock_shared() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   sync_internal::WakeList admitted;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (readers_ <= 0) {
       coroutine_internal::Fatal(
           "SharedMutex::unlock_shared() without a reader");
@@ -87,7 +87,7 @@ void SharedMutex::unlock_shared() ABSL_NO_THREAD_SAFETY_ANALYSIS {
 bool SharedMutex::LockSlow(int64_t kind, Deadline deadline, bool cancellable) {
   WaitNode node;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     // Nobody barges past a waiter: with a queue, everybody joins it.
     if (waiters_.empty() && !writer_) {
       if (kind == kReader) {
@@ -105,8 +105,8 @@ bool SharedMutex::LockSlow(int64_t kind, Deadline deadline, bool cancellable) {
     waiters_.Push(&node);
   }
   // Notified means AdmitLocked() granted us the lock in our mode.
-  if (waiters_.Block(&node, mu_, deadline, cancellable) ==
-      WaitResult::kNotified) {
+  if (sync_internal::WaitQueue::Block(&waiters_, &node, mu_, deadline,
+                                      cancellable) == WaitResult::kNotified) {
     return true;
   }
   // We left the queue (timeout or cancellation). If we were at its head,
@@ -115,7 +115,7 @@ bool SharedMutex::LockSlow(int64_t kind, Deadline deadline, bool cancellable) {
   // reader takes a free lock.
   sync_internal::WakeList admitted;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     admitted = AdmitLocked();
   }
   admitted.WakeAll();
@@ -123,7 +123,7 @@ bool SharedMutex::LockSlow(int64_t kind, Deadline deadline, bool cancellable) {
 }
 
 size_t SharedMutex::waiters() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return waiters_.size();
 }
 

@@ -51,6 +51,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/internal/thread_mutex.h"
 #include "sync/locks/internal/wait_queue.h"
 #include "time/deadline.h"
 
@@ -144,13 +145,13 @@ class ABSL_LOCKABLE SharedMutex {
   bool LockSlow(int64_t kind, Deadline deadline, bool cancellable);
   // AdmitLocked() grants the lock to the waiters at the head of the queue
   // that it now allows (one writer, or the run of readers at the head) and
-  // returns them, to be woken once mu_ is released. Requires mu_.
-  sync_internal::WakeList AdmitLocked();
+  // returns them, to be woken once mu_ is released.
+  sync_internal::WakeList AdmitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable std::mutex mu_;
-  int64_t readers_ = 0;               // shared holders; guarded by mu_
-  bool writer_ = false;               // held exclusively; guarded by mu_
-  sync_internal::WaitQueue waiters_;  // guarded by mu_; arg: kind
+  mutable base_internal::ThreadMutex mu_;
+  int64_t readers_ ABSL_GUARDED_BY(mu_) = 0;               // shared holders
+  bool writer_ ABSL_GUARDED_BY(mu_) = false;               // held exclusively
+  sync_internal::WaitQueue waiters_ ABSL_GUARDED_BY(mu_);  // arg: kind
 };
 
 // WriterLock and ReaderLock hold a SharedMutex exclusively or shared for

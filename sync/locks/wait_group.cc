@@ -16,7 +16,7 @@ using sync_internal::WaitResult;
 void WaitGroup::Add(int64_t n) {
   std::vector<WaitNode*> nodes;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     count_ += n;
     if (count_ < 0) {
       coroutine_internal::Fatal("WaitGroup counter went negative (%lld)",
@@ -32,19 +32,20 @@ void WaitGroup::Add(int64_t n) {
 void WaitGroup::Wait() {
   WaitNode node;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (count_ == 0) return;
     node.Prepare("wait group");
     waiters_.Push(&node);
   }
-  if (waiters_.Block(&node, mu_, Deadline::Infinite(), /*cancellable=*/true) !=
+  if (sync_internal::WaitQueue::Block(
+          &waiters_, &node, mu_, Deadline::Infinite(), /*cancellable=*/true) !=
       WaitResult::kNotified) {
     sync_internal::ThrowIfCancelled(node);
   }
 }
 
 int64_t WaitGroup::count() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return count_;
 }
 

@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "absl/base/thread_annotations.h"
+#include "base/internal/thread_mutex.h"
 #include "sync/locks/internal/wait_queue.h"
 
 namespace colony {
@@ -42,9 +44,9 @@ class WaitGroup {
   int64_t count() const;
 
  private:
-  mutable std::mutex mu_;
-  int64_t count_ = 0;                 // guarded by mu_
-  sync_internal::WaitQueue waiters_;  // guarded by mu_
+  mutable base_internal::ThreadMutex mu_;
+  int64_t count_ ABSL_GUARDED_BY(mu_) = 0;
+  sync_internal::WaitQueue waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace colony

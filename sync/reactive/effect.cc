@@ -40,7 +40,7 @@ class EffectNode final : public ReactiveNode {
   void Schedule();
   void Stop();
   bool stopped() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     return stopped_;
   }
   uint64_t runs() const { return runs_.load(std::memory_order_relaxed); }
@@ -89,7 +89,8 @@ class EffectNode final : public ReactiveNode {
   // kIdle.
   bool FinishRun(bool failed);
   // Collects the Stop() waiters once nothing runs or is being spawned.
-  void TakeIdleWaitersLocked(std::vector<WaitNode*>* wake);
+  void TakeIdleWaitersLocked(std::vector<WaitNode*>* wake)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops the function and the edges (once, after the last run).
   void Cleanup();
 
@@ -104,21 +105,21 @@ class EffectNode final : public ReactiveNode {
   std::vector<Dependency> deps_;
   bool ran_ = false;
 
-  State state_ = State::kIdle;            // guarded by mu_
-  bool rerun_ = false;                    // guarded by mu_
-  bool stopped_ = false;                  // guarded by mu_
-  int spawning_ = 0;                      // guarded by mu_
-  bool cleaned_ = false;                  // guarded by mu_
-  bool self_stop_ = false;                // guarded by mu_
-  BasicCoroutine* running_in_ = nullptr;  // guarded by mu_
-  JoinHandle<void> handle_;               // guarded by mu_
-  WaitQueue idle_waiters_;                // guarded by mu_
-  std::atomic<uint64_t> runs_{0};         // a statistic, relaxed
+  State state_ ABSL_GUARDED_BY(mu_) = State::kIdle;
+  bool rerun_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  int spawning_ ABSL_GUARDED_BY(mu_) = 0;
+  bool cleaned_ ABSL_GUARDED_BY(mu_) = false;
+  bool self_stop_ ABSL_GUARDED_BY(mu_) = false;
+  BasicCoroutine* running_in_ ABSL_GUARDED_BY(mu_) = nullptr;
+  JoinHandle<void> handle_ ABSL_GUARDED_BY(mu_);
+  WaitQueue idle_waiters_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> runs_{0};  // a statistic, relaxed
 };
 
 void EffectNode::Schedule() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (stopped_) return;
     if (state_ == State::kRunning) {
       rerun_ = true;
@@ -138,7 +139,7 @@ void EffectNode::Schedule() {
   std::vector<WaitNode*> wake;
   bool cancel = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     --spawning_;
     // Stop() came while we spawned and could not cancel this run.
     cancel = stopped_ && state_ == State::kScheduled;
@@ -155,7 +156,7 @@ void EffectNode::Schedule() {
 void EffectNode::RunDropped() {
   std::vector<WaitNode*> wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (state_ == State::kScheduled) state_ = State::kIdle;
     TakeIdleWaitersLocked(&wake);
   }
@@ -172,7 +173,7 @@ void EffectNode::RunLoop() {
   {
     std::vector<WaitNode*> wake;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       stop_now = stopped_;
       if (stop_now) {
         state_ = State::kIdle;
@@ -204,7 +205,7 @@ void EffectNode::RunLoop() {
         ran_ = true;
         runs_.fetch_add(1, std::memory_order_relaxed);
         if (RunTracked(this, &deps_, fn_)) {
-          std::lock_guard<std::mutex> lock(mu_);
+          base_internal::ThreadMutexLock lock(mu_);
           rerun_ = true;
         }
       }
@@ -221,7 +222,7 @@ bool EffectNode::FinishRun(bool failed) {
   bool again;
   bool cleanup;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     // A change during the run (or a dependency already stale when read).
     again = rerun_ && !stopped_;
     rerun_ = false;
@@ -241,7 +242,7 @@ void EffectNode::StartWatching(const NodeRef& source) {
   // Pretend to run while the edge is made, so a change that comes before
   // deps_ is written only asks for a rerun.
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     state_ = State::kRunning;
   }
   bool stale = false;
@@ -249,7 +250,7 @@ void EffectNode::StartWatching(const NodeRef& source) {
   ran_ = true;
   bool again;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     again = rerun_ || stale;
     rerun_ = false;
     state_ = State::kIdle;
@@ -260,7 +261,7 @@ void EffectNode::StartWatching(const NodeRef& source) {
 void EffectNode::Stop() {
   JoinHandle<void> pending;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     stopped_ = true;
     if (state_ == State::kRunning && running_in_ != nullptr &&
         running_in_ == CurrentCoroutine()) {
@@ -278,13 +279,14 @@ void EffectNode::Stop() {
   for (;;) {
     WaitNode node;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       if (state_ == State::kIdle && spawning_ == 0) break;
       node.Prepare();
       idle_waiters_.Push(&node);
     }
-    idle_waiters_.Block(&node, mu_, Deadline::Infinite(),
-                        /*cancellable=*/false);
+    sync_internal::WaitQueue::Block(&idle_waiters_, &node, mu_,
+                                    Deadline::Infinite(),
+                                    /*cancellable=*/false);
   }
   Cleanup();
 }
@@ -294,7 +296,7 @@ void EffectNode::Cleanup() {
   std::vector<Dependency> deps;
   JoinHandle<void> handle;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (cleaned_) return;
     cleaned_ = true;
     fn.swap(fn_);

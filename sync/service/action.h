@@ -45,8 +45,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/internal/thread_mutex.h"
 #include "scheduler/scheduler.h"
 #include "sync/locks/event.h"
 
@@ -69,7 +71,7 @@ class Action {
   ~Action() {
     std::vector<RunRecord> runs;
     {
-      std::lock_guard<std::mutex> lock(state_->mu);
+      base_internal::ThreadMutexLock lock(state_->mu);
       ++state_->generation;  // nothing publishes any more
       runs = std::move(state_->runs);
       state_->runs.clear();
@@ -85,7 +87,7 @@ class Action {
     std::shared_ptr<State> state = state_;
     uint64_t generation;
     {
-      std::lock_guard<std::mutex> lock(state->mu);
+      base_internal::ThreadMutexLock lock(state->mu);
       generation = ++state->generation;
       // Earlier runs are cancelled but kept until they ended, so that the
       // destructor can wait for them.
@@ -113,7 +115,7 @@ class Action {
           }
         },
         SpawnOptions(state->options));
-    std::lock_guard<std::mutex> lock(state->mu);
+    base_internal::ThreadMutexLock lock(state->mu);
     // What happened while we spawned: a newer call, or Cancel() of this one.
     if (state->generation != generation) {
       handle.Cancel("replaced by a newer call");
@@ -126,7 +128,7 @@ class Action {
   // Cancel() cancels the pending run, if any: Value() becomes kCancelled
   // with `reason` and Pending() false.
   void Cancel(std::string_view reason = "action cancelled") {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    base_internal::ThreadMutexLock lock(state_->mu);
     if (!state_->pending) return;
     for (RunRecord& r : state_->runs) {
       if (r.generation == state_->generation) {
@@ -142,13 +144,13 @@ class Action {
   // Value() is the latest published result, or std::nullopt if no call
   // has published yet.
   std::optional<Result> Value() const {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    base_internal::ThreadMutexLock lock(state_->mu);
     return state_->value;
   }
 
   // Pending() is true while the latest call has not published.
   bool Pending() const {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    base_internal::ThreadMutexLock lock(state_->mu);
     return state_->pending;
   }
 
@@ -158,7 +160,7 @@ class Action {
     for (;;) {
       std::shared_ptr<Notification> idle;
       {
-        std::lock_guard<std::mutex> lock(state_->mu);
+        base_internal::ThreadMutexLock lock(state_->mu);
         if (!state_->pending) return state_->value;
         idle = state_->idle;
       }
@@ -179,15 +181,15 @@ class Action {
     Scheduler& scheduler;
     const std::function<Result(Args)> fn;
     const SpawnOptions options;
-    std::mutex mu;
-    uint64_t generation = 0;             // guarded by mu
-    bool pending = false;                // guarded by mu
-    std::optional<Result> value;         // guarded by mu
-    std::vector<RunRecord> runs;         // guarded by mu
-    std::shared_ptr<Notification> idle;  // guarded by mu
+    base_internal::ThreadMutex mu;
+    uint64_t generation ABSL_GUARDED_BY(mu) = 0;
+    bool pending ABSL_GUARDED_BY(mu) = false;
+    std::optional<Result> value ABSL_GUARDED_BY(mu);
+    std::vector<RunRecord> runs ABSL_GUARDED_BY(mu);
+    std::shared_ptr<Notification> idle ABSL_GUARDED_BY(mu);
     // Cancel() of a run still being spawned, for its Call() to apply.
-    uint64_t cancelled_generation = 0;  // guarded by mu
-    std::string cancel_reason;          // guarded by mu
+    uint64_t cancelled_generation ABSL_GUARDED_BY(mu) = 0;
+    std::string cancel_reason ABSL_GUARDED_BY(mu);
   };
 
   // PublishGuard publishes a run's outcome once: its result, kCancelled
@@ -209,7 +211,7 @@ class Action {
     void Publish(Result result) {
       std::shared_ptr<State> state = std::move(state_);
       if (state == nullptr) return;
-      std::lock_guard<std::mutex> lock(state->mu);
+      base_internal::ThreadMutexLock lock(state->mu);
       if (state->generation != generation_) return;  // replaced
       state->value = std::move(result);
       state->pending = false;

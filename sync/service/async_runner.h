@@ -60,9 +60,11 @@
 #include <utility>
 #include <variant>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "base/internal/thread_mutex.h"
 #include "scheduler/scheduler.h"
 #include "sync/channel/channel.h"
 
@@ -259,7 +261,7 @@ class AsyncRunner {
     void Deliver(Event e) {
       bool to_sync;
       {
-        std::lock_guard<std::mutex> lock(mu);
+        base_internal::ThreadMutexLock lock(mu);
         if (phase == Phase::kEnded) return;  // one final event only
         phase = e.final() ? Phase::kEnded : Phase::kSuspended;
         to_sync = sync != SyncMode::kNone;
@@ -280,7 +282,7 @@ class AsyncRunner {
     }
     absl::Status Resume(In value, bool sync_next) {
       {
-        std::lock_guard<std::mutex> lock(mu);
+        base_internal::ThreadMutexLock lock(mu);
         if (cancelling) {
           return absl::FailedPreconditionError(
               absl::StrCat("AsyncRunner '", tag, "': Resume() after Cancel()"));
@@ -299,7 +301,7 @@ class AsyncRunner {
     }
     // BeginCancel() records the reason; false if the run already ended.
     bool BeginCancel(const std::string& reason, bool sync_final) {
-      std::lock_guard<std::mutex> lock(mu);
+      base_internal::ThreadMutexLock lock(mu);
       if (phase == Phase::kEnded) return false;
       cancelling = true;
       if (cancel_reason.empty()) cancel_reason = reason;
@@ -307,27 +309,27 @@ class AsyncRunner {
       return true;
     }
     void SetCancelReason(const std::string& reason) {
-      std::lock_guard<std::mutex> lock(mu);
+      base_internal::ThreadMutexLock lock(mu);
       if (cancel_reason.empty()) cancel_reason = reason;
     }
     std::string CancelReason() {
-      std::lock_guard<std::mutex> lock(mu);
+      base_internal::ThreadMutexLock lock(mu);
       return cancel_reason.empty() ? "cancelled" : cancel_reason;
     }
     bool done() {
-      std::lock_guard<std::mutex> lock(mu);
+      base_internal::ThreadMutexLock lock(mu);
       return phase == Phase::kEnded;
     }
     void ExpectSyncEvent() {
-      std::lock_guard<std::mutex> lock(mu);
+      base_internal::ThreadMutexLock lock(mu);
       sync = SyncMode::kNext;
     }
 
-    std::mutex mu;
-    Phase phase = Phase::kRunning;    // guarded by mu
-    SyncMode sync = SyncMode::kNone;  // guarded by mu
-    std::string cancel_reason;        // guarded by mu
-    bool cancelling = false;          // guarded by mu
+    base_internal::ThreadMutex mu;
+    Phase phase ABSL_GUARDED_BY(mu) = Phase::kRunning;
+    SyncMode sync ABSL_GUARDED_BY(mu) = SyncMode::kNone;
+    std::string cancel_reason ABSL_GUARDED_BY(mu);
+    bool cancelling ABSL_GUARDED_BY(mu) = false;
   };
 
   // FinalGuard reports Cancelled if the task ends without a final event:

@@ -140,14 +140,15 @@ WaitResult WaitFor(WaitNode* node, Deadline deadline, bool cancellable) {
 
 namespace {
 
-template <typename Mutex>
+template <typename Mutex, typename MutexHolder>
 WaitResult BlockImpl(WaitQueue* queue, WaitNode* node, Mutex& mu,
-                     Deadline deadline, bool cancellable) {
+                     Deadline deadline, bool cancellable)
+    ABSL_LOCKS_EXCLUDED(mu) {
   scheduler_internal::WaitScope wait(node->task, node->reason);
   const WaitResult result = WaitForImpl(node, deadline, cancellable);
   if (result == WaitResult::kNotified) return result;
   {
-    std::lock_guard<Mutex> lock(mu);
+    MutexHolder lock(mu);
     if (queue->Remove(node)) return result;
   }
   // A notification raced the timeout or the cancellation and won: the
@@ -159,14 +160,17 @@ WaitResult BlockImpl(WaitQueue* queue, WaitNode* node, Mutex& mu,
 
 }  // namespace
 
-WaitResult WaitQueue::Block(WaitNode* node, std::mutex& mu, Deadline deadline,
+WaitResult WaitQueue::Block(WaitQueue* queue, WaitNode* node,
+                            base_internal::ThreadMutex& mu, Deadline deadline,
                             bool cancellable) {
-  return BlockImpl(this, node, mu, deadline, cancellable);
+  return BlockImpl<base_internal::ThreadMutex, base_internal::ThreadMutexLock>(
+      queue, node, mu, deadline, cancellable);
 }
 
-WaitResult WaitQueue::Block(WaitNode* node, ChannelMutex& mu, Deadline deadline,
-                            bool cancellable) {
-  return BlockImpl(this, node, mu, deadline, cancellable);
+WaitResult WaitQueue::Block(WaitQueue* queue, WaitNode* node, ChannelMutex& mu,
+                            Deadline deadline, bool cancellable) {
+  return BlockImpl<ChannelMutex, base_internal::SpinLockHolder>(
+      queue, node, mu, deadline, cancellable);
 }
 
 WaitResult WaitQueue::BlockSelect(SelectState* state, Deadline deadline,

@@ -4,11 +4,12 @@
 //
 // A waiter is a WaitNode on the waiting side's stack: a task (which
 // suspends; its worker runs other tasks) or a plain thread (which sleeps on
-// a futex on the node's state). The primitive keeps its own std::mutex and
-// its WaitQueue under it; the protocol is:
+// a futex on the node's state). The primitive keeps its own lock (a
+// base_internal::ThreadMutex, or a channel's ChannelMutex) and its WaitQueue
+// under it; the protocol is:
 //
 //   waiter, under the primitive's lock:  decide to wait, Push(&node)
-//   waiter, lock released:               Block(&node, ...)
+//   waiter, lock released:               Block(&queue, &node, ...)
 //   notifier, under the primitive's lock: node = PopFront(), then Wake(node)
 //
 // Wake() wakes the node's owner and then marks the node notified (release).
@@ -45,9 +46,10 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "base/internal/spin_lock.h"
+#include "base/internal/thread_mutex.h"
 #include "scheduler/internal/park.h"
 #include "time/deadline.h"
 
@@ -183,13 +185,18 @@ class WaitQueue {
   // before calling it.
   static void Wake(WaitNode* node);
 
-  // Block() waits until `node` (pushed under `mu`, now released) is
-  // notified, `deadline` is reached, or, when
-  // `cancellable` and the caller is a task, its cancellation is requested.
-  WaitResult Block(WaitNode* node, std::mutex& mu, Deadline deadline,
-                   bool cancellable);
-  WaitResult Block(WaitNode* node, ChannelMutex& mu, Deadline deadline,
-                   bool cancellable);
+  // Block() waits until `node` (pushed on `queue` under `mu`, now
+  // released) is notified, `deadline` is reached, or, when `cancellable`
+  // and the caller is a task, its cancellation is requested. It touches
+  // `queue` only under `mu` (to take the node out on a timeout or a
+  // cancellation), so it takes the queue by address: the caller does not
+  // hold the lock that guards it.
+  static WaitResult Block(WaitQueue* queue, WaitNode* node,
+                          base_internal::ThreadMutex& mu, Deadline deadline,
+                          bool cancellable) ABSL_LOCKS_EXCLUDED(mu);
+  static WaitResult Block(WaitQueue* queue, WaitNode* node, ChannelMutex& mu,
+                          Deadline deadline, bool cancellable)
+      ABSL_LOCKS_EXCLUDED(mu);
 
   // BlockSelect() waits until a node of `state` (its nodes queued, every
   // lock released) wins, or the deadline or a cancellation withdraws the

@@ -105,7 +105,7 @@ Snapshot ReactiveNode::Read(bool track) {
   Snapshot snapshot;
   bool stale = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     snapshot.value = value_;
     snapshot.version = version_.load(std::memory_order_relaxed);
     if (frame != nullptr) {
@@ -126,7 +126,7 @@ uint64_t ReactiveNode::version() {
 }
 
 bool ReactiveNode::closed() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return closed_;
 }
 
@@ -136,7 +136,7 @@ uint64_t ReactiveNode::CommitIf(uint64_t expected,
   bool has_waiters;
   uint64_t version;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     const uint64_t current = version_.load(std::memory_order_relaxed);
     if (expected != 0 && current != expected) return 0;
     value_.swap(value);
@@ -158,7 +158,7 @@ WaitStatus ReactiveNode::WaitNewer(uint64_t since, Deadline deadline,
     Refresh();
     WaitNode node;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       const uint64_t version = version_.load(std::memory_order_relaxed);
       if (version > since) {
         if (!IsUnsettledLocked()) {
@@ -180,13 +180,14 @@ WaitStatus ReactiveNode::WaitNewer(uint64_t since, Deadline deadline,
       node.Prepare();
       waiters_.Push(&node);
     }
-    const WaitResult r = waiters_.Block(&node, mu_, deadline, cancellable);
+    const WaitResult r = sync_internal::WaitQueue::Block(&waiters_, &node, mu_,
+                                                         deadline, cancellable);
     if (r == WaitResult::kCancelled) {
       sync_internal::ThrowIfCancelled(node);
       return WaitStatus::kCancelled;
     }
     if (r == WaitResult::kTimeout) {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       return version_.load(std::memory_order_relaxed) > since
                  ? WaitStatus::kChanged
                  : WaitStatus::kTimeout;
@@ -197,7 +198,7 @@ WaitStatus ReactiveNode::WaitNewer(uint64_t since, Deadline deadline,
 void ReactiveNode::Close() {
   WakeList wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     closed_ = true;
     while (WaitNode* n = waiters_.PopFront()) wake.Add(n);
   }
@@ -208,7 +209,7 @@ Dependency ReactiveNode::Watch(ReactiveNode* observer, bool* stale) {
   Refresh();
   Dependency dep;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     dep.version = version_.load(std::memory_order_relaxed);
     *stale = IsUnsettledLocked();
     observers_.try_emplace(observer, observer->weak_from_this());
@@ -218,14 +219,14 @@ Dependency ReactiveNode::Watch(ReactiveNode* observer, bool* stale) {
 }
 
 void ReactiveNode::RemoveObserver(const ReactiveNode* observer) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   observers_.erase(observer);
 }
 
 void ReactiveNode::Fire() {
   WakeList wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     while (WaitNode* n = waiters_.PopFront()) wake.Add(n);
   }
   wake.WakeAll();
@@ -272,7 +273,7 @@ MemoNode::MemoNode(EqualFn equal) : ReactiveNode(nullptr, 0), equal_(equal) {}
 MemoNode::~MemoNode() { ReleaseDeps(this, &deps_); }
 
 bool MemoNode::Invalidate(NodeList* next) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   if (closed_ || stale_) return false;
   stale_ = true;
   SnapshotObserversLocked(next);
@@ -285,7 +286,7 @@ void MemoNode::Refresh() {
   for (;;) {
     WaitNode node;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       if (closed_) return;
       if (!computing_) {
         if (!stale_ && value_ != nullptr) return;
@@ -307,8 +308,9 @@ void MemoNode::Refresh() {
       node.Prepare();
       compute_waiters_.Push(&node);
     }
-    compute_waiters_.Block(&node, mu_, Deadline::Infinite(),
-                           /*cancellable=*/false);
+    sync_internal::WaitQueue::Block(&compute_waiters_, &node, mu_,
+                                    Deadline::Infinite(),
+                                    /*cancellable=*/false);
   }
 
   bool failed = true;
@@ -330,7 +332,7 @@ void MemoNode::Refresh() {
       // An input changed while the computation ran, which may then have
       // combined values of different moments: compute again, unpublished,
       // a few times, for a result whose inputs were all current together.
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       if (closed_ || (!stale_ && !invalidated)) break;
       stale_ = false;
     }
@@ -338,7 +340,7 @@ void MemoNode::Refresh() {
     // code) runs outside the lock on a stable old value.
     std::shared_ptr<const void> old;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       old = value_;
     }
     const bool changed =
@@ -346,7 +348,7 @@ void MemoNode::Refresh() {
     NodeList observers;
     bool fire_self = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       if (changed) {
         value_.swap(result);
         version_.store(version_.load(std::memory_order_relaxed) + 1,
@@ -370,7 +372,7 @@ void MemoNode::Refresh() {
 void MemoNode::EndCompute(bool failed) {
   WakeList wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     computing_ = false;
     if (failed) stale_ = true;
     while (WaitNode* n = compute_waiters_.PopFront()) wake.Add(n);
@@ -383,7 +385,7 @@ void MemoNode::Close() {
   for (;;) {
     WaitNode node;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       closed_ = true;
       if (!computing_) {
         while (WaitNode* n = waiters_.PopFront()) wake.Add(n);
@@ -392,8 +394,9 @@ void MemoNode::Close() {
       node.Prepare();
       compute_waiters_.Push(&node);
     }
-    compute_waiters_.Block(&node, mu_, Deadline::Infinite(),
-                           /*cancellable=*/false);
+    sync_internal::WaitQueue::Block(&compute_waiters_, &node, mu_,
+                                    Deadline::Infinite(),
+                                    /*cancellable=*/false);
   }
   wake.WakeAll();
   // No computation runs or will run: the function and the edges go.

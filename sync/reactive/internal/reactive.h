@@ -35,7 +35,7 @@
 // the subscription. After the computation the observer drops the edges to
 // the nodes it did not read this time.
 //
-// Locks: each node has one std::mutex, and no code path holds two of them,
+// Locks: each node has one mutex, and no code path holds two of them,
 // nor calls user code (computations, callbacks, copy constructors,
 // operator==) while holding one.
 //
@@ -54,8 +54,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
+#include "base/internal/thread_mutex.h"
 #include "sync/locks/internal/wait_queue.h"
 #include "time/deadline.h"
 
@@ -170,28 +172,30 @@ class ReactiveNode : public std::enable_shared_from_this<ReactiveNode> {
   // since its last computation) or being computed: its version may move
   // without its waiters and observers being told, so a waiter refreshes it
   // again before queueing, and an observer that reads it runs again.
-  // Requires mu_.
-  virtual bool IsUnsettledLocked() const { return false; }
+  virtual bool IsUnsettledLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return false;
+  }
 
-  // SnapshotObserversLocked() appends the live observers. Requires mu_.
-  void SnapshotObserversLocked(NodeList* out);
+  // SnapshotObserversLocked() appends the live observers.
+  void SnapshotObserversLocked(NodeList* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Propagate() runs both phases of a change of `origin` (fired when
   // `fire_origin`), visiting `observers`.
   static void Propagate(ReactiveNode* origin, bool fire_origin,
                         NodeList observers);
 
-  mutable std::mutex mu_;
-  std::shared_ptr<const void> value_;  // guarded by mu_
+  mutable base_internal::ThreadMutex mu_;
+  std::shared_ptr<const void> value_ ABSL_GUARDED_BY(mu_);
   // Written under mu_ (reads under mu_ are relaxed); the release stores in
   // CommitIf() and MemoNode::Refresh() pair with the acquire loads in
   // version() and published_version().
   std::atomic<uint64_t> version_;
-  bool closed_ = false;  // guarded by mu_
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   // Weak: an observer lives as long as its owner keeps it.
   std::unordered_map<const ReactiveNode*, std::weak_ptr<ReactiveNode>>
-      observers_;      // guarded by mu_
-  WaitQueue waiters_;  // guarded by mu_
+      observers_ ABSL_GUARDED_BY(mu_);
+  WaitQueue waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 // MemoNode: the type-erased part of Memo<T>.
@@ -214,15 +218,17 @@ class MemoNode : public ReactiveNode {
   virtual std::shared_ptr<const void> Compute() = 0;
   // DropFunction() destroys the computation (after Close()).
   virtual void DropFunction() = 0;
-  bool IsUnsettledLocked() const override { return stale_ || computing_; }
+  bool IsUnsettledLocked() const override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stale_ || computing_;
+  }
 
  private:
   void EndCompute(bool failed);
 
   const EqualFn equal_;
-  bool stale_ = true;             // guarded by mu_
-  bool computing_ = false;        // guarded by mu_
-  WaitQueue compute_waiters_;     // guarded by mu_
+  bool stale_ ABSL_GUARDED_BY(mu_) = true;
+  bool computing_ ABSL_GUARDED_BY(mu_) = false;
+  WaitQueue compute_waiters_ ABSL_GUARDED_BY(mu_);
   std::vector<Dependency> deps_;  // owned by the computing context
   // The last computation failed: recompute even if no input moved.
   bool must_recompute_ = false;  // owned by the computing context

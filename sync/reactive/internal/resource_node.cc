@@ -21,7 +21,7 @@ ResourceNode::ResourceNode(Scheduler* scheduler, SpawnOptions options,
 ResourceNode::~ResourceNode() { ReleaseDeps(this, &deps_); }
 
 bool ResourceNode::stopped() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base_internal::ThreadMutexLock lock(mu_);
   return stopped_;
 }
 
@@ -29,9 +29,9 @@ void ResourceNode::Start(bool force) {
   uint64_t generation;
   JoinHandle<void> previous;
   {
-    std::lock_guard<std::mutex> publish(publish_mu_);
+    base_internal::ThreadMutexLock publish(publish_mu_);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       if (stopped_) return;
       generation = ++generation_;
       force_ = force_ || force;
@@ -51,7 +51,7 @@ void ResourceNode::Start(bool force) {
       [self, generation] { self->Run(generation); }, options_);
   bool cancel = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     // A newer start (or Stop()) came while we spawned: this run is already
     // obsolete.
     cancel = stopped_ || generation_ != generation;
@@ -67,7 +67,7 @@ void ResourceNode::Run(uint64_t generation) {
   MutexLock hold(run_mu_, std::adopt_lock);
   bool forced;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (stopped_ || generation_ != generation) return;
     forced = force_;
     force_ = false;
@@ -75,10 +75,10 @@ void ResourceNode::Run(uint64_t generation) {
   if (body_ == nullptr) return;
   // Nothing moved since a run that completed: its result stands.
   if (!forced && completed_ && !DepsChanged(deps_)) {
-    std::lock_guard<std::mutex> publish(publish_mu_);
+    base_internal::ThreadMutexLock publish(publish_mu_);
     bool current;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base_internal::ThreadMutexLock lock(mu_);
       current = !stopped_ && generation_ == generation;
     }
     if (current) on_settle_();
@@ -99,9 +99,9 @@ void ResourceNode::Run(uint64_t generation) {
 
 bool ResourceNode::PublishIf(uint64_t generation,
                              absl::FunctionRef<void()> publish) {
-  std::lock_guard<std::mutex> p(publish_mu_);
+  base_internal::ThreadMutexLock p(publish_mu_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (stopped_ || generation_ != generation) return false;
   }
   publish();
@@ -111,8 +111,8 @@ bool ResourceNode::PublishIf(uint64_t generation,
 void ResourceNode::Stop() {
   JoinHandle<void> current;
   {
-    std::lock_guard<std::mutex> publish(publish_mu_);
-    std::lock_guard<std::mutex> lock(mu_);
+    base_internal::ThreadMutexLock publish(publish_mu_);
+    base_internal::ThreadMutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     current = std::move(current_);
@@ -131,7 +131,7 @@ void ResourceNode::Stop() {
     deps.swap(deps_);
   }
   {
-    std::lock_guard<std::mutex> publish(publish_mu_);
+    base_internal::ThreadMutexLock publish(publish_mu_);
     on_start_ = nullptr;
   }
   ReleaseDeps(this, &deps);

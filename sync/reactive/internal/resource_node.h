@@ -38,8 +38,8 @@
 #include "scheduler/join_handle.h"
 #include "scheduler/options.h"
 #include "scheduler/scheduler.h"
-#include "sync/reactive/internal/reactive.h"
 #include "sync/locks/mutex.h"
+#include "sync/reactive/internal/reactive.h"
 
 namespace colony::sync_internal {
 
@@ -95,14 +95,15 @@ class ResourceNode final : public ReactiveNode {
   bool completed_ = false;  // the last run that called body_ returned
 
   // Taken around a generation change and every publication.
-  std::mutex publish_mu_;
-  OnStart on_start_;  // guarded by publish_mu_
+  base_internal::ThreadMutex publish_mu_;
+  OnStart on_start_ ABSL_GUARDED_BY(publish_mu_);
 
-  uint64_t generation_ = 0;  // guarded by ReactiveNode::mu_
-  bool stopped_ = false;     // guarded by ReactiveNode::mu_
+  // Guarded by ReactiveNode::mu_.
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   // A forced start that no run has consumed yet.
-  bool force_ = false;        // guarded by ReactiveNode::mu_
-  JoinHandle<void> current_;  // guarded by ReactiveNode::mu_
+  bool force_ ABSL_GUARDED_BY(mu_) = false;
+  JoinHandle<void> current_ ABSL_GUARDED_BY(mu_);
 
   // Statistics (relaxed): readers want a snapshot.
   std::atomic<uint64_t> runs_{0};
