@@ -67,7 +67,8 @@ class KvConfig {
     int64_t min, max;
     std::vector<std::function<void(const std::string&)>> observers;
   };
-  std::string Canonical(absl::string_view name) const;
+  std::string Canonical(absl::string_view name) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable base_internal::ThreadMutex mu_;
   std::map<std::string, Param> params_ ABSL_GUARDED_BY(mu_);

@@ -109,17 +109,17 @@ KvServer::KvServer()
   });
   config_.OnChange("slowlog-log-slower-than", [this](const std::string& v) {
     int64_t us = 10000;
-    absl::SimpleAtoi(v, &us);
+    (void)absl::SimpleAtoi(v, &us);
     slowlog_.set_threshold_us(us);
   });
   config_.OnChange("slowlog-max-len", [this](const std::string& v) {
     int64_t n = 128;
-    absl::SimpleAtoi(v, &n);
+    (void)absl::SimpleAtoi(v, &n);
     slowlog_.set_max_len(static_cast<size_t>(std::max<int64_t>(0, n)));
   });
   config_.OnChange("timeout", [this](const std::string& v) {
     int64_t s = 0;
-    absl::SimpleAtoi(v, &s);
+    (void)absl::SimpleAtoi(v, &s);
     idle_timeout_s_.store(s);
   });
   config_.OnChange("requirepass", [this](const std::string& v) {
@@ -263,7 +263,7 @@ void KvServer::MaybeAutoRewrite() {
       percent <= 0) {
     return;
   }
-  absl::SimpleAtoi(config_.Value("auto-aof-rewrite-min-size"), &min_size);
+  (void)absl::SimpleAtoi(config_.Value("auto-aof-rewrite-min-size"), &min_size);
   const int64_t size = a->current_size();
   const int64_t base = std::max<int64_t>(a->base_size(), 1);
   if (size < min_size || (size - base) * 100 / base < percent) return;

@@ -220,7 +220,9 @@ TEST(SchedulerDumpTest, ParkedTasksShowReasonAndBacktrace) {
   Mutex mu;
   Channel<int> ch;
   Event ev;
-  mu.lock();  // held by this thread: the task blocks on it
+  // Held by this thread: the task blocks on it (released early too if an
+  // assertion below returns).
+  std::unique_lock<Mutex> hold(mu);
   auto h1 =
       scheduler->Spawn([&] { DumpTestLockMutex(&mu); }, {.name = "on-mutex"});
   auto h2 = scheduler->Spawn([&] { DumpTestRecvChannel(&ch); },
@@ -271,7 +273,7 @@ TEST(SchedulerDumpTest, ParkedTasksShowReasonAndBacktrace) {
   for (const TaskInfo& t : scheduler->Dump()) EXPECT_TRUE(t.backtrace.empty());
 
   // Everything dumped still runs to the end: pins gave every task back.
-  mu.unlock();
+  hold.unlock();
   ch.Send(1);
   ev.Set();
   EXPECT_TRUE(h1.Join().completed());
