@@ -143,29 +143,41 @@ TEST(PriorityTest, LowBandIsNotStarved) {
 }
 
 // Tasks of one band take turns: a hog with 200 us slices and a light task
-// with 1 us slices get the same number of dispatches, within 2x.
+// with 1 us slices get the same number of dispatches, within 2x. Slices are
+// wall-clock spins, so a worker thread that the OS deschedules for a long
+// while (other processes on a small machine) skews one measurement; each
+// worker count gets three tries, and a scheduler that does not alternate
+// fails all three.
 TEST(FairnessTest, HogAndLightShareTurns) {
   for (int workers : {1, 2}) {
-    auto s = StartScheduler({.workers = workers});
-    std::atomic<bool> stop{false};
-    std::vector<std::atomic<int64_t>> turns(2 * workers);
-    std::vector<JoinHandle<void>> hs;
-    for (int i = 0; i < 2 * workers; ++i) {
-      const int64_t slice = i % 2 == 0 ? 200'000 : 1'000;
-      hs.push_back(s->Spawn([&, i, slice] {
-        while (!stop.load()) {
-          Spin(slice);
-          turns[i].fetch_add(1);
-          Yield();
-        }
-      }));
-    }
-    absl::SleepFor(absl::Milliseconds(300));
-    stop = true;
-    for (auto& h : hs) h.Join();
     int64_t hog = 0, light = 0;
-    for (int i = 0; i < 2 * workers; ++i) {
-      (i % 2 == 0 ? hog : light) += turns[i].load();
+    const auto fair = [&] {
+      return hog > 0 && light <= 2 * hog + 2 * workers &&
+             hog <= 2 * light + 2 * workers;
+    };
+    for (int attempt = 0; attempt < 3 && (attempt == 0 || !fair()); ++attempt) {
+      auto s = StartScheduler({.workers = workers});
+      std::atomic<bool> stop{false};
+      std::vector<std::atomic<int64_t>> turns(2 * workers);
+      std::vector<JoinHandle<void>> hs;
+      for (int i = 0; i < 2 * workers; ++i) {
+        const int64_t slice = i % 2 == 0 ? 200'000 : 1'000;
+        hs.push_back(s->Spawn([&, i, slice] {
+          while (!stop.load()) {
+            Spin(slice);
+            turns[i].fetch_add(1);
+            Yield();
+          }
+        }));
+      }
+      absl::SleepFor(absl::Milliseconds(300));
+      stop = true;
+      for (auto& h : hs) h.Join();
+      hog = 0;
+      light = 0;
+      for (int i = 0; i < 2 * workers; ++i) {
+        (i % 2 == 0 ? hog : light) += turns[i].load();
+      }
     }
     EXPECT_GT(hog, 0);
     EXPECT_LE(light, 2 * hog + 2 * workers) << "workers " << workers;
