@@ -223,9 +223,9 @@ void Aof::Run() {
       if (sync_waiter && !failing) {
         // Group commit: the connections woken by the last fsync send their
         // next writes a round trip later. Wait for as many waiters as that
-        // fsync woke plus those that came during it, for at most as long
-        // as it took (capped), so one fsync covers them all instead of
-        // every other round covering half of them.
+        // fsync woke, for at most as long as it took (capped), so one
+        // fsync covers them all instead of every other round covering
+        // half of them.
         const auto due = last_round_end + gather_window;
         if (waiters_.size() >= gather_target_ ||
             std::chrono::steady_clock::now() >= due) {
@@ -304,9 +304,7 @@ void Aof::Run() {
       last_round_end = std::chrono::steady_clock::now();
       gather_window = std::min<std::chrono::steady_clock::duration>(
           last_round_end - round_start, kMaxGather);
-      // The next round covers the connections this fsync woke (they come
-      // back a round trip later) and those that arrived during it.
-      gather_target_ = std::max<size_t>(woken + waiters_.size(), 1);
+      gather_target_ = std::max<size_t>(woken, 1);
     }
     if (rewrite_ != nullptr) {
       RewriteRequest* r = rewrite_;
