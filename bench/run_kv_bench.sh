@@ -49,8 +49,11 @@
 # then rep 1...), so that slow drifts of a shared machine hit both alike.
 # Every run prints a line `server=colonyd workers=1 test=SET pipeline=1
 # size=3 rep=0 requests=... rps=... p50_ms=... p99_ms=... cpu_us=...
-# error=...` (cpu_us: the server's user+system CPU time per request, from
-# /proc; error: empty, or why the run failed, e.g. a command the server
+# client_cpu_us=... error=...` (cpu_us: the server's user+system CPU time
+# per request, from /proc; client_cpu_us: redis-benchmark's, from bash's
+# `time`, which the table shows as "client busy", its CPU time over the
+# run's wall time: near 100% the one-threaded client, not the server, caps
+# the row; error: empty, or why the run failed, e.g. a command the server
 # does not know, which makes the row "n/a" with the error under the table).
 # A server that exits during a run is restarted for the rows after it.
 #
@@ -252,14 +255,20 @@ run_bench() {
   local args before after rc=0
   mapfile -t args < <(bench_args "$t" "$p" "$d" "$n")
   before="$(cpu_ticks "$s")"
-  timeout "$(awk -v d="${duration}" 'BEGIN { print int(d * 20) + 60 }')" \
+  # The client's own CPU time (user + system seconds), to tell a row the
+  # client caps from one the server does.
+  local TIMEFORMAT='%U %S'
+  { time timeout "$(awk -v d="${duration}" 'BEGIN { print int(d * 20) + 60 }')" \
     taskset -c "${client_cpu}" redis-benchmark -p "${port[$s]}" \
-    "${args[@]}" >"${tmp}/bench.out" 2>"${tmp}/bench.err" || rc=$?
+    "${args[@]}" >"${tmp}/bench.out" 2>"${tmp}/bench.err" || rc=$?; } \
+    2>"${tmp}/bench.time"
   after="$(cpu_ticks "$s")"
   python3 - "$t" "${rc}" "$((after - before))" "${tmp}/bench.out" \
-    "${tmp}/bench.err" <<'PY'
+    "${tmp}/bench.err" "${tmp}/bench.time" <<'PY'
 import csv, sys
 test, rc, ticks = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(sys.argv[6]) as f:
+    client_s = sum(float(x) for x in f.read().split()[-2:])
 want = {"PING": "PING_MBULK", "ZADD": "zadd"}.get(test, test)
 row = None
 with open(sys.argv[4]) as f:
@@ -275,21 +284,24 @@ if rc == 124:
 elif rc != 0 and not err:
     err = "redis-benchmark exited with %d" % rc
 if row is None or rc != 0 or "Error from server" in err:
-    print("FAIL - - %s %s" % (ticks, err[:300] or "no result line"))
+    print("FAIL - - %s %.3f %s" % (ticks, client_s,
+                                   err[:300] or "no result line"))
 else:
-    print("%s %s %s %s" % (row["rps"], row["p50_latency_ms"],
-                           row["p99_latency_ms"], ticks))
+    print("%s %s %s %s %.3f" % (row["rps"], row["p50_latency_ms"],
+                                row["p99_latency_ms"], ticks, client_s))
 PY
 }
 
 # record LABELS SERVER N RESULT appends one result line.
 record() {
-  local labels="$1" s="$2" n="$3" rps p50 p99 ticks err cpu
-  read -r rps p50 p99 ticks err <<<"$4"
+  local labels="$1" s="$2" n="$3" rps p50 p99 ticks client err cpu ccpu
+  read -r rps p50 p99 ticks client err <<<"$4"
   cpu="$(awk -v t="${ticks}" -v hz="$(getconf CLK_TCK)" -v n="$n" \
     'BEGIN { printf "%.2f", t / hz * 1e6 / n }')"
+  ccpu="$(awk -v c="${client}" -v n="$n" 'BEGIN { printf "%.2f", c * 1e6 / n }')"
   echo "server=${s} ${labels} requests=${n} rps=${rps} p50_ms=${p50}" \
-    "p99_ms=${p99} cpu_us=${cpu} error=${err}" | tee -a "${results}" >&2
+    "p99_ms=${p99} cpu_us=${cpu} client_cpu_us=${ccpu} error=${err}" |
+    tee -a "${results}" >&2
 }
 
 # ensure_alive SERVER WORKERS restarts a server that exited; the exit is
@@ -401,7 +413,10 @@ for line in open(sys.argv[1]):
         continue
     runs[key][kv["server"]].append(
         (float(kv["rps"]), float(kv["p50_ms"]), float(kv["p99_ms"]),
-         float(kv["cpu_us"])))
+         float(kv["cpu_us"]),
+         # How busy the one-threaded client was: its CPU time over the
+         # run's wall time (requests / rps).
+         float(kv.get("client_cpu_us", "nan")) * float(kv["rps"]) / 1e6))
 targets = {1: 1.1, 2: 1.5}
 peer = {1: "redis-server (single thread)",
         2: "redis-server --io-threads 2 --io-threads-do-reads yes"}
@@ -421,8 +436,8 @@ for workers in sorted({k[0] for k in order}):
     print()
     print("| row | colonyd req/s | redis req/s | ratio | p50 ms colonyd / "
           "redis | p99 ms colonyd / redis | CPU us/req colonyd / redis "
-          "| targets |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| client busy colonyd / redis | targets |")
+    print("|---|---|---|---|---|---|---|---|---|")
     notes = []
     for key in order:
         if key[0] != workers:
@@ -462,7 +477,7 @@ for workers in sorted({k[0] for k in order}):
                                            ("p99", ok_p99)) if not ok))
         print(f"| {row} | {cells[0]} | {cells[1]} | {ratio} | "
               f"{pair(1, '{:.3f}')} | {pair(2, '{:.3f}')} | "
-              f"{pair(3, '{:.1f}')} | {verdict} |")
+              f"{pair(3, '{:.1f}')} | {pair(4, '{:.0%}')} | {verdict} |")
     for (server, w), count in sorted(exits.items()):
         if int(w) == workers:
             notes.append((f"exited {count} time(s) and was restarted",
