@@ -32,9 +32,12 @@
 # case the repetitions are interleaved between servers (rep 0 of each, then
 # rep 1...), so slow drifts of this shared machine hit them alike. Each run
 # prints a line `peer=go workload=plaintext conns=50 rep=0 rps=... p50_us=...
-# p99_us=... cpu_us=... errors=...` (cpu_us: the server's user+system CPU
-# time during the run, from /proc, per request); a run with socket errors or non-2xx responses is
-# reported as such. Go is built here with `go build` into build/peers/
+# p99_us=... cpu_us=... client_cpu_us=... errors=...` (client_cpu_us: wrk's
+# own CPU time per request, shown as "wrk busy", its CPU time over the
+# run's wall time: near 100% wrk, not the server, caps the run; cpu_us:
+# the server's user+system CPU time during the run, from /proc, per
+# request); a run with socket errors or non-2xx responses is reported as
+# such. Go is built here with `go build` into build/peers/
 # (ignored by git); missing Debian packages (golang-go, nginx, wrk) are
 # installed through tools/install_deps.sh.
 
@@ -234,6 +237,7 @@ parse_wrk() {
 import re, sys
 labels = sys.argv[1]
 ticks, hz = int(sys.argv[2]), int(sys.argv[3])
+client_s = float(sys.argv[4])
 text = sys.stdin.read()
 def us(v, unit):
     return float(v) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
@@ -248,17 +252,23 @@ m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 if m:
     errors += int(m.group(1))
 total = re.search(r"(\d+) requests in", text)
-cpu_us = ticks / hz * 1e6 / int(total.group(1)) if total and int(total.group(1)) else 0
+n = int(total.group(1)) if total else 0
+cpu_us = ticks / hz * 1e6 / n if n else 0
+client_cpu_us = client_s * 1e6 / n if n else 0
 if not (rps and p50 and p99):
     print(f"{labels} rps=FAIL")
 else:
     print(f"{labels} rps={float(rps.group(1)):.1f} p50_us={us(*p50.groups()):.1f} "
-          f"p99_us={us(*p99.groups()):.1f} cpu_us={cpu_us:.1f} errors={errors}")
-' "$1" "$2" "$3"
+          f"p99_us={us(*p99.groups()):.1f} cpu_us={cpu_us:.1f} "
+          f"client_cpu_us={client_cpu_us:.1f} errors={errors}")
+' "$1" "$2" "$3" "$4"
 }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 start_s="${SECONDS}"
+# wrk's own CPU time (user + system seconds) per run, from bash's `time`.
+TIMEFORMAT='%U %S'
+
 for wl in "${workload_list[@]}"; do
   for c in "${conn_list[@]}"; do
     for p in "${peer_list[@]}"; do
@@ -268,11 +278,13 @@ for wl in "${workload_list[@]}"; do
     for ((rep = 0; rep < reps; rep++)); do
       for p in "${peer_list[@]}"; do
         before="$(cpu_ticks "$p")"
-        output="$(run_wrk "$p" "${wl}" "$c" "${duration}")"
+        { time output="$(run_wrk "$p" "${wl}" "$c" "${duration}")"; } \
+          2>"${tmp}/wrk.time"
         after="$(cpu_ticks "$p")"
         line="$(echo "${output}" |
           parse_wrk "peer=${p} workload=${wl} conns=${c} rep=${rep}" \
-            "$((after - before))" "$(getconf CLK_TCK)")"
+            "$((after - before))" "$(getconf CLK_TCK)" \
+            "$(awk '{print $1 + $2}' "${tmp}/wrk.time")")"
         echo "${line}" | tee -a "${results}" >&2
       done
     done
@@ -304,7 +316,10 @@ for line in open(sys.argv[1]):
             continue
     rows[key][kv["peer"]].append(
         (float(kv["rps"]), float(kv["p50_us"]), float(kv["p99_us"]),
-         float(kv.get("cpu_us", "0"))))
+         float(kv.get("cpu_us", "0")),
+         # How busy the one-threaded wrk was: its CPU time over the wall
+         # time of the requests it made (requests / rps).
+         float(kv.get("client_cpu_us", "nan")) * float(kv["rps"]) / 1e6))
 def med(xs, i):
     return statistics.median(x[i] for x in xs) if xs else None
 peers = []
@@ -313,7 +328,7 @@ for key in order:
         if p not in peers:
             peers.append(p)
 head = "| workload | conns | " + " | ".join(
-    f"{p} req/s (p50/p99 us; CPU us/req)" for p in peers)
+    f"{p} req/s (p50/p99 us; CPU us/req; wrk busy)" for p in peers)
 head += (" | colony/go | colony/nginx | colony p99 / nginx p99 |"
          " CPU/req go/colony | CPU/req nginx/colony |")
 if "colonyd" in peers:
@@ -330,7 +345,7 @@ for key in order:
             continue
         note = " (errors)" if fails[(key, p)] else ""
         cells.append(f"{med(xs,0):,.0f} ({med(xs,1):.0f}/{med(xs,2):.0f}; "
-                     f"{med(xs,3):.1f}){note}")
+                     f"{med(xs,3):.1f}; wrk {med(xs,4):.0%}){note}")
     def ratio(a, b, i=0):
         if not r.get(a) or not r.get(b):
             return "n/a"
