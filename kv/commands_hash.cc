@@ -3,12 +3,11 @@
 // Hash commands: HSET HMSET HSETNX HGET HMGET HDEL HLEN HSTRLEN HEXISTS
 // HKEYS HVALS HGETALL HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN.
 //
-// A hash is an absl::flat_hash_map, which has no random access: a random
-// field is found by walking from begin() to a uniformly drawn position, so
-// HRANDFIELD is O(N) where Redis is O(1) (with a count: one walk plus
-// O(count log count) to draw the positions). HSCAN returns the whole hash with
-// cursor 0, as Redis does for small hashes; the map's iteration order
-// changes when it grows, so a resumable cursor could skip fields.
+// A hash is a DenseHash (kv/types/dense_table.h): its fields lie in a
+// vector, so HRANDFIELD draws a uniform position, O(1) per field picked as
+// in Redis. HSCAN walks that vector from the end down (a removal moves
+// only the last field, to a lower position), so a field present for the
+// whole scan is returned at least once.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -52,14 +51,6 @@ HashValue& CreateHash(CommandContext& ctx, absl::string_view key) {
   return ctx.Insert(key, Entry(std::make_unique<HashValue>())).hash();
 }
 
-// ShrinkIfSparse() gives back the memory of a hash that lost most of its
-// fields, which also keeps walks over it (random picks) O(size).
-void ShrinkIfSparse(HashValue& hash) {
-  if (hash.capacity() > 64 && hash.size() * 8 < hash.capacity()) {
-    hash.rehash(0);
-  }
-}
-
 void HSetGeneric(CommandContext& ctx, bool hmset) {
   if (ctx.args.size() % 2 == 1) return ctx.WrongArity();
   const absl::string_view key = ctx.args[1];
@@ -69,8 +60,8 @@ void HSetGeneric(CommandContext& ctx, bool hmset) {
   if (hash == nullptr) hash = &CreateHash(ctx, key);
   int64_t created = 0;
   for (size_t i = 2; i + 1 < ctx.args.size(); i += 2) {
-    auto [it, inserted] = hash->try_emplace(ctx.args[i]);
-    it->second.assign(ctx.args[i + 1].data(), ctx.args[i + 1].size());
+    auto [value, inserted] = hash->try_emplace(ctx.args[i]);
+    value->assign(ctx.args[i + 1].data(), ctx.args[i + 1].size());
     created += inserted ? 1 : 0;
   }
   ctx.Modified(key);
@@ -95,7 +86,7 @@ void HSetNx(CommandContext& ctx) {
     return;
   }
   if (hash == nullptr) hash = &CreateHash(ctx, key);
-  hash->try_emplace(ctx.args[2], ctx.args[3]);
+  hash->insert_or_assign(ctx.args[2], std::string(ctx.args[3]));
   ctx.Modified(key);
   ctx.Notify(kNotifyHash, "hset", key);
   ctx.reply.Integer(1);
@@ -145,8 +136,6 @@ void HDel(CommandContext& ctx) {
     if (hash->empty()) {
       ctx.Delete(key);
       ctx.Notify(kNotifyGeneric, "del", key);
-    } else {
-      ShrinkIfSparse(*hash);
     }
   }
   ctx.reply.Integer(deleted);
@@ -280,31 +269,15 @@ void ReplyPick(CommandContext& ctx, const Field& f, bool withvalues) {
   if (withvalues) ctx.reply.Bulk(f.second);
 }
 
-// The hash has no random access: reaching the field at position p of its
-// walk takes p steps. A pick draws its positions first and then walks once,
-// up to the largest of them.
+// Each field picked is a uniformly drawn position of the hash: O(1).
 
 // ReplyWithRepeats() writes `count` fields drawn independently and
-// uniformly, in random order. O(N + count log count) time,
-// O(min(N, count)) memory.
+// uniformly. O(count).
 void ReplyWithRepeats(CommandContext& ctx, const HashValue& hash,
                       uint64_t count, bool withvalues, Rng& rng) {
-  const size_t n = hash.size();
-  std::vector<const Field*> picks;
-  if (count >= n) {
-    picks.reserve(n);
-    for (const Field& f : hash) picks.push_back(&f);
-    for (uint64_t i = 0; i < count; ++i) {
-      ReplyPick(ctx, *picks[RandomIndex(rng, n)], withvalues);
-    }
-    return;
+  for (uint64_t i = 0; i < count; ++i) {
+    ReplyPick(ctx, hash.at(RandomIndex(rng, hash.size())), withvalues);
   }
-  // The walk finds the picks in position order: shuffle them.
-  picks.reserve(count);
-  AtPositions(hash, SortedPositions(n, count, /*distinct=*/false, rng),
-              [&](auto it) { picks.push_back(&*it); });
-  std::shuffle(picks.begin(), picks.end(), rng);
-  for (const Field* f : picks) ReplyPick(ctx, *f, withvalues);
 }
 
 void HRandFieldWithCount(CommandContext& ctx) {
@@ -347,8 +320,9 @@ void HRandFieldWithCount(CommandContext& ctx) {
   }
   const size_t need = static_cast<size_t>(count);
   ctx.reply.Array(need * per_pick);
-  AtPositions(*hash, SortedPositions(n, need, /*distinct=*/true, rng),
-              [&](auto it) { ReplyPick(ctx, *it, withvalues); });
+  for (size_t pos : DistinctPositions(n, need, rng)) {
+    ReplyPick(ctx, hash->at(pos), withvalues);
+  }
 }
 
 void HRandField(CommandContext& ctx) {
@@ -357,16 +331,14 @@ void HRandField(CommandContext& ctx) {
   HashValue* hash = ReadHash(ctx, ctx.args[1], &wrong);
   if (wrong) return;
   if (hash == nullptr) return ctx.reply.Null();
-  auto it = hash->begin();
-  std::advance(it,
-               static_cast<ptrdiff_t>(RandomIndex(ThreadRng(), hash->size())));
-  ctx.reply.Bulk(it->first);
+  ctx.reply.Bulk(hash->at(RandomIndex(ThreadRng(), hash->size())).first);
 }
 
 // ---- HSCAN ----
 
 void HScan(CommandContext& ctx) {
-  if (!ParseScanCursor(ctx.args[2])) {
+  uint64_t cursor;
+  if (!ParseScanCursor(ctx.args[2], &cursor)) {
     ctx.reply.Error("ERR invalid cursor");
     return;
   }
@@ -380,26 +352,20 @@ void HScan(CommandContext& ctx) {
     return;
   }
   absl::string_view pattern = "*";
-  if (!ParseScanOptions(ctx, &pattern)) return;
-  std::vector<const Field*> found;
+  uint64_t count = kDefaultScanCount;
+  if (!ParseScanOptions(ctx, &pattern, &count)) return;
   const bool all = pattern == "*";
-  if (!all) {
-    for (const Field& f : *hash) {
-      if (GlobMatch(pattern, f.first)) found.push_back(&f);
-    }
-  }
+  std::vector<const Field*> found;
+  const uint64_t next = hash->Scan(cursor, count, [&](const Field& f) {
+    if (all || GlobMatch(pattern, f.first)) found.push_back(&f);
+  });
   ctx.reply.Array(2);
-  ctx.reply.Bulk("0");
-  ctx.reply.Array(2 * (all ? hash->size() : found.size()));
+  ctx.reply.Bulk(absl::StrCat(next));
   // Flat field, value pairs in RESP3 too.
-  auto reply_pair = [&](const Field& f) {
-    ctx.reply.Bulk(f.first);
-    ctx.reply.Bulk(f.second);
-  };
-  if (all) {
-    for (const Field& f : *hash) reply_pair(f);
-  } else {
-    for (const Field* f : found) reply_pair(*f);
+  ctx.reply.Array(2 * found.size());
+  for (const Field* f : found) {
+    ctx.reply.Bulk(f->first);
+    ctx.reply.Bulk(f->second);
   }
 }
 

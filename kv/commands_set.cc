@@ -4,14 +4,11 @@
 // SRANDMEMBER SMOVE SINTER SINTERCARD SUNION SDIFF SINTERSTORE SUNIONSTORE
 // SDIFFSTORE SSCAN.
 //
-// A set is an absl::flat_hash_set, which has no random access: a random
-// member is found by walking from begin() to a uniformly drawn position, so
-// SPOP and SRANDMEMBER are O(N) where Redis is O(1) (with a count: one walk
-// plus O(count log count) to draw the positions). Sets that lose most of
-// their members are shrunk so that walks stay proportional to their size. SSCAN
-// returns the whole set with cursor 0, as Redis does for small sets; the
-// set's iteration order changes when it grows, so a resumable cursor could
-// skip members.
+// A set is a DenseSet (kv/types/dense_table.h): its members lie in a
+// vector, so SPOP and SRANDMEMBER draw a uniform position, O(1) per member
+// picked as in Redis. SSCAN walks that vector from the end down (a removal
+// moves only the last member, to a lower position), so a member present
+// for the whole scan is returned at least once.
 #include <algorithm>
 #include <cstdint>
 #include <random>
@@ -19,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "kv/commands.h"
 #include "kv/glob.h"
 #include "kv/kv_server.h"
@@ -57,14 +55,12 @@ SetValue& StoreSet(CommandContext& ctx, absl::string_view key,
 }
 
 // AfterRemoval() deletes `key` once its set is empty (with the "del"
-// notification Redis sends), or shrinks a set that lost most of its
-// members, which also keeps walks over it (random picks) O(size).
+// notification Redis sends). (A set that lost most of its members gives
+// the room back itself.)
 void AfterRemoval(CommandContext& ctx, absl::string_view key, SetValue& set) {
   if (set.empty()) {
     ctx.Delete(key);
     ctx.Notify(kNotifyGeneric, "del", key);
-  } else if (set.capacity() > 64 && set.size() * 8 < set.capacity()) {
-    set.rehash(0);
   }
 }
 
@@ -76,7 +72,7 @@ void SAdd(CommandContext& ctx) {
   if (set == nullptr) set = &StoreSet(ctx, key, std::make_unique<SetValue>());
   int64_t added = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) {
-    added += set->emplace(ctx.args[i]).second ? 1 : 0;
+    added += set->insert(ctx.args[i]) ? 1 : 0;
   }
   if (added > 0) {
     ctx.Modified(key);
@@ -138,39 +134,15 @@ void SMembers(CommandContext& ctx) {
 
 // ---- random picks ----
 //
-// The set has no random access: reaching the member at position p of its
-// walk takes p steps. A pick draws its positions first and then walks once,
-// up to the largest of them.
-
-// RandomMember() is a uniformly chosen member of a non-empty set. O(N).
-SetValue::iterator RandomMember(SetValue& set) {
-  auto it = set.begin();
-  std::advance(it,
-               static_cast<ptrdiff_t>(RandomIndex(ThreadRng(), set.size())));
-  return it;
-}
+// Each member picked is a uniformly drawn position of the set: O(1).
 
 // ReplyWithRepeats() writes `count` members drawn independently and
-// uniformly, in random order. O(N + count log count) time,
-// O(min(N, count)) memory.
-void ReplyWithRepeats(CommandContext& ctx, SetValue& set, uint64_t count,
+// uniformly. O(count).
+void ReplyWithRepeats(CommandContext& ctx, const SetValue& set, uint64_t count,
                       Rng& rng) {
-  const size_t n = set.size();
-  std::vector<const std::string*> picks;
-  if (count >= n) {
-    picks.reserve(n);
-    for (const std::string& m : set) picks.push_back(&m);
-    for (uint64_t i = 0; i < count; ++i) {
-      ctx.reply.Bulk(*picks[RandomIndex(rng, n)]);
-    }
-    return;
+  for (uint64_t i = 0; i < count; ++i) {
+    ctx.reply.Bulk(set.at(RandomIndex(rng, set.size())));
   }
-  // The walk finds the picks in position order: shuffle them.
-  picks.reserve(count);
-  AtPositions(set, SortedPositions(n, count, /*distinct=*/false, rng),
-              [&](SetValue::iterator it) { picks.push_back(&*it); });
-  std::shuffle(picks.begin(), picks.end(), rng);
-  for (const std::string* m : picks) ctx.reply.Bulk(*m);
 }
 
 void SPopWithCount(CommandContext& ctx) {
@@ -194,26 +166,23 @@ void SPopWithCount(CommandContext& ctx) {
     ctx.Notify(kNotifyGeneric, "del", key);
     return;
   }
-  std::vector<SetValue::iterator> taken;
-  taken.reserve(static_cast<size_t>(count));
-  AtPositions(*set,
-              SortedPositions(set->size(), static_cast<size_t>(count),
-                              /*distinct=*/true, ThreadRng()),
-              [&](SetValue::iterator it) { taken.push_back(it); });
-  ctx.reply.Set(taken.size());
+  // Each pop draws from the members left: a uniform subset, O(count).
+  const size_t n = static_cast<size_t>(count);
+  ctx.reply.Set(n);
   // The members taken are appended as an SREM (a replay cannot draw the
   // same ones).
   std::vector<std::string> srem;
   if (ctx.propagating()) {
-    srem.reserve(taken.size() + 2);
+    srem.reserve(n + 2);
     srem.emplace_back("SREM");
     srem.emplace_back(key);
   }
-  // Erasing leaves the other iterators valid (no rehash on erase).
-  for (SetValue::iterator it : taken) {
-    ctx.reply.Bulk(*it);
-    if (ctx.propagating()) srem.push_back(*it);
-    set->erase(it);
+  Rng& rng = ThreadRng();
+  for (size_t i = 0; i < n; ++i) {
+    const size_t pos = RandomIndex(rng, set->size());
+    ctx.reply.Bulk(set->at(pos));
+    if (ctx.propagating()) srem.push_back(set->at(pos));
+    set->EraseAt(pos);
   }
   if (ctx.propagating()) ctx.Propagate(std::move(srem));
   ctx.Modified(key);
@@ -229,10 +198,12 @@ void SPop(CommandContext& ctx) {
   SetValue* set = WriteSet(ctx, key, &wrong);
   if (wrong) return;
   if (set == nullptr) return ctx.reply.Null();
-  auto it = RandomMember(*set);
-  ctx.reply.Bulk(*it);
-  if (ctx.propagating()) ctx.Propagate({"SREM", std::string(key), *it});
-  set->erase(it);
+  const size_t pos = RandomIndex(ThreadRng(), set->size());
+  ctx.reply.Bulk(set->at(pos));
+  if (ctx.propagating()) {
+    ctx.Propagate({"SREM", std::string(key), set->at(pos)});
+  }
+  set->EraseAt(pos);
   ctx.Modified(key);
   ctx.Notify(kNotifySet, "spop", key);
   AfterRemoval(ctx, key, *set);
@@ -265,10 +236,10 @@ void SRandMemberWithCount(CommandContext& ctx) {
     return;
   }
   ctx.reply.Array(static_cast<size_t>(count));
-  AtPositions(*set,
-              SortedPositions(set->size(), static_cast<size_t>(count),
-                              /*distinct=*/true, rng),
-              [&](SetValue::iterator it) { ctx.reply.Bulk(*it); });
+  for (size_t pos :
+       DistinctPositions(set->size(), static_cast<size_t>(count), rng)) {
+    ctx.reply.Bulk(set->at(pos));
+  }
 }
 
 void SRandMember(CommandContext& ctx) {
@@ -278,7 +249,7 @@ void SRandMember(CommandContext& ctx) {
   SetValue* set = ReadSet(ctx, ctx.args[1], &wrong);
   if (wrong) return;
   if (set == nullptr) return ctx.reply.Null();
-  ctx.reply.Bulk(*RandomMember(*set));
+  ctx.reply.Bulk(set->at(RandomIndex(ThreadRng(), set->size())));
 }
 
 void SMove(CommandContext& ctx) {
@@ -306,7 +277,7 @@ void SMove(CommandContext& ctx) {
   if (dst_set == nullptr) {
     dst_set = &StoreSet(ctx, dst_key, std::make_unique<SetValue>());
   }
-  if (dst_set->emplace(member).second) {
+  if (dst_set->insert(member)) {
     ctx.Modified(dst_key);
     ctx.Notify(kNotifySet, "sadd", dst_key);
   }
@@ -465,7 +436,8 @@ void SInterCard(CommandContext& ctx) {
 // ---- SSCAN ----
 
 void SScan(CommandContext& ctx) {
-  if (!ParseScanCursor(ctx.args[2])) {
+  uint64_t cursor;
+  if (!ParseScanCursor(ctx.args[2], &cursor)) {
     ctx.reply.Error("ERR invalid cursor");
     return;
   }
@@ -479,22 +451,17 @@ void SScan(CommandContext& ctx) {
     return;
   }
   absl::string_view pattern = "*";
-  if (!ParseScanOptions(ctx, &pattern)) return;
-  std::vector<const std::string*> found;
+  uint64_t count = kDefaultScanCount;
+  if (!ParseScanOptions(ctx, &pattern, &count)) return;
   const bool all = pattern == "*";
-  if (!all) {
-    for (const std::string& m : *set) {
-      if (GlobMatch(pattern, m)) found.push_back(&m);
-    }
-  }
+  std::vector<const std::string*> found;
+  const uint64_t next = set->Scan(cursor, count, [&](const std::string& m) {
+    if (all || GlobMatch(pattern, m)) found.push_back(&m);
+  });
   ctx.reply.Array(2);
-  ctx.reply.Bulk("0");
-  ctx.reply.Array(all ? set->size() : found.size());
-  if (all) {
-    for (const std::string& m : *set) ctx.reply.Bulk(m);
-  } else {
-    for (const std::string* m : found) ctx.reply.Bulk(*m);
-  }
+  ctx.reply.Bulk(absl::StrCat(next));
+  ctx.reply.Array(found.size());
+  for (const std::string* m : found) ctx.reply.Bulk(*m);
 }
 
 }  // namespace

@@ -13,25 +13,21 @@ Rng& ThreadRng() {
   return rng;
 }
 
-std::vector<size_t> SortedPositions(size_t n, size_t count, bool distinct,
-                                    Rng& rng) {
+std::vector<size_t> DistinctPositions(size_t n, size_t count, Rng& rng) {
   std::vector<size_t> out;
   out.reserve(count);
-  if (distinct) {
-    absl::flat_hash_set<size_t> chosen;
-    chosen.reserve(count);
-    for (size_t j = n - count; j < n; ++j) {
-      size_t t = RandomIndex(rng, j + 1);
-      if (!chosen.insert(t).second) {
-        t = j;
-        chosen.insert(j);
-      }
-      out.push_back(t);
+  absl::flat_hash_set<size_t> chosen;
+  chosen.reserve(count);
+  for (size_t j = n - count; j < n; ++j) {
+    size_t t = RandomIndex(rng, j + 1);
+    if (!chosen.insert(t).second) {
+      t = j;
+      chosen.insert(j);
     }
-  } else {
-    for (size_t i = 0; i < count; ++i) out.push_back(RandomIndex(rng, n));
+    out.push_back(t);
   }
-  std::sort(out.begin(), out.end());
+  // Floyd's sampling makes a uniform subset, not a uniform order.
+  std::shuffle(out.begin(), out.end(), rng);
   return out;
 }
 
@@ -53,22 +49,24 @@ bool ParseScanCursor(absl::string_view s, uint64_t* cursor) {
   return true;
 }
 
-bool ParseScanOptions(CommandContext& ctx, absl::string_view* pattern) {
+bool ParseScanOptions(CommandContext& ctx, absl::string_view* pattern,
+                      uint64_t* count) {
   for (size_t i = 3; i < ctx.args.size(); i += 2) {
     if (i + 1 >= ctx.args.size()) {
       ctx.SyntaxError();
       return false;
     }
     if (EqualsIgnoreCase(ctx.args[i], "COUNT")) {
-      int64_t count;
-      if (!ParseInt64(ctx.args[i + 1], &count)) {
+      int64_t n;
+      if (!ParseInt64(ctx.args[i + 1], &n)) {
         ctx.NotInteger();
         return false;
       }
-      if (count < 1) {
+      if (n < 1) {
         ctx.SyntaxError();
         return false;
       }
+      *count = static_cast<uint64_t>(n);
     } else if (EqualsIgnoreCase(ctx.args[i], "MATCH")) {
       *pattern = ctx.args[i + 1];
     } else {

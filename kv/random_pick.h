@@ -1,10 +1,8 @@
 // Copyright 2026 The Colony Authors.
 //
-// Random picks over hash tables without random access (absl's flat hash
-// sets and maps), for SPOP, SRANDMEMBER and HRANDFIELD: draw the positions
-// first, sorted, then walk the table once up to the largest of them. A
-// pick of `count` from N costs O(N + count log count). And the SCAN-family
-// cursor syntax.
+// Random picks for SPOP, SRANDMEMBER and HRANDFIELD over tables with
+// random access (kv/types/dense_table.h): positions drawn uniformly, O(1)
+// each. And the SCAN-family cursor and option syntax.
 //
 // Thread-safety: ThreadRng() is per thread; handlers never suspend, so the
 // reference does not outlive the thread it came from.
@@ -32,24 +30,10 @@ inline size_t RandomIndex(Rng& rng, size_t n) {
   return std::uniform_int_distribution<size_t>(0, n - 1)(rng);
 }
 
-// SortedPositions() is `count` positions in [0, n), ascending: distinct
-// ones (Floyd's sampling, count <= n) or independent draws.
-// O(count log count).
-std::vector<size_t> SortedPositions(size_t n, size_t count, bool distinct,
-                                    Rng& rng);
-
-// AtPositions() calls visit(iterator) at each of the ascending
-// `positions` of `table` (again for a repeated one), in one walk.
-template <typename Table, typename Visit>
-void AtPositions(Table& table, const std::vector<size_t>& positions,
-                 Visit visit) {
-  auto it = table.begin();
-  size_t at = 0;
-  for (size_t p : positions) {
-    for (; at < p; ++at) ++it;
-    visit(it);
-  }
-}
+// DistinctPositions() is `count` distinct positions in [0, n) (count <=
+// n): a uniformly random subset (Floyd's sampling) in random order.
+// O(count) expected.
+std::vector<size_t> DistinctPositions(size_t n, size_t count, Rng& rng);
 
 // The most members a pick with repetitions (a negative count) returns.
 // Redis has no bound and builds the whole reply in memory, which a count
@@ -63,9 +47,15 @@ inline constexpr char kTooManyPicks[] =
 // optional sign and decimal digits (the empty string is 0).
 bool ParseScanCursor(absl::string_view s, uint64_t* cursor = nullptr);
 
+// The elements an SSCAN or HSCAN call visits without a COUNT (Redis'
+// default).
+inline constexpr uint64_t kDefaultScanCount = 10;
+
 // ParseScanOptions() reads HSCAN/SSCAN's MATCH and COUNT options (from
-// args[3]); on a bad one it replies Redis' error and returns false.
-bool ParseScanOptions(CommandContext& ctx, absl::string_view* pattern);
+// args[3]) into *pattern and *count (left as they are when absent); on a
+// bad one it replies Redis' error and returns false.
+bool ParseScanOptions(CommandContext& ctx, absl::string_view* pattern,
+                      uint64_t* count);
 
 }  // namespace colony::kv
 

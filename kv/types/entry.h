@@ -39,16 +39,17 @@
 #include <memory>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
+#include "kv/types/dense_table.h"
 #include "kv/types/sorted_set.h"
 
 namespace colony::kv {
 
 using ListValue = std::deque<std::string>;
-using HashValue = absl::flat_hash_map<std::string, std::string>;
-using SetValue = absl::flat_hash_set<std::string>;
+// Hashes and sets have random access (kv/types/dense_table.h) for
+// HRANDFIELD, SPOP and SRANDMEMBER.
+using HashValue = DenseHash;
+using SetValue = DenseSet;
 
 // The type of a value, as TYPE names it.
 enum class ValueType : uint8_t { kString = 0, kList, kHash, kSet, kZSet };

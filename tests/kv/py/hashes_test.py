@@ -547,6 +547,32 @@ class HScanTest(HashTestCase):
                          {k: v for k, v in data.items()
                           if k.startswith(b"f1")})
 
+    def test_fields_present_throughout_are_returned_despite_changes(self):
+        # Redis' guarantee: a field in the hash for the whole scan is
+        # returned at least once, whatever is added and removed meanwhile.
+        stable = {("s%d" % i).encode(): b"1" for i in range(600)}
+        changing = ["v%d" % i for i in range(600)]
+        self.fill("h", stable)
+        self.fill("h", {f: "2" for f in changing})
+        added = len(changing)
+        cursor, got = b"0", []
+        for _ in range(10000):
+            cursor, items = self.r.call("HSCAN", "h", cursor, "COUNT", "15")
+            got += items
+            if cursor == b"0":
+                break
+            # Remove three of the changing fields, add two new ones.
+            self.r.call("HDEL", "h", *changing[:3])
+            del changing[:3]
+            new = ["v%d" % (added + i) for i in range(2)]
+            added += 2
+            self.r.call("HSET", "h", *[x for f in new for x in (f, "2")])
+            changing += new
+        self.assertEqual(cursor, b"0")
+        returned = pairs(got)
+        for f, v in stable.items():
+            self.assertEqual(returned.get(f), v, f)
+
     def test_resp3_reply_is_arrays(self):
         self.fill("h", {"a": "1"})
         c = self.client(protocol=3)

@@ -589,6 +589,30 @@ class SScanTest(SetTestCase):
         self.assertEqual(set(got), {v for v in values
                                     if len(v) == 3 and v.startswith(b"m1")})
 
+    def test_members_present_throughout_are_returned_despite_changes(self):
+        # Redis' guarantee: a member in the set for the whole scan is
+        # returned at least once, whatever is added and removed meanwhile.
+        stable = members(*("s%d" % i for i in range(600)))
+        changing = ["v%d" % i for i in range(600)]
+        self.sadd("s", *stable)
+        self.sadd("s", *changing)
+        added = len(changing)
+        cursor, got = b"0", []
+        for _ in range(10000):
+            cursor, items = self.r.call("SSCAN", "s", cursor, "COUNT", "15")
+            got += items
+            if cursor == b"0":
+                break
+            # Remove three of the changing members, add two new ones.
+            self.r.call("SREM", "s", *changing[:3])
+            del changing[:3]
+            new = ["v%d" % (added + i) for i in range(2)]
+            added += 2
+            self.r.call("SADD", "s", *new)
+            changing += new
+        self.assertEqual(cursor, b"0")
+        self.assertTrue(stable <= set(got), stable - set(got))
+
     def test_missing_key_and_errors(self):
         self.assertEqual(self.r.call("SSCAN", "nokey", "0"), [b"0", []])
         self.assertEqual(self.r.last_raw, b"*2\r\n$1\r\n0\r\n*0\r\n")

@@ -170,7 +170,7 @@ TEST(EntryTest, HoldsContainers) {
   EXPECT_EQ(l.list().front(), "a");
 
   Entry h(std::make_unique<HashValue>());
-  h.hash()["f"] = "v";
+  h.hash().insert_or_assign("f", "v");
   EXPECT_EQ(h.type(), ValueType::kHash);
   Entry s(std::make_unique<SetValue>());
   s.set().insert("m");
@@ -209,10 +209,21 @@ TEST(EntryTest, CloneIsDeep) {
   EXPECT_EQ(t.str(), long_value);
   EXPECT_NE(t.str().data(), s.str().data());
 
-  Entry h(std::make_unique<HashValue>(HashValue{{"f", "v"}}));
-  EXPECT_EQ(h.Clone().hash(), h.hash());
-  Entry st(std::make_unique<SetValue>(SetValue{"x", "y"}));
-  EXPECT_EQ(st.Clone().set(), st.set());
+  Entry h(std::make_unique<HashValue>());
+  h.hash().insert_or_assign("f", "v");
+  Entry hc = h.Clone();
+  EXPECT_NE(&hc.hash(), &h.hash());
+  EXPECT_EQ(hc.hash(), h.hash());
+  hc.hash().insert_or_assign("f", "w");
+  EXPECT_EQ(h.hash().find("f")->second, "v");
+  Entry st(std::make_unique<SetValue>());
+  st.set().insert("x");
+  st.set().insert("y");
+  Entry sc = st.Clone();
+  EXPECT_EQ(sc.set(), st.set());
+  sc.set().erase("x");
+  EXPECT_TRUE(st.set().contains("x"));
+  EXPECT_NE(sc.set(), st.set());
   Entry z(std::make_unique<SortedSet>());
   z.zset().Insert("m", 2);
   Entry zc = z.Clone();
