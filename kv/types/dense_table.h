@@ -16,6 +16,12 @@
 // grows by half of itself, not double, to keep memory per element close to
 // that of a flat hash set of the elements.
 //
+// Up to kLinearMax elements a table has no index at all: a lookup
+// compares the keys in turn (Redis' listpack encoding of small sets and
+// hashes does the same), which spares the many small collections the
+// index's block. The index is built when an insert goes past kLinearMax
+// and dropped when erasing leaves kLinearMax / 2.
+//
 // Positions are stable except under erase, which moves only the last
 // element, and only to a lower position. Scan() builds the SSCAN/HSCAN
 // cursor on that: it walks from the end of the vector down, so an element
@@ -24,7 +30,8 @@
 // added meanwhile land above it and may be missed, as Redis allows).
 //
 // Complexity: insert, find, erase, element access by position: O(1)
-// (amortized, expected). Iteration is in position order.
+// (amortized, expected; at most kLinearMax key comparisons without the
+// index). Iteration is in position order.
 //
 // Thread-safety: none; a value type used under its keyspace shard's lock.
 // Not movable (the index's functors point at the element vector, a member):
@@ -38,6 +45,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,14 +82,13 @@ class DenseTable {
 
   // The most elements a table holds.
   static constexpr size_t kMaxSize = UINT32_MAX;
+  // The most elements a table holds without an index.
+  static constexpr size_t kLinearMax = 8;
 
-  DenseTable() : index_(0, Functor{&elements_}, Functor{&elements_}) {}
+  DenseTable() = default;
   DenseTable(const DenseTable& other) : DenseTable() {
     elements_ = other.elements_;
-    index_.reserve(elements_.size());
-    for (size_t i = 0; i < elements_.size(); ++i) {
-      index_.insert(static_cast<uint32_t>(i));
-    }
+    if (other.indexed()) BuildIndex();
   }
   DenseTable& operator=(const DenseTable&) = delete;
   DenseTable(DenseTable&&) = delete;
@@ -99,24 +106,25 @@ class DenseTable {
 
   // find() is the element whose key is `key`, or end().
   const_iterator find(absl::string_view key) const {
-    auto it = index_.find(key);
-    return it == index_.end() ? end() : begin() + *it;
+    const size_t pos = Find(key);
+    return pos == kNone ? end() : begin() + static_cast<ptrdiff_t>(pos);
   }
-  bool contains(absl::string_view key) const { return index_.contains(key); }
+  bool contains(absl::string_view key) const { return Find(key) != kNone; }
 
   // FindOrInsert() is the position of the element whose key is `key`,
   // appended (Traits::Make) if missing, and whether it was.
   std::pair<size_t, bool> FindOrInsert(absl::string_view key) {
-    bool inserted = false;
-    auto it = index_.lazy_emplace(key, [&](const auto& construct) {
-      if (elements_.size() >= kMaxSize) std::abort();
-      // Made first: `key` may point into an element that growing moves.
-      Element element = Traits::Make(key);
-      if (elements_.size() == elements_.capacity()) {
-        elements_.reserve(elements_.size() +
-                          std::max<size_t>(1, elements_.size() / 2));
+    if (!indexed()) {
+      if (const size_t pos = Find(key); pos != kNone) return {pos, false};
+      if (elements_.size() < kLinearMax) {
+        Append(key);
+        return {elements_.size() - 1, true};
       }
-      elements_.push_back(std::move(element));
+      BuildIndex();
+    }
+    bool inserted = false;
+    auto it = index_->lazy_emplace(key, [&](const auto& construct) {
+      Append(key);
       construct(static_cast<uint32_t>(elements_.size() - 1));
       inserted = true;
     });
@@ -126,10 +134,16 @@ class DenseTable {
   // erase() removes the element whose key is `key`; 1 if there was one.
   // The last element takes its position.
   size_t erase(absl::string_view key) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return 0;
+    if (!indexed()) {
+      const size_t pos = Find(key);
+      if (pos == kNone) return 0;
+      FillHole(static_cast<uint32_t>(pos));
+      return 1;
+    }
+    auto it = index_->find(key);
+    if (it == index_->end()) return 0;
     const uint32_t pos = *it;
-    index_.erase(it);
+    index_->erase(it);
     FillHole(pos);
     return 1;
   }
@@ -137,9 +151,13 @@ class DenseTable {
   // EraseAt() removes the element at `pos` < size(); the last element
   // takes its position.
   void EraseAt(size_t pos) {
-    index_.erase(index_.find(Traits::Key(elements_[pos])));
+    if (indexed()) index_->erase(index_->find(Traits::Key(elements_[pos])));
     FillHole(static_cast<uint32_t>(pos));
   }
+
+  // indexed() is whether lookups go through the index (more than
+  // kLinearMax elements at some point, and more than kLinearMax / 2 since).
+  bool indexed() const { return index_ != nullptr; }
 
   // Equal tables hold equal elements (in any order). O(N).
   friend bool operator==(const DenseTable& a, const DenseTable& b) {
@@ -157,7 +175,9 @@ class DenseTable {
   // reserve() makes room for `n` elements.
   void reserve(size_t n) {
     elements_.reserve(n);
-    index_.reserve(n);
+    if (n <= kLinearMax) return;
+    if (!indexed()) BuildIndex();
+    index_->reserve(n);
   }
 
   // Scan() calls visit(element) for up to `count` (> 0) elements going
@@ -204,16 +224,54 @@ class DenseTable {
     }
   };
   using Index = absl::flat_hash_set<uint32_t, Functor, Functor>;
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  // Find() is the position of `key`, or kNone.
+  size_t Find(absl::string_view key) const {
+    if (indexed()) {
+      auto it = index_->find(key);
+      return it == index_->end() ? kNone : *it;
+    }
+    for (size_t i = 0; i < elements_.size(); ++i) {
+      if (Traits::Key(elements_[i]) == key) return i;
+    }
+    return kNone;
+  }
+
+  // Append() adds the element of `key` (Traits::Make) at the end.
+  void Append(absl::string_view key) {
+    if (elements_.size() >= kMaxSize) std::abort();
+    // Made first: `key` may point into an element that growing moves.
+    Element element = Traits::Make(key);
+    if (const size_t n = elements_.size(); n == elements_.capacity()) {
+      // Small tables grow one element at a time (most stay small, and
+      // moving a few elements is cheap), then by half.
+      elements_.reserve(n + (n < kLinearMax ? 1 : n / 2));
+    }
+    elements_.push_back(std::move(element));
+  }
+
+  // BuildIndex() indexes every element (the keys are distinct).
+  void BuildIndex() {
+    index_ =
+        std::make_unique<Index>(0, Functor{&elements_}, Functor{&elements_});
+    index_->reserve(elements_.size() + 1);
+    for (size_t i = 0; i < elements_.size(); ++i) {
+      index_->insert(static_cast<uint32_t>(i));
+    }
+  }
 
   // FillHole() moves the last element into `pos`, whose index entry is
   // gone, and drops the last slot.
   void FillHole(uint32_t pos) {
     const size_t last = elements_.size() - 1;
     if (pos != last) {
-      auto it = index_.find(Traits::Key(elements_[last]));
-      // The entry keeps its hash (that of the same key), so it may be
-      // rewritten in place; the slot's storage is not const.
-      const_cast<uint32_t&>(*it) = pos;
+      if (indexed()) {
+        auto it = index_->find(Traits::Key(elements_[last]));
+        // The entry keeps its hash (that of the same key), so it may be
+        // rewritten in place; the slot's storage is not const.
+        const_cast<uint32_t&>(*it) = pos;
+      }
       elements_[pos] = std::move(elements_[last]);
     }
     elements_.pop_back();
@@ -230,11 +288,18 @@ class DenseTable {
       for (Element& e : elements_) smaller.push_back(std::move(e));
       elements_.swap(smaller);  // the functors point at the member
     }
-    if (index_.capacity() > 64 && n * 8 < index_.capacity()) index_.rehash(0);
+    if (!indexed()) return;
+    if (n <= kLinearMax / 2) {
+      index_.reset();  // back to comparing keys in turn
+    } else if (index_->capacity() > 64 && n * 8 < index_->capacity()) {
+      index_->rehash(0);
+    }
   }
 
   std::vector<Element> elements_;
-  Index index_;
+  // Null while the table compares keys in turn; on the heap, so that a
+  // small table's object is only the vector and this pointer.
+  std::unique_ptr<Index> index_;
 };
 
 // A set's members.

@@ -83,5 +83,31 @@ TEST(DenseTableMemoryTest, HashTakesNoMoreThanAFlatHashMap) {
   EXPECT_LE(dense_total, flat_total);
 }
 
+TEST(DenseTableMemoryTest, SmallCollectionsTakeNoMoreThanFlatTables) {
+  // Small sets and hashes (most of them, in the usual keyspace) hold no
+  // index: their vector is all they allocate besides the table object.
+  for (size_t n = 1; n <= DenseSet::kLinearMax; ++n) {
+    const int64_t set =
+        Bytes<DenseSet>(n, [](DenseSet& s, size_t i) { s.insert(Member(i)); });
+    const int64_t flat_set = Bytes<absl::flat_hash_set<std::string>>(
+        n, [](absl::flat_hash_set<std::string>& s, size_t i) {
+          s.insert(Member(i));
+        });
+    const int64_t hash = Bytes<DenseHash>(
+        n, [](DenseHash& h, size_t i) { h.insert_or_assign(Member(i), "v"); });
+    const int64_t flat_hash =
+        Bytes<absl::flat_hash_map<std::string, std::string>>(
+            n, [](absl::flat_hash_map<std::string, std::string>& h, size_t i) {
+              h.insert_or_assign(Member(i), "v");
+            });
+    std::printf("%zu elements: set %lld (flat %lld), hash %lld (flat %lld)\n",
+                n, static_cast<long long>(set),
+                static_cast<long long>(flat_set), static_cast<long long>(hash),
+                static_cast<long long>(flat_hash));
+    EXPECT_LE(set, flat_set) << n;
+    EXPECT_LE(hash, flat_hash) << n;
+  }
+}
+
 }  // namespace
 }  // namespace colony::kv

@@ -143,6 +143,51 @@ TEST(DenseSetTest, MatchesAReferenceSetThroughGrowthAndShrinking) {
   ExpectConsistent(s, want);
 }
 
+TEST(DenseSetTest, SmallSetsHaveNoIndexUntilTheyGrow) {
+  DenseSet s;
+  absl::flat_hash_set<std::string> want;
+  for (size_t i = 0; i < DenseSet::kLinearMax; ++i) {
+    const std::string m = absl::StrCat("m", i);
+    EXPECT_TRUE(s.insert(m));
+    EXPECT_FALSE(s.insert(m));
+    want.insert(m);
+    EXPECT_FALSE(s.indexed()) << s.size();
+    ExpectConsistent(s, want);
+  }
+  // One past the linear bound builds the index over every member.
+  EXPECT_TRUE(s.insert("extra"));
+  want.insert("extra");
+  EXPECT_TRUE(s.indexed());
+  ExpectConsistent(s, want);
+  // Erasing keeps it down to kLinearMax / 2 + 1 members, then drops it.
+  while (s.size() > DenseSet::kLinearMax / 2 + 1) {
+    want.erase(s.at(0));
+    s.EraseAt(0);
+    EXPECT_TRUE(s.indexed()) << s.size();
+    ExpectConsistent(s, want);
+  }
+  want.erase(s.at(1));
+  EXPECT_EQ(s.erase(s.at(1)), 1u);
+  EXPECT_FALSE(s.indexed());
+  ExpectConsistent(s, want);
+  EXPECT_EQ(s.erase("nope"), 0u);
+  // And it grows again past the bound.
+  for (int i = 0; i < 20; ++i) {
+    const std::string m = absl::StrCat("again", i);
+    s.insert(m);
+    want.insert(m);
+    ExpectConsistent(s, want);
+  }
+  EXPECT_TRUE(s.indexed());
+  // A copy of a small set stays small; of an indexed one, indexed.
+  DenseSet big_copy(s);
+  EXPECT_TRUE(big_copy.indexed());
+  DenseSet small{"a", "b"};
+  DenseSet small_copy(small);
+  EXPECT_FALSE(small_copy.indexed());
+  ExpectConsistent(small_copy, {"a", "b"});
+}
+
 TEST(DenseSetTest, BigSet) {
   constexpr int kMembers = 1'000'000;
   DenseSet s;
