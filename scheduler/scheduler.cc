@@ -193,9 +193,7 @@ int CurrentWorkerIndex() {
 
 bool CancellationRequested() {
   scheduler_internal::Task* self = scheduler_internal::CurrentTask();
-  // Pairs with the fetch_or of kCancel in RequestCancel().
-  return self != nullptr && (self->word_.load(std::memory_order_acquire) &
-                             scheduler_internal::Task::kCancel) != 0;
+  return self != nullptr && self->word_.cancel_requested();
 }
 
 namespace scheduler_internal {

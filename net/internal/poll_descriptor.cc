@@ -25,9 +25,8 @@ inline bool IsTask(uintptr_t s) { return s > 3; }
 
 // Like sync/: a cancellation is delivered only if it can be thrown now.
 bool CancelPending(Task* task) {
-  // Pairs with the fetch_or of kCancel in scheduler_internal::RequestCancel().
-  return (task->word_.load(std::memory_order_acquire) & Task::kCancel) != 0 &&
-         !task->cancel_delivered_ && std::uncaught_exceptions() == 0;
+  return task->word_.cancel_requested() && !task->cancel_delivered_ &&
+         std::uncaught_exceptions() == 0;
 }
 
 }  // namespace

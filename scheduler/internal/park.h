@@ -11,7 +11,7 @@
 // every return, since a park may return spuriously. A waker publishes the
 // condition first and then calls WakeTask(): the wake is an acq_rel RMW on
 // the task's word, and the worker consumes it with an RMW, so a task woken
-// after the condition was published sees it (see task.h).
+// after the condition was published sees it (see task_state.h).
 //
 // Thread-safety: ParkTask(), ParkTaskUntil(), ParkTaskCommit(),
 // YieldTask(), CheckCancel() and CancellationPending() are called by the

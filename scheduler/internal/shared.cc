@@ -137,10 +137,8 @@ absl::Status SchedulerShared::Submit(Task* task, ScopeTasks* scope,
   if (Task* spawner = CurrentTask()) task->parent_id_ = spawner->id();
   task->band_ = std::clamp(task->priority(), 0, options_.priority_bands - 1);
   // One reference for the scheduler (until Finish()), one for the handle;
-  // kScheduled because it is about to be queued. Relaxed: nobody else
-  // sees the task yet; the queue that takes it publishes the word.
-  task->word_.store(2 * Task::kRefOne + Task::kScheduled,
-                    std::memory_order_relaxed);
+  // scheduled because it is about to be queued.
+  task->word_.InitScheduled(/*refs=*/2);
   if (scope != nullptr) {
     if (!scope->Add(task)) {
       if (!ours) submitting_.fetch_sub(1, std::memory_order_seq_cst);
@@ -172,7 +170,7 @@ int64_t SchedulerShared::EarliestTimerNanos() {
 }
 
 void SchedulerShared::Wake(Task* task, bool lifo) {
-  if (MarkWoken(task)) Enqueue(task, lifo);
+  if (task->word_.TransitionToScheduledOrNotified()) Enqueue(task, lifo);
 }
 
 void SchedulerShared::EnqueueSlow(Task* task, bool lifo) {
@@ -251,20 +249,17 @@ void SchedulerShared::Finish(Task* task, Worker* worker) {
   // The stack goes back to the pool now; the block (heap) keeps the result
   // until the last handle is gone.
   coroutine_internal::Access::ReleaseStack(task);
-  // kScheduled -> kFinished (kScheduled is set while it runs). Release
-  // publishes the result to the acquire loads in IsFinished() and
-  // AwaitCompletion(); acquire pairs with AwaitCompletion()'s CAS that sets
-  // kJoinWaiter (joiner_ is written).
-  const uint64_t before = task->word_.fetch_add(
-      Task::kFinished - Task::kScheduled, std::memory_order_acq_rel);
-  if ((before & Task::kJoinWaiter) != 0) {
+  // Scheduled -> finished: publishes the result to IsFinished() and
+  // AwaitCompletion(), and sees joiner_ if a joiner registered
+  // (task_state.h).
+  if (task->word_.SetFinished().has_join_waiter()) {
     const Waiter waiter = task->joiner_;
     if (waiter.task != nullptr) {
       WakeWaiter(waiter);
       // A joining task gave us a reference on itself for this wake.
       Unref(waiter.task);
     } else {
-      FutexWakeWord(&task->word_);  // a thread joiner (see AwaitCompletion)
+      task->word_.WakeFinishedWaiters();  // a thread joiner
     }
   }
   if (task->state() == CoroutineState::kCompleted && task->cancel_delivered_) {
@@ -481,8 +476,8 @@ std::vector<TaskInfo> SchedulerShared::Snapshot(
     info.age_ns = now - t->spawn_ns_;
     // Relaxed: a snapshot for display; nothing is reached through these.
     info.worker = t->worker_.load(std::memory_order_relaxed);
-    const uint64_t word = t->word_.load(std::memory_order_relaxed);
-    info.cancel_requested = (word & Task::kCancel) != 0;
+    const TaskState::Snapshot word = t->word_.snapshot();
+    info.cancel_requested = word.cancel_requested();
     info.io_wait =
         static_cast<IoWait>(t->io_wait_.load(std::memory_order_relaxed));
     info.io_fd = t->io_fd_.load(std::memory_order_relaxed);
@@ -500,10 +495,10 @@ std::vector<TaskInfo> SchedulerShared::Snapshot(
       requeue.push_back(t);
     }
     // Queued (scheduled, not executing), or woken while it runs.
-    info.runnable = (word & Task::kNotified) != 0 ||
-                    ((word & Task::kScheduled) != 0 &&
-                     (info.state == CoroutineState::kReady ||
-                      info.state == CoroutineState::kSuspended));
+    info.runnable =
+        word.is_notified() ||
+        (word.is_scheduled() && (info.state == CoroutineState::kReady ||
+                                 info.state == CoroutineState::kSuspended));
     out.push_back(std::move(info));
   });
   // Off the registry lock (see task_dump.h, step 4).

@@ -80,7 +80,7 @@ class SchedulerShared {
   // Submit() registers and queues a freshly built task (see spawn.h).
   absl::Status Submit(Task* task, ScopeTasks* scope, bool forever,
                       bool inherit_locals);
-  // Wake() makes a parked task runnable (see task.h for the protocol).
+  // Wake() makes a parked task runnable (see task_state.h for the protocol).
   void Wake(Task* task, bool lifo = true);
   // Enqueue() queues a task this caller set kScheduled on: on the
   // calling worker if it is one of ours, else through the injection queue

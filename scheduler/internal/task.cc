@@ -20,54 +20,25 @@ void Task::operator delete(void* block, size_t size) noexcept {
 }
 
 void Unref(Task* task) {
-  // Acq_rel: pairs with the other owners' fetch_sub here, so the last
-  // owner sees every other owner's writes before it destroys the task.
-  const uint64_t before =
-      task->word_.fetch_sub(Task::kRefOne, std::memory_order_acq_rel);
-  if ((before >> Task::kRefShift) == 1) {
-    coroutine_internal::Access::Delete(task);
-  }
+  if (task->word_.Unref()) coroutine_internal::Access::Delete(task);
 }
 
 void RequestCancel(Task* task, std::string_view reason) {
   bool expected = false;
   // Only elects the one writer of cancel_request_; a loser reads nothing,
-  // and the fetch_or of kCancel below publishes the reason.
+  // and the word's RequestCancel() below publishes the reason.
   if (!task->cancel_claimed_.compare_exchange_strong(
           expected, true, std::memory_order_acq_rel)) {
     return;  // Someone else asked first; their reason stands.
   }
   task->cancel_request_ = std::make_unique<const std::string>(reason);
-  // Release publishes cancel_request_ to the acquire loads of kCancel in
-  // CheckCancel(), CancellationPending() and CancelRequestedElsewhere(); the
-  // acquire pairs with the kFinished fetch_add in SchedulerShared::Finish().
-  const uint64_t before =
-      task->word_.fetch_or(Task::kCancel, std::memory_order_acq_rel);
-  if ((before & Task::kFinished) != 0) return;
+  // Publishes cancel_request_ to cancel_requested() in CheckCancel(),
+  // CancellationPending() and CancelRequestedElsewhere() (task_state.h).
+  if (task->word_.RequestCancel().is_finished()) return;
   task->shared_->Wake(task, /*lifo=*/false);
 }
 
 // CurrentTask() is in worker.cc, next to the worker's thread-local.
-
-bool MarkWokenScheduled(Task* task) {
-  // Queued or running already: leave kNotified for the worker, but only
-  // while kScheduled is still set, in one CAS. If the slice parked in the
-  // meantime (kScheduled clear), schedule it ourselves instead. The load
-  // and a failed CAS only feed the next try; the successful acq_rel CAS is
-  // the wake's RMW (task.h), ordered with the worker's RMWs in RunTask() and
-  // AfterSlice().
-  uint64_t s = task->word_.load(std::memory_order_relaxed);
-  for (;;) {
-    if ((s & Task::kFinished) != 0) return false;
-    const bool scheduled = (s & Task::kScheduled) != 0;
-    const uint64_t next =
-        scheduled ? s | Task::kNotified : s | Task::kScheduled;
-    if (task->word_.compare_exchange_weak(s, next, std::memory_order_acq_rel,
-                                          std::memory_order_relaxed)) {
-      return !scheduled;
-    }
-  }
-}
 
 void ParkTask(Task* self, int64_t wake_ns) {
   coroutine_internal::Access::Suspend(self, &kParkTag, wake_ns);
@@ -82,9 +53,8 @@ void WakeTask(Task* task) { task->shared_->Wake(task); }
 void RefTask(Task* task) { task->Ref(); }
 
 bool CancellationPending(const Task* self) {
-  // Pairs with the fetch_or of kCancel in RequestCancel().
-  return (self->word_.load(std::memory_order_acquire) & Task::kCancel) != 0 &&
-         !self->cancel_delivered_ && std::uncaught_exceptions() == 0;
+  return self->word_.cancel_requested() && !self->cancel_delivered_ &&
+         std::uncaught_exceptions() == 0;
 }
 
 WaitScope::WaitScope(Task* task, const char* reason) : task_(task) {
@@ -103,11 +73,8 @@ WaitScope::~WaitScope() {
 
 void CheckCancel(Task* self) {
   if (self->cancel_delivered_) return;
-  // Pairs with the fetch_or of kCancel in RequestCancel(): cancel_request_
-  // is visible.
-  if ((self->word_.load(std::memory_order_acquire) & Task::kCancel) == 0) {
-    return;
-  }
+  // cancel_request_ is visible once the word says so (task_state.h).
+  if (!self->word_.cancel_requested()) return;
   if (std::uncaught_exceptions() > 0) return;
   self->cancel_delivered_ = true;
   throw CoroutineCancelled(self->cancel_request());
@@ -135,32 +102,16 @@ void AwaitCompletion(Task* task) {
     // waiter stays empty: a thread waits on the task's word.
   }
   task->joiner_ = waiter;
-  // Acquire, here and in the CAS's failure order: pairs with the kFinished
-  // fetch_add in SchedulerShared::Finish(); if completion won the race, its
-  // result must be visible.
-  uint64_t s = task->word_.load(std::memory_order_acquire);
-  for (;;) {
-    if ((s & Task::kFinished) != 0) {
-      if (self != nullptr) Unref(self);
-      return;
-    }
-    // Release publishes joiner_ to the acq_rel fetch_add in Finish().
-    if (task->word_.compare_exchange_weak(s, s | Task::kJoinWaiter,
-                                          std::memory_order_acq_rel,
-                                          std::memory_order_acquire)) {
-      break;
-    }
+  // Publishes joiner_ to SchedulerShared::Finish(); if completion won the
+  // race instead, its result is visible (task_state.h).
+  if (!task->word_.SetJoinWaiter()) {
+    if (self != nullptr) Unref(self);
+    return;
   }
   if (self == nullptr) {
-    // A thread sleeps on the task's own word: Finish() wakes it with a
-    // futex wake on memory the task owns, so nothing of the thread is
-    // touched after it may have returned and exited.
-    for (;;) {
-      // Pairs with the kFinished fetch_add in Finish().
-      s = task->word_.load(std::memory_order_acquire);
-      if ((s & Task::kFinished) != 0) return;
-      FutexWaitWord(&task->word_, s);
-    }
+    // A thread sleeps on the task's own word, which Finish() wakes.
+    task->word_.WaitFinished();
+    return;
   }
   try {
     WaitScope wait(self, "join");
@@ -170,18 +121,8 @@ void AwaitCompletion(Task* task) {
     }
   } catch (...) {
     // Cancelled while joining: withdraw unless completion won the race
-    // (then Finish() wakes us and drops the reference itself). Relaxed
-    // load and failure: the loop re-reads; a success means Finish() has
-    // not run and will not read joiner_.
-    s = task->word_.load(std::memory_order_relaxed);
-    while ((s & Task::kFinished) == 0) {
-      if (task->word_.compare_exchange_weak(s, s & ~Task::kJoinWaiter,
-                                            std::memory_order_acq_rel,
-                                            std::memory_order_relaxed)) {
-        Unref(self);
-        break;
-      }
-    }
+    // (then Finish() wakes us and drops the reference itself).
+    if (task->word_.ClearJoinWaiter()) Unref(self);
     throw;
   }
 }

@@ -2,43 +2,10 @@
 //
 // Task: a coroutine owned by a scheduler.
 //
-// A task's life is tracked by one atomic word (`word_`) that packs flags and
-// a reference count, after Tokio's task state:
-//
-//   kScheduled  a worker owns it: it is in a queue, or running (from the
-//               wake or spawn that queued it to the end of a slice that
-//               parks it, or to its completion)
-//   kNotified   woken again while scheduled: it must look at its wait
-//               condition once more (RunTask() takes the bit when it sees
-//               it; otherwise AfterSlice() re-queues the task for it)
-//   kFinished   it has finished; the result may be read
-//   kCancel     cancellation was requested (cancel_reason_ is written)
-//   kJoinWaiter joiner_ holds someone waiting for completion
-//   refs        (from bit kRefShift) owners: the scheduler holds one until
-//               the task ends, each JoinHandle one, a joining task one on
-//               itself while registered as joiner_
-//
-// Wake() sets kScheduled, and queues the task only if it set that bit (the
-// task was parked), so a task is never queued twice. A wake that finds the
-// task scheduled already sets kNotified instead, in the same atomic step
-// as the check (a CAS), and the worker honours it: a worker running the
-// task takes kNotified with an RMW before the slice (RunTask()), and the
-// slice's park clears kScheduled only if kNotified is clear, else it keeps
-// the task scheduled and re-queues it (AfterSlice()). A yield leaves the
-// word alone: the task stays scheduled.
-//
-// Memory ordering. Every wake is an acq_rel RMW on word_, after the
-// waker published its condition, and a wake is only ever consumed by an
-// RMW of the worker (the CAS that parks, or the fetch_and that takes
-// kNotified), so the task always sees the condition of every wake it
-// consumed: there is no plain "already notified, return" anywhere (that
-// store-buffer pattern once lost wake-ups). The load in RunTask() that
-// finds kNotified clear consumes nothing; a kNotified it misses stays set
-// and costs one extra run. The queues (ring, injection queue, mailbox,
-// or the worker's own LIFO slot) publish the task's fields from whoever
-// queued it to whoever runs it. Transitions publish the fields written
-// before them (cancel_reason_, joiner_, the result) to whoever observes
-// the flag.
+// A task's life (scheduled, notified, finished, cancelled, joined, and its
+// references) is one atomic word, `word_`, whose bits only TaskState
+// (task_state.h) reads and changes: see there for the transitions and
+// their memory ordering.
 
 #ifndef COLONY_SCHEDULER_INTERNAL_TASK_H_
 #define COLONY_SCHEDULER_INTERNAL_TASK_H_
@@ -56,6 +23,7 @@
 #include "coroutine/basic_coroutine.h"
 #include "coroutine/internal/access.h"
 #include "scheduler/internal/park.h"
+#include "scheduler/internal/task_state.h"
 #include "scheduler/internal/thread_parker.h"
 #include "scheduler/task_result.h"
 #include "time/deadline.h"
@@ -80,15 +48,9 @@ class Task : public BasicCoroutine {
   static void* operator new(size_t size);
   static void operator delete(void* block, size_t size) noexcept;
 
-  static constexpr uint64_t kScheduled = 1;
-  static constexpr uint64_t kNotified = 2;
-  static constexpr uint64_t kFinished = 4;
-  static constexpr uint64_t kCancel = 8;
-  static constexpr uint64_t kJoinWaiter = 16;
-  static constexpr int kRefShift = 16;
-  static constexpr uint64_t kRefOne = uint64_t{1} << kRefShift;
-
-  std::atomic<uint64_t> word_{0};
+  // Scheduled, notified, finished, cancelled, joined, and the references
+  // (task_state.h).
+  TaskState word_;
   SchedulerShared* shared_ = nullptr;
   ScopeTasks* scope_ = nullptr;
   int band_ = 0;
@@ -103,8 +65,8 @@ class Task : public BasicCoroutine {
   // Written by whoever queues it, before the queue publishes it; read and
   // cleared by the worker that dispatches it.
   int64_t ready_ns_ = 0;
-  // Written once, before kCancel is set, by the thread that won
-  // cancel_claimed_.
+  // Written once, before the cancellation is set in word_, by the thread
+  // that won cancel_claimed_.
   std::atomic<bool> cancel_claimed_{false};
   // On the heap: most tasks are never cancelled, and the block stays 24
   // bytes smaller. Read it through cancel_request().
@@ -113,7 +75,7 @@ class Task : public BasicCoroutine {
     static const std::string* const kNone = new std::string;
     return cancel_request_ != nullptr ? *cancel_request_ : *kNone;
   }
-  // Valid while kJoinWaiter is set.
+  // Valid while word_ has a join waiter.
   Waiter joiner_;
   // Link in an InjectQueue, guarded by that queue's lock.
   Task* queue_next_ = nullptr;
@@ -145,18 +107,16 @@ class Task : public BasicCoroutine {
   // The task that spawned it (0: spawned from outside the scheduler).
   uint64_t parent_id_ = 0;
 
-  // Relaxed: the caller holds a reference already; the acq_rel fetch_sub
-  // in Unref() orders the destruction.
-  void Ref() { word_.fetch_add(kRefOne, std::memory_order_relaxed); }
+  // Ref() adds an owner (TaskState::Ref()); Unref() (park.h) drops one.
+  void Ref() { word_.Ref(); }
 
  protected:
   explicit Task(const CoroutineOptions& options) : BasicCoroutine(options) {}
 
-  // The task's kCancel bit is its cancellation flag; BasicCoroutine's
+  // The task word's cancellation is its cancellation flag; BasicCoroutine's
   // cancel_requested() reports it.
   bool CancelRequestedElsewhere() const override {
-    // Pairs with the fetch_or of kCancel in RequestCancel().
-    return (word_.load(std::memory_order_acquire) & kCancel) != 0;
+    return word_.cancel_requested();
   }
 };
 
@@ -208,39 +168,9 @@ class TaskImpl final : public TypedTask<R> {
   std::optional<F> fn_;
 };
 
-// IsFinished() is true once `task` finished (acquire, pairing with the
-// fetch_add that sets kFinished in SchedulerShared::Finish(): its result is
-// visible).
-inline bool IsFinished(const Task* task) {
-  return (task->word_.load(std::memory_order_acquire) & Task::kFinished) != 0;
-}
-
-// MarkWokenScheduled() is MarkWoken() for a task found scheduled.
-bool MarkWokenScheduled(Task* task);
-
-// MarkWoken() records a wake of `task` in its word (see the top of this
-// file) and returns true if the caller must queue it
-// (SchedulerShared::Enqueue()): it was parked, and the caller set kScheduled.
-//
-// It begins with an RMW, never a plain load: a waker publishes its
-// condition (a wait node's state, a value) and then wakes. Were "already
-// scheduled" read by a load, the waker's store could still sit in its
-// store buffer while the task, run by a worker, re-checks the condition and
-// parks again (the store-buffer pattern), and the wake would be lost. As an
-// acq_rel RMW, it is ordered with the worker's RMWs in RunTask() and
-// AfterSlice(), so the task sees what the waker wrote.
-inline bool MarkWoken(Task* task) {
-  if ((task->word_.fetch_or(Task::kScheduled, std::memory_order_acq_rel) &
-       Task::kScheduled) == 0) {
-    // It was parked, or ended (kFinished is never set on a parked task
-    // later, and a stray kScheduled on a completed one is harmless: nothing
-    // reads it after kFinished). We set kScheduled, so we queue it.
-    // Relaxed: nothing of the task is read when kFinished is set, and the
-    // fetch_or above already ordered the rest.
-    return (task->word_.load(std::memory_order_relaxed) & Task::kFinished) == 0;
-  }
-  return MarkWokenScheduled(task);
-}
+// IsFinished() is true once `task` finished; its result is visible
+// (TaskState::is_finished()).
+inline bool IsFinished(const Task* task) { return task->word_.is_finished(); }
 
 // CoarseNowNanos() is CLOCK_MONOTONIC_COARSE in nanoseconds (a few ms of
 // resolution, a fraction of the precise clock's cost).

@@ -4,23 +4,25 @@
 //
 // The protocol (why a walk never races with the task running):
 //
-//   1. A parked task has kScheduled clear in its word (task.h), and its
+//   1. A parked task has kScheduled clear in its word (task_state.h), and its
 //      worker cleared that bit with an acq_rel CAS only after the switch
 //      out of the task had returned: its saved registers and its stack are
 //      final, and the CAS publishes them.
-//   2. PinParked() takes the task the way a waker does, by setting
+//   2. PinParked() (TaskState::TryPin()) takes the task the way a waker does,
+//   by setting
 //      kScheduled with a CAS, but without queueing it. From then on nobody
 //      else can queue or run it: a Wake() finds kScheduled set and only
-//      leaves kNotified (MarkWokenScheduled()); a timer or a cancellation
-//      wakes the same way. The CAS (acquire) sees the registers and stack
-//      of step 1. A task that is queued, running or not started has
-//      kScheduled set already, so the CAS fails and it is not walked.
+//      leaves kNotified (TaskState::TransitionToScheduledOrNotified()); a timer
+//      or a cancellation wakes the same way. The CAS (acquire) sees the
+//      registers and stack of step 1. A task that is queued, running or not
+//      started has kScheduled set already, so the CAS fails and it is not
+//      walked.
 //   3. The walk reads the saved context and the frame chain inside the
 //      task's stack only (coroutine/internal/backtrace.h): it cannot fault.
 //   4. Unpin() gives the task back exactly as a worker ends a slice that
-//      parks (Worker::AfterSlice()): one CAS clears kScheduled, or, if a
-//      wake came during the walk (kNotified), takes kNotified instead and
-//      the task must be queued: the caller queues it
+//      parks (Worker::AfterSlice(), TaskState::TransitionToParked()): one CAS
+//      clears kScheduled, or, if a wake came during the walk (kNotified), takes
+//      kNotified instead and the task must be queued: the caller queues it
 //      (SchedulerShared::Enqueue()) after releasing the registry lock. Nothing
 //      wakes the task in between, so it cannot end while pinned: the
 //      scheduler's reference, dropped only when it finishes, keeps it alive.

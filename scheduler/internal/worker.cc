@@ -619,27 +619,18 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
   slice_seq_.store(slice_seq_.load(std::memory_order_relaxed) + 1,
                    std::memory_order_release);
   task->worker_.store(index_, std::memory_order_relaxed);
-  // kScheduled is set already (whoever queued it set it, and the queue
-  // published the task to us), so a plain load does, unless a wake came
-  // while it was queued: then take kNotified with an RMW, which orders us
-  // after that waker (the task sees its condition). A kNotified this load
-  // misses is not consumed: AfterSlice() finds it and re-queues the task.
-  // The load's acquire pairs with the fetch_or of kCancel in RequestCancel()
-  // (cancel_request() is read below); the fetch_and pairs with the wake's
-  // RMW in MarkWoken() or MarkWokenScheduled().
-  uint64_t before = task->word_.load(std::memory_order_acquire);
-  if (ABSL_PREDICT_FALSE((before & Task::kNotified) != 0)) {
-    before = task->word_.fetch_and(~Task::kNotified, std::memory_order_acq_rel);
-  }
+  // Take a wake that came while it was queued (task_state.h); a cancelled
+  // snapshot makes cancel_request() visible, read below.
+  const TaskState::Snapshot before = task->word_.TakeNotified();
   switches_.Add();
   void* tag = nullptr;
   if (task->state() == CoroutineState::kReady) {
     // First run: the stack is allocated only now (see NewDeferred()).
     absl::Status stack = absl::OkStatus();
-    if ((before & Task::kCancel) == 0) {
+    if (!before.cancel_requested()) {
       stack = coroutine_internal::Access::EnsureStack(task);
     }
-    if ((before & Task::kCancel) != 0 || !stack.ok()) {
+    if (before.cancel_requested() || !stack.ok()) {
       // Cancelled before it ever ran, or no stack to run on: drop it
       // without running the body.
       std::string reason = task->cancel_request();
@@ -683,29 +674,18 @@ void Worker::AfterSlice(Task* task, void* tag) {
       return;
     }
   } else if (tag == &kYieldTag) {
-    // It stays scheduled (a Wake() during the slice may have set
-    // kNotified; RunTask() or the next park takes it): back to the tail of
-    // its band, with no RMW.
+    // It stays scheduled (a Wake() during the slice may have left a
+    // notification; RunTask() or the next park takes it): back to the tail
+    // of its band, with no RMW on the task word.
     shared_->Enqueue(task, /*lifo=*/false);
     return;
   }
-  // Parked: clear kScheduled, unless a Wake() during the slice left
-  // kNotified for us: then take that instead and queue the task again. One
-  // CAS decides, so a wake either sees kScheduled (and leaves kNotified,
-  // which this CAS sees) or finds it clear (and queues the task itself).
-  // The successful CAS is ordered with the wake's RMW in MarkWoken() or
-  // MarkWokenScheduled() (acq_rel both ways); the load and a failed CAS
-  // only feed the next try (relaxed).
-  uint64_t s = task->word_.load(std::memory_order_relaxed);
-  for (;;) {
-    const uint64_t next = (s & Task::kNotified) != 0 ? s & ~Task::kNotified
-                                                     : s & ~Task::kScheduled;
-    if (task->word_.compare_exchange_weak(s, next, std::memory_order_acq_rel,
-                                          std::memory_order_relaxed)) {
-      break;
-    }
+  // Parked: no longer scheduled, unless a Wake() during the slice left a
+  // notification for us: then it stays scheduled and goes back in a queue
+  // (task_state.h).
+  if (task->word_.TransitionToParked()) {
+    shared_->Enqueue(task, /*lifo=*/false);
   }
-  if ((s & Task::kNotified) != 0) shared_->Enqueue(task, /*lifo=*/false);
 }
 
 void Worker::PushQueue(Task* task) {

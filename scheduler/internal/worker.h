@@ -21,7 +21,7 @@
 // wakes the joiner), it yielded (back to the tail of its band's queue,
 // still scheduled), or it parked (kScheduled is cleared and it stays off
 // every queue, unless a Wake() arrived during the slice, which AfterSlice()
-// finds as kNotified and honours; see task.h).
+// finds as kNotified and honours; see task_state.h).
 //
 // Thread-safety: the queues' owner side, the LIFO slot and the counters'
 // writes belong to the worker's thread; thieves use RunQueue::StealInto();
