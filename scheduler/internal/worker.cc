@@ -1,4 +1,9 @@
 // Copyright 2026 The Colony Authors.
+//
+// A worker's thread: the run loop, the slice (RunTask(), AfterSlice()),
+// parking when idle, and putting tasks into its own queues. What it runs
+// next is worker_dispatch.cc's (and worker_dispatch.h's fast path); how it
+// searches other workers is worker_steal.cc's.
 
 #include "scheduler/internal/worker.h"
 
@@ -16,6 +21,7 @@
 #include "coroutine/internal/access.h"
 #include "scheduler/internal/shared.h"
 #include "scheduler/internal/task.h"
+#include "scheduler/internal/worker_dispatch.h"
 #include "spdlog/spdlog.h"
 
 namespace colony::scheduler_internal {
@@ -28,28 +34,12 @@ namespace {
 
 thread_local Worker* tls_worker = nullptr;
 
-// Tokio's bound on consecutive LIFO-slot dispatches: a ping-pong pair
-// cannot starve the rest of the queue.
-constexpr int kMaxLifoStreak = 3;
-// How often a busy worker reads the clock for its own timers.
-constexpr uint32_t kTimerPollInterval = 16;
 // How often a busy worker looks whether an I/O poll is due, and the time
 // budget: it polls (without blocking) when nobody has for this long.
 constexpr uint32_t kIoPollInterval = 16;
 // One in this many pushes of a worker is stamped for the queue delay.
 constexpr int kQueueDelaySampling = 16;
 constexpr int64_t kBusyPollNanos = 100'000;
-// An injection queue backlog shorter than this is taken one task at a time
-// (see TakeGlobalBand()).
-constexpr size_t kMinGlobalBatchBacklog = 64;
-
-inline void CpuRelax() {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 }  // namespace
 
@@ -154,24 +144,6 @@ void Worker::Run() {
   tls_worker = nullptr;
 }
 
-uint32_t Worker::NextRandom() {
-  // xorshift32
-  uint32_t x = rng_;
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  rng_ = x;
-  return x;
-}
-
-void Worker::MaybePollTimers(bool force) {
-  if (timers_.size() == 0) return;
-  if (!force && tick_ % kTimerPollInterval != 0) return;
-  const int64_t now = NowNanos();
-  if (timers_.next_deadline() > now) return;
-  TakeExpiredTimers(now, /*try_only=*/false);
-}
-
 size_t Worker::TakeExpiredTimers(int64_t now_ns, bool try_only) {
   const size_t n = timers_.TakeExpired(
       now_ns, [this](Task* t) { shared_->Wake(t, /*lifo=*/false); }, try_only);
@@ -191,356 +163,6 @@ void Worker::MaybePollIo() {
   // idle worker if none searches (NotifyFromLocalPush()).
   io->PollLocked(PollKind::kBusy, 0);
   io->Unlock();
-}
-
-Task* Worker::PopMailbox() { return mailbox_.Pop(); }
-
-int Worker::NextGlobalInterval() const {
-  // The injection queue holds what rings overflowed and what was woken
-  // from outside. Polling it once per global_queue_interval dispatches
-  // starves a large backlog while the ring never runs dry (1,000 echo
-  // connections on one worker: a p99 of 200-600 ms). The next poll comes
-  // sooner the larger the backlog is against the ring, so both FIFOs are
-  // served at about the rate they fill; with a small backlog it stays
-  // global_queue_interval.
-  size_t backlog = 0;
-  size_t local = 0;
-  for (int b = 0; b < bands_; ++b) {
-    backlog += inject_[b].size();
-    local += queues_[static_cast<size_t>(b)].size();
-  }
-  if (backlog == 0) return global_queue_interval_;
-  const size_t interval = local / backlog;
-  return static_cast<int>(std::clamp<size_t>(
-      interval, 1, static_cast<size_t>(global_queue_interval_)));
-}
-
-Task* Worker::TakeGlobalBand(int band) {
-  InjectQueue& q = shared_->inject_queue(band);
-  const size_t len = q.size();
-  if (len == 0) return nullptr;
-  // Go's globrunqget: when this worker's ring of that band is empty, take
-  // a fair share of the backlog (len / workers, at most half the ring) in
-  // one lock; all but the first go to the ring, where the other workers
-  // can steal them. A lock per task would cost more than the task. A
-  // worker whose ring still holds work takes one task only (a fairness
-  // poll): a batch would only push its ring into overflow, back to the
-  // injection queue, touching every block twice. Nor does a short
-  // backlog go in batches: a few tasks spawned from outside are spread one
-  // at a time, so that each worker gets a mix rather than one worker a
-  // batch of them (the tasks of a band share a worker's turns, not the
-  // turns of all workers).
-  RunQueue<Task>& ring = queues_[static_cast<size_t>(band)];
-  size_t max = 1;
-  if (ring.empty() && len >= kMinGlobalBatchBacklog) {
-    const size_t share = len / static_cast<size_t>(shared_->num_workers()) + 1;
-    max = std::min<size_t>(share, RunQueue<Task>::capacity() / 2);
-  }
-  global_batch_.clear();
-  Task* t = q.PopBatch(max, &global_batch_);
-  if (t == nullptr) return nullptr;
-  if (!global_batch_.empty()) {
-    for (Task* more : global_batch_) PushQueue(more);
-    global_batch_.clear();
-    NotifyFromLocalPush();
-  }
-  return t;
-}
-
-Task* Worker::TakeGlobal() {
-  for (int b = bands_ - 1; b >= 0; --b) {
-    if (Task* t = TakeGlobalBand(b)) return t;
-  }
-  return nullptr;
-}
-
-Task* Worker::PopLocal(int band) {
-  const uint32_t bit = uint32_t{1} << band;
-  if ((local_bands_ & bit) == 0) return nullptr;
-  Task* t = queues_[static_cast<size_t>(band)].Pop();
-  // Empty now, and only this thread can add to it.
-  if (t == nullptr) local_bands_ &= ~bit;
-  return t;
-}
-
-inline bool Worker::WorkAbove(int band) const {
-  if ((local_bands_ >> (band + 1)) != 0) return true;
-  for (int b = band + 1; b < bands_; ++b) {
-    if (!inject_[b].empty()) return true;
-  }
-  return false;
-}
-
-inline bool Worker::BandWork(int band) const {
-  return (local_bands_ & (uint32_t{1} << band)) != 0 || !inject_[band].empty();
-}
-
-Task* Worker::PopBands() {
-  quiet_ = 0;  // band_countdown_ changes below (NextLocal() recomputes it)
-  // Guaranteed turn: every starvation_interval-th dispatch serves the next
-  // band in rotation if it has work, so each non-empty band gets at least
-  // one dispatch in starvation_interval * bands.
-  const int interval = starvation_interval_;
-  if (bands_ > 1 && --band_countdown_ == 0) {
-    band_countdown_ = interval;
-    const int band =
-        static_cast<int>(band_turn_++ % static_cast<uint32_t>(bands_));
-    if (HasLifo() && lifo_band_ == band) {
-      if (Task* t = TakeLifo()) {
-        lifo_streak_ = 0;
-        return t;
-      }
-    }
-    if (Task* t = PopLocal(band)) return t;
-    // Injected tasks of that band get the same guaranteed turn.
-    if (Task* t = TakeGlobalBand(band)) {
-      global_pops_.Add();
-      return t;
-    }
-  }
-  const int lifo_band = HasLifo() ? lifo_band_ : -1;
-  for (int b = bands_ - 1; b >= 0; --b) {
-    if (b == lifo_band && lifo_streak_ < kMaxLifoStreak) {
-      if (Task* t = TakeLifo()) {
-        ++lifo_streak_;
-        return t;
-      }
-    }
-    if (Task* t = PopLocal(b)) {
-      lifo_streak_ = 0;
-      return t;
-    }
-    // Injected tasks of this band (spawned remotely, or overflowed from a
-    // ring) come before any lower band: one atomic load when there are
-    // none.
-    if (Task* t = TakeGlobalBand(b)) {
-      global_pops_.Add();
-      lifo_streak_ = 0;
-      return t;
-    }
-    if (b == lifo_band) {
-      // Its streak is used up but nothing else of its band waits.
-      if (Task* t = TakeLifo()) {
-        lifo_streak_ = 0;
-        return t;
-      }
-    }
-  }
-  return nullptr;
-}
-
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline Task* Worker::NextLocal() {
-  ++tick_;
-  // Fast path, for a task that woke another and then parked or yielded (a
-  // ping-pong): it returns the LIFO task, and leaves the counters and the
-  // streak as NextLocalSlow() would, exactly when NextLocalSlow() would
-  // return it too. Within `quiet_` dispatches no global-queue poll, band
-  // turn or timer poll falls, so then it only needs the mailbox empty and
-  // the walk of PopBands() to end at the LIFO task: no band above it has
-  // work (local or injected), and its streak is not used up or nothing else
-  // of its band waits. A few loads of this worker's fields and of the
-  // injection queues' lengths decide that. Every other dispatch goes
-  // through NextLocalTurns(), so the guarantees of PopBands()
-  // (kMaxLifoStreak, the turn per band, the global_queue_interval poll,
-  // timers every kTimerPollInterval ticks) are unchanged.
-  if (ABSL_PREDICT_TRUE(quiet_ > 0) && HasLifo() && mailbox_.empty()) {
-    const int band = lifo_band_;
-    const bool streak_left = lifo_streak_ < kMaxLifoStreak;
-    if (!WorkAbove(band) && (streak_left || !BandWork(band))) {
-      if (Task* t = TakeLifo()) {
-        --quiet_;
-        --global_countdown_;
-        if (bands_ > 1) --band_countdown_;
-        lifo_streak_ = streak_left ? lifo_streak_ + 1 : 0;
-        return t;
-      }
-    }
-  }
-  return NextLocalTurns();
-}
-
-Task* Worker::NextLocalTurns() {
-  Task* t = NextLocalTurnsImpl();
-  // Dispatches before the next global poll, band turn or timer poll.
-  int quiet = global_countdown_ - 1;
-  if (bands_ > 1) quiet = std::min(quiet, band_countdown_ - 1);
-  quiet = std::min(quiet, static_cast<int>(kTimerPollInterval - 1 -
-                                           tick_ % kTimerPollInterval));
-  quiet_ = std::max(quiet, 0);
-  return t;
-}
-
-inline Task* Worker::NextLocalTurnsImpl() {
-  // The fast path of NextLocal() for a dispatch on which a poll or a turn
-  // may fall: it returns the LIFO task when NextLocalSlow() would, that is
-  // when also no timer poll is due; if the global-queue poll falls on this
-  // dispatch, the injection queue is empty; and if the guaranteed band
-  // turn falls on it, the turn is the LIFO task's band (PopBands() then
-  // takes the LIFO task at once) or that band has no work.
-  if (!HasLifo() || !mailbox_.empty() ||
-      (timers_.size() != 0 && tick_ % kTimerPollInterval == 0)) {
-    return NextLocalSlow();
-  }
-  const bool global_turn = global_countdown_ == 1;
-  if (ABSL_PREDICT_FALSE(global_turn)) {
-    for (int b = 0; b < bands_; ++b) {
-      if (!inject_[b].empty()) return NextLocalSlow();
-    }
-  }
-  const int band = lifo_band_;
-  const bool band_turn = bands_ > 1 && band_countdown_ == 1;
-  int streak;
-  int turn = -1;
-  if (ABSL_PREDICT_FALSE(band_turn)) {
-    turn = static_cast<int>(band_turn_ % static_cast<uint32_t>(bands_));
-  }
-  if (turn == band) {
-    streak = 0;  // the turn takes the LIFO task
-  } else if (turn >= 0 && BandWork(turn)) {
-    return NextLocalSlow();
-  } else if (WorkAbove(band)) {
-    return NextLocalSlow();
-  } else if (lifo_streak_ < kMaxLifoStreak) {
-    streak = lifo_streak_ + 1;
-  } else if (!BandWork(band)) {
-    streak = 0;
-  } else {
-    return NextLocalSlow();
-  }
-  // A thief took it meanwhile (see TakeLifo()): the slow path decides.
-  Task* t = TakeLifo();
-  if (ABSL_PREDICT_FALSE(t == nullptr)) return NextLocalSlow();
-  // Commit what NextLocalSlow() and PopBands() would have counted.
-  global_countdown_ =
-      global_turn ? global_queue_interval_ : global_countdown_ - 1;
-  if (band_turn) {
-    band_countdown_ = starvation_interval_;
-    ++band_turn_;
-  } else if (bands_ > 1) {
-    --band_countdown_;
-  }
-  lifo_streak_ = streak;
-  return t;
-}
-
-Task* Worker::NextLocalSlow() {
-  if (Task* t = PopMailbox()) return t;
-  if (--global_countdown_ == 0) {
-    global_countdown_ = NextGlobalInterval();
-    if (Task* t = TakeGlobal()) {
-      global_pops_.Add();
-      return t;
-    }
-  }
-  MaybePollTimers(/*force=*/false);
-  if (Task* t = PopBands()) return t;
-  MaybePollTimers(/*force=*/true);
-  if (Task* t = PopBands()) return t;
-  if (Task* t = TakeGlobal()) {
-    global_pops_.Add();
-    return t;
-  }
-  return nullptr;
-}
-
-Task* Worker::StealFrom(Worker& victim) {
-  // A stalled victim's LIFO slot is fair game (its owner is stuck in one
-  // slice and cannot run it); acquire pairs with the release store in
-  // MarkStalled(), which publishes nothing but the flag (TakeLifo()'s own
-  // acquire publishes the task).
-  if (ABSL_PREDICT_FALSE(victim.stalled_.load(std::memory_order_acquire)) &&
-      victim.HasLifo()) {
-    if (Task* t = victim.TakeLifo()) {
-      steals_.Add();
-      stolen_tasks_.Add();
-      return t;
-    }
-  }
-  for (int b = bands_ - 1; b >= 0; --b) {
-    RunQueue<Task>& from = victim.queues_[static_cast<size_t>(b)];
-    if (from.empty()) continue;
-    steal_attempts_.Add();
-    RunQueue<Task>& into = queues_[static_cast<size_t>(b)];
-    const uint32_t before = into.size();
-    if (Task* t = from.StealInto(into)) {
-      local_bands_ |= uint32_t{1} << b;
-      steals_.Add();
-      stolen_tasks_.Add(into.size() - before + 1);
-      return t;
-    }
-  }
-  return nullptr;
-}
-
-Task* Worker::Search() {
-  if (!searching_) {
-    if (!shared_->idle().TryBecomeSearching()) return nullptr;
-    searching_ = true;
-    searching_stat_.store(true, std::memory_order_relaxed);
-  }
-  const int n = shared_->num_workers();
-  const int rounds = shared_->options().steal_rounds;
-  for (int round = 0; round < rounds; ++round) {
-    if (n > 1) {
-      const int start =
-          static_cast<int>(NextRandom() % static_cast<uint32_t>(n));
-      for (int i = 0; i < n; ++i) {
-        const int v = (start + i) % n;
-        if (v == index_) continue;
-        if (Task* t = StealFrom(shared_->worker(v))) return t;
-      }
-    }
-    if (Task* t = TakeGlobal()) {
-      global_pops_.Add();
-      return t;
-    }
-    // Expired timers of workers that are busy or asleep.
-    const int64_t now = NowNanos();
-    for (int i = 0; i < n; ++i) {
-      Worker& w = shared_->worker(i);
-      if (w.timers_.next_deadline() <= now)
-        w.TakeExpiredTimers(now, i != index_);
-    }
-    if (Task* t = PopBands()) return t;
-    if (Task* t = PopMailbox()) return t;
-    for (int spin = 0; spin < 32; ++spin) CpuRelax();
-  }
-  return SpinBeforePark();
-}
-
-Task* Worker::SpinBeforePark() {
-  if (spin_before_park_ns_ <= 0) return nullptr;
-  const int n = shared_->num_workers();
-  const int64_t until = NowNanos() + spin_before_park_ns_;
-  uint32_t pause = 8;
-  while (!shared_->shutdown()) {
-    for (uint32_t i = 0; i < pause; ++i) CpuRelax();
-    pause = pause < 256 ? pause * 2 : pause;
-    for (int i = 1; i < n; ++i) {
-      Worker& victim = shared_->worker((index_ + i) % n);
-      if (Task* t = StealFrom(victim)) return t;
-    }
-    if (Task* t = TakeGlobal()) {
-      global_pops_.Add();
-      return t;
-    }
-    if (Task* t = PopMailbox()) return t;
-    // Readiness is work too: while tasks wait on I/O, poll without
-    // blocking (what it finds lands on our own ring), as the park would.
-    if (PollIoNow()) {
-      if (Task* t = PopBands()) return t;
-    }
-    if (NowNanos() >= until) break;
-  }
-  return nullptr;
-}
-
-bool Worker::PollIoNow() {
-  IoPoller* io = shared_->io_poller();
-  if (io == nullptr || !io->HasWaiters() || !io->TryLock()) return false;
-  const int found = io->PollLocked(PollKind::kBusy, 0);
-  io->Unlock();
-  return found > 0;
 }
 
 void Worker::ParkIdle() {

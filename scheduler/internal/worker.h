@@ -2,6 +2,11 @@
 //
 // Worker: one scheduler thread and its run loop.
 //
+// Its code is in three files by concern: worker.cc (the run loop, the
+// slice, parking, its own queues' push side), worker_dispatch.h/.cc (the
+// local dispatch policy: what it runs next of its own) and worker_steal.cc
+// (the search of other workers).
+//
 //   loop:
 //     task = next local task    (LIFO slot, then bands high to low, with a
 //                                guaranteed turn for each band, the
@@ -128,7 +133,16 @@ class Worker {
   }
 
  private:
+  // Tokio's bound on consecutive LIFO-slot dispatches: a ping-pong pair
+  // cannot starve the rest of the queue.
+  static constexpr int kMaxLifoStreak = 3;
+  // How often a busy worker reads the clock for its own timers.
+  static constexpr uint32_t kTimerPollInterval = 16;
+
   void Run();
+  // The local dispatch policy (worker_dispatch.h): NextLocal() is the
+  // inlined fast path, NextLocalTurns() the one for dispatches on which a
+  // poll or turn falls, NextLocalSlow() and PopBands() the policy itself.
   Task* NextLocal();
   Task* NextLocalTurns();
   Task* NextLocalTurnsImpl();
@@ -171,6 +185,22 @@ class Worker {
   void MaybePollTimers(bool force);
   // MaybePollIo() is the busy worker's non-blocking poll (see worker.cc).
   void MaybePollIo();
+
+#if defined(COLONY_CHECK_DISPATCH)
+  // The dispatch counters a fast path changes (see worker_dispatch.h).
+  struct DispatchState {
+    int global_countdown;
+    int band_countdown;
+    uint32_t band_turn;
+    int lifo_streak;
+    int quiet;
+  };
+  DispatchState SaveDispatchState() const;
+  // CheckFastPath() undoes the decision of fast path `path` (it took
+  // `task`, the counters were `before`), lets NextLocalSlow() decide
+  // instead, and aborts unless that took `task` and left the same counters.
+  void CheckFastPath(const char* path, const DispatchState& before, Task* task);
+#endif
 
   SchedulerShared* const shared_;
   const int index_;
