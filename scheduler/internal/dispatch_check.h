@@ -14,6 +14,13 @@ namespace colony::scheduler_internal {
 // far in this process, by every worker.
 uint64_t DispatchFastPathChecks();
 
+// NoteInjection() is called by SchedulerShared::Inject() before it pushes:
+// a spawn or a wake from outside the worker (from a plain thread, or the
+// monitor taking over an overdue timer). A check that sees one between
+// the fast path's decision and the slow path's is void, since the two
+// looked at different injection queues; the slow path's decision stands.
+void NoteInjection();
+
 }  // namespace colony::scheduler_internal
 
 #endif  // COLONY_SCHEDULER_INTERNAL_DISPATCH_CHECK_H_

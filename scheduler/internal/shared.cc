@@ -24,6 +24,10 @@
 #include "scheduler/internal/task_dump.h"
 #include "spdlog/spdlog.h"
 
+#if defined(COLONY_CHECK_DISPATCH)
+#include "scheduler/internal/dispatch_check.h"
+#endif
+
 namespace colony::scheduler_internal {
 
 // The spawn time only feeds Dump()'s age: the coarse clock (a few ms of
@@ -193,6 +197,9 @@ void SchedulerShared::Inject(Task* task) {
   // Whatever comes through the injection queue is stamped: this path
   // takes a lock anyway, and its wait is the one that grows under load.
   task->ready_ns_ = NowNanos();
+#if defined(COLONY_CHECK_DISPATCH)
+  NoteInjection();  // before the push that publishes it
+#endif
   inject_[static_cast<size_t>(task->band_)].Push(task);
   NotifyParked();
 }

@@ -194,12 +194,16 @@ class Worker {
     uint32_t band_turn;
     int lifo_streak;
     int quiet;
+    uint64_t injections;  // NoteInjection()s so far
   };
   DispatchState SaveDispatchState() const;
   // CheckFastPath() undoes the decision of fast path `path` (it took
   // `task`, the counters were `before`), lets NextLocalSlow() decide
-  // instead, and aborts unless that took `task` and left the same counters.
-  void CheckFastPath(const char* path, const DispatchState& before, Task* task);
+  // instead, and aborts unless that took `task` and left the same counters
+  // (an injection from another thread voids the comparison). Returns the
+  // task to run.
+  Task* CheckFastPath(const char* path, const DispatchState& before,
+                      Task* task);
 #endif
 
   SchedulerShared* const shared_;

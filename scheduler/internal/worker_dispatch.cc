@@ -230,7 +230,7 @@ inline Task* Worker::NextLocalTurnsImpl() {
   }
   lifo_streak_ = streak;
 #if defined(COLONY_CHECK_DISPATCH)
-  CheckFastPath("NextLocalTurns", before, t);
+  return CheckFastPath("NextLocalTurns", before, t);
 #endif
   return t;
 }
@@ -260,12 +260,18 @@ Task* Worker::NextLocalSlow() {
 namespace {
 
 std::atomic<uint64_t> fast_path_checks{0};
+std::atomic<uint64_t> injections{0};
 
 }  // namespace
 
 uint64_t DispatchFastPathChecks() {
   return fast_path_checks.load(std::memory_order_relaxed);
 }
+
+// Relaxed: the push that follows publishes the count with the task (the
+// injection queue's release store of its length, which the slow path
+// acquires before CheckFastPath() reads the count again).
+void NoteInjection() { injections.fetch_add(1, std::memory_order_relaxed); }
 
 Worker::DispatchState Worker::SaveDispatchState() const {
   return DispatchState{
@@ -274,12 +280,12 @@ Worker::DispatchState Worker::SaveDispatchState() const {
       .band_turn = band_turn_,
       .lifo_streak = lifo_streak_,
       .quiet = quiet_,
+      .injections = injections.load(std::memory_order_relaxed),
   };
 }
 
-void Worker::CheckFastPath(const char* path, const DispatchState& before,
-                           Task* task) {
-  fast_path_checks.fetch_add(1, std::memory_order_relaxed);
+Task* Worker::CheckFastPath(const char* path, const DispatchState& before,
+                            Task* task) {
   const DispatchState fast = SaveDispatchState();
   // Undo the fast path's decision and let the slow path decide instead.
   lifo_.store(task, std::memory_order_relaxed);
@@ -289,24 +295,34 @@ void Worker::CheckFastPath(const char* path, const DispatchState& before,
   lifo_streak_ = before.lifo_streak;
   Task* const slow = NextLocalSlow();
   const DispatchState after = SaveDispatchState();
-  if (slow != task || after.global_countdown != fast.global_countdown ||
-      after.band_countdown != fast.band_countdown ||
-      after.band_turn != fast.band_turn ||
-      after.lifo_streak != fast.lifo_streak) {
+  const bool same = slow == task &&
+                    after.global_countdown == fast.global_countdown &&
+                    after.band_countdown == fast.band_countdown &&
+                    after.band_turn == fast.band_turn &&
+                    after.lifo_streak == fast.lifo_streak;
+  if (!same && after.injections != before.injections) {
+    // Another thread injected a task in between: no comparison. The slow
+    // path's decision stands (its counters are set); quiet_ is unknown.
+    quiet_ = 0;
+    return slow;
+  }
+  if (!same) {
     coroutine_internal::Fatal(
-        "dispatch fast path %s disagrees with NextLocalSlow() on "
-        "worker %d: task %p vs %p, global_countdown %d vs %d, "
-        "band_countdown %d vs %d, band_turn %u vs %u, lifo_streak %d vs %d "
-        "(before: %d, %d, %u, %d; tick %u, lifo band %d)",
+        "dispatch fast path %s disagrees with NextLocalSlow() on worker %d: "
+        "task %p vs %p, global_countdown %d vs %d, band_countdown %d vs %d, "
+        "band_turn %u vs %u, lifo_streak %d vs %d (before: %d, %d, %u, %d; "
+        "tick %u, lifo band %d)",
         path, index_, static_cast<void*>(task), static_cast<void*>(slow),
         fast.global_countdown, after.global_countdown, fast.band_countdown,
         after.band_countdown, fast.band_turn, after.band_turn, fast.lifo_streak,
         after.lifo_streak, before.global_countdown, before.band_countdown,
         before.band_turn, before.lifo_streak, tick_, lifo_band_);
   }
+  fast_path_checks.fetch_add(1, std::memory_order_relaxed);
   // PopBands() zeroed quiet_; the fast path's count stands (the counters
   // agree).
   quiet_ = fast.quiet;
+  return task;
 }
 
 #endif  // COLONY_CHECK_DISPATCH

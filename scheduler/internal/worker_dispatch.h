@@ -27,7 +27,8 @@
 // the same counters, or the process aborts (tests/dispatch_check_test.cc
 // drives it with random workloads). The check assumes one worker: with
 // more, a push by another worker between the two decisions would count as
-// a difference.
+// a difference. An injection from another thread (the monitor takes over
+// overdue timers) voids the comparison it falls into.
 //
 // Included by worker.cc (the run loop) and worker_dispatch.cc only.
 
@@ -82,7 +83,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Task* Worker::NextLocal() {
         if (bands_ > 1) --band_countdown_;
         lifo_streak_ = streak_left ? lifo_streak_ + 1 : 0;
 #if defined(COLONY_CHECK_DISPATCH)
-        CheckFastPath("NextLocal", before, t);
+        return CheckFastPath("NextLocal", before, t);
 #endif
         return t;
       }
