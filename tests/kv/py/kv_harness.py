@@ -747,6 +747,20 @@ class AckedWriters:
             th.start()
         return self
 
+    def wait_for_acks(self, at_least, min_seconds=1.0, max_seconds=30.0):
+        """Returns once the writers have had `at_least` writes acknowledged
+        in all and `min_seconds` have passed (or `max_seconds`, whichever
+        comes first): under fsync always on a loaded disk a fixed second
+        may hold only a few dozen."""
+        start = time.monotonic()
+        while time.monotonic() - start < max_seconds:
+            if (sum(self.acked) >= at_least and
+                    time.monotonic() - start >= min_seconds):
+                return
+            if not any(th.is_alive() for th in self.threads):
+                return
+            time.sleep(0.05)
+
     def join(self):
         self.stop.set()
         for th in self.threads:

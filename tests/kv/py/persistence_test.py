@@ -258,7 +258,7 @@ class PersistenceTest(unittest.TestCase):
     def crash_under_load(self, fsync):
         s = self.server(fsync=fsync).start()
         w = AckedWriters(s, client_timeout=5.0).start()
-        time.sleep(1.5)
+        w.wait_for_acks(500, min_seconds=1.5)
         started = time.monotonic()
         s.kill9()
         w.join()

@@ -130,7 +130,7 @@ class ShutdownTest(unittest.TestCase):
     def stop_under_load_keeps_acknowledged_writes(self, fsync, stop):
         s = self.server(True, fsync).start()
         w = AckedWriters(s).start()
-        time.sleep(1.0)
+        w.wait_for_acks(500)
         status = stop(s)
         w.join()
         self.assertEqual(status, 0, s.log())
