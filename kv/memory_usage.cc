@@ -16,7 +16,9 @@
 #include <cstring>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#include "absl/base/config.h"
+
+#if defined(ABSL_HAVE_ADDRESS_SANITIZER) || defined(ABSL_HAVE_THREAD_SANITIZER)
 #define COLONY_KV_SANITIZER_ALLOCATOR 1
 // The sanitizer runtimes' allocator statistics (their
 // sanitizer/allocator_interface.h, which GCC does not install).
@@ -74,6 +76,8 @@ void FlushSlow() {
   exit_flush.armed = true;
 }
 
+#ifndef COLONY_KV_SANITIZER_ALLOCATOR
+// Count() is what the replaced malloc family calls per block.
 inline void Count(int64_t n) {
   pending_bytes += n;
   if (in_aside_scope) {
@@ -85,6 +89,7 @@ inline void Count(int64_t n) {
     FlushSlow();
   }
 }
+#endif  // COLONY_KV_SANITIZER_ALLOCATOR
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/base/config.h"
 #include "gtest/gtest.h"
 #include "net/tcp.h"
 #include "scheduler/scheduler.h"
@@ -19,7 +20,7 @@
 
 namespace colony::testing {
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ABSL_HAVE_ADDRESS_SANITIZER)
 inline constexpr bool kAsanBuild = true;
 #else
 inline constexpr bool kAsanBuild = false;

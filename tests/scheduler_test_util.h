@@ -17,6 +17,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/base/config.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -26,7 +27,7 @@ namespace colony::testing {
 
 // ThreadSanitizer treats every live coroutine as a thread and dies past
 // 8128 of them, so tests keep fewer tasks alive at once under it.
-#if defined(__SANITIZE_THREAD__)
+#if defined(ABSL_HAVE_THREAD_SANITIZER)
 inline constexpr bool kTsanBuild = true;
 #else
 inline constexpr bool kTsanBuild = false;

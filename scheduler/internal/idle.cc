@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/base/config.h"
 #include "base/internal/thread_mutex.h"
 
 namespace colony::scheduler_internal {
@@ -56,7 +57,7 @@ int Idle::NotifyOne() {
   // Pairs with the seq_cst RMWs of TransitionToParked(): see the header.
   // ThreadSanitizer does not model fences; under it a seq_cst RMW on the
   // same word gives the same guarantee at the price of a shared write.
-#if defined(__SANITIZE_THREAD__)
+#if defined(ABSL_HAVE_THREAD_SANITIZER)
   const uint32_t s = state_.fetch_add(0, std::memory_order_seq_cst);
 #else
   std::atomic_thread_fence(std::memory_order_seq_cst);

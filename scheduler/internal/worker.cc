@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "absl/base/attributes.h"
+#include "absl/base/config.h"
 #include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -187,7 +188,7 @@ void Worker::ParkIdle() {
     // idle.h); pairs with the fence in Idle::NotifyOne(). ThreadSanitizer
     // cannot build fences; the decrement is a seq_cst RMW, which suffices
     // on every machine Colony runs on.
-#if !defined(__SANITIZE_THREAD__)
+#if !defined(ABSL_HAVE_THREAD_SANITIZER)
     std::atomic_thread_fence(std::memory_order_seq_cst);
 #endif
     if (shared_->AnyWork()) shared_->NotifyParked();
