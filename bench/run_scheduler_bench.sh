@@ -2,7 +2,8 @@
 # Copyright 2026 The Colony Authors.
 #
 # Runs the scheduler workloads (yield, spawn+complete, chained spawn,
-# skynet 1M, imbalanced load, high-priority wake-to-run latency) on Colony
+# skynet 1M, imbalanced load, high-priority wake-to-run latency, a million
+# suspended tasks) on Colony
 # and its peers, Go 1.19, Boost.Fiber 1.74 (work_stealing), oneTBB
 # (task_group) and Tokio 1.24 (multi_thread runtime), on 1 and 2 workers,
 # and prints a markdown table of the medians, the peers' ratios to Colony
@@ -14,7 +15,8 @@
 #   --skip-colony      the same as leaving colony out of --peers (for use
 #                      before //bench:scheduler_peer_bench builds)
 #   --workers LIST     worker counts (default 1,2)
-#   --workloads LIST   subset of yield,spawn,chain,skynet,imbalance,latency
+#   --workloads LIST   subset of yield,spawn,chain,skynet,imbalance,latency,
+#                      suspended
 #   --reps N           repetitions per program run (default $REPS or 5)
 #   --out FILE         also keep the raw result lines in FILE
 # Extra flags after `--` go to every program, e.g. `-- --spawn_tasks=200000`
@@ -43,7 +45,7 @@ source bench/peer_lib.sh
 
 peers="colony,go,fiber,tbb,tokio"
 workers="1,2"
-workloads="yield,spawn,chain,skynet,imbalance,latency"
+workloads="yield,spawn,chain,skynet,imbalance,latency,suspended"
 reps="${REPS:-5}"
 out=""
 extra=()
@@ -229,6 +231,11 @@ def target(workload, field, w, colony):
         if w == 2:
             ok = ok and have and colony <= 250
         return ", ".join(bound + parts) + (met(ok) if have else "")
+    if workload == "suspended" and field == "value":
+        go = median("go", "suspended", w, "value")
+        if isinstance(go, str):
+            return "< Go's"
+        return "< Go's (%s s)" % fmt(go) + (met(colony < go) if have else "")
     if workload == "imbalance" and field == "efficiency" and w == 2:
         return "≥ 0.9" + (met(colony >= 0.9) if have else "")
     if workload == "latency" and field == "p99_us":
@@ -253,6 +260,10 @@ rows = [
      "imbalanced efficiency vs plain threads ↑"),
     ("latency", "value", "high-prio wake-to-run p50, µs"),
     ("latency", "p99_us", "high-prio wake-to-run p99, µs"),
+    ("suspended", "value", "1M suspended: create + release, s"),
+    ("suspended", "create_s", "1M suspended: create until all wait, s"),
+    ("suspended", "release_s", "1M suspended: wake, finish, free, s"),
+    ("suspended", "kib_per_task", "1M suspended: RSS per waiting task, KiB"),
 ]
 cols = ["colony", "go", "fiber", "tbb", "tokio"]
 print()

@@ -24,6 +24,13 @@
 //              separated by Yield(); every 1 ms the main thread takes a
 //              timestamp and spawns a priority-2 task (the wake), which
 //              records how long it took to start; p50/p99 in us.
+//   suspended  a root task spawns 1,000,000 tasks that each count
+//              themselves and wait on one Event, yields until all have
+//              counted, sets the Event and joins them all; seconds in all,
+//              create_s (until every task waits), release_s (the rest:
+//              waking, finishing and freeing them) and the resident memory
+//              per waiting task above the process's size before the first
+//              repetition (kib_per_task).
 //
 // The scheduler has the default options (3 priority bands) but for the
 // worker count. Tasks spawned from a task take the local fast path; only
@@ -52,6 +59,7 @@
 #include "scheduler/join_handle.h"
 #include "scheduler/options.h"
 #include "scheduler/scheduler.h"
+#include "sync/locks/event.h"
 
 namespace {
 
@@ -294,6 +302,39 @@ void RunLatency(colony::Scheduler& s, const Config& c, int rep) {
                    " note=priority_bands_spawn_wake");
 }
 
+void RunSuspended(colony::Scheduler& s, const Config& c, int rep,
+                  double base_kib) {
+  const int64_t tasks = c.suspended_tasks;
+  int64_t created = 0;
+  int64_t total = 0;
+  double waiting_kib = 0;
+  RunInTask(s, [&] {
+    colony::Event gate;
+    std::atomic<int64_t> waiting{0};
+    std::vector<colony::JoinHandle<void>> handles;
+    handles.reserve(tasks);
+    const int64_t t0 = NowNs();
+    for (int64_t i = 0; i < tasks; ++i) {
+      handles.push_back(colony::Spawn([&gate, &waiting] {
+        waiting.fetch_add(1, std::memory_order_relaxed);
+        gate.Wait();
+      }));
+    }
+    while (waiting.load(std::memory_order_relaxed) < tasks) colony::Yield();
+    created = NowNs() - t0;
+    waiting_kib = peer_bench::StatusKiB("VmRSS");
+    gate.Set();
+    for (auto& h : handles) Check(h.Join());
+    total = NowNs() - t0;
+  });
+  ReportColony(
+      c, rep, static_cast<double>(total) / 1e9, "s",
+      Field("create_s", static_cast<double>(created) / 1e9) + " " +
+          Field("release_s", static_cast<double>(total - created) / 1e9) + " " +
+          Field("kib_per_task",
+                (waiting_kib - base_kib) / static_cast<double>(tasks)));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -317,6 +358,7 @@ int main(int argc, char** argv) {
     peer_bench::Fail(kPeer, st.ToString());
   }
   g_before = ReadWakeCounts();
+  const double base_kib = peer_bench::StatusKiB("VmRSS");
   for (int rep = 0; rep < c.reps; ++rep) {
     if (c.workload == "yield") RunYield(s, c, rep);
     if (c.workload == "spawn") RunSpawn(s, c, rep);
@@ -324,6 +366,7 @@ int main(int argc, char** argv) {
     if (c.workload == "skynet") RunSkynet(s, c, rep);
     if (c.workload == "imbalance") RunImbalance(s, c, rep, base);
     if (c.workload == "latency") RunLatency(s, c, rep);
+    if (c.workload == "suspended") RunSuspended(s, c, rep, base_kib);
   }
   if (absl::Status st = s.Stop({.mode = colony::StopMode::kDrain}); !st.ok()) {
     peer_bench::Fail(kPeer, st.ToString());

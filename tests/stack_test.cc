@@ -55,10 +55,12 @@ TEST(StackPoolTest, BeyondWarmLimitPagesAreReturned) {
   ASSERT_TRUE(a.ok() && b.ok());
   std::memset(a->lo, 1, a->size);
   std::memset(b->lo, 1, b->size);
-  pool.Release(*a);  // warm: keeps its pages
-  pool.Release(*b);  // cold: pages dropped, reads back as zero
-  EXPECT_EQ(b->lo[100], 0);
-  EXPECT_EQ(a->lo[100], 1);
+  pool.Release(*a);
+  // Past the limit: the least recently released stack gives its pages back
+  // (reads back as zero), the other keeps them.
+  pool.Release(*b);
+  EXPECT_EQ(a->lo[100], 0);
+  EXPECT_EQ(b->lo[100], 1);
   EXPECT_EQ(pool.stats().stacks_pooled, 2u);
 }
 
@@ -79,9 +81,56 @@ TEST(StackPoolTest, MprotectGuardsFallBackToCanariesPastTheBudget) {
   for (const Stack& s : stacks) pool.Release(s);
 }
 
-void TouchGuard(GuardMode mode) {
+// Trim() gives back neighbouring stacks' pages in one range: the stacks
+// read back as zero and the canaries between them stay intact. The budget
+// of 4 guard VMAs gives two mprotect guards, then canaries, all carved
+// next to each other.
+TEST(StackPoolTest, TrimDropsNeighboursPagesAndKeepsCanaries) {
+  for (GuardMode mode :
+       {GuardMode::kGuardAdvice, GuardMode::kMprotect, GuardMode::kCanary}) {
+    StackPool pool(mode, /*max_guard_vmas=*/4, /*warm_limit=*/16);
+    std::vector<Stack> stacks;
+    for (int i = 0; i < 6; ++i) {
+      auto s = pool.Allocate(16 * 1024);
+      ASSERT_TRUE(s.ok());
+      std::memset(s->lo, 1, s->size);
+      stacks.push_back(*s);
+    }
+    for (const Stack& s : stacks) pool.Release(s);
+    pool.Trim();
+    for (const Stack& s : stacks) {
+      EXPECT_EQ(s.lo[0], 0) << GuardModeName(s.guard);
+      EXPECT_EQ(s.top()[-1], 0) << GuardModeName(s.guard);
+      if (s.guard == GuardMode::kCanary) {
+        EXPECT_TRUE(s.CanaryIntact());
+      }
+    }
+    // Reused after the trim, every stack is whole again.
+    for (size_t i = 0; i < stacks.size(); ++i) {
+      auto s = pool.Allocate(16 * 1024);
+      ASSERT_TRUE(s.ok());
+      std::memset(s->lo, 2, s->size);
+      stacks[i] = *s;
+    }
+    for (const Stack& s : stacks) pool.Release(s);
+    EXPECT_EQ(pool.stats().stacks_carved, 6u);
+  }
+}
+
+// TouchGuard() writes just below a fresh stack with a `mode` guard; with
+// `after_trim`, below one whose pages (and its neighbours') were given
+// back first.
+void TouchGuard(GuardMode mode, bool after_trim = false) {
   StackPool pool(mode, 1000, 16);
   auto s = pool.Allocate(16 * 1024);
+  if (after_trim && s.ok()) {
+    auto next = pool.Allocate(16 * 1024);
+    if (!next.ok()) return;
+    pool.Release(*s);
+    pool.Release(*next);
+    pool.Trim();
+    s = pool.Allocate(16 * 1024);
+  }
   if (s.ok() && s->guard == mode) {
     *reinterpret_cast<volatile char*>(s->lo - 1) = 1;
   }
@@ -91,9 +140,11 @@ TEST(StackPoolDeathTest, GuardPagesFault) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   // Killed by SIGSEGV, or (under AddressSanitizer) reported and exited.
   EXPECT_DEATH(TouchGuard(GuardMode::kMprotect), "");
+  EXPECT_DEATH(TouchGuard(GuardMode::kMprotect, /*after_trim=*/true), "");
   StackPool probe(GuardMode::kGuardAdvice, 1000, 16);
   if (probe.mode() == GuardMode::kGuardAdvice) {
     EXPECT_DEATH(TouchGuard(GuardMode::kGuardAdvice), "");
+    EXPECT_DEATH(TouchGuard(GuardMode::kGuardAdvice, /*after_trim=*/true), "");
   }
 }
 

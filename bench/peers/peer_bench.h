@@ -34,8 +34,8 @@
 namespace peer_bench {
 
 // The workloads, in the order the driver runs them.
-inline constexpr const char* kWorkloads[] = {"yield",  "spawn",     "chain",
-                                             "skynet", "imbalance", "latency"};
+inline constexpr const char* kWorkloads[] = {
+    "yield", "spawn", "chain", "skynet", "imbalance", "latency", "suspended"};
 
 // Flags reads `--name=value` arguments, falling back to the environment
 // variable NAME (upper case) and then to the default.
@@ -89,6 +89,7 @@ struct Config {
   int64_t lat_samples = 500;        // high-priority wake-ups per repetition
   int64_t lat_period_us = 1000;     // between two wake-ups
   int64_t lat_chunk_us = 50;        // busy time between two yields of the load
+  int64_t suspended_tasks = 1000000;  // tasks suspended at once
 
   static Config FromFlags(const Flags& f) {
     Config c;
@@ -106,13 +107,14 @@ struct Config {
     c.lat_samples = f.Int("lat_samples", c.lat_samples);
     c.lat_period_us = f.Int("lat_period_us", c.lat_period_us);
     c.lat_chunk_us = f.Int("lat_chunk_us", c.lat_chunk_us);
+    c.suspended_tasks = f.Int("suspended_tasks", c.suspended_tasks);
     bool known = false;
     for (const char* w : kWorkloads) known = known || c.workload == w;
     if (!known || c.workers < 1 || c.reps < 1 || c.chain_links < 1) {
-      std::fprintf(
-          stderr,
-          "usage: sched_bench --workload=yield|spawn|chain|skynet|"
-          "imbalance|latency --workers=N [--reps=N] [--<size>=N...]\n");
+      std::fprintf(stderr,
+                   "usage: sched_bench --workload=yield|spawn|chain|skynet|"
+                   "imbalance|latency|suspended --workers=N [--reps=N] "
+                   "[--<size>=N...]\n");
       std::exit(2);
     }
     int64_t leaves = 1;
@@ -205,19 +207,27 @@ inline ImbalanceBaseline MeasureImbalance(const Config& c) {
   return b;
 }
 
-// PeakRssMiB() is VmHWM from /proc/self/status in MiB, or -1.
-inline double PeakRssMiB() {
+// StatusKiB() is the field `name` ("VmRSS", "VmHWM") of /proc/self/status
+// in KiB, or -1.
+inline double StatusKiB(const char* name) {
   FILE* f = std::fopen("/proc/self/status", "r");
   if (f == nullptr) return -1;
   char line[256];
+  const size_t n = std::strlen(name);
   double kib = -1;
   while (std::fgets(line, sizeof(line), f) != nullptr) {
-    if (std::strncmp(line, "VmHWM:", 6) == 0) {
-      kib = std::strtod(line + 6, nullptr);
+    if (std::strncmp(line, name, n) == 0 && line[n] == ':') {
+      kib = std::strtod(line + n + 1, nullptr);
       break;
     }
   }
   std::fclose(f);
+  return kib;
+}
+
+// PeakRssMiB() is VmHWM in MiB, or -1.
+inline double PeakRssMiB() {
+  const double kib = StatusKiB("VmHWM");
   return kib < 0 ? -1 : kib / 1024;
 }
 

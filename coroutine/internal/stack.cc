@@ -34,6 +34,9 @@ constexpr size_t kSlabBytes = size_t{32} << 20;
 // between the cache and the shared pool.
 constexpr int kCacheCapacity = 32;
 constexpr int kCacheBatch = kCacheCapacity / 2;
+// Most stacks whose pages one release gives back together (see
+// ReleaseToShared()).
+constexpr size_t kMaxTrimBatch = 1024;
 // VMAs kept free for the rest of the process when budgeting mprotect guards.
 constexpr size_t kVmaReserve = 8192;
 
@@ -140,6 +143,7 @@ StackPool::StackPool(GuardMode mode, size_t max_guard_vmas, size_t warm_limit,
     : mode_(mode),
       max_guard_vmas_(max_guard_vmas),
       warm_limit_(warm_limit),
+      trim_batch_(std::clamp<size_t>(warm_limit / 4, 1, kMaxTrimBatch)),
       thread_cache_(thread_cache) {
   if (mode == GuardMode::kGuardAdvice && !KernelHasGuardAdvice()) {
     mode_.store(GuardMode::kMprotect, std::memory_order_relaxed);
@@ -345,23 +349,62 @@ void StackPool::Release(Stack stack) {
 
 void StackPool::ReleaseToShared(Stack* stacks, size_t n) {
   if (n == 0) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  for (size_t i = 0; i < n; ++i) {
-    SizeClass& sc = classes_[stacks[i].size_class];
-    if (sc.warm.size() < warm_limit_) {
+  // When a class's warm stacks reach warm_limit_ + trim_batch_, the
+  // trim_batch_ least recently released give their pages back. The
+  // madvise() runs outside the lock, and only then do those stacks become
+  // available again (as cold ones). Batches matter with several threads:
+  // every MADV_DONTNEED flushes the TLBs of every CPU the process runs on
+  // (an inter-processor interrupt each), and a batch of neighbouring
+  // stacks is mostly one range (GiveBackPages()).
+  std::vector<Stack> trim;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < n; ++i) {
+      SizeClass& sc = classes_[stacks[i].size_class];
       sc.warm.push_back(stacks[i]);
-    } else {
-      // Keep the reservation and the guard, give the pages back.
-      madvise(stacks[i].lo, stacks[i].size, MADV_DONTNEED);
-      sc.cold.push_back(stacks[i]);
+      if (sc.warm.size() >= warm_limit_ + trim_batch_) {
+        trim.insert(trim.end(), sc.warm.begin(),
+                    sc.warm.begin() + static_cast<ptrdiff_t>(trim_batch_));
+        sc.warm.erase(sc.warm.begin(),
+                      sc.warm.begin() + static_cast<ptrdiff_t>(trim_batch_));
+      }
     }
+  }
+  if (trim.empty()) return;
+  GiveBackPages(trim.data(), trim.size());
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Stack& s : trim) classes_[s.size_class].cold.push_back(s);
+}
+
+void StackPool::GiveBackPages(Stack* stacks, size_t n) {
+  // Stacks carved one after the other from a slab are neighbours, one guard
+  // page apart, and tasks tend to end in the order they started: sorted,
+  // most of a batch is one range, one madvise() and one TLB flush instead of
+  // one per stack. A range keeps the guards inside it (guard markers and
+  // PROT_NONE pages have no pages to drop, and MADV_DONTNEED leaves both in
+  // place), but never spans a canary, which lives in the page below its
+  // stack and would be zeroed.
+  std::sort(stacks, stacks + n,
+            [](const Stack& a, const Stack& b) { return a.lo < b.lo; });
+  size_t i = 0;
+  while (i < n) {
+    char* const begin = stacks[i].lo;
+    char* end = stacks[i].top();
+    size_t j = i + 1;
+    while (j < n && stacks[j].guard != GuardMode::kCanary &&
+           stacks[j].lo == end + kPageSize) {
+      end = stacks[j].top();
+      ++j;
+    }
+    madvise(begin, static_cast<size_t>(end - begin), MADV_DONTNEED);
+    i = j;
   }
 }
 
 void StackPool::Trim() {
   std::lock_guard<std::mutex> lock(mu_);
   for (SizeClass& sc : classes_) {
-    for (const Stack& s : sc.warm) madvise(s.lo, s.size, MADV_DONTNEED);
+    GiveBackPages(sc.warm.data(), sc.warm.size());
     sc.cold.insert(sc.cold.end(), sc.warm.begin(), sc.warm.end());
     sc.warm.clear();
   }

@@ -12,8 +12,9 @@
 //
 // Stacks are pooled per size class (powers of two) in a small per-thread
 // cache in front of a shared pool. Pages of stacks beyond the pool's warm
-// limit are returned to the kernel with MADV_DONTNEED; the address space
-// (and the guard) is kept for reuse.
+// limit are returned to the kernel with MADV_DONTNEED, in batches of the
+// least recently released; the address space (and the guard) is kept for
+// reuse.
 //
 // Thread-safety: StackPool is thread-safe. A Stack is owned by one holder.
 
@@ -84,7 +85,8 @@ class StackPool {
   // A pool using `mode` where it can (kGuardAdvice falls back to kMprotect
   // when the kernel lacks it). `max_guard_vmas` bounds the VMAs mprotect
   // guards may use before stacks switch to canaries; `warm_limit` is how many
-  // released stacks per size class keep their pages.
+  // released stacks per size class keep their pages (a quarter more, at most
+  // 1,024, may wait to give theirs back in one batch).
   // The Default() pool also keeps a small per-thread cache (`thread_cache`).
   StackPool(GuardMode mode, size_t max_guard_vmas, size_t warm_limit,
             bool thread_cache = false);
@@ -128,6 +130,9 @@ class StackPool {
   absl::StatusOr<Stack> MapUnpooled(size_t size);
   GuardMode ProtectLocked(char* guard_lo);
   void ReleaseToShared(Stack* stacks, size_t n);
+  // GiveBackPages() returns the pages of `stacks` (sorting them by address)
+  // to the kernel, keeping their address space and guards.
+  static void GiveBackPages(Stack* stacks, size_t n);
   ThreadCache& LocalCache();
 
   // Written under mu_ (a failed madvise downgrades it), read anywhere.
@@ -136,6 +141,8 @@ class StackPool {
   std::atomic<GuardMode> mode_;
   const size_t max_guard_vmas_;
   const size_t warm_limit_;
+  // How many warm stacks past the limit give their pages back at once.
+  const size_t trim_batch_;
   const bool thread_cache_;
   // A std::mutex rather than absl::Mutex: the system Abseil is not built
   // with ThreadSanitizer, which would then miss its synchronisation.

@@ -374,6 +374,10 @@ int main(int argc, char** argv) {
   if (flags.Str("fiber_launch", "post") == "dispatch") {
     g_launch = fibers::launch::dispatch;
   }
+  if (c.workload == "suspended") {
+    peer_bench::ReportNA(kPeer, c, "not_measured");
+    return 0;
+  }
   peer_bench::ImbalanceBaseline base;
   if (c.workload == "imbalance") {
     // Before the pool exists, so that no spinning helper competes.

@@ -22,6 +22,12 @@
 //	           priorities and no way to wake a goroutine from a thread
 //	           outside the runtime, so the waker is the runtime's timer and
 //	           the latency is measured from the deadline.
+//	suspended  the main goroutine spawns 1,000,000 goroutines that each
+//	           count themselves and block on one channel, yields until all
+//	           have counted, closes the channel and waits for them all on a
+//	           sync.WaitGroup; seconds in all, create_s, release_s and the
+//	           resident memory per blocked goroutine above the process's
+//	           size before the first repetition (kib_per_task).
 //
 // Usage: sched_bench --workload=NAME --workers=N [--reps=5] [--<size>=N...]
 // (each flag also reads the environment variable of its upper-case name).
@@ -59,6 +65,7 @@ type config struct {
 	latSamples  int64
 	latPeriodUs int64
 	latChunkUs  int64
+	suspTasks   int64
 }
 
 var sink uint64
@@ -99,8 +106,9 @@ func spinIterationsFor(ns int64) uint64 {
 	return it
 }
 
-// peakRssMiB is VmHWM from /proc/self/status in MiB, or -1.
-func peakRssMiB() float64 {
+// statusKiB is the field name ("VmRSS", "VmHWM") of /proc/self/status in
+// KiB, or -1.
+func statusKiB(name string) float64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return -1
@@ -109,17 +117,26 @@ func peakRssMiB() float64 {
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		line := s.Text()
-		if strings.HasPrefix(line, "VmHWM:") {
-			fields := strings.Fields(line[len("VmHWM:"):])
+		if strings.HasPrefix(line, name+":") {
+			fields := strings.Fields(line[len(name)+1:])
 			if len(fields) > 0 {
 				kib, err := strconv.ParseFloat(fields[0], 64)
 				if err == nil {
-					return kib / 1024
+					return kib
 				}
 			}
 		}
 	}
 	return -1
+}
+
+// peakRssMiB is VmHWM in MiB, or -1.
+func peakRssMiB() float64 {
+	kib := statusKiB("VmHWM")
+	if kib < 0 {
+		return -1
+	}
+	return kib / 1024
 }
 
 // percentile is the nearest-rank percentile p (0..100) of sorted v.
@@ -332,9 +349,39 @@ func runLatency(c *config, rep int) {
 		"note=no_priorities_timer_wake")
 }
 
+// baseKiB is VmRSS before the first repetition (suspended's baseline).
+var baseKiB float64
+
+func runSuspended(c *config, rep int) {
+	gate := make(chan struct{})
+	var waiting int64
+	var wg sync.WaitGroup
+	wg.Add(int(c.suspTasks))
+	start := time.Now()
+	for i := int64(0); i < c.suspTasks; i++ {
+		go func() {
+			atomic.AddInt64(&waiting, 1)
+			<-gate
+			wg.Done()
+		}()
+	}
+	for atomic.LoadInt64(&waiting) < c.suspTasks {
+		runtime.Gosched()
+	}
+	created := time.Since(start)
+	waitingKiB := statusKiB("VmRSS")
+	close(gate)
+	wg.Wait()
+	total := time.Since(start)
+	report(c, rep, total.Seconds(), "s",
+		field("create_s", created.Seconds()),
+		field("release_s", (total-created).Seconds()),
+		field("kib_per_task", (waitingKiB-baseKiB)/float64(c.suspTasks)))
+}
+
 func main() {
 	c := &config{}
-	flag.StringVar(&c.workload, "workload", "", "yield|spawn|chain|skynet|imbalance|latency")
+	flag.StringVar(&c.workload, "workload", "", "yield|spawn|chain|skynet|imbalance|latency|suspended")
 	flag.IntVar(&c.workers, "workers", 1, "GOMAXPROCS")
 	flag.IntVar(&c.reps, "reps", 5, "repetitions")
 	flag.Int64Var(&c.yieldTasks, "yield_tasks", 100, "goroutines in the yield workload")
@@ -348,6 +395,7 @@ func main() {
 	flag.Int64Var(&c.latSamples, "lat_samples", 500, "wake-ups per repetition")
 	flag.Int64Var(&c.latPeriodUs, "lat_period_us", 1000, "between two wake-ups")
 	flag.Int64Var(&c.latChunkUs, "lat_chunk_us", 50, "busy time between yields of the load")
+	flag.Int64Var(&c.suspTasks, "suspended_tasks", 1000000, "goroutines blocked at once")
 	flag.Parse()
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -372,6 +420,7 @@ func main() {
 	runs := map[string]func(*config, int){
 		"yield": runYield, "spawn": runSpawn, "chain": runChain,
 		"skynet": runSkynet, "imbalance": runImbalance, "latency": runLatency,
+		"suspended": runSuspended,
 	}
 	run, ok := runs[c.workload]
 	if !ok {
@@ -381,6 +430,8 @@ func main() {
 	if c.workload == "imbalance" {
 		imb = measureImbalance(c)
 	}
+	runtime.GC()
+	baseKiB = statusKiB("VmRSS")
 	for rep := 0; rep < c.reps; rep++ {
 		runtime.GC()
 		run(c, rep)

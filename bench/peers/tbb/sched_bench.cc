@@ -196,6 +196,10 @@ int main(int argc, char** argv) {
     peer_bench::ReportNA(kPeer, c, "tasks_cannot_yield");
     return 0;
   }
+  if (c.workload == "suspended") {
+    peer_bench::ReportNA(kPeer, c, "tasks_cannot_suspend");
+    return 0;
+  }
   peer_bench::ImbalanceBaseline base;
   if (c.workload == "imbalance") base = peer_bench::MeasureImbalance(c);
   // For latency the main thread is the external waker and stays out of the

@@ -141,20 +141,31 @@ pub fn spin_iterations_for(ns: i64) -> u64 {
     ((ns as f64 / ns_per_iter) as u64).max(1)
 }
 
-/// peak_rss_mib() is VmHWM from /proc/self/status in MiB, or -1.
-pub fn peak_rss_mib() -> f64 {
+/// status_kib() is the field `name` ("VmRSS", "VmHWM") of /proc/self/status
+/// in KiB, or -1.
+pub fn status_kib(name: &str) -> f64 {
     let status = match std::fs::read_to_string("/proc/self/status") {
         Ok(s) => s,
         Err(_) => return -1.0,
     };
     for line in status.lines() {
-        if let Some(rest) = line.strip_prefix("VmHWM:") {
+        if let Some(rest) = line.strip_prefix(name).and_then(|r| r.strip_prefix(':')) {
             if let Some(Ok(kib)) = rest.split_whitespace().next().map(str::parse::<f64>) {
-                return kib / 1024.0;
+                return kib;
             }
         }
     }
     -1.0
+}
+
+/// peak_rss_mib() is VmHWM in MiB, or -1.
+pub fn peak_rss_mib() -> f64 {
+    let kib = status_kib("VmHWM");
+    if kib < 0.0 {
+        -1.0
+    } else {
+        kib / 1024.0
+    }
 }
 
 /// percentile() is the nearest-rank percentile `p` (0..100) of sorted `v`.

@@ -26,6 +26,13 @@
 //              no priorities: the wake enters the injection queue like any
 //              remote spawn, which is what Colony's priority-2 spawn is
 //              measured against.
+//   suspended  a root task spawns 1,000,000 tasks that each count
+//              themselves and wait on one tokio::sync::Semaphore without
+//              permits, yields until all have counted, closes the
+//              semaphore (which fails every acquire) and joins them all;
+//              seconds in all, create_s, release_s and the resident memory
+//              per waiting task above the process's size before the first
+//              repetition (kib_per_task).
 //
 // The runtime, per workload (see peer_bench::runtime()):
 //   - every workload runs on a multi_thread runtime with worker_threads =
@@ -52,13 +59,13 @@ use std::time::{Duration, Instant};
 
 use peer_bench::{
     elapsed_ns, fail, field, peak_rss_mib, percentile, report, runtime, sink_value, spin,
-    spin_iterations_for, Flags,
+    spin_iterations_for, status_kib, Flags,
 };
 use tokio::runtime::Runtime;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Semaphore};
 use tokio::task::JoinHandle;
 
-const USAGE: &str = "usage: sched_bench --workload=yield|spawn|chain|skynet|imbalance|latency \
+const USAGE: &str = "usage: sched_bench --workload=yield|spawn|chain|skynet|imbalance|latency|suspended \
                      --workers=N [--reps=N] [--<size>=N...]";
 
 // Workload sizes, identical across peers (peer_bench.h's Config).
@@ -78,6 +85,7 @@ struct Config {
     lat_samples: i64,
     lat_period_us: i64,
     lat_chunk_us: i64,
+    suspended_tasks: i64,
 }
 
 impl Config {
@@ -97,8 +105,17 @@ impl Config {
             lat_samples: f.int("lat_samples", 500),
             lat_period_us: f.int("lat_period_us", 1000),
             lat_chunk_us: f.int("lat_chunk_us", 50),
+            suspended_tasks: f.int("suspended_tasks", 1000000),
         };
-        let known = ["yield", "spawn", "chain", "skynet", "imbalance", "latency"];
+        let known = [
+            "yield",
+            "spawn",
+            "chain",
+            "skynet",
+            "imbalance",
+            "latency",
+            "suspended",
+        ];
         if !known.contains(&c.workload.as_str())
             || c.workers < 1
             || c.reps < 1
@@ -375,6 +392,45 @@ fn run_latency(c: &Config, rt: &Runtime, rep: i64) {
     );
 }
 
+fn run_suspended(c: &Config, rt: &Runtime, rep: i64, base_kib: f64) {
+    let tasks = c.suspended_tasks;
+    let (created, total, waiting_kib) = run_root(rt, async move {
+        let gate = Arc::new(Semaphore::new(0));
+        let waiting = Arc::new(AtomicI64::new(0));
+        let t0 = Instant::now();
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let (gate, waiting) = (gate.clone(), waiting.clone());
+                tokio::spawn(async move {
+                    waiting.fetch_add(1, Ordering::Relaxed);
+                    // Err once the semaphore is closed: the release.
+                    let _ = gate.acquire().await;
+                })
+            })
+            .collect();
+        while waiting.load(Ordering::Relaxed) < tasks {
+            tokio::task::yield_now().await;
+        }
+        let created = elapsed_ns(t0);
+        let waiting_kib = status_kib("VmRSS");
+        gate.close();
+        join_all(handles).await;
+        (created, elapsed_ns(t0), waiting_kib)
+    });
+    report(
+        &c.workload,
+        c.workers,
+        rep,
+        total as f64 / 1e9,
+        "s",
+        &[
+            field("create_s", created as f64 / 1e9),
+            field("release_s", (total - created) as f64 / 1e9),
+            field("kib_per_task", (waiting_kib - base_kib) / tasks as f64),
+        ],
+    );
+}
+
 fn main() {
     let flags = Flags::from_env(USAGE);
     let c = Config::from_flags(&flags);
@@ -386,6 +442,7 @@ fn main() {
         None
     };
     let rt = runtime(c.workers);
+    let base_kib = status_kib("VmRSS");
     for rep in 0..c.reps {
         match (c.workload.as_str(), &baseline) {
             ("yield", _) => run_yield(&c, &rt, rep),
@@ -394,6 +451,7 @@ fn main() {
             ("skynet", _) => run_skynet(&c, &rt, rep),
             ("imbalance", Some(b)) => run_imbalance(&c, &rt, rep, b),
             ("latency", _) => run_latency(&c, &rt, rep),
+            ("suspended", _) => run_suspended(&c, &rt, rep, base_kib),
             _ => flags.usage("unknown workload"),
         }
     }
