@@ -4,12 +4,16 @@
 // used for the global injection queue (one per band) and for a worker's
 // mailbox (forced migration).
 //
-// An intrusive singly linked list (through Task::queue_next_) under a
-// mutex, with the length mirrored in an atomic so that the common "is it
-// empty?" check costs one load and no lock. Pushes come from
-// remote spawns, wakes from other threads and ring overflow, all of them
-// rarer than local scheduling; a batch takes the lock once. A task is in at
-// most one InjectQueue at a time (it is queued only by whoever set its
+// Two intrusive singly linked lists (through Task::queue_next_) under a
+// mutex, one for tasks that never ran (spawns: remote ones, and ring
+// overflow of local ones) and one for tasks that ran before (wakes), with
+// the lengths mirrored in atomics so that the common "is it empty?" check
+// costs one load and no lock. Pop() alternates between the lists while
+// both have tasks, so neither starves; PopResumed() serves the woken ones
+// alone, for the workers' early polls (Worker::NextGlobalInterval()). Pushes
+// come from remote spawns, wakes from other threads and ring overflow, all of
+// them rarer than local scheduling; a batch takes the lock once. A task is in
+// at most one InjectQueue at a time (it is queued only by whoever set its
 // kScheduled bit). Every step is visible to ThreadSanitizer, which a queue
 // living in an uninstrumented library is not.
 //
@@ -25,6 +29,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "base/internal/thread_mutex.h"
+#include "coroutine/coroutine_state.h"
 #include "scheduler/internal/task.h"
 
 namespace colony::scheduler_internal {
@@ -33,7 +38,6 @@ class InjectQueue {
  public:
   // Push() appends `task`.
   void Push(Task* task) {
-    task->queue_next_ = nullptr;
     base_internal::ThreadMutexLock lock(mu_);
     Append(task);
     len_.store(len_.load(std::memory_order_relaxed) + 1,
@@ -43,73 +47,126 @@ class InjectQueue {
   void PushBatch(const std::vector<Task*>& tasks) {
     if (tasks.empty()) return;
     base_internal::ThreadMutexLock lock(mu_);
-    for (Task* t : tasks) {
-      t->queue_next_ = nullptr;
-      Append(t);
-    }
+    for (Task* t : tasks) Append(t);
     len_.store(len_.load(std::memory_order_relaxed) + tasks.size(),
                std::memory_order_release);
   }
-  // Pop() removes the oldest task, or returns null.
+  // Pop() removes the oldest task of one of the two FIFOs (alternating
+  // while both have tasks), or returns null.
   Task* Pop() {
     if (len_.load(std::memory_order_acquire) == 0) return nullptr;
     base_internal::ThreadMutexLock lock(mu_);
-    Task* t = head_;
-    if (t == nullptr) return nullptr;
-    head_ = t->queue_next_;
-    if (head_ == nullptr) tail_ = nullptr;
-    t->queue_next_ = nullptr;
-    len_.store(len_.load(std::memory_order_relaxed) - 1,
-               std::memory_order_relaxed);
+    Task* t = PopLocked();
+    if (t != nullptr) Shrink(1);
     return t;
   }
-  // PopBatch() removes up to `max` of the oldest tasks (at least one when
+  // PopResumed() removes the oldest task that had run before it was
+  // queued, or returns null.
+  Task* PopResumed() {
+    if (resumed_len_.load(std::memory_order_relaxed) == 0) return nullptr;
+    base_internal::ThreadMutexLock lock(mu_);
+    Task* t = PopResumedLocked();
+    if (t != nullptr) Shrink(1);
+    return t;
+  }
+  // PopBatch() removes up to `max` tasks as Pop() would (at least one when
   // it returns non-null) under one lock: the first is returned, the rest
   // appended to `more` in order.
   Task* PopBatch(size_t max, std::vector<Task*>* more) {
     if (len_.load(std::memory_order_acquire) == 0) return nullptr;
     base_internal::ThreadMutexLock lock(mu_);
-    Task* first = head_;
+    Task* first = PopLocked();
     if (first == nullptr) return nullptr;
-    Task* t = first->queue_next_;
-    first->queue_next_ = nullptr;
     size_t n = 1;
-    while (n < max && t != nullptr) {
-      Task* next = t->queue_next_;
-      t->queue_next_ = nullptr;
+    for (; n < max; ++n) {
+      Task* t = PopLocked();
+      if (t == nullptr) break;
       more->push_back(t);
-      t = next;
-      ++n;
     }
-    head_ = t;
-    if (head_ == nullptr) tail_ = nullptr;
-    len_.store(len_.load(std::memory_order_relaxed) - n,
-               std::memory_order_relaxed);
+    Shrink(n);
     return first;
   }
   // size() is a snapshot; empty() is size() == 0.
   size_t size() const { return len_.load(std::memory_order_acquire); }
   bool empty() const { return size() == 0; }
+  // resumed() is a snapshot of how many queued tasks had run before they
+  // were queued. Relaxed: a scheduling hint only (PopResumed() looks again
+  // under the lock).
+  size_t resumed() const {
+    return resumed_len_.load(std::memory_order_relaxed);
+  }
 
  private:
-  void Append(Task* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (tail_ != nullptr) {
-      tail_->queue_next_ = t;
-    } else {
-      head_ = t;
+  // An intrusive FIFO through Task::queue_next_.
+  struct List {
+    Task* head = nullptr;
+    Task* tail = nullptr;
+    void PushBack(Task* t) {
+      t->queue_next_ = nullptr;
+      if (tail != nullptr) {
+        tail->queue_next_ = t;
+      } else {
+        head = t;
+      }
+      tail = t;
     }
-    tail_ = t;
+    Task* PopFront() {
+      Task* t = head;
+      if (t == nullptr) return nullptr;
+      head = t->queue_next_;
+      if (head == nullptr) tail = nullptr;
+      t->queue_next_ = nullptr;
+      return t;
+    }
+    bool empty() const { return head == nullptr; }
+  };
+
+  void Append(Task* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    // A queued task is not running, so its state is settled until a worker
+    // takes it; whoever queues it has seen it last (its wake, its park or
+    // its spawn).
+    if (t->state() == CoroutineState::kReady) {
+      fresh_.PushBack(t);
+    } else {
+      resumed_.PushBack(t);
+      resumed_len_.store(resumed_len_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+    }
+  }
+  Task* PopLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const bool from_resumed =
+        fresh_.empty() || (!resumed_.empty() && resumed_turn_);
+    resumed_turn_ = !from_resumed;
+    return from_resumed ? PopResumedLocked() : fresh_.PopFront();
+  }
+  Task* PopResumedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Task* t = resumed_.PopFront();
+    if (t != nullptr) {
+      resumed_len_.store(resumed_len_.load(std::memory_order_relaxed) - 1,
+                         std::memory_order_relaxed);
+    }
+    return t;
+  }
+  // Shrink() accounts for `n` tasks taken.
+  void Shrink(size_t n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    len_.store(len_.load(std::memory_order_relaxed) - n,
+               std::memory_order_relaxed);
   }
 
   base_internal::ThreadMutex mu_;
-  Task* head_ ABSL_GUARDED_BY(mu_) = nullptr;
-  Task* tail_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Tasks that never ran (spawns) and tasks that ran before (wakes).
+  List fresh_ ABSL_GUARDED_BY(mu_);
+  List resumed_ ABSL_GUARDED_BY(mu_);
+  // Which list PopLocked() takes from next while both have tasks.
+  bool resumed_turn_ ABSL_GUARDED_BY(mu_) = true;
   // Written only under mu_, so the relaxed read of the old value in each
-  // store is exact, and the decrements in Pop() and PopBatch() need no
-  // ordering. The release stores in Push() and PushBatch() pair with the
-  // acquire loads in Pop(), PopBatch() and size(); the list itself is read
-  // under mu_, which orders it on its own.
+  // store is exact, and the decrements need no ordering. The release
+  // stores in Push() and PushBatch() pair with the acquire loads in Pop(),
+  // PopBatch() and size(); the lists themselves are read under mu_, which
+  // orders them on their own.
   std::atomic<size_t> len_{0};
+  // The length of resumed_, under the same rules (relaxed: a hint).
+  std::atomic<size_t> resumed_len_{0};
 };
 
 }  // namespace colony::scheduler_internal

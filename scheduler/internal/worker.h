@@ -161,10 +161,15 @@ class Worker {
   // TakeGlobal() is the same for the highest band that has any.
   Task* TakeGlobalBand(int band);
   Task* TakeGlobal();
+  // TakeGlobalResumed() takes the oldest woken task of the highest band
+  // that has one (an early poll), or returns null.
+  Task* TakeGlobalResumed();
   // NextGlobalInterval() is the number of dispatches until the next poll of
   // the injection queue: global_queue_interval at most, fewer while its
-  // backlog is large against the local rings.
+  // backlog is large against the local rings (never fewer than
+  // kFreshPollFloor for a backlog of tasks that never ran).
   int NextGlobalInterval() const;
+  static constexpr size_t kFreshPollFloor = 8;
   Task* Search();
   // SpinBeforePark() keeps polling for work for spin_before_park (see
   // SchedulerOptions) before the caller parks.
@@ -190,6 +195,7 @@ class Worker {
   // The dispatch counters a fast path changes (see worker_dispatch.h).
   struct DispatchState {
     int global_countdown;
+    bool global_early;
     int band_countdown;
     uint32_t band_turn;
     int lifo_streak;
@@ -254,6 +260,9 @@ class Worker {
   const int64_t spin_before_park_ns_;
   int band_countdown_;
   int global_countdown_;
+  // Whether global_countdown_ was cut short by a backlog: then the poll it
+  // leads to takes a woken task first (TakeGlobalResumed()).
+  bool global_early_ = false;
   // Dispatches ahead on which no global poll, band turn or timer poll falls
   // (NextLocal()'s fast path); 0 whenever unknown.
   int quiet_ = 0;

@@ -47,18 +47,32 @@ int Worker::NextGlobalInterval() const {
   // The injection queue holds what rings overflowed and what was woken
   // from outside. Polling it once per global_queue_interval dispatches
   // starves a large backlog while the ring never runs dry (1,000 echo
-  // connections on one worker: a p99 of 200-600 ms). The next poll comes
-  // sooner the larger the backlog is against the ring, so both FIFOs are
-  // served at about the rate they fill; with a small backlog it stays
-  // global_queue_interval.
-  size_t backlog = 0;
+  // connections on one worker: a p99 of 200-600 ms), so the next poll
+  // comes sooner the larger the backlog is against the rings: both FIFOs
+  // are then served at about the rate they fill. Woken tasks count in
+  // full, and an early poll takes one of them first. Tasks that never ran
+  // (spawns that overflowed a ring) bring the poll no closer than every
+  // kFreshPollFloor dispatches: served at the rate they overflow, a
+  // fan-out runs breadth first and every started task holds a stack
+  // (skynet 1M: 1.1 GiB, and 2 workers slower than 1), while the floor
+  // keeps it mostly depth first (about 210 MiB) and still starts a burst
+  // of new connections within milliseconds (a floor of 16 left some of
+  // 1,000 new echo connections waiting 350 ms for their first run).
+  size_t resumed = 0;
+  size_t fresh = 0;
   size_t local = 0;
   for (int b = 0; b < bands_; ++b) {
-    backlog += inject_[b].size();
+    const size_t queued = inject_[b].size();
+    const size_t r = std::min(inject_[b].resumed(), queued);
+    resumed += r;
+    fresh += queued - r;
     local += queues_[static_cast<size_t>(b)].size();
   }
-  if (backlog == 0) return global_queue_interval_;
-  const size_t interval = local / backlog;
+  size_t interval = static_cast<size_t>(global_queue_interval_);
+  if (resumed != 0) interval = std::min(interval, local / resumed);
+  if (fresh != 0) {
+    interval = std::min(interval, std::max(kFreshPollFloor, local / fresh));
+  }
   return static_cast<int>(std::clamp<size_t>(
       interval, 1, static_cast<size_t>(global_queue_interval_)));
 }
@@ -98,6 +112,13 @@ Task* Worker::TakeGlobalBand(int band) {
 Task* Worker::TakeGlobal() {
   for (int b = bands_ - 1; b >= 0; --b) {
     if (Task* t = TakeGlobalBand(b)) return t;
+  }
+  return nullptr;
+}
+
+Task* Worker::TakeGlobalResumed() {
+  for (int b = bands_ - 1; b >= 0; --b) {
+    if (Task* t = shared_->inject_queue(b).PopResumed()) return t;
   }
   return nullptr;
 }
@@ -220,8 +241,12 @@ inline Task* Worker::NextLocalTurnsImpl() {
   Task* t = TakeLifo();
   if (ABSL_PREDICT_FALSE(t == nullptr)) return NextLocalSlow();
   // Commit what NextLocalSlow() and PopBands() would have counted.
-  global_countdown_ =
-      global_turn ? global_queue_interval_ : global_countdown_ - 1;
+  if (global_turn) {
+    global_countdown_ = global_queue_interval_;
+    global_early_ = false;
+  } else {
+    --global_countdown_;
+  }
   if (band_turn) {
     band_countdown_ = starvation_interval_;
     ++band_turn_;
@@ -238,8 +263,13 @@ inline Task* Worker::NextLocalTurnsImpl() {
 Task* Worker::NextLocalSlow() {
   if (Task* t = PopMailbox()) return t;
   if (--global_countdown_ == 0) {
+    const bool early = global_early_;
     global_countdown_ = NextGlobalInterval();
-    if (Task* t = TakeGlobal()) {
+    global_early_ = global_countdown_ < global_queue_interval_;
+    Task* t = nullptr;
+    if (early) t = TakeGlobalResumed();
+    if (t == nullptr) t = TakeGlobal();
+    if (t != nullptr) {
       global_pops_.Add();
       return t;
     }
@@ -276,6 +306,7 @@ void NoteInjection() { injections.fetch_add(1, std::memory_order_relaxed); }
 Worker::DispatchState Worker::SaveDispatchState() const {
   return DispatchState{
       .global_countdown = global_countdown_,
+      .global_early = global_early_,
       .band_countdown = band_countdown_,
       .band_turn = band_turn_,
       .lifo_streak = lifo_streak_,
@@ -290,6 +321,7 @@ Task* Worker::CheckFastPath(const char* path, const DispatchState& before,
   // Undo the fast path's decision and let the slow path decide instead.
   lifo_.store(task, std::memory_order_relaxed);
   global_countdown_ = before.global_countdown;
+  global_early_ = before.global_early;
   band_countdown_ = before.band_countdown;
   band_turn_ = before.band_turn;
   lifo_streak_ = before.lifo_streak;
@@ -297,6 +329,7 @@ Task* Worker::CheckFastPath(const char* path, const DispatchState& before,
   const DispatchState after = SaveDispatchState();
   const bool same = slow == task &&
                     after.global_countdown == fast.global_countdown &&
+                    after.global_early == fast.global_early &&
                     after.band_countdown == fast.band_countdown &&
                     after.band_turn == fast.band_turn &&
                     after.lifo_streak == fast.lifo_streak;
