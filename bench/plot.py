@@ -43,6 +43,7 @@ EXTRA_FIELDS = {
     "skynet": ["rss_mib"],
     "imbalance": ["efficiency"],
     "latency": ["p99_us"],
+    "suspended": ["kib_per_task"],
     "echo": ["p99_us"],
     "accept": ["p99_us"],
 }
@@ -54,6 +55,7 @@ TITLES = {
     "skynet": "skynet 1M",
     "imbalance": "imbalanced fan-out",
     "latency": "wake-to-run latency",
+    "suspended": "1M suspended tasks",
     "pingpong": "ping-pong, rendezvous",
     "pingpong_buf1": "ping-pong, capacity 1",
     "unbounded_1p": "unbounded channel, 1 → 1",
@@ -63,11 +65,13 @@ TITLES = {
     "bulk": "bulk transfer",
 }
 # What the `value` field is, where the title alone does not say.
-VALUE_TITLES = {"imbalance": "makespan", "latency": "p50"}
+VALUE_TITLES = {"imbalance": "makespan", "latency": "p50",
+                "suspended": "create + release"}
 FIELD_TITLES = {
     "rss_mib": ("peak RSS", "MiB"),
     "efficiency": ("efficiency (ideal / makespan)", "ratio"),
     "p99_us": ("p99", "µs"),
+    "kib_per_task": ("RSS per waiting task", "KiB"),
 }
 # Quantities where a larger figure is better; everything else is a cost.
 HIGHER_IS_BETTER = {"efficiency", "req_per_s", "conn_per_s", "GB_per_s",
