@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <exception>
+#include <memory>
 #include <string>
 #include <typeinfo>
 
@@ -173,9 +174,24 @@ BasicCoroutine::BasicCoroutine(const CoroutineOptions& options)
     san_.tsan_fiber = coroutine_internal::TsanCreateFiber();
   }
   if (options.listener != nullptr) {
-    listeners_.push_back(options.listener);
+    Cold().listeners.push_back(options.listener);
     observed_ = true;
   }
+}
+
+BasicCoroutine::ColdState& BasicCoroutine::Cold() {
+  if (cold_ == nullptr) cold_ = std::make_unique<ColdState>();
+  return *cold_;
+}
+
+const std::string& BasicCoroutine::EmptyString() {
+  static const std::string* const kEmpty = new std::string;
+  return *kEmpty;
+}
+
+const std::exception_ptr& BasicCoroutine::NoError() {
+  static const std::exception_ptr* const kNone = new std::exception_ptr;
+  return *kNone;
 }
 
 BasicCoroutine::~BasicCoroutine() {
@@ -196,11 +212,12 @@ void BasicCoroutine::Main(void* transfer) {
     if (cancel_requested_) swallow_how = "returned normally";
   } catch (const CoroutineCancelled& c) {
     // The body may end itself by throwing CoroutineCancelled.
-    if (!cancel_requested_) cancel_reason_ = c.reason();
+    if (!cancel_requested_) Cold().cancel_reason = c.reason();
     final_state = CoroutineState::kCancelled;
   } catch (...) {
-    error_ = std::current_exception();
-    error_message_ = coroutine_internal::DescribeCurrentException();
+    ColdState& cold = Cold();
+    cold.error = std::current_exception();
+    cold.error_message = coroutine_internal::DescribeCurrentException();
     final_state = CoroutineState::kFailed;
     if (cancel_thrown_) swallow_how = "replaced it with another exception";
   }
@@ -208,9 +225,10 @@ void BasicCoroutine::Main(void* transfer) {
     final_state = CoroutineState::kCancelled;
     if (swallow_how != nullptr && cancel_thrown_) {
       swallowed_ = true;
-      error_message_ = absl::StrCat("coroutine '", name_, "' (id ", id_,
-                                    ") swallowed its cancellation (",
-                                    cancel_reason_, "): it ", swallow_how);
+      ColdState& cold = Cold();
+      cold.error_message = absl::StrCat(
+          "coroutine '", name_, "' (id ", id_, ") swallowed its cancellation (",
+          cold.cancel_reason, "): it ", swallow_how);
     }
   }
   DropBody();
@@ -240,7 +258,7 @@ void* BasicCoroutine::OnCancelledSuspend() {
   // once without an input.
   if (std::uncaught_exceptions() > 0) return nullptr;
   cancel_thrown_ = true;
-  throw CoroutineCancelled(cancel_reason_);
+  throw CoroutineCancelled(cancel_reason());
 }
 
 void BasicCoroutine::LeaveIfCanaryBroken() {
@@ -263,7 +281,7 @@ absl::Status BasicCoroutine::CancelRaw(std::string_view reason) {
                      ") cannot be cancelled while ", CoroutineStateName(from)));
   }
   cancel_requested_ = true;
-  cancel_reason_ = std::string(reason);
+  Cold().cancel_reason = std::string(reason);
   if (from == CoroutineState::kReady) {
     DropBody();
     Transition(CoroutineState::kCancelled);
@@ -276,7 +294,7 @@ absl::Status BasicCoroutine::CancelRaw(std::string_view reason) {
   if (swallowed_) {
     // The caller logs it (the scheduler does, through spdlog); this layer
     // has no logging of its own.
-    return absl::InternalError(error_message_);
+    return absl::InternalError(error_message());
   }
   return absl::OkStatus();
 }
@@ -291,22 +309,27 @@ __attribute__((noinline, cold)) void BasicCoroutine::FatalIllegalTransition(
 
 __attribute__((noinline)) void BasicCoroutine::NotifyListeners(
     CoroutineState from, CoroutineState to) {
-  for (Listener* l : listeners_) l->OnStateChange(*this, from, to);
+  if (cold_ != nullptr) {
+    for (Listener* l : cold_->listeners) l->OnStateChange(*this, from, to);
+  }
   coroutine_internal::NotifyGlobalListeners(*this, from, to);
 }
 
 void BasicCoroutine::AddListener(Listener* listener) {
-  if (std::find(listeners_.begin(), listeners_.end(), listener) ==
-      listeners_.end()) {
-    listeners_.push_back(listener);
+  std::vector<Listener*>& listeners = Cold().listeners;
+  if (std::find(listeners.begin(), listeners.end(), listener) ==
+      listeners.end()) {
+    listeners.push_back(listener);
   }
   observed_ = true;
 }
 
 void BasicCoroutine::RemoveListener(Listener* listener) {
-  listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener),
-                   listeners_.end());
-  observed_ = !listeners_.empty();
+  if (cold_ == nullptr) return;
+  std::vector<Listener*>& listeners = cold_->listeners;
+  listeners.erase(std::remove(listeners.begin(), listeners.end(), listener),
+                  listeners.end());
+  observed_ = !listeners.empty();
 }
 
 void BasicCoroutine::EnterSyscall(std::string_view name) {

@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -111,7 +112,9 @@ class BasicCoroutine {
     return cancel_requested_ || CancelRequestedElsewhere();
   }
   // cancel_reason() is the reason given to Cancel().
-  const std::string& cancel_reason() const { return cancel_reason_; }
+  const std::string& cancel_reason() const {
+    return cold_ != nullptr ? cold_->cancel_reason : EmptyString();
+  }
 
   // AddListener() registers `listener` for this coroutine's state changes.
   // Call it only while the coroutine is not running.
@@ -157,11 +160,29 @@ class BasicCoroutine {
   absl::Status CancelRaw(std::string_view reason);
 
   // Failure details once the state is Failed.
-  const std::exception_ptr& error() const { return error_; }
-  const std::string& error_message() const { return error_message_; }
+  const std::exception_ptr& error() const {
+    return cold_ != nullptr ? cold_->error : NoError();
+  }
+  const std::string& error_message() const {
+    return cold_ != nullptr ? cold_->error_message : EmptyString();
+  }
 
  private:
   friend struct coroutine_internal::Access;
+
+  // What most coroutines never have: listeners, a cancellation reason, a
+  // failure. Out of line (allocated on first use), so that the block every
+  // spawn writes stays smaller by the size of two strings, a vector and an
+  // exception pointer.
+  struct ColdState {
+    std::vector<Listener*> listeners;
+    std::string cancel_reason;
+    std::exception_ptr error;
+    std::string error_message;
+  };
+  ColdState& Cold();
+  static const std::string& EmptyString();
+  static const std::exception_ptr& NoError();
 
   static void Entry(void* transfer, void* self);
   [[noreturn]] void Main(void* transfer);
@@ -199,7 +220,7 @@ class BasicCoroutine {
   bool cancel_thrown_ = false;
   bool swallowed_ = false;
   bool heap_block_ = false;
-  bool observed_ = false;  // listeners_ is not empty
+  bool observed_ = false;  // cold_->listeners is not empty
   bool has_eh_ = false;    // saved_eh_ is not all zero
   const bool isolate_fp_env_;
   int saved_errno_ = 0;
@@ -210,7 +231,6 @@ class BasicCoroutine {
   std::atomic<int> priority_;
   uint64_t id_;
   coroutine_internal::Stack stack_;
-  std::vector<Listener*> listeners_;
   // The coroutine's CoroutineLocal values (a local_internal::LocalTable
   // owned by local/, opaque here), or null while it has none. Destroyed
   // through the LocalsHooks (internal/locals_hooks.h) when the coroutine
@@ -218,9 +238,7 @@ class BasicCoroutine {
   void* locals_ = nullptr;
   std::string name_;
   std::string_view syscall_;
-  std::string cancel_reason_;
-  std::exception_ptr error_;
-  std::string error_message_;
+  std::unique_ptr<ColdState> cold_;
   // Sanitizer bookkeeping: no bytes without sanitizers.
   [[no_unique_address]] coroutine_internal::FiberSanitizerState san_;
 };

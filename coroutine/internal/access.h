@@ -86,10 +86,10 @@ struct Access {
     return b->CancelRaw(reason);
   }
   static const std::exception_ptr& Error(const BasicCoroutine* b) {
-    return b->error_;
+    return b->error();
   }
   static const std::string& ErrorMessage(const BasicCoroutine* b) {
-    return b->error_message_;
+    return b->error_message();
   }
 
   // The CoroutineLocal table of `b` (see internal/locals_hooks.h), or null.
