@@ -2,14 +2,23 @@
 
 #include "daemon/tcp_service.h"
 
+#include <cstdint>
 #include <utility>
 
 #include "daemon/rate_limited_log.h"
 #include "net/errors.h"
+#include "scheduler/scheduler.h"
 #include "spdlog/spdlog.h"
 
 namespace colony {
 namespace daemon {
+
+namespace {
+
+// Connections accepted in a row before the accept loop yields.
+constexpr uint32_t kAcceptBurst = 32;
+
+}  // namespace
 
 bool TcpConnection::WaitForRequest() {
   std::lock_guard<std::mutex> lock(service_->mu_);
@@ -49,7 +58,11 @@ void TcpService::StopAccepting() { listener_.Close().IgnoreError(); }
 void TcpService::AcceptLoop() {
   static LogRateLimiter refusals(absl::Seconds(1));
   static LogRateLimiter errors(absl::Seconds(1));
-  for (;;) {
+  for (uint32_t accepts = 0;; ++accepts) {
+    // A burst of connections is accepted without the listener ever waiting:
+    // step aside now and then, so that the connections spawned so far (and
+    // everything else on this worker) run before the rest of the backlog.
+    if (accepts % kAcceptBurst == kAcceptBurst - 1) Yield();
     absl::StatusOr<TcpStream> conn = listener_.Accept();
     if (!conn.ok()) {
       if (IsClosed(conn.status()) || CancellationRequested()) return;

@@ -20,6 +20,11 @@ uint64_t DispatchFastPathChecks();
 // the fast path's decision and the slow path's is void, since the two
 // looked at different injection queues; the slow path's decision stands.
 void NoteInjection();
+// NoteInjectionDone() is called by SchedulerShared::Inject() after the
+// push. A check that began while an injection was under way (noted, not
+// done) is void too: the fast path may have looked at the queue before the
+// push, the slow path after it.
+void NoteInjectionDone();
 
 }  // namespace colony::scheduler_internal
 

@@ -201,6 +201,9 @@ void SchedulerShared::Inject(Task* task) {
   NoteInjection();  // before the push that publishes it
 #endif
   inject_[static_cast<size_t>(task->band_)].Push(task);
+#if defined(COLONY_CHECK_DISPATCH)
+  NoteInjectionDone();
+#endif
   NotifyParked();
 }
 

@@ -200,7 +200,8 @@ class Worker {
     uint32_t band_turn;
     int lifo_streak;
     int quiet;
-    uint64_t injections;  // NoteInjection()s so far
+    uint64_t injections;       // NoteInjection()s so far
+    uint64_t injections_done;  // NoteInjectionDone()s so far
   };
   DispatchState SaveDispatchState() const;
   // CheckFastPath() undoes the decision of fast path `path` (it took

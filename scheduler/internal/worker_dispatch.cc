@@ -290,7 +290,9 @@ Task* Worker::NextLocalSlow() {
 namespace {
 
 std::atomic<uint64_t> fast_path_checks{0};
+// Injections begun (counted before the push) and ended (after it).
 std::atomic<uint64_t> injections{0};
+std::atomic<uint64_t> injections_done{0};
 
 }  // namespace
 
@@ -303,6 +305,11 @@ uint64_t DispatchFastPathChecks() {
 // acquires before CheckFastPath() reads the count again).
 void NoteInjection() { injections.fetch_add(1, std::memory_order_relaxed); }
 
+// Release: a check that reads the new count (acquire) also sees the push.
+void NoteInjectionDone() {
+  injections_done.fetch_add(1, std::memory_order_release);
+}
+
 Worker::DispatchState Worker::SaveDispatchState() const {
   return DispatchState{
       .global_countdown = global_countdown_,
@@ -312,6 +319,7 @@ Worker::DispatchState Worker::SaveDispatchState() const {
       .lifo_streak = lifo_streak_,
       .quiet = quiet_,
       .injections = injections.load(std::memory_order_relaxed),
+      .injections_done = injections_done.load(std::memory_order_acquire),
   };
 }
 
@@ -333,9 +341,13 @@ Task* Worker::CheckFastPath(const char* path, const DispatchState& before,
                     after.band_countdown == fast.band_countdown &&
                     after.band_turn == fast.band_turn &&
                     after.lifo_streak == fast.lifo_streak;
-  if (!same && after.injections != before.injections) {
-    // Another thread injected a task in between: no comparison. The slow
-    // path's decision stands (its counters are set); quiet_ is unknown.
+  // Another thread injected a task in between, or was injecting one when
+  // the fast path began (counted before its snapshot, pushed after its
+  // look at the injection queue): no comparison. The slow path's decision
+  // stands (its counters are set); quiet_ is unknown.
+  const bool injected = after.injections != before.injections ||
+                        before.injections_done != before.injections;
+  if (!same && injected) {
     quiet_ = 0;
     return slow;
   }
