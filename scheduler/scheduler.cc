@@ -159,11 +159,13 @@ void SleepUntil(Deadline deadline) {
     Yield();
     return;
   }
+  // It suspends at least once even if the deadline passes from here on
+  // (a sleep is always a suspension point, as a Yield() is).
   scheduler_internal::WaitScope wait(self, "sleep");
-  while (!deadline.IsReached()) {
+  do {
     scheduler_internal::ParkTaskUntil(self, deadline);
     scheduler_internal::CheckCancel(self);
-  }
+  } while (!deadline.IsReached());
 }
 
 void SleepFor(absl::Duration duration) {
