@@ -15,6 +15,7 @@
 
 #include "coroutine/coroutine.h"
 #include "coroutine/internal/sanitizer.h"
+#include "time/clock.h"
 
 namespace colony::coroutine_internal {
 namespace {
@@ -62,6 +63,38 @@ TEST(StackPoolTest, BeyondWarmLimitPagesAreReturned) {
   EXPECT_EQ(a->lo[100], 0);
   EXPECT_EQ(b->lo[100], 1);
   EXPECT_EQ(pool.stats().stacks_pooled, 2u);
+}
+
+TEST(StackPoolTest, StacksPastWarmLimitKeepPagesForTheRetentionTime) {
+  constexpr int64_t kRetain = 3'600'000'000'000;  // an hour
+  StackPool pool(GuardMode::kGuardAdvice, 1000, /*warm_limit=*/1,
+                 /*thread_cache=*/false, kRetain);
+  std::vector<Stack> stacks;
+  for (int i = 0; i < 4; ++i) {
+    auto s = pool.Allocate(16 * 1024);
+    ASSERT_TRUE(s.ok());
+    std::memset(s->lo, i + 1, s->size);
+    stacks.push_back(*s);
+  }
+  for (const Stack& s : stacks) pool.Release(s);
+  // Three past the warm limit, released just now: every page stays.
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(stacks[i].lo[100], i + 1) << i;
+  EXPECT_EQ(pool.Scavenge(NowNanos()), 0u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(stacks[i].lo[100], i + 1) << i;
+  // Once they are older than the retention time, the three least recently
+  // released give their pages back (they read back as zero); the warm
+  // limit's one keeps them.
+  EXPECT_EQ(pool.Scavenge(NowNanos() + kRetain), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(stacks[i].lo[100], 0) << i;
+  EXPECT_EQ(stacks[3].lo[100], 4);
+  EXPECT_EQ(pool.Scavenge(NowNanos() + 2 * kRetain), 0u);
+  EXPECT_EQ(pool.stats().stacks_pooled, 4u);
+  // They are all allocated again, the warm one first.
+  auto again = pool.Allocate(16 * 1024);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->lo, stacks[3].lo);
+  EXPECT_EQ(pool.stats().stacks_carved, 4u);
+  pool.Release(*again);
 }
 
 TEST(StackPoolTest, MprotectGuardsFallBackToCanariesPastTheBudget) {

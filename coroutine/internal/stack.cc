@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "coroutine/internal/sanitizer.h"
+#include "time/clock.h"
 
 #if defined(COLONY_ASAN)
 #include <sanitizer/asan_interface.h>
@@ -134,17 +135,18 @@ StackPool& StackPool::Default() {
   static StackPool* const pool = new StackPool(
       ModeFromEnvironment(),
       ReadMaxMapCount() > kVmaReserve ? ReadMaxMapCount() - kVmaReserve : 0,
-      /*warm_limit=*/4096, /*thread_cache=*/true);
+      /*warm_limit=*/4096, /*thread_cache=*/true, kDefaultRetainNanos);
   return *pool;
 }
 
 StackPool::StackPool(GuardMode mode, size_t max_guard_vmas, size_t warm_limit,
-                     bool thread_cache)
+                     bool thread_cache, int64_t retain_ns)
     : mode_(mode),
       max_guard_vmas_(max_guard_vmas),
       warm_limit_(warm_limit),
       trim_batch_(std::clamp<size_t>(warm_limit / 4, 1, kMaxTrimBatch)),
-      thread_cache_(thread_cache) {
+      thread_cache_(thread_cache),
+      retain_ns_(std::max<int64_t>(retain_ns, 0)) {
   if (mode == GuardMode::kGuardAdvice && !KernelHasGuardAdvice()) {
     mode_.store(GuardMode::kMprotect, std::memory_order_relaxed);
   }
@@ -209,8 +211,10 @@ absl::StatusOr<Stack> StackPool::AllocateSlow(int cls) {
     std::lock_guard<std::mutex> lock(mu_);
     SizeClass& sc = classes_[cls];
     const int want = thread_cache_ ? kCacheBatch : 1;
+    // The most recently released first: its pages are the likeliest to be
+    // in the caches, and the oldest are the next to give theirs back.
     while (got < want && !sc.warm.empty()) {
-      batch[got++] = sc.warm.back();
+      batch[got++] = sc.warm.back().stack;
       sc.warm.pop_back();
     }
     while (got < want && !sc.cold.empty()) {
@@ -350,30 +354,64 @@ void StackPool::Release(Stack stack) {
 void StackPool::ReleaseToShared(Stack* stacks, size_t n) {
   if (n == 0) return;
   // When a class's warm stacks reach warm_limit_ + trim_batch_, the
-  // trim_batch_ least recently released give their pages back. The
-  // madvise() runs outside the lock, and only then do those stacks become
-  // available again (as cold ones). Batches matter with several threads:
-  // every MADV_DONTNEED flushes the TLBs of every CPU the process runs on
-  // (an inter-processor interrupt each), and a batch of neighbouring
-  // stacks is mostly one range (GiveBackPages()).
+  // trim_batch_ least recently released give their pages back if they were
+  // released retain_ns_ ago or earlier (Scavenge() takes the rest later).
+  // The madvise() runs outside the lock, and only then do those stacks
+  // become available again (as cold ones). Batches matter with several
+  // threads: every MADV_DONTNEED flushes the TLBs of every CPU the process
+  // runs on (an inter-processor interrupt each), and a batch of
+  // neighbouring stacks is mostly one range (GiveBackPages()).
+  const int64_t now = NowNanos();
   std::vector<Stack> trim;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < n; ++i) {
       SizeClass& sc = classes_[stacks[i].size_class];
-      sc.warm.push_back(stacks[i]);
+      sc.warm.push_back(Warm{stacks[i], now});
       if (sc.warm.size() >= warm_limit_ + trim_batch_) {
-        trim.insert(trim.end(), sc.warm.begin(),
-                    sc.warm.begin() + static_cast<ptrdiff_t>(trim_batch_));
-        sc.warm.erase(sc.warm.begin(),
-                      sc.warm.begin() + static_cast<ptrdiff_t>(trim_batch_));
+        TakeOldLocked(sc, now, trim_batch_, &trim);
       }
     }
   }
-  if (trim.empty()) return;
-  GiveBackPages(trim.data(), trim.size());
+  GiveBackAndCool(trim);
+}
+
+void StackPool::TakeOldLocked(SizeClass& sc, int64_t now_ns, size_t max,
+                              std::vector<Stack>* out) {
+  size_t taken = 0;
+  while (taken < max && sc.warm.size() > warm_limit_ &&
+         now_ns - sc.warm.front().released_ns >= retain_ns_) {
+    out->push_back(sc.warm.front().stack);
+    sc.warm.pop_front();
+    ++taken;
+  }
+}
+
+void StackPool::GiveBackAndCool(std::vector<Stack>& stacks) {
+  if (stacks.empty()) return;
+  GiveBackPages(stacks.data(), stacks.size());
   std::lock_guard<std::mutex> lock(mu_);
-  for (const Stack& s : trim) classes_[s.size_class].cold.push_back(s);
+  for (const Stack& s : stacks) classes_[s.size_class].cold.push_back(s);
+}
+
+size_t StackPool::Scavenge(int64_t now_ns) {
+  size_t total = 0;
+  std::vector<Stack> trim;
+  for (SizeClass& sc : classes_) {
+    // A batch at a time, so that allocations and releases of other threads
+    // wait for the lock no longer than one batch's bookkeeping.
+    for (;;) {
+      trim.clear();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        TakeOldLocked(sc, now_ns, kMaxTrimBatch, &trim);
+      }
+      if (trim.empty()) break;
+      total += trim.size();
+      GiveBackAndCool(trim);
+    }
+  }
+  return total;
 }
 
 void StackPool::GiveBackPages(Stack* stacks, size_t n) {
@@ -403,9 +441,12 @@ void StackPool::GiveBackPages(Stack* stacks, size_t n) {
 
 void StackPool::Trim() {
   std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Stack> stacks;
   for (SizeClass& sc : classes_) {
-    GiveBackPages(sc.warm.data(), sc.warm.size());
-    sc.cold.insert(sc.cold.end(), sc.warm.begin(), sc.warm.end());
+    stacks.clear();
+    for (const Warm& w : sc.warm) stacks.push_back(w.stack);
+    GiveBackPages(stacks.data(), stacks.size());
+    sc.cold.insert(sc.cold.end(), stacks.begin(), stacks.end());
     sc.warm.clear();
   }
 }
@@ -417,6 +458,7 @@ StackPool::Stats StackPool::stats() const {
   s.stacks_pooled = 0;
   for (const SizeClass& sc : classes_) {
     s.stacks_pooled += sc.warm.size() + sc.cold.size();
+    s.stacks_warm += sc.warm.size();
   }
   return s;
 }

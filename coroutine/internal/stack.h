@@ -11,10 +11,16 @@
 // stack that every switch checks.
 //
 // Stacks are pooled per size class (powers of two) in a small per-thread
-// cache in front of a shared pool. Pages of stacks beyond the pool's warm
-// limit are returned to the kernel with MADV_DONTNEED, in batches of the
-// least recently released; the address space (and the guard) is kept for
-// reuse.
+// cache in front of a shared pool. Released stacks keep their pages (a
+// stack allocated again costs no page fault): up to the pool's warm limit
+// for ever, beyond it for the pool's retention time. Pages of stacks
+// beyond the warm limit that have waited longer are returned to the kernel
+// with MADV_DONTNEED, in batches of the least recently released, by the
+// next release of their size class or by Scavenge() (which the scheduler's
+// monitor thread calls, so that a process that has gone quiet after a
+// burst gives the memory back too). What is kept beyond the warm limit is
+// thus at most what was in use at once within the retention time. The
+// address space (and the guard) is kept for reuse.
 //
 // Thread-safety: StackPool is thread-safe. A Stack is owned by one holder.
 
@@ -24,6 +30,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string_view>
 #include <utility>
@@ -73,6 +80,7 @@ class StackPool {
     size_t stacks_carved = 0;    // stacks ever cut from slabs
     size_t stacks_in_use = 0;    // handed out and not yet released
     size_t stacks_pooled = 0;    // in the shared pool (warm and cold)
+    size_t stacks_warm = 0;      // of those, with their pages resident
     size_t mprotect_guards = 0;  // guards that cost VMAs
     size_t canary_stacks = 0;    // stacks protected by a canary only
   };
@@ -86,10 +94,13 @@ class StackPool {
   // when the kernel lacks it). `max_guard_vmas` bounds the VMAs mprotect
   // guards may use before stacks switch to canaries; `warm_limit` is how many
   // released stacks per size class keep their pages (a quarter more, at most
-  // 1,024, may wait to give theirs back in one batch).
-  // The Default() pool also keeps a small per-thread cache (`thread_cache`).
+  // 1,024, may wait to give theirs back in one batch); stacks past that
+  // keep their pages for `retain_ns` nanoseconds after their release (0:
+  // they give them back at once, in those batches). The Default() pool
+  // keeps released stacks for kDefaultRetainNanos and a small per-thread
+  // cache (`thread_cache`).
   StackPool(GuardMode mode, size_t max_guard_vmas, size_t warm_limit,
-            bool thread_cache = false);
+            bool thread_cache = false, int64_t retain_ns = 0);
   ~StackPool();
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
@@ -107,6 +118,16 @@ class StackPool {
   // Trim returns the pages of every pooled stack to the kernel.
   void Trim();
 
+  // Scavenge returns the pages of the pooled stacks past the warm limit
+  // that were released at least the retention time before `now_ns` (a
+  // NowNanos() reading), and returns how many stacks gave theirs back.
+  // Cheap when there are none; meant for a background thread.
+  size_t Scavenge(int64_t now_ns);
+
+  // How long the Default() pool keeps the pages of released stacks past
+  // its warm limit.
+  static constexpr int64_t kDefaultRetainNanos = 5'000'000'000;
+
   GuardMode mode() const { return mode_.load(std::memory_order_relaxed); }
   Stats stats() const;
 
@@ -115,8 +136,13 @@ class StackPool {
 
  private:
   struct ThreadCache;
+  // A pooled stack whose pages are resident, and when it was released.
+  struct Warm {
+    Stack stack;
+    int64_t released_ns;
+  };
   struct SizeClass {
-    std::vector<Stack> warm;  // pages resident
+    std::deque<Warm> warm;    // pages resident; least recently released first
     std::vector<Stack> cold;  // pages given back
     char* slab_next = nullptr;
     char* slab_end = nullptr;
@@ -130,6 +156,14 @@ class StackPool {
   absl::StatusOr<Stack> MapUnpooled(size_t size);
   GuardMode ProtectLocked(char* guard_lo);
   void ReleaseToShared(Stack* stacks, size_t n);
+  // TakeOldLocked() moves up to `max` of the least recently released warm
+  // stacks of `sc` that are past the warm limit and older than the
+  // retention time to `out`. Requires mu_.
+  void TakeOldLocked(SizeClass& sc, int64_t now_ns, size_t max,
+                     std::vector<Stack>* out);
+  // GiveBackAndCool() gives back the pages of `stacks` (GiveBackPages())
+  // and makes them cold, available again. Without mu_.
+  void GiveBackAndCool(std::vector<Stack>& stacks);
   // GiveBackPages() returns the pages of `stacks` (sorting them by address)
   // to the kernel, keeping their address space and guards.
   static void GiveBackPages(Stack* stacks, size_t n);
@@ -144,6 +178,7 @@ class StackPool {
   // How many warm stacks past the limit give their pages back at once.
   const size_t trim_batch_;
   const bool thread_cache_;
+  const int64_t retain_ns_;
   // A std::mutex rather than absl::Mutex: the system Abseil is not built
   // with ThreadSanitizer, which would then miss its synchronisation.
   mutable std::mutex mu_;

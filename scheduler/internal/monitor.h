@@ -2,11 +2,12 @@
 //
 // Monitor: one background thread per scheduler that looks at the
 // scheduler from outside its workers, for what a worker cannot do while it
-// runs a long task. Each look is a MonitorCheck; today there is one, the
-// I/O check (SchedulerShared::MonitorIo(): poll when nobody has for about 1 ms
-// while waiters exist; it asks for the short interval only while it had
-// to poll, so workers that poll on their own let it back off), and a stall
-// detector can add its own.
+// runs a long task. Each look is a Check; there are three: the I/O check
+// (SchedulerShared::MonitorIo(): poll when nobody has for about 1 ms while
+// waiters exist; it asks for the short interval only while it had to poll,
+// so workers that poll on their own let it back off), the stall check
+// (MonitorStalls(): long slices, overdue timers, missed wakes) and the
+// memory check (MonitorStacks(): old stacks' pages back to the kernel).
 //
 // The thread ticks every `interval` while some check asked for it (its
 // Check() returned true: "I am watching something") and backs off,

@@ -19,6 +19,7 @@
 #include "coroutine/basic_coroutine.h"
 #include "coroutine/coroutine_state.h"
 #include "coroutine/internal/locals_hooks.h"
+#include "coroutine/internal/stack.h"
 #include "scheduler/internal/scope_tasks.h"
 #include "scheduler/internal/task.h"
 #include "scheduler/internal/task_dump.h"
@@ -44,6 +45,8 @@ namespace {
 // kMonitorIdleNanos.
 constexpr int64_t kMonitorIntervalNanos = 1'000'000;
 constexpr int64_t kMonitorIdleNanos = 20'000'000;
+// How often the monitor has the stack pool give back old stacks' pages.
+constexpr int64_t kScavengeIntervalNanos = 100'000'000;
 }  // namespace
 
 SchedulerShared::SchedulerShared(SchedulerOptions options, Scheduler* owner)
@@ -61,6 +64,7 @@ SchedulerShared::SchedulerShared(SchedulerOptions options, Scheduler* owner)
   monitor_.Add([this](int64_t now) { return MonitorIo(now); });
   stall_watch_.resize(workers_.size());
   monitor_.Add([this](int64_t now) { return MonitorStalls(now); });
+  monitor_.Add([this](int64_t now) { return MonitorStacks(now); });
 }
 
 SchedulerShared::~SchedulerShared() = default;
@@ -459,6 +463,13 @@ bool SchedulerShared::MonitorStalls(int64_t now_ns) {
     }
   }
   return watching;
+}
+
+bool SchedulerShared::MonitorStacks(int64_t now_ns) {
+  if (now_ns - last_scavenge_ns_ < kScavengeIntervalNanos) return false;
+  last_scavenge_ns_ = now_ns;
+  coroutine_internal::StackPool::Default().Scavenge(now_ns);
+  return false;
 }
 
 std::string SchedulerShared::TaskNameById(uint64_t id) const {

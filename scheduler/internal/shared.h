@@ -168,6 +168,13 @@ class SchedulerShared {
   // a parked worker is woken to take its queued tasks. It also takes the
   // overdue timers of a worker stuck in a long slice.
   bool MonitorStalls(int64_t now_ns);
+  // MonitorStacks() is the monitor's memory check: every
+  // kScavengeIntervalNanos it has the stack pool give back the pages of
+  // stacks released longer ago than the pool keeps them
+  // (StackPool::Scavenge()), so that memory a burst of tasks used returns
+  // to the kernel even when no task ends any more. Never asks for the
+  // short interval.
+  bool MonitorStacks(int64_t now_ns);
   // TaskNameById() looks a live task's name up (for a log line).
   std::string TaskNameById(uint64_t id) const;
 
@@ -197,6 +204,7 @@ class SchedulerShared {
     bool reported = false;
   };
   std::vector<StallWatch> stall_watch_;
+  int64_t last_scavenge_ns_ = 0;  // monitor thread only
   std::atomic<uint64_t> monitor_wakes_{0};  // a statistic, relaxed
   Monitor monitor_;
 };
