@@ -81,7 +81,8 @@ TEST_P(EventTest, SetWakesManyBatchesWhileTimedWaitersLeave) {
   ev.Set();
   for (auto& h : hs) ASSERT_TRUE(h.Join().completed());
   EXPECT_EQ(woke.load() + timed_out.load(), kWaiters);
-  EXPECT_GE(woke.load(), kWaiters - kWaiters / 3);
+  // Every untimed waiter (i % 3 != 0) was woken.
+  EXPECT_GE(woke.load(), kWaiters - (kWaiters + 2) / 3);
   EXPECT_TRUE(ev.IsSet());
 }
 
