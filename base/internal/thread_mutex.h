@@ -12,15 +12,46 @@
 // short critical sections that never suspend. Tasks wait on colony::Mutex
 // (sync/mutex.h) instead.
 //
+// A contended Lock() first spins for a moment (64 looks with a pause
+// between them, a few microseconds at most) before it sleeps in the
+// kernel, as glibc's adaptive mutexes do: the sections are a few dozen
+// instructions, so the holder is usually about to let go, and a futex wait
+// and wake cost a system call each. (A million tasks waiting on one Event from 2 workers
+// made those calls 4% of the time.)
+//
 // Thread-safety: as std::mutex.
 #ifndef COLONY_BASE_INTERNAL_THREAD_MUTEX_H_
 #define COLONY_BASE_INTERNAL_THREAD_MUTEX_H_
 
 #include <mutex>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/base/thread_annotations.h"
 
 namespace colony::base_internal {
+
+// SpinThenLock() takes `lockable` (a std::mutex or a std::unique_lock of
+// one), trying it kSpins times with a pause between tries before it blocks.
+template <typename Lockable>
+ABSL_ATTRIBUTE_NOINLINE void SpinThenLockSlow(Lockable& lockable) {
+  constexpr int kSpins = 64;
+  for (int i = 0; i < kSpins; ++i) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+    if (lockable.try_lock()) return;
+  }
+  lockable.lock();
+}
+
+template <typename Lockable>
+inline void SpinThenLock(Lockable& lockable) {
+  if (ABSL_PREDICT_TRUE(lockable.try_lock())) return;
+  SpinThenLockSlow(lockable);
+}
 
 class ABSL_LOCKABLE ThreadMutex {
  public:
@@ -29,7 +60,7 @@ class ABSL_LOCKABLE ThreadMutex {
   ThreadMutex& operator=(const ThreadMutex&) = delete;
 
   // Lock() blocks the calling thread until it holds the mutex.
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { SpinThenLock(mu_); }
   // TryLock() takes the mutex if it is free.
   bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return mu_.try_lock();
@@ -40,7 +71,7 @@ class ABSL_LOCKABLE ThreadMutex {
   void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() {}
 
   // The standard Lockable names, for std::scoped_lock.
-  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
+  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { SpinThenLock(mu_); }
   bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return mu_.try_lock();
   }
@@ -56,12 +87,14 @@ class ABSL_LOCKABLE ThreadMutex {
 class ABSL_SCOPED_LOCKABLE ThreadMutexLock {
  public:
   explicit ThreadMutexLock(ThreadMutex& mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu)
-      : lock_(mu.mu_) {}
+      : lock_(mu.mu_, std::defer_lock) {
+    SpinThenLock(lock_);
+  }
   ~ThreadMutexLock() ABSL_UNLOCK_FUNCTION() {}
   ThreadMutexLock(const ThreadMutexLock&) = delete;
   ThreadMutexLock& operator=(const ThreadMutexLock&) = delete;
 
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { lock_.lock(); }
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { SpinThenLock(lock_); }
   void Unlock() ABSL_UNLOCK_FUNCTION() { lock_.unlock(); }
 
   // native() is the underlying lock, for std::condition_variable::wait():
