@@ -31,7 +31,10 @@ constexpr size_t kTrimBatch = 1024;
 TEST(SchedulerScavengeTest, BurstStacksStayWarmThenGoBack) {
   auto s = StartScheduler({.workers = 2});
   constexpr int kTasks = 6000;  // under ThreadSanitizer's 8,128 too
-  const absl::Time burst_end = [&] {
+  // Every stack of the burst is released after `released`.
+  absl::Time released;
+  absl::Duration release_took;
+  {
     Event gate;
     std::atomic<int> waiting{0};
     std::vector<JoinHandle<void>> handles;
@@ -45,17 +48,24 @@ TEST(SchedulerScavengeTest, BurstStacksStayWarmThenGoBack) {
     while (waiting.load(std::memory_order_relaxed) < kTasks) {
       absl::SleepFor(absl::Milliseconds(1));
     }
+    released = absl::Now();
     gate.Set();
     for (JoinHandle<void>& h : handles) EXPECT_TRUE(h.Join().completed());
-    return absl::Now();
-  }();
+    release_took = absl::Now() - released;
+  }
   // Every stack is back in the pool, and (but for the workers' small
   // caches) keeps its pages: more than the warm limit and its batch, which
-  // is all that giving pages back at release would keep.
+  // is all that giving pages back at release would keep. (Unless releasing
+  // took most of the retention time, as it may in a sanitized build on a
+  // loaded machine: then the first ones may be old enough to go already.)
   const StackPool::Stats after_burst = StackPool::Default().stats();
-  EXPECT_GT(after_burst.stacks_warm, kWarmLimit + kTrimBatch);
-  // The monitor gives the pages past the warm limit back once they are
-  // older than the retention time.
+  const absl::Duration retain =
+      absl::Nanoseconds(StackPool::kDefaultRetainNanos);
+  if (release_took < retain / 2) {
+    EXPECT_GT(after_burst.stacks_warm, kWarmLimit + kTrimBatch);
+  }
+  // The monitor gives the pages past the warm limit back, and not before
+  // they are older than the retention time.
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
   size_t warm = after_burst.stacks_warm;
   while (warm > kWarmLimit && absl::Now() < deadline) {
@@ -63,9 +73,7 @@ TEST(SchedulerScavengeTest, BurstStacksStayWarmThenGoBack) {
     warm = StackPool::Default().stats().stacks_warm;
   }
   EXPECT_LE(warm, kWarmLimit);
-  EXPECT_GE(absl::Now() - burst_end,
-            absl::Nanoseconds(StackPool::kDefaultRetainNanos) -
-                absl::Milliseconds(500));
+  EXPECT_GE(absl::Now() - released, retain);
   EXPECT_TRUE(s->Stop().ok());
 }
 
