@@ -59,6 +59,18 @@ struct IoStats {
   size_t io_waiters = 0;        // tasks and threads waiting on I/O now
 };
 
+// The process's coroutine stacks: one pool serves every scheduler and
+// plain coroutines alike. A released stack keeps its pages (warm) up to
+// the pool's warm limit, and past it for a few seconds after its release;
+// then its pages go back to the kernel (cold) while its address space
+// stays reserved for reuse.
+struct StackStats {
+  size_t in_use = 0;          // handed out to coroutines
+  size_t warm = 0;            // pooled, pages resident
+  size_t cold = 0;            // pooled, pages given back
+  size_t reserved_bytes = 0;  // address space reserved for pooled stacks
+};
+
 struct SchedulerStats {
   std::vector<WorkerStats> workers;
   std::vector<size_t> global_queue_depth;  // per band
@@ -71,6 +83,7 @@ struct SchedulerStats {
   size_t blocking_threads = 0;  // threads in the blocking pool
   size_t blocking_queued = 0;   // SpawnBlocking calls waiting for a thread
   IoStats io;
+  StackStats stacks;  // process-wide, not this scheduler's alone
 };
 
 // What a task waiting on I/O waits for.

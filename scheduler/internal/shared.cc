@@ -555,6 +555,12 @@ SchedulerStats SchedulerShared::Stats() const {
   s.blocking_threads = blocking_.threads();
   s.blocking_queued = blocking_.queued();
   if (IoPoller* io = io_poller()) io->FillStats(&s.io);
+  const coroutine_internal::StackPool::Stats stacks =
+      coroutine_internal::StackPool::Default().stats();
+  s.stacks.in_use = stacks.stacks_in_use;
+  s.stacks.warm = stacks.stacks_warm;
+  s.stacks.cold = stacks.stacks_pooled - stacks.stacks_warm;
+  s.stacks.reserved_bytes = stacks.reserved_bytes;
   return s;
 }
 

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "scheduler/scheduler.h"
+#include "sync/locks/event.h"
 #include "spdlog/spdlog.h"
 
 namespace colony::daemon::admin_internal {
@@ -45,7 +46,8 @@ TEST_F(AdminPagesTest, MetricsPageHasEveryFamilyAndTheHooks) {
        {"colony_worker_busy_seconds_total", "colony_worker_tasks_run_total",
         "colony_worker_steals_total", "colony_worker_parks_total",
         "colony_worker_queue_depth", "colony_scheduler_live_tasks",
-        "colony_blocking_threads", "colony_net_registered_fds",
+        "colony_blocking_threads", "colony_stacks",
+        "colony_stack_reserved_bytes", "colony_net_registered_fds",
         "colony_net_polls_total", "colony_net_ready_events_total",
         "process_cpu_seconds_total", "process_open_fds", "colonyd_build_info",
         "http_requests_total"}) {
@@ -71,6 +73,26 @@ TEST_F(AdminPagesTest, LiveTasksAreCounted) {
   auto h = scheduler_->Spawn([] { colony::SleepFor(absl::Hours(1)); });
   const std::string page = MetricsPage(*scheduler_, {});
   EXPECT_THAT(page, HasSubstr("\ncolony_scheduler_live_tasks 1\n"));
+}
+
+TEST_F(AdminPagesTest, StacksAreCounted) {
+  Notification started;
+  auto h = scheduler_->Spawn([&] {
+    started.Notify();
+    colony::SleepFor(absl::Hours(1));
+  });
+  started.WaitForNotification();
+  const std::string page = MetricsPage(*scheduler_, {});
+  // The sleeping task holds a stack: at least one is in use.
+  const std::string in_use = "\ncolony_stacks{state=\"in_use\"} ";
+  const size_t at = page.find(in_use);
+  ASSERT_NE(at, std::string::npos) << page;
+  EXPECT_GE(std::stod(page.substr(at + in_use.size())), 1.0);
+  EXPECT_THAT(page, HasSubstr("\ncolony_stacks{state=\"warm\"} "));
+  EXPECT_THAT(page, HasSubstr("\ncolony_stacks{state=\"cold\"} "));
+  const nlohmann::json j = nlohmann::json::parse(SchedulerJson(*scheduler_));
+  EXPECT_GE(j["stacks"]["in_use"].get<size_t>(), 1u);
+  EXPECT_GT(j["stacks"]["reserved_bytes"].get<size_t>(), 0u);
 }
 
 TEST_F(AdminPagesTest, SchedulerJsonListsEveryWorker) {

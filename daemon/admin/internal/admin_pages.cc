@@ -99,6 +99,10 @@ nlohmann::json SchedulerSummary(const Scheduler& scheduler,
       absl::ToDoubleSeconds(scheduler.RecentQueueDelay());
   j["blocking_threads"] = s.blocking_threads;
   j["blocking_queued"] = s.blocking_queued;
+  j["stacks"] = {{"in_use", s.stacks.in_use},
+                 {"warm", s.stacks.warm},
+                 {"cold", s.stacks.cold},
+                 {"reserved_bytes", s.stacks.reserved_bytes}};
   return j;
 }
 
@@ -164,6 +168,16 @@ void WriteSchedulerMetrics(const Scheduler& scheduler, PrometheusWriter& w) {
            "How long ready tasks recently waited before running (the "
            "largest worker average), in seconds.");
   w.Sample({}, absl::ToDoubleSeconds(scheduler.RecentQueueDelay()));
+  w.Family("colony_stacks", MetricType::kGauge,
+           "Coroutine stacks of the process, by state: in use, pooled with "
+           "their pages resident (warm), pooled with their pages given back "
+           "(cold).");
+  w.Sample({{"state", "in_use"}}, double(s.stacks.in_use));
+  w.Sample({{"state", "warm"}}, double(s.stacks.warm));
+  w.Sample({{"state", "cold"}}, double(s.stacks.cold));
+  w.Family("colony_stack_reserved_bytes", MetricType::kGauge,
+           "Address space reserved for pooled coroutine stacks, in bytes.");
+  w.Sample({}, double(s.stacks.reserved_bytes));
   w.Family("colony_blocking_threads", MetricType::kGauge,
            "Threads in the blocking pool.");
   w.Sample({}, double(s.blocking_threads));
