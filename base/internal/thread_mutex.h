@@ -16,8 +16,8 @@
 // between them, a few microseconds at most) before it sleeps in the
 // kernel, as glibc's adaptive mutexes do: the sections are a few dozen
 // instructions, so the holder is usually about to let go, and a futex wait
-// and wake cost a system call each. (A million tasks waiting on one Event from 2 workers
-// made those calls 4% of the time.)
+// and wake cost a system call each. (A million tasks waiting on one Event from
+// 2 workers made those calls 4% of the time.)
 //
 // Thread-safety: as std::mutex.
 #ifndef COLONY_BASE_INTERNAL_THREAD_MUTEX_H_

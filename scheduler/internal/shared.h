@@ -204,7 +204,7 @@ class SchedulerShared {
     bool reported = false;
   };
   std::vector<StallWatch> stall_watch_;
-  int64_t last_scavenge_ns_ = 0;  // monitor thread only
+  int64_t last_scavenge_ns_ = 0;            // monitor thread only
   std::atomic<uint64_t> monitor_wakes_{0};  // a statistic, relaxed
   Monitor monitor_;
 };

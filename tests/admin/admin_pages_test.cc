@@ -13,8 +13,8 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "scheduler/scheduler.h"
-#include "sync/locks/event.h"
 #include "spdlog/spdlog.h"
+#include "sync/locks/event.h"
 
 namespace colony::daemon::admin_internal {
 namespace {
