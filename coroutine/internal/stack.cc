@@ -440,15 +440,15 @@ void StackPool::GiveBackPages(Stack* stacks, size_t n) {
 }
 
 void StackPool::Trim() {
-  std::lock_guard<std::mutex> lock(mu_);
   std::vector<Stack> stacks;
-  for (SizeClass& sc : classes_) {
-    stacks.clear();
-    for (const Warm& w : sc.warm) stacks.push_back(w.stack);
-    GiveBackPages(stacks.data(), stacks.size());
-    sc.cold.insert(sc.cold.end(), stacks.begin(), stacks.end());
-    sc.warm.clear();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (SizeClass& sc : classes_) {
+      for (const Warm& w : sc.warm) stacks.push_back(w.stack);
+      sc.warm.clear();
+    }
   }
+  GiveBackAndCool(stacks);
 }
 
 StackPool::Stats StackPool::stats() const {
