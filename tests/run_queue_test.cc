@@ -1,8 +1,9 @@
 // Copyright 2026 The Colony Authors.
 //
-// The worker run queue: FIFO order, overflow of the older half, stealing
-// half, wrap-around of the free-running indices (with a 4-slot ring so
-// every path runs), and a concurrent stress that counts every item.
+// The worker run queue: FIFO and LIFO pops, pushes at the head, overflow of
+// the older half, stealing half, wrap-around of the free-running indices
+// (with a 4-slot ring so every path runs), and concurrent stresses that
+// count every item.
 
 #include "scheduler/internal/run_queue.h"
 
@@ -81,6 +82,54 @@ TEST(RunQueueTest, StealTakesHalf) {
   EXPECT_EQ(victim.StealInto(thief), nullptr);
 }
 
+TEST(RunQueueTest, PopNewestTakesTheLastPushed) {
+  auto items = MakeItems(3);
+  SmallQueue q;
+  std::vector<Item*> overflow;
+  for (auto& i : items) EXPECT_TRUE(q.Push(&i, &overflow));
+  EXPECT_EQ(q.PopNewest()->id, 2);
+  EXPECT_EQ(q.Pop()->id, 0);
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.PopNewest()->id, 1);
+  EXPECT_EQ(q.PopNewest(), nullptr);
+  EXPECT_EQ(q.Pop(), nullptr);
+  // The slot PopNewest() freed is reused by the next push.
+  EXPECT_TRUE(q.Push(&items[0], &overflow));
+  EXPECT_EQ(q.PopNewest()->id, 0);
+}
+
+TEST(RunQueueTest, PushOldestQueuesBehindEverything) {
+  auto items = MakeItems(5);
+  SmallQueue q;
+  std::vector<Item*> overflow;
+  EXPECT_TRUE(q.Push(&items[0], &overflow));
+  EXPECT_TRUE(q.Push(&items[1], &overflow));
+  const uint32_t head = q.head_index();
+  EXPECT_TRUE(q.PushOldest(&items[2]));
+  EXPECT_NE(q.head_index(), head);
+  EXPECT_TRUE(q.PushOldest(&items[3]));
+  // Full: nothing queued.
+  EXPECT_FALSE(q.PushOldest(&items[4]));
+  EXPECT_EQ(q.size(), 4u);
+  EXPECT_EQ(q.PopNewest()->id, 1);
+  EXPECT_EQ(q.PopNewest()->id, 0);
+  EXPECT_EQ(q.PopNewest()->id, 2);
+  EXPECT_EQ(q.Pop()->id, 3);
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(RunQueueTest, ThievesTakeTheOldestWhileTheOwnerTakesTheNewest) {
+  auto items = MakeItems(4);
+  SmallQueue victim, thief;
+  std::vector<Item*> overflow;
+  for (auto& i : items) victim.Push(&i, &overflow);
+  EXPECT_EQ(victim.PopNewest()->id, 3);
+  EXPECT_EQ(victim.StealInto(thief)->id, 1);  // the batch {0, 1}
+  EXPECT_EQ(thief.PopNewest()->id, 0);
+  EXPECT_EQ(victim.PopNewest()->id, 2);
+  EXPECT_EQ(victim.StealInto(thief), nullptr);
+}
+
 TEST(RunQueueTest, IndicesWrapAround) {
   auto items = MakeItems(64);
   SmallQueue q(UINT32_MAX - 5);
@@ -102,11 +151,15 @@ TEST(RunQueueTest, IndicesWrapAround) {
   for (int i = 0; i < 48; ++i) EXPECT_EQ(seen[i], i);
 }
 
+// How the owner takes items back in StressEveryItemOnce().
+enum class OwnerPops { kOldest, kNewest, kMixed };
+
 // The owner pushes and pops while thieves steal into their own queues;
 // every item must come out exactly once, through one of the three exits
-// (owner pop, thief, overflow).
+// (owner pop, thief, overflow). With kMixed the owner also pops from both
+// ends and puts some items back at the head.
 template <uint32_t kSlots>
-void StressEveryItemOnce(int n, int thieves) {
+void StressEveryItemOnce(int n, int thieves, OwnerPops pops) {
   std::vector<Item> items(n);
   for (int i = 0; i < n; ++i) items[i].id = i;
   std::unique_ptr<std::atomic<int>[]> seen(new std::atomic<int>[n]);
@@ -127,14 +180,34 @@ void StressEveryItemOnce(int n, int thieves) {
       }
     });
   }
+  auto pop = [&](int i) {
+    switch (pops) {
+      case OwnerPops::kOldest:
+        return owner_queue.Pop();
+      case OwnerPops::kNewest:
+        return owner_queue.PopNewest();
+      case OwnerPops::kMixed:
+        break;
+    }
+    return i % 2 == 0 ? owner_queue.PopNewest() : owner_queue.Pop();
+  };
   std::vector<Item*> overflow;
   for (int i = 0; i < n; ++i) {
     owner_queue.Push(&items[i], &overflow);
     if (i % 3 == 0) {
-      if (Item* item = owner_queue.Pop()) seen[item->id].fetch_add(1);
+      Item* item = pop(i / 3);
+      if (item == nullptr) continue;
+      // Every fifth popped item goes back behind the others (a yield),
+      // unless the ring is full: then it counts as taken.
+      if (pops == OwnerPops::kMixed && item->id % 5 == 0 &&
+          owner_queue.PushOldest(item)) {
+        continue;
+      }
+      seen[item->id].fetch_add(1);
     }
   }
-  while (Item* item = owner_queue.Pop()) seen[item->id].fetch_add(1);
+  int i = 0;
+  while (Item* item = pop(i++)) seen[item->id].fetch_add(1);
   done.store(true, std::memory_order_release);
   for (auto& t : threads) t.join();
   for (Item* item : overflow) seen[item->id].fetch_add(1);
@@ -146,11 +219,27 @@ void StressEveryItemOnce(int n, int thieves) {
 constexpr int kStressItems = coroutine_internal::kTsan ? 200'000 : 1'000'000;
 
 TEST(RunQueueStressTest, FourSlotRingEveryItemOnce) {
-  StressEveryItemOnce<4>(kStressItems, 2);
+  StressEveryItemOnce<4>(kStressItems, 2, OwnerPops::kOldest);
 }
 
 TEST(RunQueueStressTest, FullSizeRingEveryItemOnce) {
-  StressEveryItemOnce<256>(kStressItems, 3);
+  StressEveryItemOnce<256>(kStressItems, 3, OwnerPops::kOldest);
+}
+
+TEST(RunQueueStressTest, FourSlotRingNewestFirstEveryItemOnce) {
+  StressEveryItemOnce<4>(kStressItems, 2, OwnerPops::kNewest);
+}
+
+TEST(RunQueueStressTest, FullSizeRingNewestFirstEveryItemOnce) {
+  StressEveryItemOnce<256>(kStressItems, 3, OwnerPops::kNewest);
+}
+
+TEST(RunQueueStressTest, FourSlotRingBothEndsAndHeadPushesEveryItemOnce) {
+  StressEveryItemOnce<4>(kStressItems, 2, OwnerPops::kMixed);
+}
+
+TEST(RunQueueStressTest, FullSizeRingBothEndsAndHeadPushesEveryItemOnce) {
+  StressEveryItemOnce<256>(kStressItems, 3, OwnerPops::kMixed);
 }
 
 }  // namespace

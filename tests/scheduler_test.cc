@@ -660,12 +660,13 @@ TEST(SchedulerStatsTest, QueueDelayRisesUnderBacklogAndClearsWhenIdle) {
       }
     }));
   }
-  // Queued behind 100 tasks of 300 us each: it waited at least 30 ms, and
-  // so did most of those before it.
-  JoinHandle<absl::Duration> probe =
-      s->Spawn([&s] { return s->RecentQueueDelay(); });
+  // It reads the figure once the 100 tasks of 300 us are done: whichever
+  // order they ran in, the later ones waited for most of the 30 ms.
+  JoinHandle<absl::Duration> probe = s->Spawn([&s, &hs] {
+    for (auto& h : hs) h.Join();
+    return s->RecentQueueDelay();
+  });
   ASSERT_TRUE(s->Start().ok());
-  for (auto& h : hs) h.Join();
   const absl::Duration seen = probe.Join().value();
   EXPECT_GT(seen, absl::Milliseconds(2)) << "backlog not reflected";
   EXPECT_TRUE(colony::testing::Eventually([&] {

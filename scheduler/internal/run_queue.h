@@ -3,21 +3,35 @@
 // RunQueue: a worker's bounded local run queue (after Tokio's
 // multi_thread/queue.rs), the base of work stealing.
 //
-// The owner pushes at the tail and pops at the head; any number of thieves
-// take half of what is queued from the head. `head_` packs two 32-bit
-// indices: `steal` (where an in-progress steal began) and `real` (the next
-// task to hand out). While a thief copies its batch, steal != real, and no
-// other thief may start; the owner keeps popping from `real`. Only the owner
-// writes `tail_`. Indices are free-running and wrap at 2^32; slots are
-// index % kCapacity.
+// The owner pushes at the tail and pops at either end: PopNewest() takes
+// the task pushed last (a fan-out then runs depth first, as in Cilk,
+// oneTBB and Rayon, and its live tasks stay few), Pop() the oldest (the
+// worker's fairness turns). PushOldest() queues at the head, behind
+// everything queued (a yield). Any number of thieves take half of what is
+// queued from the head, the oldest tasks, which are the largest pieces of
+// a fan-out. `head_` packs two 32-bit indices: `steal` (where an
+// in-progress steal began) and `real` (the next task to hand out). While a
+// thief copies its batch, steal != real; the owner keeps popping from
+// `real`. Only the owner writes `tail_`. Indices are free-running and wrap
+// at 2^32; slots are index % kCapacity.
+//
+// Push() and Pop() are lock-free against thieves, as in Tokio. A thief
+// decides how much to take from a snapshot of `tail_`, which PopNewest()
+// moves back: so a thief holds `lock_` from its snapshot until its batch
+// is copied, and PopNewest() and PushOldest() (which moves `head_` back)
+// take it too. PopNewest() does not wait for a thief: while one copies, it
+// pops the oldest task instead. The lock is the owner's own cache line
+// unless a thief is at work, and costs the owner one exchange per pop, as
+// Pop()'s compare-and-swap does.
 //
 // When the ring is full, Push() does not block: it hands the caller the
 // task plus the older half of the ring (Overflow) to move to the global
 // injection queue, the same batch Tokio moves.
 //
-// Thread-safety: Push() and Pop() only from the owner thread; StealInto()
-// from any thread. Slots are atomics (relaxed); the orderings on head_ and
-// tail_ publish their contents, each named at the operation it pairs with.
+// Thread-safety: Push(), Pop(), PopNewest() and PushOldest() only from the
+// owner thread; StealInto() from any thread. Slots are atomics (relaxed);
+// the orderings on head_ and tail_ (and lock_) publish their contents,
+// each named at the operation it pairs with.
 
 #ifndef COLONY_SCHEDULER_INTERNAL_RUN_QUEUE_H_
 #define COLONY_SCHEDULER_INTERNAL_RUN_QUEUE_H_
@@ -26,6 +40,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "base/internal/spin_lock.h"
 
 #ifndef COLONY_RUN_QUEUE_SLOTS
 #define COLONY_RUN_QUEUE_SLOTS 256
@@ -105,6 +121,45 @@ class RunQueue {
     }
   }
 
+  // PopNewest() takes the newest item (owner only), or null when empty.
+  // While a thief holds the ring it takes the oldest instead (Pop()).
+  T* PopNewest() {
+    if (!lock_.TryLock()) return Pop();
+    // No thief is at work (they hold lock_), so head_ changes only here.
+    // The acquire pairs with the release CAS that ended the last thief's
+    // claim, as in Pop().
+    const uint32_t real = Real32(head_.load(std::memory_order_acquire));
+    const uint32_t tail = tail_.load(std::memory_order_relaxed);
+    T* item = nullptr;
+    if (real != tail) {
+      item = slots_[(tail - 1) & kMask].load(std::memory_order_relaxed);
+      // Relaxed: the next thief reads tail_ after taking lock_, whose
+      // release below publishes this store.
+      tail_.store(tail - 1, std::memory_order_relaxed);
+    }
+    lock_.Unlock();
+    return item;
+  }
+
+  // PushOldest() queues `item` at the head, to be popped after everything
+  // queued now (owner only). Returns false, queuing nothing, when the ring
+  // is full.
+  bool PushOldest(T* item) {
+    lock_.Lock();
+    // No thief is at work, so steal == real and head_ changes only here.
+    const uint32_t real = Real32(head_.load(std::memory_order_acquire));
+    const uint32_t tail = tail_.load(std::memory_order_relaxed);
+    const bool room = tail - real < kCapacity;
+    if (room) {
+      slots_[(real - 1) & kMask].store(item, std::memory_order_relaxed);
+      // Release, as the CAS in Pop(): a thief's acquire of head_ sees
+      // the slot (lock_ orders it too).
+      head_.store(Pack(real - 1, real - 1), std::memory_order_release);
+    }
+    lock_.Unlock();
+    return room;
+  }
+
   // StealInto() moves about half of this queue's items into `dst` (whose owner
   // must be the caller, and which must be empty enough: at most
   // kCapacity/2 items) and returns one more item for the caller to run
@@ -118,7 +173,40 @@ class RunQueue {
     const uint32_t dst_steal =
         Steal32(dst.head_.load(std::memory_order_acquire));
     if (dst_tail - dst_steal > kCapacity / 2) return nullptr;
+    // Held from the snapshot of tail_ below until the batch is copied, so
+    // that PopNewest() cannot take a task this thief counts on.
+    if (!lock_.TryLock()) return nullptr;  // another thief, or the owner
+    T* const last = StealLocked(dst, dst_tail);
+    lock_.Unlock();
+    return last;
+  }
 
+  // size() is a snapshot of the number of queued items. The acquires pair
+  // with the releases on head_ and tail_ above, though nothing read after
+  // them depends on it.
+  uint32_t size() const {
+    const uint64_t head = head_.load(std::memory_order_acquire);
+    return tail_.load(std::memory_order_acquire) - Real32(head);
+  }
+  bool empty() const { return size() == 0; }
+  // head_index() is a snapshot of the index of the oldest item (owner: it
+  // moves when the oldest item is taken or PushOldest() queues one).
+  uint32_t head_index() const {
+    return Real32(head_.load(std::memory_order_relaxed));
+  }
+
+ private:
+  static constexpr uint32_t kMask = kCapacity - 1;
+  static uint32_t Steal32(uint64_t head) {
+    return static_cast<uint32_t>(head >> 32);
+  }
+  static uint32_t Real32(uint64_t head) { return static_cast<uint32_t>(head); }
+  static uint64_t Pack(uint32_t steal, uint32_t real) {
+    return uint64_t{steal} << 32 | real;
+  }
+
+  // StealLocked() is StealInto() with lock_ held.
+  T* StealLocked(RunQueue& dst, uint32_t dst_tail) {
     // 1. Claim [real, real + n) by moving `real` while keeping `steal`.
     //    The load and the CAS acquire the release CASes on head_ in Pop()
     //    and other thieves' step 3.
@@ -127,7 +215,7 @@ class RunQueue {
     for (;;) {
       const uint32_t steal = Steal32(head);
       const uint32_t real = Real32(head);
-      if (steal != real) return nullptr;  // another thief is copying
+      if (steal != real) return nullptr;  // cannot happen under lock_
       // Pairs with the release store in Push(): the slots are written.
       const uint32_t tail = tail_.load(std::memory_order_acquire);
       const uint32_t available = tail - real;
@@ -170,25 +258,6 @@ class RunQueue {
     return last;
   }
 
-  // size() is a snapshot of the number of queued items. The acquires pair
-  // with the releases on head_ and tail_ above, though nothing read after
-  // them depends on it.
-  uint32_t size() const {
-    const uint64_t head = head_.load(std::memory_order_acquire);
-    return tail_.load(std::memory_order_acquire) - Real32(head);
-  }
-  bool empty() const { return size() == 0; }
-
- private:
-  static constexpr uint32_t kMask = kCapacity - 1;
-  static uint32_t Steal32(uint64_t head) {
-    return static_cast<uint32_t>(head >> 32);
-  }
-  static uint32_t Real32(uint64_t head) { return static_cast<uint32_t>(head); }
-  static uint64_t Pack(uint32_t steal, uint32_t real) {
-    return uint64_t{steal} << 32 | real;
-  }
-
   // Moves the kCapacity/2 oldest items to `out` if no thief interferes.
   bool TakeOlderHalf(uint64_t head, uint32_t tail, std::vector<T*>* out) {
     const uint32_t real = Real32(head);
@@ -209,6 +278,9 @@ class RunQueue {
 
   std::atomic<uint64_t> head_{0};
   std::atomic<uint32_t> tail_{0};
+  // Held by a thief from its look at tail_ to the end of its copy, and by
+  // PopNewest() and PushOldest().
+  base_internal::SpinLock lock_;
   std::atomic<T*> slots_[kCapacity] = {};
 };
 

@@ -92,6 +92,7 @@ Worker::Worker(SchedulerShared* shared, int index)
       inject_(shared->inject_queues()),
       lifo_slot_(shared->options().lifo_slot),
       queues_(new RunQueue<Task>[static_cast<size_t>(shared->bands())]),
+      head_watch_(new HeadWatch[static_cast<size_t>(shared->bands())]),
       starvation_interval_(shared->options().starvation_interval),
       global_queue_interval_(shared->options().global_queue_interval),
       spin_before_park_ns_(
@@ -298,9 +299,13 @@ void Worker::AfterSlice(Task* task, void* tag) {
     }
   } else if (tag == &kYieldTag) {
     // It stays scheduled (a Wake() during the slice may have left a
-    // notification; RunTask() or the next park takes it): back to the tail
-    // of its band, with no RMW on the task word.
-    shared_->Enqueue(task, /*lifo=*/false);
+    // notification; RunTask() or the next park takes it): behind every
+    // task of its band, with no RMW on the task word.
+    if (ABSL_PREDICT_FALSE(shared_->options().migrate_every_resume)) {
+      shared_->Enqueue(task, /*lifo=*/false);
+    } else {
+      ScheduleBack(task);
+    }
     return;
   }
   // Parked: no longer scheduled, unless a Wake() during the slice left a
@@ -309,6 +314,20 @@ void Worker::AfterSlice(Task* task, void* tag) {
   if (task->word_.TransitionToParked()) {
     shared_->Enqueue(task, /*lifo=*/false);
   }
+}
+
+void Worker::ScheduleBack(Task* task) {
+  // A stalled slice has ended by now (EndSlice()), and a yield is no
+  // syscall: the ring is this worker's to use.
+  // Read before the push: once queued, a thief may run and free the task.
+  const int band = task->band_;
+  if (ABSL_PREDICT_FALSE(
+          !queues_[static_cast<size_t>(band)].PushOldest(task))) {
+    shared_->Inject(task);
+    return;
+  }
+  local_bands_ |= uint32_t{1} << band;
+  NotifyFromLocalPush();
 }
 
 void Worker::PushQueue(Task* task) {

@@ -126,7 +126,34 @@ Task* Worker::TakeGlobalResumed() {
 Task* Worker::PopLocal(int band) {
   const uint32_t bit = uint32_t{1} << band;
   if ((local_bands_ & bit) == 0) return nullptr;
-  Task* t = queues_[static_cast<size_t>(band)].Pop();
+  RunQueue<Task>& ring = queues_[static_cast<size_t>(band)];
+  Task* t;
+  if (ABSL_PREDICT_FALSE(--oldest_countdown_ == 0)) {
+    oldest_countdown_ = kOldestCheckInterval;
+    HeadWatch& watch = head_watch_[static_cast<size_t>(band)];
+    const uint32_t head = ring.head_index();
+    const int64_t now = NowNanos();
+    if (head != watch.index) {
+      watch = HeadWatch{head, now};
+    } else if (now - watch.since_ns >= kOldestWaitNanos) {
+      t = ring.Pop();
+      if (t == nullptr) {
+        local_bands_ &= ~bit;
+        return nullptr;
+      }
+      if (t->state() != CoroutineState::kReady ||
+          now - watch.since_ns >= kOldestFreshWaitNanos) {
+        watch.since_ns = now;
+        return t;
+      }
+      // A task that never ran waits longer: started early, it would begin
+      // one more fan-out while the current one is half done, and the rings
+      // would fill with both. Back to the head (there is room: it just
+      // left).
+      ring.PushOldest(t);
+    }
+  }
+  t = ring.PopNewest();
   // Empty now, and only this thread can add to it.
   if (t == nullptr) local_bands_ &= ~bit;
   return t;
