@@ -256,6 +256,7 @@ class Worker {
   // the head index it saw and since when.
   int oldest_countdown_ = kOldestCheckInterval;
   struct HeadWatch {
+    bool seen = false;
     uint32_t index = 0;
     int64_t since_ns = 0;
   };

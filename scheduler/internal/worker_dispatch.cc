@@ -54,10 +54,11 @@ int Worker::NextGlobalInterval() const {
   // (spawns that overflowed a ring) bring the poll no closer than every
   // kFreshPollFloor dispatches: served at the rate they overflow, a
   // fan-out runs breadth first and every started task holds a stack
-  // (skynet 1M: 1.1 GiB, and 2 workers slower than 1), while the floor
-  // keeps it mostly depth first (about 210 MiB) and still starts a burst
-  // of new connections within milliseconds (a floor of 16 left some of
-  // 1,000 new echo connections waiting 350 ms for their first run).
+  // (skynet 1M with rings popped oldest first: 1.1 GiB, and 2 workers
+  // slower than 1; with the floor, about 210 MiB), while the floor still
+  // starts a burst of new connections within milliseconds (a floor of 16
+  // left some of 1,000 new echo connections waiting 350 ms for their
+  // first run). Rings popped newest first rarely overflow in a fan-out.
   size_t resumed = 0;
   size_t fresh = 0;
   size_t local = 0;
@@ -133,8 +134,8 @@ Task* Worker::PopLocal(int band) {
     HeadWatch& watch = head_watch_[static_cast<size_t>(band)];
     const uint32_t head = ring.head_index();
     const int64_t now = NowNanos();
-    if (head != watch.index) {
-      watch = HeadWatch{head, now};
+    if (!watch.seen || head != watch.index) {
+      watch = HeadWatch{true, head, now};
     } else if (now - watch.since_ns >= kOldestWaitNanos) {
       t = ring.Pop();
       if (t == nullptr) {
