@@ -1,6 +1,6 @@
 // Copyright 2026 The Colony Authors.
 //
-// The worker run queue: FIFO and LIFO pops, pushes at the head, overflow of
+// The worker run queue: FIFO and LIFO pops, conditional pops, overflow of
 // the older half, stealing half, wrap-around of the free-running indices
 // (with a 4-slot ring so every path runs), and concurrent stresses that
 // count every item.
@@ -82,40 +82,47 @@ TEST(RunQueueTest, StealTakesHalf) {
   EXPECT_EQ(victim.StealInto(thief), nullptr);
 }
 
-TEST(RunQueueTest, PopNewestTakesTheLastPushed) {
-  auto items = MakeItems(3);
+bool Always(Item*) { return true; }
+bool Never(Item*) { return false; }
+
+TEST(RunQueueTest, PopNewestIfTakesTheLastPushedOrTheOldest) {
+  auto items = MakeItems(4);
   SmallQueue q;
   std::vector<Item*> overflow;
-  for (auto& i : items) EXPECT_TRUE(q.Push(&i, &overflow));
-  EXPECT_EQ(q.PopNewest()->id, 2);
-  EXPECT_EQ(q.Pop()->id, 0);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(q.Push(&items[i], &overflow));
+  EXPECT_EQ(q.PopNewestIf(Always)->id, 2);
+  // The test sees the newest item; refused, the oldest comes out.
+  std::vector<int> looked_at;
+  EXPECT_EQ(q.PopNewestIf([&](Item* i) {
+               looked_at.push_back(i->id);
+               return false;
+             })->id,
+            0);
+  EXPECT_THAT(looked_at, testing::ElementsAre(1));
   EXPECT_EQ(q.size(), 1u);
-  EXPECT_EQ(q.PopNewest()->id, 1);
-  EXPECT_EQ(q.PopNewest(), nullptr);
+  EXPECT_EQ(q.PopNewestIf(Never)->id, 1);
+  EXPECT_EQ(q.PopNewestIf(Always), nullptr);
   EXPECT_EQ(q.Pop(), nullptr);
-  // The slot PopNewest() freed is reused by the next push.
-  EXPECT_TRUE(q.Push(&items[0], &overflow));
-  EXPECT_EQ(q.PopNewest()->id, 0);
+  // The slot PopNewestIf() freed is reused by the next push.
+  EXPECT_TRUE(q.Push(&items[3], &overflow));
+  EXPECT_EQ(q.PopNewestIf(Always)->id, 3);
+  EXPECT_TRUE(q.empty());
 }
 
-TEST(RunQueueTest, PushOldestQueuesBehindEverything) {
-  auto items = MakeItems(5);
+TEST(RunQueueTest, PopOldestIfTakesTheHeadOnlyWhenTold) {
+  auto items = MakeItems(2);
   SmallQueue q;
   std::vector<Item*> overflow;
-  EXPECT_TRUE(q.Push(&items[0], &overflow));
-  EXPECT_TRUE(q.Push(&items[1], &overflow));
+  EXPECT_EQ(q.PopOldestIf(Always), nullptr);  // empty
+  for (auto& i : items) q.Push(&i, &overflow);
   const uint32_t head = q.head_index();
-  EXPECT_TRUE(q.PushOldest(&items[2]));
+  EXPECT_EQ(q.PopOldestIf(Never), nullptr);
+  EXPECT_EQ(q.head_index(), head);
+  EXPECT_EQ(q.size(), 2u);
+  EXPECT_EQ(q.PopOldestIf([](Item* i) { return i->id == 0; })->id, 0);
   EXPECT_NE(q.head_index(), head);
-  EXPECT_TRUE(q.PushOldest(&items[3]));
-  // Full: nothing queued.
-  EXPECT_FALSE(q.PushOldest(&items[4]));
-  EXPECT_EQ(q.size(), 4u);
-  EXPECT_EQ(q.PopNewest()->id, 1);
-  EXPECT_EQ(q.PopNewest()->id, 0);
-  EXPECT_EQ(q.PopNewest()->id, 2);
-  EXPECT_EQ(q.Pop()->id, 3);
-  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.PopOldestIf([](Item* i) { return i->id == 0; }), nullptr);
+  EXPECT_EQ(q.PopNewestIf(Always)->id, 1);
 }
 
 TEST(RunQueueTest, ThievesTakeTheOldestWhileTheOwnerTakesTheNewest) {
@@ -123,10 +130,10 @@ TEST(RunQueueTest, ThievesTakeTheOldestWhileTheOwnerTakesTheNewest) {
   SmallQueue victim, thief;
   std::vector<Item*> overflow;
   for (auto& i : items) victim.Push(&i, &overflow);
-  EXPECT_EQ(victim.PopNewest()->id, 3);
+  EXPECT_EQ(victim.PopNewestIf(Always)->id, 3);
   EXPECT_EQ(victim.StealInto(thief)->id, 1);  // the batch {0, 1}
-  EXPECT_EQ(thief.PopNewest()->id, 0);
-  EXPECT_EQ(victim.PopNewest()->id, 2);
+  EXPECT_EQ(thief.PopNewestIf(Always)->id, 0);
+  EXPECT_EQ(victim.PopNewestIf(Always)->id, 2);
   EXPECT_EQ(victim.StealInto(thief), nullptr);
 }
 
@@ -156,8 +163,8 @@ enum class OwnerPops { kOldest, kNewest, kMixed };
 
 // The owner pushes and pops while thieves steal into their own queues;
 // every item must come out exactly once, through one of the three exits
-// (owner pop, thief, overflow). With kMixed the owner also pops from both
-// ends and puts some items back at the head.
+// (owner pop, thief, overflow). With kMixed the owner pops from both ends,
+// through all three of its pops.
 template <uint32_t kSlots>
 void StressEveryItemOnce(int n, int thieves, OwnerPops pops) {
   std::vector<Item> items(n);
@@ -180,30 +187,36 @@ void StressEveryItemOnce(int n, int thieves, OwnerPops pops) {
       }
     });
   }
-  auto pop = [&](int i) {
+  auto pop = [&](int i) -> Item* {
     switch (pops) {
       case OwnerPops::kOldest:
         return owner_queue.Pop();
       case OwnerPops::kNewest:
-        return owner_queue.PopNewest();
+        return owner_queue.PopNewestIf(Always);
       case OwnerPops::kMixed:
         break;
     }
-    return i % 2 == 0 ? owner_queue.PopNewest() : owner_queue.Pop();
+    switch (i % 4) {
+      case 0:
+        return owner_queue.PopNewestIf(Always);
+      case 1:
+        return owner_queue.Pop();
+      case 2:
+        if (Item* item = owner_queue.PopOldestIf(
+                [](Item* oldest) { return oldest->id % 2 == 0; })) {
+          return item;
+        }
+        [[fallthrough]];
+      default:
+        return owner_queue.PopNewestIf(
+            [](Item* newest) { return newest->id % 3 != 0; });
+    }
   };
   std::vector<Item*> overflow;
   for (int i = 0; i < n; ++i) {
     owner_queue.Push(&items[i], &overflow);
     if (i % 3 == 0) {
-      Item* item = pop(i / 3);
-      if (item == nullptr) continue;
-      // Every fifth popped item goes back behind the others (a yield),
-      // unless the ring is full: then it counts as taken.
-      if (pops == OwnerPops::kMixed && item->id % 5 == 0 &&
-          owner_queue.PushOldest(item)) {
-        continue;
-      }
-      seen[item->id].fetch_add(1);
+      if (Item* item = pop(i / 3)) seen[item->id].fetch_add(1);
     }
   }
   int i = 0;
@@ -234,11 +247,11 @@ TEST(RunQueueStressTest, FullSizeRingNewestFirstEveryItemOnce) {
   StressEveryItemOnce<256>(kStressItems, 3, OwnerPops::kNewest);
 }
 
-TEST(RunQueueStressTest, FourSlotRingBothEndsAndHeadPushesEveryItemOnce) {
+TEST(RunQueueStressTest, FourSlotRingBothEndsEveryItemOnce) {
   StressEveryItemOnce<4>(kStressItems, 2, OwnerPops::kMixed);
 }
 
-TEST(RunQueueStressTest, FullSizeRingBothEndsAndHeadPushesEveryItemOnce) {
+TEST(RunQueueStressTest, FullSizeRingBothEndsEveryItemOnce) {
   StressEveryItemOnce<256>(kStressItems, 3, OwnerPops::kMixed);
 }
 

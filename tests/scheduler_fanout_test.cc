@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -115,6 +116,35 @@ TEST(FanoutFairnessTest, OldestTaskRunsWhileNewerWorkKeepsComing) {
   // Newer work went first for a while: the ring's head is looked at every
   // 32nd pop (one pop a round), and only a head seen before is old.
   EXPECT_GE(rounds.load(), 32) << "the old task did not wait behind newer work";
+  ASSERT_TRUE(s->Stop().ok());
+}
+
+// One worker. Tasks that yield ran before, so their ring serves them first
+// in, first out: every window of three consecutive turns has each of the
+// three tasks once. (Popped newest first, a yielding task would run again
+// at once.)
+TEST(FanoutFairnessTest, YieldedTasksTakeTurns) {
+  auto s = StartScheduler({.workers = 1});
+  std::vector<int> order;  // one worker: no two tasks run at once
+  TaskResult<void> r = s->Spawn([&order] {
+                          JoinHandle<void> hs[3];
+                          for (int t = 0; t < 3; ++t) {
+                            hs[t] = Spawn([&order, t] {
+                              for (int i = 0; i < 20; ++i) {
+                                order.push_back(t);
+                                Yield();
+                              }
+                            });
+                          }
+                          for (auto& h : hs) h.Join();
+                        }).Join();
+  ASSERT_TRUE(r.completed()) << r.message();
+  ASSERT_EQ(order.size(), 60u);
+  for (size_t i = 0; i + 3 <= order.size(); ++i) {
+    std::vector<int> window(order.begin() + i, order.begin() + i + 3);
+    std::sort(window.begin(), window.end());
+    EXPECT_EQ(window, (std::vector<int>{0, 1, 2})) << "at turn " << i;
+  }
   ASSERT_TRUE(s->Stop().ok());
 }
 

@@ -3,33 +3,34 @@
 // RunQueue: a worker's bounded local run queue (after Tokio's
 // multi_thread/queue.rs), the base of work stealing.
 //
-// The owner pushes at the tail and pops at either end: PopNewest() takes
-// the task pushed last (a fan-out then runs depth first, as in Cilk,
-// oneTBB and Rayon, and its live tasks stay few), Pop() the oldest (the
-// worker's fairness turns). PushOldest() queues at the head, behind
-// everything queued (a yield). Any number of thieves take half of what is
-// queued from the head, the oldest tasks, which are the largest pieces of
-// a fan-out. `head_` packs two 32-bit indices: `steal` (where an
-// in-progress steal began) and `real` (the next task to hand out). While a
-// thief copies its batch, steal != real; the owner keeps popping from
-// `real`. Only the owner writes `tail_`. Indices are free-running and wrap
-// at 2^32; slots are index % kCapacity.
+// The owner pushes at the tail and pops at either end: PopNewestIf() takes
+// the task pushed last when the caller's test on it says so (the worker's:
+// it never ran, so a fan-out runs depth first, as in Cilk, oneTBB and
+// Rayon) and the oldest otherwise (woken tasks keep their FIFO order);
+// PopOldestIf() is the worker's fairness turn. Any number of thieves take
+// half of what is queued from the head, the oldest tasks, which are the
+// largest pieces of a fan-out. `head_` packs two 32-bit indices: `steal`
+// (where an in-progress steal began) and `real` (the next task to hand
+// out). While a thief copies its batch, steal != real; the owner keeps
+// popping from `real`. Only the owner writes `tail_`. Indices are
+// free-running and wrap at 2^32; slots are index % kCapacity.
 //
 // Push() and Pop() are lock-free against thieves, as in Tokio. A thief
-// decides how much to take from a snapshot of `tail_`, which PopNewest()
+// decides how much to take from a snapshot of `tail_`, which PopNewestIf()
 // moves back: so a thief holds `lock_` from its snapshot until its batch
-// is copied, and PopNewest() and PushOldest() (which moves `head_` back)
-// take it too. PopNewest() does not wait for a thief: while one copies, it
-// pops the oldest task instead. The lock is the owner's own cache line
-// unless a thief is at work, and costs the owner one exchange per pop, as
-// Pop()'s compare-and-swap does.
+// is copied, and PopNewestIf() and PopOldestIf() take it too (which also
+// lets them read the items they look at: no thief can take one meanwhile).
+// Neither waits for a thief: while one copies, PopNewestIf() pops the
+// oldest task and PopOldestIf() nothing. The lock is the owner's own cache
+// line unless a thief is at work, and costs the owner one exchange per
+// pop, as Pop()'s compare-and-swap does.
 //
 // When the ring is full, Push() does not block: it hands the caller the
 // task plus the older half of the ring (Overflow) to move to the global
 // injection queue, the same batch Tokio moves.
 //
-// Thread-safety: Push(), Pop(), PopNewest() and PushOldest() only from the
-// owner thread; StealInto() from any thread. Slots are atomics (relaxed);
+// Thread-safety: Push(), Pop(), PopNewestIf() and PopOldestIf() only from
+// the owner thread; StealInto() from any thread. Slots are atomics (relaxed);
 // the orderings on head_ and tail_ (and lock_) publish their contents,
 // each named at the operation it pairs with.
 
@@ -121,9 +122,12 @@ class RunQueue {
     }
   }
 
-  // PopNewest() takes the newest item (owner only), or null when empty.
-  // While a thief holds the ring it takes the oldest instead (Pop()).
-  T* PopNewest() {
+  // PopNewestIf() takes the newest item if `take_newest(newest)` is true,
+  // else the oldest (owner only), or null when empty. `take_newest` may
+  // read the item: no thief can take it meanwhile. While a thief holds the
+  // ring it takes the oldest (Pop()) without asking.
+  template <typename F>
+  T* PopNewestIf(F take_newest) {
     if (!lock_.TryLock()) return Pop();
     // No thief is at work (they hold lock_), so head_ changes only here.
     // The acquire pairs with the release CAS that ended the last thief's
@@ -133,31 +137,33 @@ class RunQueue {
     T* item = nullptr;
     if (real != tail) {
       item = slots_[(tail - 1) & kMask].load(std::memory_order_relaxed);
-      // Relaxed: the next thief reads tail_ after taking lock_, whose
-      // release below publishes this store.
-      tail_.store(tail - 1, std::memory_order_relaxed);
+      if (take_newest(item)) {
+        // Relaxed: the next thief reads tail_ after taking lock_, whose
+        // release below publishes this store.
+        tail_.store(tail - 1, std::memory_order_relaxed);
+      } else {
+        item = PopOldestLocked(real);
+      }
     }
     lock_.Unlock();
     return item;
   }
 
-  // PushOldest() queues `item` at the head, to be popped after everything
-  // queued now (owner only). Returns false, queuing nothing, when the ring
-  // is full.
-  bool PushOldest(T* item) {
-    lock_.Lock();
-    // No thief is at work, so steal == real and head_ changes only here.
+  // PopOldestIf() takes the oldest item if `take(oldest)` is true (owner
+  // only); null otherwise, when empty, or while a thief holds the ring.
+  // `take` may read the item, as in PopNewestIf().
+  template <typename F>
+  T* PopOldestIf(F take) {
+    if (!lock_.TryLock()) return nullptr;
     const uint32_t real = Real32(head_.load(std::memory_order_acquire));
     const uint32_t tail = tail_.load(std::memory_order_relaxed);
-    const bool room = tail - real < kCapacity;
-    if (room) {
-      slots_[(real - 1) & kMask].store(item, std::memory_order_relaxed);
-      // Release, as the CAS in Pop(): a thief's acquire of head_ sees
-      // the slot (lock_ orders it too).
-      head_.store(Pack(real - 1, real - 1), std::memory_order_release);
+    T* item = nullptr;
+    if (real != tail &&
+        take(slots_[real & kMask].load(std::memory_order_relaxed))) {
+      item = PopOldestLocked(real);
     }
     lock_.Unlock();
-    return room;
+    return item;
   }
 
   // StealInto() moves about half of this queue's items into `dst` (whose owner
@@ -174,7 +180,7 @@ class RunQueue {
         Steal32(dst.head_.load(std::memory_order_acquire));
     if (dst_tail - dst_steal > kCapacity / 2) return nullptr;
     // Held from the snapshot of tail_ below until the batch is copied, so
-    // that PopNewest() cannot take a task this thief counts on.
+    // that PopNewestIf() cannot take a task this thief counts on.
     if (!lock_.TryLock()) return nullptr;  // another thief, or the owner
     T* const last = StealLocked(dst, dst_tail);
     lock_.Unlock();
@@ -190,7 +196,7 @@ class RunQueue {
   }
   bool empty() const { return size() == 0; }
   // head_index() is a snapshot of the index of the oldest item (owner: it
-  // moves when the oldest item is taken or PushOldest() queues one).
+  // moves when the oldest item is taken).
   uint32_t head_index() const {
     return Real32(head_.load(std::memory_order_relaxed));
   }
@@ -203,6 +209,15 @@ class RunQueue {
   static uint32_t Real32(uint64_t head) { return static_cast<uint32_t>(head); }
   static uint64_t Pack(uint32_t steal, uint32_t real) {
     return uint64_t{steal} << 32 | real;
+  }
+
+  // PopOldestLocked() takes the item at `real`, the head of a non-empty
+  // ring, with lock_ held: no steal is in progress, so both halves move.
+  // The release pairs with thieves' acquire of head_, as Pop()'s CAS.
+  T* PopOldestLocked(uint32_t real) {
+    T* item = slots_[real & kMask].load(std::memory_order_relaxed);
+    head_.store(Pack(real + 1, real + 1), std::memory_order_release);
+    return item;
   }
 
   // StealLocked() is StealInto() with lock_ held.
@@ -279,7 +294,7 @@ class RunQueue {
   std::atomic<uint64_t> head_{0};
   std::atomic<uint32_t> tail_{0};
   // Held by a thief from its look at tail_ to the end of its copy, and by
-  // PopNewest() and PushOldest().
+  // PopNewestIf() and PopOldestIf().
   base_internal::SpinLock lock_;
   std::atomic<T*> slots_[kCapacity] = {};
 };

@@ -299,13 +299,9 @@ void Worker::AfterSlice(Task* task, void* tag) {
     }
   } else if (tag == &kYieldTag) {
     // It stays scheduled (a Wake() during the slice may have left a
-    // notification; RunTask() or the next park takes it): behind every
-    // task of its band, with no RMW on the task word.
-    if (ABSL_PREDICT_FALSE(shared_->options().migrate_every_resume)) {
-      shared_->Enqueue(task, /*lifo=*/false);
-    } else {
-      ScheduleBack(task);
-    }
+    // notification; RunTask() or the next park takes it): back to the tail
+    // of its band, with no RMW on the task word.
+    shared_->Enqueue(task, /*lifo=*/false);
     return;
   }
   // Parked: no longer scheduled, unless a Wake() during the slice left a
@@ -314,20 +310,6 @@ void Worker::AfterSlice(Task* task, void* tag) {
   if (task->word_.TransitionToParked()) {
     shared_->Enqueue(task, /*lifo=*/false);
   }
-}
-
-void Worker::ScheduleBack(Task* task) {
-  // A stalled slice has ended by now (EndSlice()), and a yield is no
-  // syscall: the ring is this worker's to use.
-  // Read before the push: once queued, a thief may run and free the task.
-  const int band = task->band_;
-  if (ABSL_PREDICT_FALSE(
-          !queues_[static_cast<size_t>(band)].PushOldest(task))) {
-    shared_->Inject(task);
-    return;
-  }
-  local_bands_ |= uint32_t{1} << band;
-  NotifyFromLocalPush();
 }
 
 void Worker::PushQueue(Task* task) {

@@ -136,25 +136,25 @@ Task* Worker::PopLocal(int band) {
     const int64_t now = NowNanos();
     if (!watch.seen || head != watch.index) {
       watch = HeadWatch{true, head, now};
-    } else if (now - watch.since_ns >= kOldestWaitNanos) {
-      t = ring.Pop();
-      if (t == nullptr) {
-        local_bands_ &= ~bit;
-        return nullptr;
-      }
-      if (t->state() != CoroutineState::kReady ||
-          now - watch.since_ns >= kOldestFreshWaitNanos) {
+    } else if (const int64_t waited = now - watch.since_ns;
+               waited >= kOldestWaitNanos) {
+      // A task that never ran waits longer: started early, it would begin
+      // one more fan-out while the current one is half done, and the rings
+      // would fill with both.
+      t = ring.PopOldestIf([waited](Task* oldest) {
+        return oldest->state() != CoroutineState::kReady ||
+               waited >= kOldestFreshWaitNanos;
+      });
+      if (t != nullptr) {
         watch.since_ns = now;
         return t;
       }
-      // A task that never ran waits longer: started early, it would begin
-      // one more fan-out while the current one is half done, and the rings
-      // would fill with both. Back to the head (there is room: it just
-      // left).
-      ring.PushOldest(t);
     }
   }
-  t = ring.PopNewest();
+  // The newest task if it never ran (a fan-out runs depth first), else the
+  // oldest (woken tasks, yields: first in, first out).
+  t = ring.PopNewestIf(
+      [](Task* newest) { return newest->state() == CoroutineState::kReady; });
   // Empty now, and only this thread can add to it.
   if (t == nullptr) local_bands_ &= ~bit;
   return t;
