@@ -231,28 +231,22 @@ void StressEveryItemOnce(int n, int thieves, OwnerPops pops) {
 
 constexpr int kStressItems = coroutine_internal::kTsan ? 200'000 : 1'000'000;
 
+// Each ring size under every way the owner pops.
+constexpr OwnerPops kAllPops[] = {OwnerPops::kOldest, OwnerPops::kNewest,
+                                  OwnerPops::kMixed};
+
 TEST(RunQueueStressTest, FourSlotRingEveryItemOnce) {
-  StressEveryItemOnce<4>(kStressItems, 2, OwnerPops::kOldest);
+  for (OwnerPops pops : kAllPops) {
+    SCOPED_TRACE(static_cast<int>(pops));
+    StressEveryItemOnce<4>(kStressItems, 2, pops);
+  }
 }
 
 TEST(RunQueueStressTest, FullSizeRingEveryItemOnce) {
-  StressEveryItemOnce<256>(kStressItems, 3, OwnerPops::kOldest);
-}
-
-TEST(RunQueueStressTest, FourSlotRingNewestFirstEveryItemOnce) {
-  StressEveryItemOnce<4>(kStressItems, 2, OwnerPops::kNewest);
-}
-
-TEST(RunQueueStressTest, FullSizeRingNewestFirstEveryItemOnce) {
-  StressEveryItemOnce<256>(kStressItems, 3, OwnerPops::kNewest);
-}
-
-TEST(RunQueueStressTest, FourSlotRingBothEndsEveryItemOnce) {
-  StressEveryItemOnce<4>(kStressItems, 2, OwnerPops::kMixed);
-}
-
-TEST(RunQueueStressTest, FullSizeRingBothEndsEveryItemOnce) {
-  StressEveryItemOnce<256>(kStressItems, 3, OwnerPops::kMixed);
+  for (OwnerPops pops : kAllPops) {
+    SCOPED_TRACE(static_cast<int>(pops));
+    StressEveryItemOnce<256>(kStressItems, 3, pops);
+  }
 }
 
 }  // namespace

@@ -125,7 +125,7 @@ class InjectQueue {
     // A queued task is not running, so its state is settled until a worker
     // takes it; whoever queues it has seen it last (its wake, its park or
     // its spawn).
-    if (t->state() == CoroutineState::kReady) {
+    if (NeverRan(t)) {
       fresh_.PushBack(t);
     } else {
       resumed_.PushBack(t);

@@ -21,6 +21,7 @@
 
 #include "absl/base/attributes.h"
 #include "coroutine/basic_coroutine.h"
+#include "coroutine/coroutine_state.h"
 #include "coroutine/internal/access.h"
 #include "scheduler/internal/park.h"
 #include "scheduler/internal/task_state.h"
@@ -171,6 +172,12 @@ class TaskImpl final : public TypedTask<R> {
 // IsFinished() is true once `task` finished; its result is visible
 // (TaskState::is_finished()).
 inline bool IsFinished(const Task* task) { return task->word_.is_finished(); }
+
+// NeverRan() is true while `task` has not started: a spawn still queued.
+// Read by whoever holds the queued task (its queue's owner or lock).
+inline bool NeverRan(const Task* task) {
+  return task->state() == CoroutineState::kReady;
+}
 
 // CoarseNowNanos() is CLOCK_MONOTONIC_COARSE in nanoseconds (a few ms of
 // resolution, a fraction of the precise clock's cost).

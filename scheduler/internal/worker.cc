@@ -248,7 +248,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
   const TaskState::Snapshot before = task->word_.TakeNotified();
   switches_.Add();
   void* tag = nullptr;
-  if (task->state() == CoroutineState::kReady) {
+  if (NeverRan(task)) {
     // First run: the stack is allocated only now (see NewDeferred()).
     absl::Status stack = absl::OkStatus();
     if (!before.cancel_requested()) {

@@ -143,13 +143,12 @@ class Worker {
   // Rayon, and the tasks it has started stay few (skynet 1M: 6 MiB instead
   // of 190), while woken tasks keep their order (popped newest first too,
   // the HTTP backend's p99 at 256 connections rose from about nginx's,
-  // 6 ms, to 170 ms). So that
-  // the oldest task of a ring still runs under a stream of new spawns,
-  // every kOldestCheckInterval-th pop looks whether the ring's head has
-  // stayed put for kOldestWaitNanos, and then takes it instead, or after
-  // kOldestFreshWaitNanos if it never ran: an old spawn taken early begins
-  // another fan-out while the current one is half done, and within a few
-  // such turns the rings overflow into the injection queue and the whole
+  // 6 ms, to 170 ms). So that the oldest task of a ring still runs under a
+  // stream of new spawns, every kOldestCheckInterval-th pop looks whether
+  // the ring's head has stayed put for kOldestWaitNanos, and then takes it
+  // instead, or after kOldestFreshWaitNanos if it never ran: an old spawn taken
+  // early begins another fan-out while the current one is half done, and within
+  // a few such turns the rings overflow into the injection queue and the whole
   // fan-out runs breadth first again (a turn every 5 ms for every task
   // left skynet at 180 MiB).
   static constexpr int kOldestCheckInterval = 32;

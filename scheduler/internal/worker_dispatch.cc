@@ -142,8 +142,7 @@ Task* Worker::PopLocal(int band) {
       // one more fan-out while the current one is half done, and the rings
       // would fill with both.
       t = ring.PopOldestIf([waited](Task* oldest) {
-        return oldest->state() != CoroutineState::kReady ||
-               waited >= kOldestFreshWaitNanos;
+        return !NeverRan(oldest) || waited >= kOldestFreshWaitNanos;
       });
       if (t != nullptr) {
         watch.since_ns = now;
@@ -153,8 +152,7 @@ Task* Worker::PopLocal(int band) {
   }
   // The newest task if it never ran (a fan-out runs depth first), else the
   // oldest (woken tasks, yields: first in, first out).
-  t = ring.PopNewestIf(
-      [](Task* newest) { return newest->state() == CoroutineState::kReady; });
+  t = ring.PopNewestIf(NeverRan);
   // Empty now, and only this thread can add to it.
   if (t == nullptr) local_bands_ &= ~bit;
   return t;
