@@ -4,9 +4,9 @@
 // used for the global injection queue (one per band) and for a worker's
 // mailbox (forced migration).
 //
-// Two intrusive singly linked lists (through Task::queue_next_) under a
-// mutex, one for tasks that never ran (spawns: remote ones, and ring
-// overflow of local ones) and one for tasks that ran before (wakes), with
+// Two FIFOs of task pointers (chunked arrays) under a mutex, one for tasks
+// that never ran (spawns: remote ones, and ring overflow of local ones) and
+// one for tasks that ran before (wakes), with
 // the lengths mirrored in atomics so that the common "is it empty?" check
 // costs one load and no lock. Pop() alternates between the lists while
 // both have tasks, so neither starves; PopResumed() serves the woken ones
@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <vector>
 
@@ -97,28 +98,70 @@ class InjectQueue {
   }
 
  private:
-  // An intrusive FIFO through Task::queue_next_.
-  struct List {
-    Task* head = nullptr;
-    Task* tail = nullptr;
-    void PushBack(Task* t) {
-      t->queue_next_ = nullptr;
-      if (tail != nullptr) {
-        tail->queue_next_ = t;
-      } else {
-        head = t;
+  // A FIFO of task pointers in chunks of kChunkSlots, not a list threaded
+  // through the tasks: a batch pop copies pointers and touches no task
+  // (walking a list of a million queued tasks waits on a cache miss per
+  // task, one after the other). One emptied chunk is kept for the next
+  // push, so a queue that fills and drains in turns allocates nothing.
+  class List {
+   public:
+    List() = default;
+    List(const List&) = delete;
+    List& operator=(const List&) = delete;
+    ~List() {
+      while (head_ != nullptr) {
+        Chunk* next = head_->next;
+        delete head_;
+        head_ = next;
       }
-      tail = t;
+      delete spare_;
+    }
+    void PushBack(Task* t) {
+      if (tail_ == nullptr || tail_->end == kChunkSlots) AddChunk();
+      tail_->slots[tail_->end++] = t;
     }
     Task* PopFront() {
-      Task* t = head;
-      if (t == nullptr) return nullptr;
-      head = t->queue_next_;
-      if (head == nullptr) tail = nullptr;
-      t->queue_next_ = nullptr;
+      if (head_ == nullptr) return nullptr;
+      Task* t = head_->slots[head_->begin++];
+      if (head_->begin == head_->end) DropHead();
       return t;
     }
-    bool empty() const { return head == nullptr; }
+    bool empty() const { return head_ == nullptr; }
+
+   private:
+    // 4 KiB per chunk: 510 tasks and the chunk's own three words.
+    static constexpr uint32_t kChunkSlots = 510;
+    struct Chunk {
+      Chunk* next = nullptr;
+      uint32_t begin = 0;  // first queued slot
+      uint32_t end = 0;    // one past the last
+      Task* slots[kChunkSlots];
+    };
+    void AddChunk() {
+      Chunk* c = spare_ != nullptr ? spare_ : new Chunk;
+      spare_ = nullptr;
+      c->next = nullptr;
+      c->begin = c->end = 0;
+      if (tail_ != nullptr) {
+        tail_->next = c;
+      } else {
+        head_ = c;
+      }
+      tail_ = c;
+    }
+    void DropHead() {
+      Chunk* c = head_;
+      head_ = c->next;
+      if (head_ == nullptr) tail_ = nullptr;
+      if (spare_ == nullptr) {
+        spare_ = c;
+      } else {
+        delete c;
+      }
+    }
+    Chunk* head_ = nullptr;
+    Chunk* tail_ = nullptr;
+    Chunk* spare_ = nullptr;
   };
 
   void Append(Task* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {

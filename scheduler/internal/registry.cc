@@ -56,6 +56,19 @@ void Registry::ForEach(absl::FunctionRef<void(Task*)> fn) const {
   }
 }
 
+void Registry::WithAllShardsLocked(absl::FunctionRef<void()> fn) const
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  // Always in shard order, the only order any caller takes two shard
+  // locks in.
+  for (int i = 0; i < num_shards_; ++i) {
+    shards_[static_cast<size_t>(i)].lock.Lock();
+  }
+  fn();
+  for (int i = num_shards_ - 1; i >= 0; --i) {
+    shards_[static_cast<size_t>(i)].lock.Unlock();
+  }
+}
+
 size_t Registry::live() const {
   size_t n = 0;
   // The acquire pairs with nothing: the counts are stored relaxed, and

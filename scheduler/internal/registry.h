@@ -36,6 +36,10 @@ class Registry {
   // ForEach() calls `fn` on every live task, shard by shard, with the
   // shard locked: `fn` must not spawn, end tasks or block.
   void ForEach(absl::FunctionRef<void(Task*)> fn) const;
+  // WithAllShardsLocked() calls `fn` with every shard locked, so that no
+  // task is added or removed while it runs: `fn` must be short and must
+  // not spawn, end tasks or block.
+  void WithAllShardsLocked(absl::FunctionRef<void()> fn) const;
   // live() counts registered tasks; live_forever() those spawned with
   // SpawnForever(). Racy sums, for statistics.
   size_t live() const;

@@ -195,6 +195,14 @@ class RunQueue {
     return tail_.load(std::memory_order_acquire) - Real32(head);
   }
   bool empty() const { return size() == 0; }
+  // PeekNewest() is the item pushed last, or null when empty (owner only).
+  // A hint: a thief may take it at any moment, so the item may be gone or
+  // freed by the time the caller looks; fit for a prefetch, nothing else.
+  T* PeekNewest() const {
+    const uint32_t tail = tail_.load(std::memory_order_relaxed);
+    if (tail == Real32(head_.load(std::memory_order_relaxed))) return nullptr;
+    return slots_[(tail - 1) & kMask].load(std::memory_order_relaxed);
+  }
   // head_index() is a snapshot of the index of the oldest item (owner: it
   // moves when the oldest item is taken).
   uint32_t head_index() const {

@@ -211,8 +211,13 @@ void SchedulerShared::Inject(Task* task) {
   NotifyParked();
 }
 
+void SchedulerShared::InjectBand(int band, const std::vector<Task*>& tasks) {
+  inject_[static_cast<size_t>(band)].PushBatch(tasks);
+  NotifyParked();
+}
+
 void SchedulerShared::InjectBatch(const std::vector<Task*>& tasks) {
-  // An overflow batch is all of one band; a hand-off batch may mix them.
+  // A hand-off batch may mix bands.
   size_t start = 0;
   std::vector<Task*> run;
   while (start < tasks.size()) {
@@ -434,14 +439,16 @@ bool SchedulerShared::MonitorStalls(int64_t now_ns) {
     // so that they fire on time (below).
     if (ran >= 1'000'000 && w.timers().size() != 0) watching = true;
     if (threshold > 0 && !watch.reported && ran >= threshold) {
+      uint64_t id = 0;
+      std::string name;
+      if (!SliceTaskName(w, seq, &id, &name)) continue;  // it just ended
       watch.reported = true;
       w.MarkStalled();
-      const uint64_t id = w.SliceTaskId();
       spdlog::warn(
           "colony: worker {} has run task {} '{}' for at least {} ms without "
           "suspending (stall threshold {} ms); its queued tasks go to the "
           "other workers",
-          i, id, TaskNameById(id), ran / 1'000'000, threshold / 1'000'000);
+          i, id, name, ran / 1'000'000, threshold / 1'000'000);
       if (w.HasStealable()) NotifyParked();
     }
   }
@@ -472,12 +479,25 @@ bool SchedulerShared::MonitorStacks(int64_t now_ns) {
   return false;
 }
 
-std::string SchedulerShared::TaskNameById(uint64_t id) const {
-  std::string name;
-  registry_.ForEach([&](Task* t) {
-    if (t->id() == id) name = t->name();
+bool SchedulerShared::SliceTaskName(const Worker& w, uint64_t seq, uint64_t* id,
+                                    std::string* name) const {
+  // A task leaves the registry (under its shard's lock) only after its
+  // last slice has ended, and the worker bumps the slice sequence before
+  // that. With every shard locked, a sequence still at `seq` therefore
+  // means the task has not left the registry and cannot until the locks
+  // are released: its block is alive. (Had it left before the locks were
+  // taken, the lock's acquire would make the newer sequence visible.) No
+  // walk of the live tasks, which would hold up every spawn on the shard
+  // for as long as a million tasks take to visit.
+  bool running = false;
+  registry_.WithAllShardsLocked([&] {
+    if (w.SliceSeq() != seq) return;
+    const Task* t = w.SliceTask();
+    *id = t->id();
+    *name = t->name();
+    running = true;
   });
-  return name;
+  return running;
 }
 
 std::vector<TaskInfo> SchedulerShared::Snapshot(

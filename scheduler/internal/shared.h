@@ -95,7 +95,11 @@ class SchedulerShared {
   }
   // Inject() pushes to the injection queue and wakes an idle worker.
   void Inject(Task* task);
+  // InjectBatch() pushes every task of `tasks` (of any bands) and wakes an
+  // idle worker; InjectBand() the same for tasks all of `band`, without
+  // reading them (a ring's overflow: its older half is cold).
   void InjectBatch(const std::vector<Task*>& tasks);
+  void InjectBand(int band, const std::vector<Task*>& tasks);
   // PopGlobal() takes the most urgent injected task, or null.
   Task* PopGlobal();
   // PopGlobalBand() takes an injected task of band `band`, or null.
@@ -175,8 +179,10 @@ class SchedulerShared {
   // to the kernel even when no task ends any more. Never asks for the
   // short interval.
   bool MonitorStacks(int64_t now_ns);
-  // TaskNameById() looks a live task's name up (for a log line).
-  std::string TaskNameById(uint64_t id) const;
+  // SliceTaskName() gives the id and name of the task running the slice
+  // `seq` of `w` (for a log line), or false when that slice has ended.
+  bool SliceTaskName(const Worker& w, uint64_t seq, uint64_t* id,
+                     std::string* name) const;
 
   const SchedulerOptions options_;
   Scheduler* owner_;

@@ -78,8 +78,6 @@ class Task : public BasicCoroutine {
   }
   // Valid while word_ has a join waiter.
   Waiter joiner_;
-  // Link in an InjectQueue, guarded by that queue's lock.
-  Task* queue_next_ = nullptr;
   // Live-task registry links, guarded by the registry shard's lock.
   Task* reg_prev_ = nullptr;
   Task* reg_next_ = nullptr;
@@ -177,6 +175,15 @@ inline bool IsFinished(const Task* task) { return task->word_.is_finished(); }
 // Read by whoever holds the queued task (its queue's owner or lock).
 inline bool NeverRan(const Task* task) {
   return task->state() == CoroutineState::kReady;
+}
+
+// PrefetchTask() asks for the cache lines of `task`'s block, for a task
+// about to run: a prefetch never faults, so `task` may be stale.
+inline void PrefetchTask(const Task* task) {
+  const char* p = reinterpret_cast<const char*>(task);
+  for (size_t off = 0; off < sizeof(Task); off += 64) {
+    __builtin_prefetch(p + off, 1, 3);
+  }
 }
 
 // CoarseNowNanos() is CLOCK_MONOTONIC_COARSE in nanoseconds (a few ms of

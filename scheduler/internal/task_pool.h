@@ -3,13 +3,17 @@
 // TaskPool: where task blocks (Task and its typed subclasses) come from.
 //
 // Blocks are sorted into size classes of 64 bytes (up to kMaxPooledSize;
-// larger blocks go to the global allocator). Each thread keeps a free list
-// per class and serves a spawn from it without a lock or an atomic; a
-// block freed on another thread (a task spawned on one worker and joined
-// on another) lands in that thread's list. A list that grows past
-// kThreadCacheMax hands half of itself to the shared list of its class in
-// one lock, and an empty one takes a batch back (or carves fresh blocks
-// from a slab), so the lock is taken once per kBatch blocks at most.
+// larger blocks go to the global allocator). Free blocks are held in
+// magazines: arrays of pointers, not lists threaded through the blocks, so
+// that taking a block never waits on a cache miss in a block freed long
+// ago (a million queued tasks do not fit in any cache). Each thread holds
+// two magazines per class and serves a spawn from them without a lock or
+// an atomic; a block freed on another thread (a task spawned on one worker
+// and joined on another) lands in that thread's magazine. A thread trades
+// a full magazine for an empty one, or an empty one for a full one, at a
+// shared depot under one lock, so the lock is taken once per magazine
+// (254 blocks) at most; the depot carves fresh blocks from slabs. Each
+// allocation prefetches the block the next one will return.
 //
 // Memory is never given back to the kernel: a freed block stays mapped and
 // is reused by the next spawn of its class. On a virtual machine a page

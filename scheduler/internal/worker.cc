@@ -237,9 +237,9 @@ void Worker::NoteQueueDelay(Task* task) {
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::RunTask(Task* task) {
   current_ = task;
   if (ABSL_PREDICT_FALSE(task->ready_ns_ != 0)) NoteQueueDelay(task);
-  // Release pairs with the monitor's acquire in SliceSeq(): it sees the id
-  // of the slice it times. (worker_ is a relaxed hint; see task.h.)
-  slice_task_id_.store(task->id(), std::memory_order_relaxed);
+  // Release pairs with the monitor's acquire in SliceSeq(): it sees the
+  // task of the slice it times. (worker_ is a relaxed hint; see task.h.)
+  slice_task_.store(task, std::memory_order_relaxed);
   slice_seq_.store(slice_seq_.load(std::memory_order_relaxed) + 1,
                    std::memory_order_release);
   task->worker_.store(index_, std::memory_order_relaxed);
@@ -312,12 +312,12 @@ void Worker::AfterSlice(Task* task, void* tag) {
   }
 }
 
-void Worker::PushQueue(Task* task) {
-  RunQueue<Task>& q = queues_[static_cast<size_t>(task->band_)];
-  local_bands_ |= uint32_t{1} << task->band_;
+void Worker::PushQueueBand(Task* task, int band) {
+  RunQueue<Task>& q = queues_[static_cast<size_t>(band)];
+  local_bands_ |= uint32_t{1} << band;
   if (ABSL_PREDICT_FALSE(!q.Push(task, &overflow_))) {
     overflows_.Add();
-    shared_->InjectBatch(overflow_);
+    shared_->InjectBand(band, overflow_);
     overflow_.clear();
   }
 }

@@ -102,14 +102,17 @@ class Worker {
 
   // Stall detection (called by the monitor thread; see shared.cc).
   // SliceSeq() is odd while a slice runs and changes at every slice start
-  // and end; SliceTaskId() is the id of the task of the current slice.
+  // and end; SliceTask() is the task of the current slice. The pointer
+  // may be read at any time, but the task behind it may end and be freed
+  // as soon as the slice does: SchedulerShared::SliceTaskName() reads it
+  // only where that cannot happen.
   uint64_t SliceSeq() const {
     // Pairs with the release store of slice_seq_ in RunTask().
     return slice_seq_.load(std::memory_order_acquire);
   }
-  uint64_t SliceTaskId() const {
+  Task* SliceTask() const {
     // Relaxed: SliceSeq()'s acquire orders it after the slice start.
-    return slice_task_id_.load(std::memory_order_relaxed);
+    return slice_task_.load(std::memory_order_relaxed);
   }
   // MarkStalled() records a stall of the current slice: its LIFO slot
   // becomes stealable by other workers (StealFrom()) and what it readies
@@ -200,7 +203,11 @@ class Worker {
   // EndSlice() closes the slice's bookkeeping (SliceSeq(), stalled_).
   void EndSlice();
   void ScheduleInline(Task* task, bool lifo);
-  void PushQueue(Task* task);
+  // PushQueue() appends `task` to the ring of its band (overflow to the
+  // injection queue); PushQueueBand() the same for a task known to be of
+  // `band`, without reading it.
+  void PushQueue(Task* task) { PushQueueBand(task, task->band_); }
+  void PushQueueBand(Task* task, int band);
   void NotifyFromLocalPush();
   void NotifyIfQueued(int band);
   uint32_t NextRandom();
@@ -277,7 +284,7 @@ class Worker {
   // sequence numbers, and a stale stalled_ at worst lets a thief take the
   // LIFO task of a worker whose slice just ended (by exchange, so safely).
   std::atomic<uint64_t> slice_seq_{0};
-  std::atomic<uint64_t> slice_task_id_{0};
+  std::atomic<Task*> slice_task_{nullptr};
   std::atomic<bool> stalled_{false};
   std::atomic<uint64_t> stalls_{0};
   uint32_t tick_ = 0;

@@ -103,7 +103,7 @@ Task* Worker::TakeGlobalBand(int band) {
   Task* t = q.PopBatch(max, &global_batch_);
   if (t == nullptr) return nullptr;
   if (!global_batch_.empty()) {
-    for (Task* more : global_batch_) PushQueue(more);
+    for (Task* more : global_batch_) PushQueueBand(more, band);
     global_batch_.clear();
     NotifyFromLocalPush();
   }
@@ -153,8 +153,16 @@ Task* Worker::PopLocal(int band) {
   // The newest task if it never ran (a fan-out runs depth first), else the
   // oldest (woken tasks, yields: first in, first out).
   t = ring.PopNewestIf(NeverRan);
-  // Empty now, and only this thread can add to it.
-  if (t == nullptr) local_bands_ &= ~bit;
+  if (t == nullptr) {
+    // Empty now, and only this thread can add to it.
+    local_bands_ &= ~bit;
+    return nullptr;
+  }
+  // The next pop most likely takes the task below it (a fan-out's next
+  // child): start bringing its block in now, while this one runs. A block
+  // a thief ends up taking (or that has ended) is only a wasted prefetch;
+  // blocks are never unmapped.
+  if (const Task* next = ring.PeekNewest()) PrefetchTask(next);
   return t;
 }
 
