@@ -21,6 +21,7 @@
 #define COLONY_SCHEDULER_JOIN_HANDLE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -37,15 +38,12 @@ class JoinHandle {
   JoinHandle() = default;
   JoinHandle(JoinHandle&& other) noexcept
       : task_(std::exchange(other.task_, nullptr)),
-        early_(std::move(other.early_)) {
-    other.early_.reset();
-  }
+        early_(std::move(other.early_)) {}
   JoinHandle& operator=(JoinHandle&& other) noexcept {
     if (this != &other) {
       Detach();
       task_ = std::exchange(other.task_, nullptr);
       early_ = std::move(other.early_);
-      other.early_.reset();
     }
     return *this;
   }
@@ -54,14 +52,14 @@ class JoinHandle {
 
   // valid() is true until the result was handed out or the handle was
   // detached or moved from.
-  bool valid() const { return task_ != nullptr || early_.has_value(); }
+  bool valid() const { return task_ != nullptr || early_ != nullptr; }
 
   // id() is the task's coroutine id (0 for a spawn that was refused).
   uint64_t id() const { return task_ != nullptr ? task_->id() : 0; }
 
   // Done() is true once the task has ended (or the spawn was refused).
   bool Done() const {
-    return early_.has_value() ||
+    return early_ != nullptr ||
            (task_ != nullptr && scheduler_internal::IsFinished(task_));
   }
 
@@ -70,7 +68,7 @@ class JoinHandle {
   // CoroutineCancelled propagates and the joined task keeps running); from
   // a plain thread, blocks.
   TaskResult<T> Join() {
-    if (early_.has_value()) return TakeEarly();
+    if (early_ != nullptr) return TakeEarly();
     if (task_ == nullptr) {
       return TaskResult<T>(typename TaskResult<T>::Variant(
           std::in_place_index<1>,
@@ -82,7 +80,7 @@ class JoinHandle {
 
   // TryJoin() returns the result if the task has ended, else nothing.
   std::optional<TaskResult<T>> TryJoin() {
-    if (early_.has_value()) return TakeEarly();
+    if (early_ != nullptr) return TakeEarly();
     if (task_ == nullptr || !scheduler_internal::IsFinished(task_)) {
       return std::nullopt;
     }
@@ -107,7 +105,11 @@ class JoinHandle {
   friend struct scheduler_internal::HandleAccess;
 
   JoinHandle(scheduler_internal::Task* task, std::optional<TaskResult<T>> early)
-      : task_(task), early_(std::move(early)) {}
+      : task_(task) {
+    if (early.has_value()) {
+      early_ = std::make_unique<TaskResult<T>>(std::move(*early));
+    }
+  }
 
   TaskResult<T> TakeEarly() {
     TaskResult<T> r = std::move(*early_);
@@ -122,7 +124,10 @@ class JoinHandle {
   }
 
   scheduler_internal::Task* task_ = nullptr;
-  std::optional<TaskResult<T>> early_;
+  // The result of a spawn that was refused or failed, known at once. Out
+  // of line: rare, and a handle stays two words (a vector of a million
+  // handles is 16 MB, not 64).
+  std::unique_ptr<TaskResult<T>> early_;
 };
 
 }  // namespace colony
