@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "coroutine/coroutine.h"
@@ -47,6 +48,38 @@ TEST(StackPoolTest, ReusesReleasedStacks) {
   EXPECT_EQ(b->lo, lo);
   EXPECT_EQ(pool.stats().stacks_carved, 1u);
   pool.Release(*b);
+}
+
+// The process-wide pool serves from per-thread caches; a stack cached by a
+// thread is not in use, and one handed out of a cache is.
+TEST(StackPoolTest, DefaultPoolCountsStacksInUseAcrossThreadCaches) {
+  StackPool& pool = StackPool::Default();
+  const size_t before = pool.stats().stacks_in_use;
+  std::vector<Stack> stacks;
+  for (int i = 0; i < 100; ++i) {
+    auto s = pool.Allocate(64 * 1024);
+    ASSERT_TRUE(s.ok());
+    stacks.push_back(*s);
+    EXPECT_EQ(pool.stats().stacks_in_use, before + stacks.size());
+  }
+  // Released on another thread: into its cache (and the shared lists once
+  // the cache is full), then the rest to the shared lists at its exit.
+  std::thread([&] {
+    for (size_t i = 0; i < stacks.size(); ++i) {
+      pool.Release(stacks[i]);
+      EXPECT_EQ(pool.stats().stacks_in_use, before + stacks.size() - i - 1);
+    }
+  }).join();
+  EXPECT_EQ(pool.stats().stacks_in_use, before);
+  // Taken again here (from this thread's cache first): counted again.
+  for (int i = 0; i < 50; ++i) {
+    auto s = pool.Allocate(64 * 1024);
+    ASSERT_TRUE(s.ok());
+    stacks[static_cast<size_t>(i)] = *s;
+  }
+  EXPECT_EQ(pool.stats().stacks_in_use, before + 50);
+  for (int i = 0; i < 50; ++i) pool.Release(stacks[static_cast<size_t>(i)]);
+  EXPECT_EQ(pool.stats().stacks_in_use, before);
 }
 
 TEST(StackPoolTest, BeyondWarmLimitPagesAreReturned) {

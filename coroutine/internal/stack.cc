@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "absl/base/internal/raw_logging.h"
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "coroutine/internal/sanitizer.h"
@@ -120,14 +122,26 @@ bool Stack::CanaryIntact() const {
 struct StackPool::ThreadCache {
   Stack stacks[kClasses][kCacheCapacity];
   int count[kClasses] = {};
+  // The sum of count[], for stats() on other threads: written by the owner
+  // only (a load and a store, no RMW), read relaxed.
+  std::atomic<size_t> cached{0};
   StackPool* pool = nullptr;
+
+  void AddCached(int delta) {
+    cached.store(
+        cached.load(std::memory_order_relaxed) + static_cast<size_t>(delta),
+        std::memory_order_relaxed);
+  }
 
   ~ThreadCache() {
     if (pool == nullptr) return;
     for (int c = 0; c < kClasses; ++c) {
+      AddCached(-count[c]);
       pool->ReleaseToShared(stacks[c], count[c]);
       count[c] = 0;
     }
+    std::lock_guard<std::mutex> lock(pool->mu_);
+    std::erase(pool->caches_, this);
   }
 };
 
@@ -181,7 +195,13 @@ int StackPool::ClassOf(size_t size) {
 
 StackPool::ThreadCache& StackPool::LocalCache() {
   static thread_local ThreadCache cache;
-  cache.pool = this;
+  if (ABSL_PREDICT_FALSE(cache.pool != this)) {
+    // Only Default() has thread caches, so a thread's cache belongs to it
+    // from the first use on.
+    std::lock_guard<std::mutex> lock(mu_);
+    caches_.push_back(&cache);
+    cache.pool = this;
+  }
   return cache;
 }
 
@@ -197,7 +217,7 @@ absl::StatusOr<Stack> StackPool::Allocate(size_t min_size) {
   if (thread_cache_) {
     ThreadCache& cache = LocalCache();
     if (cache.count[cls] > 0) {
-      in_use_.fetch_add(1, std::memory_order_relaxed);
+      cache.AddCached(-1);
       return cache.stacks[cls][--cache.count[cls]];
     }
   }
@@ -226,12 +246,13 @@ absl::StatusOr<Stack> StackPool::AllocateSlow(int cls) {
       if (!carved.ok()) return carved.status();
       batch[got++] = *carved;
     }
+    outside_ += static_cast<size_t>(got);
   }
-  in_use_.fetch_add(1, std::memory_order_relaxed);
   if (got > 1) {
     ThreadCache& cache = LocalCache();
     for (int i = 1; i < got; ++i)
       cache.stacks[cls][cache.count[cls]++] = batch[i];
+    cache.AddCached(got - 1);
   }
   return batch[0];
 }
@@ -315,7 +336,7 @@ absl::StatusOr<Stack> StackPool::MapUnpooled(size_t size) {
     WriteCanary(stack.lo);
     stack.guard = GuardMode::kCanary;
   }
-  in_use_.fetch_add(1, std::memory_order_relaxed);
+  unpooled_in_use_.fetch_add(1, std::memory_order_relaxed);
   return stack;
 }
 
@@ -326,8 +347,8 @@ void StackPool::Release(Stack stack) {
   // returns) leave poisoned redzones behind; the next user starts clean.
   ASAN_UNPOISON_MEMORY_REGION(stack.lo, stack.size);
 #endif
-  in_use_.fetch_sub(1, std::memory_order_relaxed);
   if (stack.size_class < 0) {
+    unpooled_in_use_.fetch_sub(1, std::memory_order_relaxed);
     munmap(stack.lo - kPageSize, stack.size + kPageSize);
     return;
   }
@@ -341,11 +362,16 @@ void StackPool::Release(Stack stack) {
     ThreadCache& cache = LocalCache();
     const int cls = stack.size_class;
     if (cache.count[cls] == kCacheCapacity) {
+      // Uncounted before the shared pool counts them back in, so that
+      // stats() may overstate the stacks in use for a moment, never
+      // understate them.
+      cache.AddCached(-kCacheBatch);
       ReleaseToShared(&cache.stacks[cls][kCacheCapacity - kCacheBatch],
                       kCacheBatch);
       cache.count[cls] -= kCacheBatch;
     }
     cache.stacks[cls][cache.count[cls]++] = stack;
+    cache.AddCached(1);
     return;
   }
   ReleaseToShared(&stack, 1);
@@ -365,6 +391,7 @@ void StackPool::ReleaseToShared(Stack* stacks, size_t n) {
   std::vector<Stack> trim;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    outside_ -= n;
     for (size_t i = 0; i < n; ++i) {
       SizeClass& sc = classes_[stacks[i].size_class];
       sc.warm.push_back(Warm{stacks[i], now});
@@ -454,7 +481,13 @@ void StackPool::Trim() {
 StackPool::Stats StackPool::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   Stats s = stats_;
-  s.stacks_in_use = in_use_.load(std::memory_order_relaxed);
+  // Stacks outside the shared lists are in use or cached by a thread.
+  size_t cached = 0;
+  for (const ThreadCache* c : caches_) {
+    cached += c->cached.load(std::memory_order_relaxed);
+  }
+  s.stacks_in_use = (outside_ > cached ? outside_ - cached : 0) +
+                    unpooled_in_use_.load(std::memory_order_relaxed);
   s.stacks_pooled = 0;
   for (const SizeClass& sc : classes_) {
     s.stacks_pooled += sc.warm.size() + sc.cold.size();

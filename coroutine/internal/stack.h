@@ -186,8 +186,15 @@ class StackPool {
   SizeClass classes_[kClasses];
   std::vector<std::pair<char*, size_t>> slabs_;
   Stats stats_;
-  // Not guarded: a statistic, updated and read relaxed.
-  std::atomic<size_t> in_use_{0};
+  // Pooled stacks outside the shared lists: in use, or in a thread's cache
+  // (stats() subtracts those). Counted under the lock the shared lists
+  // take anyway, so that a thread's cache hit costs no atomic RMW.
+  size_t outside_ = 0;
+  // The thread caches (Default() only), for stats().
+  std::vector<ThreadCache*> caches_;
+  // Unpooled stacks in use. Not guarded: a statistic, updated and read
+  // relaxed.
+  std::atomic<size_t> unpooled_in_use_{0};
 };
 
 }  // namespace colony::coroutine_internal
