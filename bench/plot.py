@@ -14,7 +14,10 @@ one per repetition:
 Each chart is one measured quantity of one workload (the `value` field, and
 the extra fields listed in EXTRA_FIELDS such as skynet's rss_mib): bars
 grouped by worker count, one bar per peer, the bar the median of the
-repetitions and the whisker their minimum and maximum. A peer that cannot
+repetitions and the whisker their minimum and maximum (or, with
+--whiskers quartiles, their first and third quartiles, so that one
+warm-up repetition that faulted its memory in does not flatten the
+chart). A peer that cannot
 run the workload (value=NA) or whose run failed (value=FAIL) gets a label
 instead of a bar. Net lines are told apart by their size= and conns=
 fields, which become part of the chart's name.
@@ -161,7 +164,7 @@ def describe(key, unit):
     return "%s — %s" % (title, better), unit_label
 
 
-def plot(plt, key, series, unit, path, title_suffix):
+def plot(plt, key, series, unit, path, title_suffix, whiskers="minmax"):
     """Draws one chart: bars grouped by workers, one per peer."""
     from matplotlib.patches import Patch
     peers = sorted({p for p, _ in series},
@@ -185,9 +188,13 @@ def plot(plt, key, series, unit, path, title_suffix):
             med = statistics.median(vals)
             xs.append(x)
             meds.append(med)
-            lo.append(med - min(vals))
-            hi.append(max(vals) - med)
-            top = max(top, max(vals))
+            low, high = min(vals), max(vals)
+            if whiskers == "quartiles" and len(vals) >= 2:
+                low, _, high = statistics.quantiles(vals, n=4,
+                                                    method="inclusive")
+            lo.append(med - low)
+            hi.append(high - med)
+            top = max(top, high)
         if xs:
             ax.bar(xs, meds, width * 0.92, yerr=[lo, hi], capsize=3,
                    color=COLOURS.get(peer, "#bcbd22"),
@@ -220,11 +227,16 @@ def plot(plt, key, series, unit, path, title_suffix):
 def main():
     ap = argparse.ArgumentParser(
         description="Plot the bench drivers' raw result lines as PNG charts "
-        "(bars: medians; whiskers: min/max across repetitions).")
+        "(bars: medians; whiskers: min/max across repetitions, or "
+        "quartiles).")
     ap.add_argument("results", nargs="+", help="files written with --out")
     ap.add_argument("--out-dir", required=True, help="where the PNGs go")
     ap.add_argument("--prefix", default="",
                     help="prepended to every file name, e.g. scheduler_")
+    ap.add_argument("--whiskers", choices=["minmax", "quartiles"],
+                    default="minmax",
+                    help="what the whiskers span: the repetitions' range "
+                    "(default) or their first to third quartile")
     ap.add_argument("--title-suffix", default="",
                     help="a second title line, e.g. how the run was made")
     args = ap.parse_args()
@@ -243,7 +255,8 @@ def main():
             name += "_" + field
         path = os.path.join(args.out_dir, name + ".png")
         unit = units.get((workload, variant, "value"))
-        plot(plt, key, charts[key], unit, path, args.title_suffix)
+        plot(plt, key, charts[key], unit, path, args.title_suffix,
+             args.whiskers)
         print(path)
 
 
