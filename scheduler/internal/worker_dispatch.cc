@@ -158,11 +158,15 @@ Task* Worker::PopLocal(int band) {
     local_bands_ &= ~bit;
     return nullptr;
   }
-  // The next pop most likely takes the task below it (a fan-out's next
-  // child): start bringing its block in now, while this one runs. A block
-  // a thief ends up taking (or that has ended) is only a wasted prefetch;
-  // blocks are never unmapped.
-  if (const Task* next = ring.PeekNewest()) PrefetchTask(next);
+  // A spawn popped newest first: the next pop most likely takes the task
+  // below it (a fan-out's next child), so start bringing its block in now,
+  // while this one runs. (Not after a first-in-first-out pop of a woken
+  // task: the next one comes from the other end.) A block a thief ends up
+  // taking (or that has ended) is only a wasted prefetch; a prefetch never
+  // faults.
+  if (NeverRan(t)) {
+    if (const Task* next = ring.PeekNewest()) PrefetchTask(next);
+  }
   return t;
 }
 
