@@ -121,24 +121,21 @@ bool Stack::CanaryIntact() const {
 // pool when the thread exits.
 struct StackPool::ThreadCache {
   Stack stacks[kClasses][kCacheCapacity];
-  int count[kClasses] = {};
-  // The sum of count[], for stats() on other threads: written by the owner
-  // only (a load and a store, no RMW), read relaxed.
-  std::atomic<size_t> cached{0};
+  // How many of stacks[c] are cached. Atomics for stats() on other threads
+  // only: written by the owner alone (a load and a store, no RMW), read
+  // relaxed.
+  std::atomic<int> count[kClasses] = {};
   StackPool* pool = nullptr;
 
-  void AddCached(int delta) {
-    cached.store(
-        cached.load(std::memory_order_relaxed) + static_cast<size_t>(delta),
-        std::memory_order_relaxed);
-  }
+  int Count(int c) const { return count[c].load(std::memory_order_relaxed); }
+  void SetCount(int c, int n) { count[c].store(n, std::memory_order_relaxed); }
 
   ~ThreadCache() {
     if (pool == nullptr) return;
     for (int c = 0; c < kClasses; ++c) {
-      AddCached(-count[c]);
-      pool->ReleaseToShared(stacks[c], count[c]);
-      count[c] = 0;
+      const int n = Count(c);
+      SetCount(c, 0);
+      pool->ReleaseToShared(stacks[c], static_cast<size_t>(n));
     }
     std::lock_guard<std::mutex> lock(pool->mu_);
     std::erase(pool->caches_, this);
@@ -216,9 +213,9 @@ absl::StatusOr<Stack> StackPool::Allocate(size_t min_size) {
   const int cls = ClassOf(size);
   if (thread_cache_) {
     ThreadCache& cache = LocalCache();
-    if (cache.count[cls] > 0) {
-      cache.AddCached(-1);
-      return cache.stacks[cls][--cache.count[cls]];
+    if (const int n = cache.Count(cls); n > 0) {
+      cache.SetCount(cls, n - 1);
+      return cache.stacks[cls][n - 1];
     }
   }
   return AllocateSlow(cls);
@@ -250,9 +247,9 @@ absl::StatusOr<Stack> StackPool::AllocateSlow(int cls) {
   }
   if (got > 1) {
     ThreadCache& cache = LocalCache();
-    for (int i = 1; i < got; ++i)
-      cache.stacks[cls][cache.count[cls]++] = batch[i];
-    cache.AddCached(got - 1);
+    int n = cache.Count(cls);
+    for (int i = 1; i < got; ++i) cache.stacks[cls][n++] = batch[i];
+    cache.SetCount(cls, n);
   }
   return batch[0];
 }
@@ -361,17 +358,17 @@ void StackPool::Release(Stack stack) {
   if (thread_cache_) {
     ThreadCache& cache = LocalCache();
     const int cls = stack.size_class;
-    if (cache.count[cls] == kCacheCapacity) {
+    int n = cache.Count(cls);
+    if (n == kCacheCapacity) {
       // Uncounted before the shared pool counts them back in, so that
       // stats() may overstate the stacks in use for a moment, never
       // understate them.
-      cache.AddCached(-kCacheBatch);
-      ReleaseToShared(&cache.stacks[cls][kCacheCapacity - kCacheBatch],
-                      kCacheBatch);
-      cache.count[cls] -= kCacheBatch;
+      n -= kCacheBatch;
+      cache.SetCount(cls, n);
+      ReleaseToShared(&cache.stacks[cls][n], kCacheBatch);
     }
-    cache.stacks[cls][cache.count[cls]++] = stack;
-    cache.AddCached(1);
+    cache.stacks[cls][n] = stack;
+    cache.SetCount(cls, n + 1);
     return;
   }
   ReleaseToShared(&stack, 1);
@@ -484,7 +481,9 @@ StackPool::Stats StackPool::stats() const {
   // Stacks outside the shared lists are in use or cached by a thread.
   size_t cached = 0;
   for (const ThreadCache* c : caches_) {
-    cached += c->cached.load(std::memory_order_relaxed);
+    for (int cls = 0; cls < kClasses; ++cls) {
+      cached += static_cast<size_t>(c->Count(cls));
+    }
   }
   s.stacks_in_use = (outside_ > cached ? outside_ - cached : 0) +
                     unpooled_in_use_.load(std::memory_order_relaxed);

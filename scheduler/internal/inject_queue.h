@@ -6,9 +6,9 @@
 //
 // Two FIFOs of task pointers (chunked arrays) under a mutex, one for tasks
 // that never ran (spawns: remote ones, and ring overflow of local ones) and
-// one for tasks that ran before (wakes), with
-// the lengths mirrored in atomics so that the common "is it empty?" check
-// costs one load and no lock. Pop() alternates between the lists while
+// one for tasks that ran before (wakes), with the lengths mirrored in
+// atomics so that the common "is it empty?" check costs one load and no
+// lock. Pop() alternates between the lists while
 // both have tasks, so neither starves; PopResumed() serves the woken ones
 // alone, for the workers' early polls (Worker::NextGlobalInterval()). Pushes
 // come from remote spawns, wakes from other threads and ring overflow, all of

@@ -24,6 +24,7 @@
 #include "coroutine/coroutine_state.h"
 #include "coroutine/internal/access.h"
 #include "scheduler/internal/park.h"
+#include "scheduler/internal/task_pool.h"
 #include "scheduler/internal/task_state.h"
 #include "scheduler/internal/thread_parker.h"
 #include "scheduler/task_result.h"
@@ -180,10 +181,7 @@ inline bool NeverRan(const Task* task) {
 // PrefetchTask() asks for the cache lines of `task`'s block, for a task
 // about to run: a prefetch never faults, so `task` may be stale.
 inline void PrefetchTask(const Task* task) {
-  const char* p = reinterpret_cast<const char*>(task);
-  for (size_t off = 0; off < sizeof(Task); off += 64) {
-    __builtin_prefetch(p + off, 1, 3);
-  }
+  TaskPool::PrefetchForWrite(task, sizeof(Task));
 }
 
 // CoarseNowNanos() is CLOCK_MONOTONIC_COARSE in nanoseconds (a few ms of

@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <mutex>
 #include <new>
@@ -66,8 +67,6 @@ class Depot {
     Magazine* m = empty != nullptr ? empty : NewMagazineLocked(c);
     if (m == nullptr) return nullptr;
     const size_t bytes = (cls + 1) * TaskPool::kGranule;
-    // Carved in reverse so that the stack hands them out in address order.
-    char* blocks[kMagazineSlots];
     uint32_t n = 0;
     for (; n < kMagazineSlots; ++n) {
       if (c.slab_next + bytes > c.slab_end) {
@@ -77,10 +76,12 @@ class Depot {
         c.slab_next = static_cast<char*>(slab);
         c.slab_end = c.slab_next + kSlabBytes;
       }
-      blocks[n] = c.slab_next;
+      m->slots[n] = c.slab_next;
       c.slab_next += bytes;
     }
-    for (uint32_t i = 0; i < n; ++i) m->slots[i] = blocks[n - 1 - i];
+    // Reversed, so that the magazine (a stack) hands them out in address
+    // order.
+    std::reverse(m->slots, m->slots + n);
     m->count = n;
     if (n == 0) {
       c.empty.push_back(m);
@@ -209,17 +210,6 @@ ABSL_ATTRIBUTE_NOINLINE void RegisterThread(ThreadMagazines& t) {
   t.registered = true;
 }
 
-// Prefetch() asks for the lines of the block the next allocation of this
-// class will return, for writing: the spawn after this one constructs its
-// task there without waiting for memory.
-inline void Prefetch(const Magazine* m, size_t size) {
-  if (m->count == 0) return;
-  const char* next = static_cast<const char*>(m->slots[m->count - 1]);
-  for (size_t off = 0; off < size; off += TaskPool::kGranule) {
-    __builtin_prefetch(next + off, 1, 3);
-  }
-}
-
 // RefillSlow() makes t.loaded[cls] non-empty: the previous magazine if it
 // has blocks, else a full one from the depot. False when out of memory.
 ABSL_ATTRIBUTE_NOINLINE bool RefillSlow(ThreadMagazines& t, size_t cls) {
@@ -280,7 +270,9 @@ void* TaskPool::Allocate(size_t size) {
     m = t.loaded[cls];
   }
   void* block = m->slots[--m->count];
-  Prefetch(m, size);
+  // The spawn after this one constructs its task in the next block
+  // without waiting for memory.
+  if (m->count > 0) PrefetchForWrite(m->slots[m->count - 1], size);
   return block;
 }
 

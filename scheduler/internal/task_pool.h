@@ -44,6 +44,15 @@ struct TaskPool {
   static void* Allocate(size_t size);
   // Free() returns a block that Allocate(size) returned, with that size.
   static void Free(void* block, size_t size) noexcept;
+  // PrefetchForWrite() asks for the `size` bytes of `block`, cache line by
+  // cache line, for a block about to be written. A prefetch never faults,
+  // so `block` may be stale or freed.
+  static void PrefetchForWrite(const void* block, size_t size) {
+    const char* p = static_cast<const char*>(block);
+    for (size_t off = 0; off < size; off += kGranule) {
+      __builtin_prefetch(p + off, 1, 3);
+    }
+  }
 };
 
 }  // namespace colony::scheduler_internal
