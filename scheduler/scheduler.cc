@@ -139,9 +139,9 @@ void Yield() {
     std::this_thread::yield();
     return;
   }
-  scheduler_internal::CheckCancel(self);
+  scheduler_internal::CheckCancelInline(self);
   coroutine_internal::Access::Suspend(self, &scheduler_internal::kYieldTag, 0);
-  scheduler_internal::CheckCancel(self);
+  scheduler_internal::CheckCancelInline(self);
 }
 
 void SleepUntil(Deadline deadline) {

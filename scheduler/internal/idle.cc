@@ -84,14 +84,4 @@ bool Idle::IsParked(int worker) const {
   return is_sleeping_[static_cast<size_t>(worker)] != 0;
 }
 
-int Idle::num_searching() const {
-  return static_cast<int>(state_.load(std::memory_order_relaxed) &
-                          kSearchingMask);
-}
-
-int Idle::num_unparked() const {
-  return static_cast<int>(state_.load(std::memory_order_relaxed) >>
-                          kUnparkedShift);
-}
-
 }  // namespace colony::scheduler_internal

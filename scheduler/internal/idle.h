@@ -59,8 +59,14 @@ class Idle {
   // num_searching() and num_unparked() are relaxed snapshots: hints for a
   // running worker's local push and the monitor's backstop; a wake that
   // progress depends on goes through NotifyOne().
-  int num_searching() const;
-  int num_unparked() const;
+  int num_searching() const {
+    return static_cast<int>(state_.load(std::memory_order_relaxed) &
+                            kSearchingMask);
+  }
+  int num_unparked() const {
+    return static_cast<int>(state_.load(std::memory_order_relaxed) >>
+                            kUnparkedShift);
+  }
 
  private:
   static constexpr uint32_t kUnparkedShift = 16;

@@ -294,21 +294,21 @@ void Worker::AfterSlice(Task* task, void* tag) {
     // Off the task's stack now: commit the park (see ParkTaskCommit()).
     // A failed commit means the task's condition already holds.
     if (!task->park_commit_(task, task->park_commit_arg_)) {
-      shared_->Enqueue(task, /*lifo=*/false);
+      Requeue(task);
       return;
     }
   } else if (tag == &kYieldTag) {
     // It stays scheduled (a Wake() during the slice may have left a
     // notification; RunTask() or the next park takes it): back to the tail
     // of its band, with no RMW on the task word.
-    shared_->Enqueue(task, /*lifo=*/false);
+    Requeue(task);
     return;
   }
   // Parked: no longer scheduled, unless a Wake() during the slice left a
   // notification for us: then it stays scheduled and goes back in a queue
   // (task_state.h).
   if (task->word_.TransitionToParked()) {
-    shared_->Enqueue(task, /*lifo=*/false);
+    Requeue(task);
   }
 }
 
@@ -323,6 +323,14 @@ void Worker::PushQueueBand(Task* task, int band) {
 }
 
 void Worker::Schedule(Task* task, bool lifo) { ScheduleInline(task, lifo); }
+
+inline void Worker::Requeue(Task* task) {
+  if (ABSL_PREDICT_TRUE(!shared_->options().migrate_every_resume)) {
+    ScheduleInline(task, /*lifo=*/false);
+  } else {
+    shared_->Enqueue(task, /*lifo=*/false);
+  }
+}
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
                                                                 bool lifo) {

@@ -163,6 +163,9 @@ class Worker {
   // inlined fast path, NextLocalTurns() the one for dispatches on which a
   // poll or turn falls, NextLocalSlow() and PopBands() the policy itself.
   Task* NextLocal();
+  // PopQuietRing() is NextLocal()'s fast path for a ring's task: null when
+  // the slow path must decide.
+  Task* PopQuietRing();
   Task* NextLocalTurns();
   Task* NextLocalTurnsImpl();
   Task* NextLocalSlow();
@@ -203,6 +206,11 @@ class Worker {
   // EndSlice() closes the slice's bookkeeping (SliceSeq(), stalled_).
   void EndSlice();
   void ScheduleInline(Task* task, bool lifo);
+  // Requeue() queues a task that this worker's slice left scheduled (a
+  // yield, a park whose commit failed or that was woken during the slice):
+  // SchedulerShared::Enqueue() without the look-up of the calling thread's
+  // worker, which is this one.
+  void Requeue(Task* task);
   // PushQueue() appends `task` to the ring of its band (overflow to the
   // injection queue); PushQueueBand() the same for a task known to be of
   // `band`, without reading it.
@@ -235,6 +243,18 @@ class Worker {
   // task to run.
   Task* CheckFastPath(const char* path, const DispatchState& before,
                       Task* task);
+  // CheckRingFastPath() is the check of PopQuietRing(), which decided to
+  // pop the ring of `band`: it lets NextLocalSlow() pop instead and aborts
+  // unless that took a task of that ring and left the counters the fast
+  // path would have. Returns the task to run (null if the ring was empty:
+  // then the slow path decides, unchecked).
+  Task* CheckRingFastPath(int band);
+  // FailDispatchCheck() aborts with the two decisions.
+  [[noreturn]] void FailDispatchCheck(const char* path,
+                                      const DispatchState& before,
+                                      const DispatchState& fast,
+                                      const DispatchState& after, Task* task,
+                                      Task* slow);
 #endif
 
   SchedulerShared* const shared_;

@@ -389,23 +389,62 @@ Task* Worker::CheckFastPath(const char* path, const DispatchState& before,
     quiet_ = 0;
     return slow;
   }
-  if (!same) {
-    coroutine_internal::Fatal(
-        "dispatch fast path %s disagrees with NextLocalSlow() on worker %d: "
-        "task %p vs %p, global_countdown %d vs %d, band_countdown %d vs %d, "
-        "band_turn %u vs %u, lifo_streak %d vs %d (before: %d, %d, %u, %d; "
-        "tick %u, lifo band %d)",
-        path, index_, static_cast<void*>(task), static_cast<void*>(slow),
-        fast.global_countdown, after.global_countdown, fast.band_countdown,
-        after.band_countdown, fast.band_turn, after.band_turn, fast.lifo_streak,
-        after.lifo_streak, before.global_countdown, before.band_countdown,
-        before.band_turn, before.lifo_streak, tick_, lifo_band_);
-  }
+  if (!same) FailDispatchCheck(path, before, fast, after, task, slow);
   fast_path_checks.fetch_add(1, std::memory_order_relaxed);
   // PopBands() zeroed quiet_; the fast path's count stands (the counters
   // agree).
   quiet_ = fast.quiet;
   return task;
+}
+
+Task* Worker::CheckRingFastPath(int band) {
+  const DispatchState before = SaveDispatchState();
+  const RunQueue<Task>& ring = queues_[static_cast<size_t>(band)];
+  const size_t queued = ring.size();
+  if (queued == 0) return nullptr;
+  // What PopQuietRing() would leave.
+  DispatchState fast = before;
+  --fast.quiet;
+  --fast.global_countdown;
+  if (bands_ > 1) --fast.band_countdown;
+  fast.lifo_streak = 0;
+  Task* const slow = NextLocalSlow();
+  const DispatchState after = SaveDispatchState();
+  const bool same = slow != nullptr && slow->band_ == band &&
+                    ring.size() == queued - 1 &&
+                    after.global_countdown == fast.global_countdown &&
+                    after.global_early == fast.global_early &&
+                    after.band_countdown == fast.band_countdown &&
+                    after.band_turn == fast.band_turn &&
+                    after.lifo_streak == fast.lifo_streak;
+  const bool injected = after.injections != before.injections ||
+                        before.injections_done != before.injections;
+  if (!same && injected) {
+    quiet_ = 0;
+    return slow;
+  }
+  if (!same) {
+    FailDispatchCheck("PopQuietRing", before, fast, after, slow, slow);
+  }
+  fast_path_checks.fetch_add(1, std::memory_order_relaxed);
+  quiet_ = fast.quiet;
+  return slow;
+}
+
+void Worker::FailDispatchCheck(const char* path, const DispatchState& before,
+                               const DispatchState& fast,
+                               const DispatchState& after, Task* task,
+                               Task* slow) {
+  coroutine_internal::Fatal(
+      "dispatch fast path %s disagrees with NextLocalSlow() on worker %d: "
+      "task %p vs %p, global_countdown %d vs %d, band_countdown %d vs %d, "
+      "band_turn %u vs %u, lifo_streak %d vs %d (before: %d, %d, %u, %d; "
+      "tick %u, lifo band %d)",
+      path, index_, static_cast<void*>(task), static_cast<void*>(slow),
+      fast.global_countdown, after.global_countdown, fast.band_countdown,
+      after.band_countdown, fast.band_turn, after.band_turn, fast.lifo_streak,
+      after.lifo_streak, before.global_countdown, before.band_countdown,
+      before.band_turn, before.lifo_streak, tick_, lifo_band_);
 }
 
 #endif  // COLONY_CHECK_DISPATCH

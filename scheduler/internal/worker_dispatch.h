@@ -12,13 +12,15 @@
 //   every starvation_interval-th dispatch.
 //
 // The policy itself is NextLocalSlow() and PopBands() (worker_dispatch.cc).
-// Two fast paths return the LIFO task, and leave the counters and the
-// streak as the slow path would, exactly when it would return that task
-// too, after a few loads instead of the walk:
+// Three fast paths return what the slow path would, and leave the counters
+// and the streak as it would, after a few loads instead of the walk:
 //
-//   NextLocal() (here, inlined into the run loop) within `quiet_`
-//   dispatches, on which no poll or turn falls;
-//   NextLocalTurnsImpl() (worker_dispatch.cc) on the other dispatches.
+//   NextLocal() (here, inlined into the run loop) the LIFO task within
+//   `quiet_` dispatches, on which no poll or turn falls;
+//   PopQuietRing() (here) the ring's task within `quiet_` dispatches when
+//   there is no LIFO task (a yield, a task woken onto the ring);
+//   NextLocalTurnsImpl() (worker_dispatch.cc) the LIFO task on the other
+//   dispatches.
 //
 // They are kept in agreement with the slow path by a build that checks
 // them: with COLONY_CHECK_DISPATCH defined (//scheduler:
@@ -39,6 +41,7 @@
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
+#include "absl/numeric/bits.h"
 #include "scheduler/internal/inject_queue.h"
 #include "scheduler/internal/worker.h"
 
@@ -70,26 +73,52 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Task* Worker::NextLocal() {
   // through NextLocalTurns(), so the guarantees of PopBands()
   // (kMaxLifoStreak, the turn per band, the global_queue_interval poll,
   // timers every kTimerPollInterval ticks) are unchanged.
-  if (ABSL_PREDICT_TRUE(quiet_ > 0) && HasLifo() && mailbox_.empty()) {
+  if (ABSL_PREDICT_TRUE(quiet_ > 0) && mailbox_.empty()) {
+    if (HasLifo()) {
 #if defined(COLONY_CHECK_DISPATCH)
-    const DispatchState before = SaveDispatchState();
+      const DispatchState before = SaveDispatchState();
 #endif
-    const int band = lifo_band_;
-    const bool streak_left = lifo_streak_ < kMaxLifoStreak;
-    if (!WorkAbove(band) && (streak_left || !BandWork(band))) {
-      if (Task* t = TakeLifo()) {
-        --quiet_;
-        --global_countdown_;
-        if (bands_ > 1) --band_countdown_;
-        lifo_streak_ = streak_left ? lifo_streak_ + 1 : 0;
+      const int band = lifo_band_;
+      const bool streak_left = lifo_streak_ < kMaxLifoStreak;
+      if (!WorkAbove(band) && (streak_left || !BandWork(band))) {
+        if (Task* t = TakeLifo()) {
+          --quiet_;
+          --global_countdown_;
+          if (bands_ > 1) --band_countdown_;
+          lifo_streak_ = streak_left ? lifo_streak_ + 1 : 0;
 #if defined(COLONY_CHECK_DISPATCH)
-        return CheckFastPath("NextLocal", before, t);
+          return CheckFastPath("NextLocal", before, t);
 #endif
-        return t;
+          return t;
+        }
       }
+    } else if (local_bands_ != 0) {
+      if (Task* t = PopQuietRing()) return t;
     }
   }
   return NextLocalTurns();
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Task* Worker::PopQuietRing() {
+  // Fast path, for yields and for tasks woken onto the ring (no LIFO
+  // task): in a quiet dispatch with the mailbox empty and no LIFO task,
+  // PopBands() walks the bands down to the highest one with a local bit,
+  // finding nothing on the way when nothing is injected above it, and
+  // returns what PopLocal() pops there. A stale bit (thieves emptied the
+  // ring) makes PopLocal() clear it and return null, as it would have
+  // first thing on the slow path, which then decides.
+  const int band = 31 - absl::countl_zero(local_bands_);
+  if (WorkAbove(band)) return nullptr;
+#if defined(COLONY_CHECK_DISPATCH)
+  return CheckRingFastPath(band);
+#endif
+  Task* t = PopLocal(band);
+  if (ABSL_PREDICT_FALSE(t == nullptr)) return nullptr;
+  --quiet_;
+  --global_countdown_;
+  if (bands_ > 1) --band_countdown_;
+  lifo_streak_ = 0;
+  return t;
 }
 
 }  // namespace colony::scheduler_internal
