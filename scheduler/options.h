@@ -36,8 +36,12 @@ struct SchedulerOptions {
   // Priority of tasks spawned from plain threads without an explicit one;
   // kInheritPriority means the middle band (priority_bands / 2).
   int default_priority = kInheritPriority;
-  // Every non-empty band gets a dispatch at least once per
-  // `starvation_interval * priority_bands` dispatches of a worker (>= 1).
+  // Every `starvation_interval`-th dispatch of a worker is a guaranteed
+  // turn for the next band in rotation, unless that band had a dispatch in
+  // the last `starvation_interval * priority_bands` (it is not starved):
+  // every non-empty band gets a dispatch at least once per
+  // `2 * starvation_interval * priority_bands` dispatches, and a band
+  // served anyway never delays a more urgent task (>= 1).
   int starvation_interval = 8;
   // A worker takes from the global injection queue first once every
   // `global_queue_interval` dispatches, so injected work is never starved by

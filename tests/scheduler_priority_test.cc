@@ -2,12 +2,15 @@
 //
 // Priority bands and fairness on a single worker, where the dispatch order
 // is deterministic: the most urgent band runs first, every band gets its
-// guaranteed share (at least one dispatch in starvation_interval * bands),
+// guaranteed share (at least one dispatch in 2 * starvation_interval *
+// bands), a band that is served anyway does not take its turn ahead of a
+// more urgent task,
 // and tasks of one band share the worker round-robin however long their
 // slices are.
 
 #include <atomic>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -140,6 +143,50 @@ TEST(PriorityTest, LowBandIsNotStarved) {
       << "low " << low_turns.load() << " of " << total;
   // ... and it is still deprioritised.
   EXPECT_LE(low_turns.load(), total / 4);
+}
+
+// A task of a higher band readied now and then runs at the next dispatch,
+// whatever the phase of the band rotation: the guaranteed turn of a lower
+// band that had a dispatch lately (it is not starved) goes unused rather
+// than hold the urgent task behind one more slice of that band.
+TEST(PriorityTest, UrgentTaskIsNotHeldBehindTurnOfBandNotStarved) {
+  auto s = StartScheduler(
+      {.workers = 1, .priority_bands = 3, .starvation_interval = 2});
+  // One worker: every task runs on its thread, one at a time.
+  std::string order;
+  std::atomic<bool> stop{false};
+  auto root = s->Spawn(
+      [&] {
+        std::vector<JoinHandle<void>> load;
+        for (int i = 0; i < 2; ++i) {
+          load.push_back(Spawn(
+              [&] {
+                while (!stop.load()) {
+                  order.push_back('L');
+                  Yield();
+                }
+              },
+              {.priority = 0}));
+        }
+        for (int k = 0; k < 300; ++k) {
+          order.push_back('S');
+          Spawn([&] { order.push_back('H'); }, {.priority = 2}).Detach();
+          Yield();
+        }
+        stop = true;
+        for (auto& h : load) h.Join();
+      },
+      {.priority = 0});
+  ASSERT_TRUE(root.Join().completed());
+  int spawned = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (order[i] != 'S') continue;
+    ++spawned;
+    ASSERT_LT(i + 1, order.size());
+    EXPECT_EQ(order[i + 1], 'H') << "spawn " << spawned << " at " << i
+                                 << " of " << order.substr(0, i + 8);
+  }
+  EXPECT_EQ(spawned, 300);
 }
 
 // Tasks of one band take turns: a hog with 200 us slices and a light task

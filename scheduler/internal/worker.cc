@@ -137,6 +137,7 @@ void Worker::Run() {
       // more, so parallelism ramps up (Tokio does the same).
       if (shared_->idle().TransitionFromSearching()) shared_->NotifyParked();
     }
+    served_tick_[task->band_] = tick_;
     RunTask(task);
   }
   if (searching_) {

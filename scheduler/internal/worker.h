@@ -139,6 +139,8 @@ class Worker {
   // Tokio's bound on consecutive LIFO-slot dispatches: a ping-pong pair
   // cannot starve the rest of the queue.
   static constexpr int kMaxLifoStreak = 3;
+  // SchedulerOptions::priority_bands is at most this.
+  static constexpr int kMaxBands = 8;
   // How often a busy worker reads the clock for its own timers.
   static constexpr uint32_t kTimerPollInterval = 16;
   // A worker pops a ring's newest task if that task never ran, and its
@@ -163,6 +165,16 @@ class Worker {
   // inlined fast path, NextLocalTurns() the one for dispatches on which a
   // poll or turn falls, NextLocalSlow() and PopBands() the policy itself.
   Task* NextLocal();
+  // ServedRecently() is true when band `band` had a dispatch on this
+  // worker within the last starvation_interval * bands dispatches: its
+  // guaranteed turn then goes unused, so that a task of a higher band
+  // that arrives now and then is not held behind a turn for a band that
+  // is not starved.
+  bool ServedRecently(int band) const {
+    return uint64_t{tick_ - served_tick_[band]} <
+           static_cast<uint64_t>(starvation_interval_) *
+               static_cast<uint64_t>(bands_);
+  }
   // PopQuietRing() is NextLocal()'s fast path for a ring's task: null when
   // the slow path must decide.
   Task* PopQuietRing();
@@ -170,6 +182,10 @@ class Worker {
   Task* NextLocalTurnsImpl();
   Task* NextLocalSlow();
   Task* PopBands();
+  // TakeTurn() is the guaranteed turn of band `band` (PopBands()): its LIFO
+  // task, ring or injected task, or null when it has none or is not
+  // starved (ServedRecently()).
+  Task* TakeTurn(int band);
   // PopLocal() pops band `band` of the own queues (the newest task if it
   // never ran, else the oldest; the oldest when it waited too long),
   // skipping the ring when its bit in local_bands_ says it is empty.
@@ -321,6 +337,10 @@ class Worker {
   // (NextLocal()'s fast path); 0 whenever unknown.
   int quiet_ = 0;
   uint32_t band_turn_ = 0;
+  // The tick_ of each band's last dispatch on this worker (the run loop
+  // stamps it): a band served within the last starvation_interval * bands
+  // dispatches gives its guaranteed turn up (ServedRecently()).
+  uint32_t served_tick_[kMaxBands] = {};
   uint32_t rng_;
   bool searching_ = false;
   Task* current_ = nullptr;

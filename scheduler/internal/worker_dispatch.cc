@@ -170,28 +170,35 @@ Task* Worker::PopLocal(int band) {
   return t;
 }
 
+Task* Worker::TakeTurn(int band) {
+  if (ServedRecently(band)) return nullptr;  // not starved: no turn
+  if (HasLifo() && lifo_band_ == band) {
+    if (Task* t = TakeLifo()) {
+      lifo_streak_ = 0;
+      return t;
+    }
+  }
+  if (Task* t = PopLocal(band)) return t;
+  // Injected tasks of that band get the same guaranteed turn.
+  if (Task* t = TakeGlobalBand(band)) {
+    global_pops_.Add();
+    return t;
+  }
+  return nullptr;
+}
+
 Task* Worker::PopBands() {
   quiet_ = 0;  // band_countdown_ changes below (NextLocal() recomputes it)
   // Guaranteed turn: every starvation_interval-th dispatch serves the next
-  // band in rotation if it has work, so each non-empty band gets at least
-  // one dispatch in starvation_interval * bands.
+  // band in rotation if it has work and had no dispatch in the last
+  // starvation_interval * bands, so each non-empty band gets at least one
+  // dispatch in 2 * starvation_interval * bands.
   const int interval = starvation_interval_;
   if (bands_ > 1 && --band_countdown_ == 0) {
     band_countdown_ = interval;
     const int band =
         static_cast<int>(band_turn_++ % static_cast<uint32_t>(bands_));
-    if (HasLifo() && lifo_band_ == band) {
-      if (Task* t = TakeLifo()) {
-        lifo_streak_ = 0;
-        return t;
-      }
-    }
-    if (Task* t = PopLocal(band)) return t;
-    // Injected tasks of that band get the same guaranteed turn.
-    if (Task* t = TakeGlobalBand(band)) {
-      global_pops_.Add();
-      return t;
-    }
+    if (Task* t = TakeTurn(band)) return t;
   }
   const int lifo_band = HasLifo() ? lifo_band_ : -1;
   for (int b = bands_ - 1; b >= 0; --b) {
@@ -261,6 +268,7 @@ inline Task* Worker::NextLocalTurnsImpl() {
   int turn = -1;
   if (ABSL_PREDICT_FALSE(band_turn)) {
     turn = static_cast<int>(band_turn_ % static_cast<uint32_t>(bands_));
+    if (ServedRecently(turn)) turn = -1;  // the turn goes unused
   }
   if (turn == band) {
     streak = 0;  // the turn takes the LIFO task
