@@ -250,6 +250,23 @@ class Worker {
     int quiet;
     uint64_t injections;       // NoteInjection()s so far
     uint64_t injections_done;  // NoteInjectionDone()s so far
+
+    // SameCounters() compares the counters a fast path must leave as the
+    // slow path does.
+    bool SameCounters(const DispatchState& o) const {
+      return global_countdown == o.global_countdown &&
+             global_early == o.global_early &&
+             band_countdown == o.band_countdown && band_turn == o.band_turn &&
+             lifo_streak == o.lifo_streak;
+    }
+    // InjectedSince() is true when another thread injected a task between
+    // `before` and this state, or was injecting one at `before` (counted
+    // before its push, pushed after the fast path's look): the two
+    // decisions looked at different injection queues.
+    bool InjectedSince(const DispatchState& before) const {
+      return injections != before.injections ||
+             before.injections_done != before.injections;
+    }
   };
   DispatchState SaveDispatchState() const;
   // CheckFastPath() undoes the decision of fast path `path` (it took

@@ -381,19 +381,10 @@ Task* Worker::CheckFastPath(const char* path, const DispatchState& before,
   lifo_streak_ = before.lifo_streak;
   Task* const slow = NextLocalSlow();
   const DispatchState after = SaveDispatchState();
-  const bool same = slow == task &&
-                    after.global_countdown == fast.global_countdown &&
-                    after.global_early == fast.global_early &&
-                    after.band_countdown == fast.band_countdown &&
-                    after.band_turn == fast.band_turn &&
-                    after.lifo_streak == fast.lifo_streak;
-  // Another thread injected a task in between, or was injecting one when
-  // the fast path began (counted before its snapshot, pushed after its
-  // look at the injection queue): no comparison. The slow path's decision
-  // stands (its counters are set); quiet_ is unknown.
-  const bool injected = after.injections != before.injections ||
-                        before.injections_done != before.injections;
-  if (!same && injected) {
+  const bool same = slow == task && after.SameCounters(fast);
+  // An injection meanwhile: no comparison. The slow path's decision stands
+  // (its counters are set); quiet_ is unknown.
+  if (!same && after.InjectedSince(before)) {
     quiet_ = 0;
     return slow;
   }
@@ -419,15 +410,8 @@ Task* Worker::CheckRingFastPath(int band) {
   Task* const slow = NextLocalSlow();
   const DispatchState after = SaveDispatchState();
   const bool same = slow != nullptr && slow->band_ == band &&
-                    ring.size() == queued - 1 &&
-                    after.global_countdown == fast.global_countdown &&
-                    after.global_early == fast.global_early &&
-                    after.band_countdown == fast.band_countdown &&
-                    after.band_turn == fast.band_turn &&
-                    after.lifo_streak == fast.lifo_streak;
-  const bool injected = after.injections != before.injections ||
-                        before.injections_done != before.injections;
-  if (!same && injected) {
+                    ring.size() == queued - 1 && after.SameCounters(fast);
+  if (!same && after.InjectedSince(before)) {
     quiet_ = 0;
     return slow;
   }
