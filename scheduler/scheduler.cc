@@ -30,9 +30,10 @@ absl::Status Validate(SchedulerOptions& o) {
   if (o.workers == 0) {
     o.workers = std::max(1u, std::thread::hardware_concurrency());
   }
-  if (o.priority_bands < 1 || o.priority_bands > 8) {
-    return Invalid("priority_bands",
-                   absl::StrCat("must be in [1, 8], got ", o.priority_bands));
+  constexpr int kMaxBands = scheduler_internal::Worker::kMaxBands;
+  if (o.priority_bands < 1 || o.priority_bands > kMaxBands) {
+    return Invalid("priority_bands", absl::StrCat("must be in [1, ", kMaxBands,
+                                                  "], got ", o.priority_bands));
   }
   if (o.default_priority == kInheritPriority) {
     o.default_priority = o.priority_bands / 2;

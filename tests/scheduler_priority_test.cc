@@ -183,8 +183,8 @@ TEST(PriorityTest, UrgentTaskIsNotHeldBehindTurnOfBandNotStarved) {
     if (order[i] != 'S') continue;
     ++spawned;
     ASSERT_LT(i + 1, order.size());
-    EXPECT_EQ(order[i + 1], 'H') << "spawn " << spawned << " at " << i
-                                 << " of " << order.substr(0, i + 8);
+    EXPECT_EQ(order[i + 1], 'H') << "spawn " << spawned << " at " << i << " of "
+                                 << order.substr(0, i + 8);
   }
   EXPECT_EQ(spawned, 300);
 }

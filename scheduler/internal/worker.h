@@ -61,6 +61,9 @@ extern SliceEnd kParkCommitTag;
 
 class Worker {
  public:
+  // SchedulerOptions::priority_bands is at most this (Validate() checks).
+  static constexpr int kMaxBands = 8;
+
   Worker(SchedulerShared* shared, int index);
   ~Worker();
   Worker(const Worker&) = delete;
@@ -139,8 +142,6 @@ class Worker {
   // Tokio's bound on consecutive LIFO-slot dispatches: a ping-pong pair
   // cannot starve the rest of the queue.
   static constexpr int kMaxLifoStreak = 3;
-  // SchedulerOptions::priority_bands is at most this.
-  static constexpr int kMaxBands = 8;
   // How often a busy worker reads the clock for its own timers.
   static constexpr uint32_t kTimerPollInterval = 16;
   // A worker pops a ring's newest task if that task never ran, and its
@@ -178,6 +179,9 @@ class Worker {
   // PopQuietRing() is NextLocal()'s fast path for a ring's task: null when
   // the slow path must decide.
   Task* PopQuietRing();
+  // CountQuietDispatch() leaves the counters of a fast-path dispatch within
+  // `quiet_` as the slow path would, with the LIFO streak at `streak`.
+  void CountQuietDispatch(int streak);
   Task* NextLocalTurns();
   Task* NextLocalTurnsImpl();
   Task* NextLocalSlow();

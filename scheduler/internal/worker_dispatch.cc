@@ -416,7 +416,7 @@ Task* Worker::CheckRingFastPath(int band) {
     return slow;
   }
   if (!same) {
-    FailDispatchCheck("PopQuietRing", before, fast, after, slow, slow);
+    FailDispatchCheck("PopQuietRing", before, fast, after, nullptr, slow);
   }
   fast_path_checks.fetch_add(1, std::memory_order_relaxed);
   quiet_ = fast.quiet;

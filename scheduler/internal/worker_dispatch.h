@@ -82,10 +82,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Task* Worker::NextLocal() {
       const bool streak_left = lifo_streak_ < kMaxLifoStreak;
       if (!WorkAbove(band) && (streak_left || !BandWork(band))) {
         if (Task* t = TakeLifo()) {
-          --quiet_;
-          --global_countdown_;
-          if (bands_ > 1) --band_countdown_;
-          lifo_streak_ = streak_left ? lifo_streak_ + 1 : 0;
+          CountQuietDispatch(streak_left ? lifo_streak_ + 1 : 0);
 #if defined(COLONY_CHECK_DISPATCH)
           return CheckFastPath("NextLocal", before, t);
 #endif
@@ -114,11 +111,18 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Task* Worker::PopQuietRing() {
 #endif
   Task* t = PopLocal(band);
   if (ABSL_PREDICT_FALSE(t == nullptr)) return nullptr;
+  CountQuietDispatch(/*streak=*/0);
+  return t;
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::CountQuietDispatch(
+    int streak) {
+  // What NextLocalSlow() and PopBands() count on a dispatch with no poll
+  // or turn due, and what NextLocalTurns() would then recompute quiet_ to.
   --quiet_;
   --global_countdown_;
   if (bands_ > 1) --band_countdown_;
-  lifo_streak_ = 0;
-  return t;
+  lifo_streak_ = streak;
 }
 
 }  // namespace colony::scheduler_internal
