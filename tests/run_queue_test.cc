@@ -109,6 +109,53 @@ TEST(RunQueueTest, PopNewestIfTakesTheLastPushedOrTheOldest) {
   EXPECT_TRUE(q.empty());
 }
 
+// PopNewestIfAlone() (a ring no thief reaches) picks exactly what
+// PopNewestIf() picks: two rings given the same random pushes and pops,
+// across the wrap-around of the indices and full rings, hand out the same
+// items in the same order.
+TEST(RunQueueTest, PopNewestIfAloneTakesWhatPopNewestIfTakes) {
+  auto items = MakeItems(20000);
+  SmallQueue locked(UINT32_MAX - 40);
+  SmallQueue alone(UINT32_MAX - 40);
+  std::vector<Item*> overflow_locked, overflow_alone;
+  uint32_t rng = 12345;
+  auto next = [&rng] {
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+  };
+  int pushed = 0, popped = 0, newest = 0;
+  for (int step = 0; step < 40000 && pushed < 20000; ++step) {
+    if (next() % 3 != 0) {
+      Item* item = &items[pushed++];
+      const bool a = locked.Push(item, &overflow_locked);
+      const bool b = alone.Push(item, &overflow_alone);
+      ASSERT_EQ(a, b) << "step " << step;
+    } else {
+      // Take the newest when its id is even: both rings see the same item.
+      auto even = [](Item* i) { return i->id % 2 == 0; };
+      Item* const a = locked.PopNewestIf(even);
+      Item* const b = alone.PopNewestIfAlone(even);
+      ASSERT_EQ(a, b) << "step " << step;
+      if (a != nullptr) {
+        ++popped;
+        if (a->id % 2 == 0) ++newest;
+      }
+    }
+    ASSERT_EQ(locked.size(), alone.size()) << "step " << step;
+  }
+  EXPECT_EQ(overflow_locked, overflow_alone);
+  // Both kinds of pop happened, and some pushes overflowed.
+  EXPECT_GT(newest, 100);
+  EXPECT_GT(popped - newest, 100);
+  EXPECT_FALSE(overflow_alone.empty());
+  while (Item* a = locked.PopNewestIf(Never)) {
+    EXPECT_EQ(alone.PopNewestIfAlone(Never), a);
+  }
+  EXPECT_TRUE(alone.empty());
+}
+
 TEST(RunQueueTest, PopOldestIfTakesTheHeadOnlyWhenTold) {
   auto items = MakeItems(2);
   SmallQueue q;

@@ -149,6 +149,27 @@ class RunQueue {
     return item;
   }
 
+  // PopNewestIfAlone() is PopNewestIf() for a ring that no thief can reach
+  // (the worker of a one-worker scheduler): the same choice of item, with
+  // neither the lock nor a compare-and-swap, since nobody else moves
+  // head_. Owner only, and only while StealInto() is never called on this
+  // ring. Relaxed stores: whoever reads head_ and tail_ from another thread
+  // (size(), empty()) only takes a snapshot and reads no slot.
+  template <typename F>
+  T* PopNewestIfAlone(F take_newest) {
+    const uint32_t real = Real32(head_.load(std::memory_order_relaxed));
+    const uint32_t tail = tail_.load(std::memory_order_relaxed);
+    if (real == tail) return nullptr;
+    T* item = slots_[(tail - 1) & kMask].load(std::memory_order_relaxed);
+    if (take_newest(item)) {
+      tail_.store(tail - 1, std::memory_order_relaxed);
+      return item;
+    }
+    item = slots_[real & kMask].load(std::memory_order_relaxed);
+    head_.store(Pack(real + 1, real + 1), std::memory_order_relaxed);
+    return item;
+  }
+
   // PopOldestIf() takes the oldest item if `take(oldest)` is true (owner
   // only); null otherwise, when empty, or while a thief holds the ring.
   // `take` may read the item, as in PopNewestIf().

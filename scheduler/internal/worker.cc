@@ -91,6 +91,7 @@ Worker::Worker(SchedulerShared* shared, int index)
       bands_(shared->bands()),
       inject_(shared->inject_queues()),
       lifo_slot_(shared->options().lifo_slot),
+      alone_(shared->options().workers == 1),
       queues_(new RunQueue<Task>[static_cast<size_t>(shared->bands())]),
       head_watch_(new HeadWatch[static_cast<size_t>(shared->bands())]),
       starvation_interval_(shared->options().starvation_interval),

@@ -301,6 +301,10 @@ class Worker {
   // checks).
   const InjectQueue* const inject_;
   const bool lifo_slot_;  // SchedulerOptions::lifo_slot
+  // The scheduler has this one worker: nobody steals from its rings, so
+  // its pops take neither the rings' lock nor a compare-and-swap
+  // (RunQueue::PopNewestIfAlone()).
+  const bool alone_;
   std::unique_ptr<RunQueue<Task>[]> queues_;
   // Bit b is set whenever queues_[b] may hold a task: set by every push of
   // this worker (the only thread that adds to its queues), cleared only when

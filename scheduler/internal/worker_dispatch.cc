@@ -152,7 +152,7 @@ Task* Worker::PopLocal(int band) {
   }
   // The newest task if it never ran (a fan-out runs depth first), else the
   // oldest (woken tasks, yields: first in, first out).
-  t = ring.PopNewestIf(NeverRan);
+  t = alone_ ? ring.PopNewestIfAlone(NeverRan) : ring.PopNewestIf(NeverRan);
   if (t == nullptr) {
     // Empty now, and only this thread can add to it.
     local_bands_ &= ~bit;
