@@ -54,7 +54,7 @@ SchedulerShared::SchedulerShared(SchedulerOptions options, Scheduler* owner)
       owner_(owner),
       inject_(new InjectQueue[static_cast<size_t>(options_.priority_bands)]),
       idle_(options_.workers, options_.max_searching),
-      registry_(options_.workers + 1),
+      registry_(options_.workers + 1, options_.workers),
       blocking_(options_.max_blocking_threads, options_.blocking_keep_alive,
                 options_.name, this),
       monitor_(options_.name, kMonitorIntervalNanos, kMonitorIdleNanos) {
@@ -260,11 +260,6 @@ bool SchedulerShared::AnyWork() const {
 }
 
 void SchedulerShared::Finish(Task* task, Worker* worker) {
-  (void)worker;
-  // Leave the registry first, so Dump() never lists an ended task. Stop()
-  // cannot finish early because of it: a joiner woken below is a live task
-  // itself, and this worker is joined only after Finish() returns.
-  registry_.Remove(task);
   // The stack goes back to the pool now; the block (heap) keeps the result
   // until the last handle is gone.
   coroutine_internal::Access::ReleaseStack(task);
@@ -288,12 +283,29 @@ void SchedulerShared::Finish(Task* task, Worker* worker) {
         task->name(), task->id(), task->cancel_request());
   }
   if (task->scope_ != nullptr) task->scope_->Done(task);
-  Unref(task);
+  // Leave the registry last: Stop() cannot see zero live tasks while a
+  // joiner woken above is still to be counted (it is a live task itself,
+  // counted from before this wake), and Dump() skips finished tasks. A task
+  // of this worker's shard leaves at once, under this worker's own lock;
+  // any other is retired in a batch (registry.h), which takes the
+  // scheduler's reference along: FlushRetired() drops it once the task is
+  // unlinked.
+  if (task->reg_shard_ == worker->index()) {
+    registry_.Remove(task);
+    Unref(task);
+  } else if (registry_.Retire(task, worker->index())) {
+    FlushRetired(worker);
+  }
+}
+
+void SchedulerShared::FlushRetired(Worker* worker) {
+  registry_.Flush(worker->index(), [](Task* t) { Unref(t); });
 }
 
 void SchedulerShared::CancelAllLive(const char* reason) {
   std::vector<Task*> tasks;
   registry_.ForEach([&](Task* t) {
+    if (IsFinished(t)) return;  // retired, not yet unlinked
     t->Ref();
     tasks.push_back(t);
   });
@@ -506,6 +518,8 @@ std::vector<TaskInfo> SchedulerShared::Snapshot(
   std::vector<Task*> requeue;  // woken while pinned for a backtrace
   const int64_t now = CoarseNowNanos();
   registry_.ForEach([&](Task* t) {
+    // Its body has returned: ending, or retired and not yet unlinked.
+    if (IsFinished(t->state())) return;
     if (!include_forever && t->forever_) return;
     if (out.size() >= options.max_tasks) return;
     TaskInfo info;

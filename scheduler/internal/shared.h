@@ -116,7 +116,12 @@ class SchedulerShared {
   // AnyWork() is the last searcher's re-check: anything queued anywhere?
   bool AnyWork() const;
   // Finish() is the end of a task, run by the worker after its last slice.
+  // The task leaves the registry in `worker`'s retire batch (registry.h).
   void Finish(Task* task, Worker* worker);
+  // FlushRetired() unlinks `worker`'s retire batch and drops the
+  // scheduler's references on its tasks (on `worker`'s thread only): before
+  // the worker parks, and as it exits.
+  void FlushRetired(Worker* worker);
 
   const SchedulerOptions& options() const { return options_; }
   int bands() const { return options_.priority_bands; }

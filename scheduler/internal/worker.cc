@@ -141,6 +141,7 @@ void Worker::Run() {
     served_tick_[task->band_] = tick_;
     RunTask(task);
   }
+  shared_->FlushRetired(this);
   if (searching_) {
     searching_ = false;
     shared_->idle().TransitionFromSearching();
@@ -170,6 +171,9 @@ void Worker::MaybePollIo() {
 }
 
 void Worker::ParkIdle() {
+  // The tasks that ended here leave the registry (and their blocks go, if
+  // nothing else holds them) before the worker sleeps.
+  shared_->FlushRetired(this);
   // Take any expired timer first: a worker never sleeps past one.
   const int n = shared_->num_workers();
   int64_t deadline = TimerHeap::kNever;
