@@ -353,8 +353,15 @@ absl::Status SchedulerShared::Stop(StopOptions options) {
     return live > 0;
   };
   if (options.mode == StopMode::kDrain) {
-    while (non_forever() > 0 && absl::Now() < deadline) pause();
-    if (non_forever() > 0) {
+    // One reading decides: Counts() may read one too many for a moment (a
+    // retire batch being flushed), so a second reading could find a task
+    // the first had rightly not counted.
+    size_t left = non_forever();
+    while (left > 0 && absl::Now() < deadline) {
+      pause();
+      left = non_forever();
+    }
+    if (left > 0) {
       std::vector<TaskInfo> stragglers = Snapshot(/*include_forever=*/false);
       std::vector<std::string> names;
       for (const TaskInfo& t : stragglers) {
