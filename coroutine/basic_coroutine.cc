@@ -72,13 +72,10 @@ void InitThisThread(ThreadState& ts) {
 
 ThreadState& ThisThreadNoInit() { return tls_state; }
 
-absl::Status Access::CheckStackSize(const CoroutineOptions& options) {
-  if (options.stack_size > kMaxStackSize) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "coroutine '", options.name, "': stack_size ", options.stack_size,
-        " exceeds the maximum of ", kMaxStackSize, " bytes"));
-  }
-  return absl::OkStatus();
+absl::Status Access::StackSizeError(const CoroutineOptions& options) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "coroutine '", options.name, "': stack_size ", options.stack_size,
+      " exceeds the maximum of ", kMaxStackSize, " bytes"));
 }
 
 void Access::Defer(BasicCoroutine* b, size_t stack_size) {
@@ -89,8 +86,13 @@ void Access::Defer(BasicCoroutine* b, size_t stack_size) {
 
 absl::Status Access::EnsureStack(BasicCoroutine* b) {
   if (b->stack_.lo != nullptr) return absl::OkStatus();
+  StackPool& pool = StackPool::Default();
+  if (Stack cached; pool.TryAllocateCached(b->stack_.size, &cached)) {
+    Attach(b, cached, /*heap=*/true);
+    return absl::OkStatus();
+  }
   // The size was checked by NewDeferred().
-  absl::StatusOr<Stack> stack = StackPool::Default().Allocate(b->stack_.size);
+  absl::StatusOr<Stack> stack = pool.Allocate(b->stack_.size);
   if (!stack.ok()) {
     return absl::Status(
         stack.status().code(),
@@ -101,7 +103,7 @@ absl::Status Access::EnsureStack(BasicCoroutine* b) {
 }
 
 absl::StatusOr<Stack> Access::AllocateStack(const CoroutineOptions& options) {
-  if (absl::Status s = CheckStackSize(options); !s.ok()) return s;
+  if (!StackSizeOk(options)) return StackSizeError(options);
   absl::StatusOr<Stack> stack =
       StackPool::Default().Allocate(options.stack_size);
   if (!stack.ok()) {
@@ -153,7 +155,8 @@ void Access::ReleaseStack(BasicCoroutine* b) {
           b->heap_block_ ? "" : " with its block on the stack");
   }
   if (b->stack_.lo == nullptr) return;
-  StackPool::Default().Release(b->stack_);
+  StackPool& pool = StackPool::Default();
+  if (!pool.TryReleaseCached(b->stack_)) pool.Release(b->stack_);
   b->stack_.lo = nullptr;
   b->active_lo_ = nullptr;
   b->active_size_ = 0;

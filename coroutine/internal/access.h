@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "coroutine/basic_coroutine.h"
@@ -56,7 +57,9 @@ struct Access {
   static absl::StatusOr<Impl*> NewDeferred(const CoroutineOptions& options,
                                            Args&&... args) {
     static_assert(alignof(Impl) <= 64, "over-aligned coroutine body");
-    if (absl::Status s = CheckStackSize(options); !s.ok()) return s;
+    if (ABSL_PREDICT_FALSE(!StackSizeOk(options))) {
+      return StackSizeError(options);
+    }
     Impl* impl = new Impl(options, std::forward<Args>(args)...);
     Defer(impl, options.stack_size);
     return impl;
@@ -113,7 +116,12 @@ struct Access {
   static const Stack& MainStack(const BasicCoroutine* b) { return b->stack_; }
 
  private:
-  static absl::Status CheckStackSize(const CoroutineOptions& options);
+  // StackSizeOk() is false for a stack size above kMaxStackSize (stack.h),
+  // which StackSizeError() describes.
+  static bool StackSizeOk(const CoroutineOptions& options) {
+    return options.stack_size <= kMaxStackSize;
+  }
+  static absl::Status StackSizeError(const CoroutineOptions& options);
   static void Defer(BasicCoroutine* block, size_t stack_size);
   static absl::StatusOr<Stack> AllocateStack(const CoroutineOptions& options);
   static void Attach(BasicCoroutine* block, const Stack& stack, bool heap);

@@ -33,10 +33,6 @@ namespace {
 
 // Slabs reserve about this much address space at a time.
 constexpr size_t kSlabBytes = size_t{32} << 20;
-// Per-thread cache: stacks kept per size class, and how many move at once
-// between the cache and the shared pool.
-constexpr int kCacheCapacity = 32;
-constexpr int kCacheBatch = kCacheCapacity / 2;
 // Most stacks whose pages one release gives back together (see
 // ReleaseToShared()).
 constexpr size_t kMaxTrimBatch = 1024;
@@ -117,30 +113,17 @@ bool Stack::CanaryIntact() const {
   return true;
 }
 
-// Stacks cached by one thread for the Default() pool. Returned to the shared
-// pool when the thread exits.
-struct StackPool::ThreadCache {
-  Stack stacks[kClasses][kCacheCapacity];
-  // How many of stacks[c] are cached. Atomics for stats() on other threads
-  // only: written by the owner alone (a load and a store, no RMW), read
-  // relaxed.
-  std::atomic<int> count[kClasses] = {};
-  StackPool* pool = nullptr;
-
-  int Count(int c) const { return count[c].load(std::memory_order_relaxed); }
-  void SetCount(int c, int n) { count[c].store(n, std::memory_order_relaxed); }
-
-  ~ThreadCache() {
-    if (pool == nullptr) return;
-    for (int c = 0; c < kClasses; ++c) {
-      const int n = Count(c);
-      SetCount(c, 0);
-      pool->ReleaseToShared(stacks[c], static_cast<size_t>(n));
-    }
-    std::lock_guard<std::mutex> lock(pool->mu_);
-    std::erase(pool->caches_, this);
+StackPool::ThreadCache::~ThreadCache() {
+  tls_cache_ = nullptr;
+  if (pool == nullptr) return;
+  for (int c = 0; c < kClasses; ++c) {
+    const int n = Count(c);
+    SetCount(c, 0);
+    pool->ReleaseToShared(stacks[c], static_cast<size_t>(n));
   }
-};
+  std::lock_guard<std::mutex> lock(pool->mu_);
+  std::erase(pool->caches_, this);
+}
 
 StackPool& StackPool::Default() {
   static StackPool* const pool = new StackPool(
@@ -198,6 +181,7 @@ StackPool::ThreadCache& StackPool::LocalCache() {
     std::lock_guard<std::mutex> lock(mu_);
     caches_.push_back(&cache);
     cache.pool = this;
+    tls_cache_ = &cache;
   }
   return cache;
 }

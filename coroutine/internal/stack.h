@@ -28,6 +28,7 @@
 #define COLONY_COROUTINE_INTERNAL_STACK_H_
 
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -73,6 +74,8 @@ struct Stack {
 };
 
 class StackPool {
+  struct ThreadCache;
+
  public:
   // Per-size-class counters.
   struct Stats {
@@ -115,6 +118,47 @@ class StackPool {
   // pooled). The stack must not be in use.
   void Release(Stack stack);
 
+  // TryAllocateCached() is Allocate()'s common case, inline: a stack of at
+  // least `min_size` bytes from the calling thread's cache into `*out`.
+  // False when the cache holds none of that size class, or the size is
+  // not pooled, or the thread has no cache of this pool yet: then call
+  // Allocate(), which refills it.
+  bool TryAllocateCached(size_t min_size, Stack* out) {
+    ThreadCache* cache = tls_cache_;
+    if (cache == nullptr || cache->pool != this ||
+        min_size > kMaxPooledStackSize) {
+      return false;
+    }
+    const int cls = RequestClass(min_size);
+    const int n = cache->Count(cls);
+    if (n == 0) return false;
+    cache->SetCount(cls, n - 1);
+    *out = cache->stacks[cls][n - 1];
+    return true;
+  }
+  // TryReleaseCached() is Release()'s common case, inline: `stack` goes to
+  // the calling thread's cache. False when it cannot (a full cache, an
+  // unpooled or canary stack, a thread without a cache, AddressSanitizer
+  // builds): then call Release().
+  bool TryReleaseCached(const Stack& stack) {
+#if defined(__SANITIZE_ADDRESS__) || defined(COLONY_ASAN)
+    (void)stack;
+    return false;  // Release() unpoisons the stack first
+#else
+    ThreadCache* cache = tls_cache_;
+    if (cache == nullptr || cache->pool != this || stack.size_class < 0 ||
+        stack.guard == GuardMode::kCanary) {
+      return false;
+    }
+    const int cls = stack.size_class;
+    const int n = cache->Count(cls);
+    if (n == kCacheCapacity) return false;
+    cache->stacks[cls][n] = stack;
+    cache->SetCount(cls, n + 1);
+    return true;
+#endif
+  }
+
   // Trim returns the pages of every pooled stack to the kernel.
   void Trim();
 
@@ -135,7 +179,6 @@ class StackPool {
   static size_t RoundSize(size_t min_size);
 
  private:
-  struct ThreadCache;
   // A pooled stack whose pages are resident, and when it was released.
   struct Warm {
     Stack stack;
@@ -148,6 +191,38 @@ class StackPool {
     char* slab_end = nullptr;
   };
   static constexpr int kClasses = 10;  // 16 KiB .. 8 MiB
+  // Per-thread cache: stacks kept per size class, and how many move at
+  // once between the cache and the shared pool.
+  static constexpr int kCacheCapacity = 32;
+  static constexpr int kCacheBatch = kCacheCapacity / 2;
+
+  // Stacks cached by one thread for the Default() pool. Returned to the
+  // shared pool when the thread exits.
+  struct ThreadCache {
+    Stack stacks[kClasses][kCacheCapacity];
+    // How many of stacks[c] are cached. Atomics for stats() on other
+    // threads only: written by the owner alone (a load and a store, no
+    // RMW), read relaxed.
+    std::atomic<int> count[kClasses] = {};
+    StackPool* pool = nullptr;
+
+    int Count(int c) const { return count[c].load(std::memory_order_relaxed); }
+    void SetCount(int c, int n) {
+      count[c].store(n, std::memory_order_relaxed);
+    }
+    ~ThreadCache();
+  };
+  // The calling thread's cache once it has one (LocalCache() sets it, the
+  // cache's destructor clears it): a plain pointer, so that the inline
+  // fast paths pay no thread_local initialisation check.
+  static inline thread_local ThreadCache* tls_cache_ = nullptr;
+
+  // RequestClass() is the size class Allocate(min_size) serves, for sizes
+  // up to kMaxPooledStackSize: ClassOf(RoundSize(min_size)).
+  static int RequestClass(size_t min_size) {
+    if (min_size <= kMinStackSize) return 0;
+    return std::bit_width(min_size - 1) - std::bit_width(kMinStackSize - 1);
+  }
 
   static int ClassOf(size_t size);
   absl::StatusOr<Stack> AllocateSlow(int cls);
