@@ -367,7 +367,13 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Worker::ScheduleInline(Task* task,
     // previous task is this worker's own store, and TakeLifo() releases
     // nothing).
     lifo_band_ = task->band_;
-    Task* previous = lifo_.exchange(task, std::memory_order_acq_rel);
+    Task* previous;
+    if (alone_) {  // no thief: plain load and store (see alone_)
+      previous = lifo_.load(std::memory_order_relaxed);
+      lifo_.store(task, std::memory_order_relaxed);
+    } else {
+      previous = lifo_.exchange(task, std::memory_order_acq_rel);
+    }
     if (ABSL_PREDICT_TRUE(previous == nullptr)) {
       // Nothing for a thief to take: the LIFO slot is not stealable.
       // Still wake someone if our queue has work and nobody searches.

@@ -301,9 +301,11 @@ class Worker {
   // checks).
   const InjectQueue* const inject_;
   const bool lifo_slot_;  // SchedulerOptions::lifo_slot
-  // The scheduler has this one worker: nobody steals from its rings, so
-  // its pops take neither the rings' lock nor a compare-and-swap
-  // (RunQueue::PopNewestIfAlone()).
+  // The scheduler has this one worker: nobody steals from its rings or
+  // its LIFO slot, so its pops take neither the rings' lock nor a
+  // compare-and-swap (RunQueue::PopNewestIfAlone()), and the slot is
+  // filled and emptied with plain loads and stores instead of exchanges
+  // (ScheduleInline(), TakeLifo()).
   const bool alone_;
   std::unique_ptr<RunQueue<Task>[]> queues_;
   // Bit b is set whenever queues_[b] may hold a task: set by every push of
@@ -337,6 +339,11 @@ class Worker {
     return lifo_.load(std::memory_order_relaxed) != nullptr;
   }
   Task* TakeLifo() {
+    if (alone_) {  // no thief (see alone_): only this thread writes it
+      Task* t = lifo_.load(std::memory_order_relaxed);
+      if (t != nullptr) lifo_.store(nullptr, std::memory_order_relaxed);
+      return t;
+    }
     return lifo_.exchange(nullptr, std::memory_order_acquire);
   }
   // Slice bookkeeping for the monitor (see SliceSeq()): written by this
