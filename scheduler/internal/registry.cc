@@ -36,13 +36,7 @@ void Registry::Add(Task* task, int shard) {
 void Registry::Remove(Task* task) {
   Shard& s = shards_[static_cast<size_t>(task->reg_shard_)];
   s.lock.Lock();
-  if (task->reg_prev_ != nullptr) {
-    task->reg_prev_->reg_next_ = task->reg_next_;
-  } else {
-    s.head = task->reg_next_;
-  }
-  if (task->reg_next_ != nullptr) task->reg_next_->reg_prev_ = task->reg_prev_;
-  task->reg_prev_ = task->reg_next_ = nullptr;
+  UnlinkLocked(s, task);
   s.count.store(s.count.load(std::memory_order_relaxed) - 1,
                 std::memory_order_relaxed);
   if (task->forever_) {
@@ -52,14 +46,27 @@ void Registry::Remove(Task* task) {
   s.lock.Unlock();
 }
 
+void Registry::UnlinkLocked(Shard& s, Task* task) {
+  if (task->reg_prev_ != nullptr) {
+    task->reg_prev_->reg_next_ = task->reg_next_;
+  } else {
+    s.head = task->reg_next_;
+  }
+  if (task->reg_next_ != nullptr) task->reg_next_->reg_prev_ = task->reg_prev_;
+  task->reg_prev_ = task->reg_next_ = nullptr;
+}
+
+uint64_t Registry::Weight(const Task* task) {
+  return 1 + (task->forever_ ? kForeverOne : 0);
+}
+
 bool Registry::Retire(Task* task, int slot) {
   RetireSlot& r = slots_[static_cast<size_t>(slot)];
   r.batch[r.n++] = task;
   // Release: a Counts() that sees this retirement also sees the task's
   // Add() (which happened before the task could run and end), so its
   // adds counter tells it to sum again if the Add() came after its sum.
-  r.retired.store(r.retired.load(std::memory_order_relaxed) + 1 +
-                      (task->forever_ ? kForeverOne : 0),
+  r.retired.store(r.retired.load(std::memory_order_relaxed) + Weight(task),
                   std::memory_order_release);
   return r.n == kRetireBatch;
 }
@@ -72,7 +79,7 @@ void Registry::Flush(int slot, absl::FunctionRef<void(Task*)> release) {
   uint64_t retired = 0;
   for (int i = 0; i < n; ++i) {
     batch[i] = r.batch[i];
-    retired += 1 + (batch[i]->forever_ ? kForeverOne : 0);
+    retired += Weight(batch[i]);
   }
   r.n = 0;
   // The slot stops counting these before any shard does: a Counts() that
@@ -92,15 +99,7 @@ void Registry::Flush(int slot, absl::FunctionRef<void(Task*)> release) {
     for (int i = done; i < n; ++i) {
       Task* task = batch[i];
       if (task->reg_shard_ != shard) continue;
-      if (task->reg_prev_ != nullptr) {
-        task->reg_prev_->reg_next_ = task->reg_next_;
-      } else {
-        s.head = task->reg_next_;
-      }
-      if (task->reg_next_ != nullptr) {
-        task->reg_next_->reg_prev_ = task->reg_prev_;
-      }
-      task->reg_prev_ = task->reg_next_ = nullptr;
+      UnlinkLocked(s, task);
       ++removed;
       if (task->forever_) ++removed_forever;
       // Move it out of the part still to unlink.

@@ -105,6 +105,12 @@ class Registry {
   };
   static constexpr uint64_t kForeverOne = uint64_t{1} << 32;
 
+  // UnlinkLocked() takes `task` out of `s`'s list (s.lock held); the
+  // caller adjusts the counts.
+  static void UnlinkLocked(Shard& s, Task* task)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.lock);
+  // Weight() is what `task` adds to a slot's `retired` word.
+  static uint64_t Weight(const Task* task);
   // SumShards() adds up the shards' counts, each under its lock.
   void SumShards(size_t* live, size_t* forever) const;
   // SumRetired() adds up the retire slots' counts.
