@@ -75,7 +75,7 @@ void EncodeEntry(const Copied& copied, std::string* out) {
       break;
     case ValueType::kList: {
       Batcher b(out, "RPUSH", key);
-      for (const std::string& v : entry.list()) b.Add(v);
+      for (absl::string_view v : entry.list()) b.Add(std::string(v));
       break;
     }
     case ValueType::kHash: {

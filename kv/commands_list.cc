@@ -4,11 +4,11 @@
 // LSET LINSERT LREM LTRIM LPOS LMOVE RPOPLPUSH LMPOP, and the blocking
 // BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP (kv/blocking.h).
 //
-// A list is a ListValue (a deque of strings); a list that becomes empty is
-// deleted. Commands that add elements call SignalReady() so that clients
-// blocked on the key are served after the command. A blocking command
-// that finds nothing leaves a BlockRequest whose serve function performs
-// the same pop later, on behalf of the blocked client.
+// A list is a ListValue (kv/types/packed_list.h: elements packed in
+// chunks); a list that becomes empty is deleted. Commands that add elements
+// call SignalReady() so that clients blocked on the key are served after the
+// command. A blocking command that finds nothing leaves a BlockRequest whose
+// serve function performs the same pop later, on behalf of the blocked client.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -56,26 +56,18 @@ bool ParseEnd(CommandContext& ctx, absl::string_view arg, End* end) {
 }
 
 // PushTo() pushes `value` at one end of `list`.
-void PushTo(ListValue& list, End end, std::string value) {
+void PushTo(ListValue& list, End end, absl::string_view value) {
   if (end == End::kHead) {
-    list.push_front(std::move(value));
+    list.PushFront(value);
   } else {
-    list.push_back(std::move(value));
+    list.PushBack(value);
   }
 }
 
 // PopFrom() removes and returns the element at one end of a non-empty
 // `list`.
 std::string PopFrom(ListValue& list, End end) {
-  std::string v;
-  if (end == End::kHead) {
-    v = std::move(list.front());
-    list.pop_front();
-  } else {
-    v = std::move(list.back());
-    list.pop_back();
-  }
-  return v;
+  return end == End::kHead ? list.PopFront() : list.PopBack();
 }
 
 // Removed() does a pop's bookkeeping on `key` (which must name `list`):
@@ -123,7 +115,7 @@ void Move(CommandContext& ctx, absl::string_view src, ListValue& from_list,
                    to == End::kHead ? "LEFT" : "RIGHT"});
   if (to_list == nullptr) to_list = &NewList(ctx, dst);
   ctx.reply.Bulk(value);
-  PushTo(*to_list, to, std::move(value));
+  PushTo(*to_list, to, value);
   ctx.Modified(dst);
   ctx.Notify(kNotifyList, to == End::kHead ? "lpush" : "rpush", dst);
   ctx.SignalReady(dst);
@@ -173,7 +165,7 @@ void PushGeneric(CommandContext& ctx, End end, bool only_existing) {
     list = &NewList(ctx, key);
   }
   for (size_t i = 2; i < ctx.args.size(); ++i) {
-    PushTo(*list, end, std::string(ctx.args[i]));
+    PushTo(*list, end, ctx.args[i]);
   }
   ctx.reply.Integer(static_cast<int64_t>(list->size()));
   ctx.Modified(key);
@@ -204,13 +196,16 @@ void LInsert(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
-  auto it = std::find(list->begin(), list->end(), ctx.args[3]);
-  if (it == list->end()) {
+  size_t pivot = list->size();
+  list->Find(ctx.args[3], /*from_tail=*/false, list->size(), [&](size_t i) {
+    pivot = i;
+    return false;
+  });
+  if (pivot == list->size()) {
     ctx.reply.Integer(-1);
     return;
   }
-  if (after) ++it;
-  list->insert(it, std::string(ctx.args[4]));
+  list->Insert(after ? pivot + 1 : pivot, ctx.args[4]);
   ctx.Modified(key);
   ctx.Notify(kNotifyList, "linsert", key);
   ctx.SignalReady(key);
@@ -298,10 +293,10 @@ void LRange(CommandContext& ctx) {
     ctx.reply.Array(0);
     return;
   }
-  ctx.reply.Array(static_cast<size_t>(last - first + 1));
-  for (int64_t i = first; i <= last; ++i) {
-    ctx.reply.Bulk((*list)[static_cast<size_t>(i)]);
-  }
+  const auto n = static_cast<size_t>(last - first + 1);
+  ctx.reply.Array(n);
+  auto it = list->Iterator(static_cast<size_t>(first));
+  for (size_t i = 0; i < n; ++i, ++it) ctx.reply.Bulk(*it);
 }
 
 // ListIndex() resolves a possibly negative index; false if out of range.
@@ -331,7 +326,7 @@ void LIndex(CommandContext& ctx) {
     ctx.reply.Null();
     return;
   }
-  ctx.reply.Bulk((*list)[i]);
+  ctx.reply.Bulk(list->At(i));
 }
 
 void LPos(CommandContext& ctx) {
@@ -391,22 +386,18 @@ void LPos(CommandContext& ctx) {
     rank = -rank;
   }
   const absl::string_view element = ctx.args[2];
-  const int64_t len = static_cast<int64_t>(list->size());
   std::vector<int64_t> found;
   int64_t matches = 0;
-  for (int64_t scanned = 0; scanned < len && (maxlen == 0 || scanned < maxlen);
-       ++scanned) {
-    const int64_t index = from_tail ? len - 1 - scanned : scanned;
-    if ((*list)[static_cast<size_t>(index)] != element) continue;
+  const size_t max_scanned =
+      maxlen == 0 ? list->size() : static_cast<size_t>(maxlen);
+  list->Find(element, from_tail, max_scanned, [&](size_t index) {
     ++matches;
-    if (matches < rank) continue;
-    found.push_back(index);
-    if (count == -1) break;
-    if (count > 0 && !unlimited &&
-        static_cast<int64_t>(found.size()) >= count) {
-      break;
-    }
-  }
+    if (matches < rank) return true;
+    found.push_back(static_cast<int64_t>(index));
+    if (count == -1) return false;
+    return !(count > 0 && !unlimited &&
+             static_cast<int64_t>(found.size()) >= count);
+  });
   if (count == -1) {
     if (found.empty()) {
       ctx.reply.Null();
@@ -440,7 +431,7 @@ void LSet(CommandContext& ctx) {
     ctx.reply.Error("ERR index out of range");
     return;
   }
-  (*list)[i].assign(ctx.args[3].data(), ctx.args[3].size());
+  list->Set(i, ctx.args[3]);
   ctx.reply.Ok();
   ctx.Modified(key);
   ctx.Notify(kNotifyList, "lset", key);
@@ -466,30 +457,7 @@ void LRem(CommandContext& ctx) {
   const uint64_t limit = count == 0  ? UINT64_MAX
                          : count > 0 ? static_cast<uint64_t>(count)
                                      : 0 - static_cast<uint64_t>(count);
-  uint64_t removed = 0;
-  if (count >= 0) {
-    auto out = list->begin();
-    for (auto in = list->begin(); in != list->end(); ++in) {
-      if (removed < limit && *in == element) {
-        ++removed;
-        continue;
-      }
-      if (out != in) *out = std::move(*in);
-      ++out;
-    }
-    list->erase(out, list->end());
-  } else {
-    auto out = list->rbegin();
-    for (auto in = list->rbegin(); in != list->rend(); ++in) {
-      if (removed < limit && *in == element) {
-        ++removed;
-        continue;
-      }
-      if (out != in) *out = std::move(*in);
-      ++out;
-    }
-    list->erase(list->begin(), out.base());
-  }
+  const uint64_t removed = list->Remove(element, limit, count < 0);
   if (removed > 0) {
     ctx.Notify(kNotifyList, "lrem", key);
     if (list->empty()) {
@@ -518,10 +486,9 @@ void LTrim(CommandContext& ctx) {
   int64_t first, last;
   if (!ClampRange(start, stop, static_cast<int64_t>(list->size()), &first,
                   &last)) {
-    list->clear();
+    list->Clear();
   } else {
-    list->erase(list->begin() + last + 1, list->end());
-    list->erase(list->begin(), list->begin() + first);
+    list->Trim(static_cast<size_t>(first), static_cast<size_t>(last));
   }
   ctx.Notify(kNotifyList, "ltrim", key);
   if (list->empty()) {

@@ -35,17 +35,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
 #include "kv/types/dense_table.h"
+#include "kv/types/packed_list.h"
 #include "kv/types/sorted_set.h"
 
 namespace colony::kv {
 
-using ListValue = std::deque<std::string>;
+// Lists pack their elements in chunks (kv/types/packed_list.h).
+using ListValue = PackedList;
 // Hashes and sets have random access (kv/types/dense_table.h) for
 // HRANDFIELD, SPOP and SRANDMEMBER.
 using HashValue = DenseHash;

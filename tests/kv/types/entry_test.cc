@@ -162,7 +162,7 @@ TEST(EntryTest, MatchesAStringModel) {
 
 TEST(EntryTest, HoldsContainers) {
   auto list = std::make_unique<ListValue>();
-  list->push_back("a");
+  list->PushBack("a");
   ListValue* raw = list.get();
   Entry l(std::move(list));
   EXPECT_EQ(l.type(), ValueType::kList);
@@ -198,7 +198,7 @@ TEST(EntryTest, CloneIsDeep) {
   Entry copy = l.Clone();
   EXPECT_NE(&copy.list(), &l.list());
   EXPECT_EQ(copy.list(), l.list());
-  copy.list().push_back("c");
+  copy.list().PushBack("c");
   EXPECT_EQ(l.list().size(), 2u);
   EXPECT_EQ(copy.access(), 42u);
   EXPECT_FALSE(copy.has_expiry());
