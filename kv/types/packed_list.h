@@ -6,8 +6,9 @@
 //
 // A chunk is one heap buffer holding its elements in order, each as a
 // 4-byte length, the bytes, and the length again (so a chunk is walked
-// from either end), with free space kept at the end that grows: pushes
-// and pops at either end are O(1) amortized, copying each element once,
+// from either end), and its free space on the side it grows towards:
+// pushes and pops at either end are O(1) amortized, copying each element
+// once,
 // and an element costs its length plus 8 bytes, where a deque of strings
 // costs a 32-byte string header plus, past 15 bytes, a heap block of its
 // own. An element longer than kChunkBytes gets a chunk to itself.
