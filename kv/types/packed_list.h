@@ -8,10 +8,9 @@
 // 4-byte length, the bytes, and the length again (so a chunk is walked
 // from either end), and its free space on the side it grows towards:
 // pushes and pops at either end are O(1) amortized, copying each element
-// once,
-// and an element costs its length plus 8 bytes, where a deque of strings
-// costs a 32-byte string header plus, past 15 bytes, a heap block of its
-// own. An element longer than kChunkBytes gets a chunk to itself.
+// once, and an element costs its length plus 8 bytes, where a deque of
+// strings costs a 32-byte string header plus, past 15 bytes, a heap block
+// of its own. An element longer than kChunkBytes gets a chunk to itself.
 //
 // Complexity: push and pop at either end O(1) amortized; element access by
 // index, Set() and Insert() O(N / elements per chunk + elements per
