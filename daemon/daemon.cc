@@ -131,6 +131,7 @@ int Daemon::Run(int argc, char** argv) {
   config.AddValidator("shutdown_drain_timeout", ValidateNonNegative);
   config.AddValidator("overload_queue_delay", ValidateNonNegative);
   config.AddValidator("stall_threshold", ValidateNonNegative);
+  config.AddValidator("spin_before_park", ValidateNonNegative);
   config.AddValidator("log_queue_size", ValidatePositiveInt);
   config.AddValidator("priority_bands", ValidatePositiveInt);
   config.AddValidator("max_blocking_threads", ValidatePositiveInt);
@@ -211,6 +212,7 @@ int Daemon::Serve() {
   so.priority_bands = absl::GetFlag(FLAGS_priority_bands);
   so.max_blocking_threads = absl::GetFlag(FLAGS_max_blocking_threads);
   so.stall_threshold = absl::GetFlag(FLAGS_stall_threshold);
+  so.spin_before_park = absl::GetFlag(FLAGS_spin_before_park);
   so.name = "colonyd";
   absl::StatusOr<std::unique_ptr<Scheduler>> scheduler = Scheduler::Create(so);
   if (!scheduler.ok()) {

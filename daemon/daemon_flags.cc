@@ -15,6 +15,10 @@ ABSL_FLAG(int32_t, max_blocking_threads, 64,
 ABSL_FLAG(absl::Duration, stall_threshold, absl::Milliseconds(100),
           "A task running this long without suspending is logged as a "
           "stall; 0 turns detection off.");
+ABSL_FLAG(absl::Duration, spin_before_park, absl::Microseconds(50),
+          "How long a worker that ran out of work keeps looking (other "
+          "workers' queues, the poller) before it sleeps; 0 sleeps at "
+          "once.");
 
 ABSL_FLAG(std::string, log_level, "info",
           "Log level: trace, debug, info, warn, error, critical or off. "

@@ -19,6 +19,7 @@ ABSL_DECLARE_FLAG(int64_t, stack_size);
 ABSL_DECLARE_FLAG(int32_t, priority_bands);
 ABSL_DECLARE_FLAG(int32_t, max_blocking_threads);
 ABSL_DECLARE_FLAG(absl::Duration, stall_threshold);
+ABSL_DECLARE_FLAG(absl::Duration, spin_before_park);
 
 // Logging; log_level is mutable.
 ABSL_DECLARE_FLAG(std::string, log_level);

@@ -34,6 +34,17 @@ class ConfigTest(h.DaemonTestCase):
         self.assertIn("log_level", err)
         self.assertIn("unknown log level 'loud'", err)
 
+    def test_spin_before_park_is_a_non_negative_duration(self):
+        rc, out, err = h.run(self.binary, ["--spin_before_park=-5us",
+                                           "--check-config"])
+        self.assertEqual(rc, 2)
+        self.assertIn("spin_before_park", err)
+        self.assertIn("must be a duration >= 0", err)
+        rc, out, err = h.run(self.binary, ["--spin_before_park=0",
+                                           "--print-config"])
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"spin_before_park 0\s+# flag")
+
     def test_file_errors_name_file_and_line(self):
         path = self.write("# comment\n\nworkers 2\nlog_level = debug\n"
                           "shutdown_lameduck 1s  # trailing comment\n"
