@@ -83,6 +83,14 @@ void Removed(CommandContext& ctx, absl::string_view key, const ListValue& list,
   ctx.Modified(key);
 }
 
+// TooLarge() replies an error and is true when `value` is longer than a
+// list element may be (4 GiB).
+bool TooLarge(CommandContext& ctx, absl::string_view value) {
+  if (value.size() <= ListValue::kMaxElementBytes) return false;
+  ctx.reply.Error("ERR element too large for a list (at most 4 GiB)");
+  return true;
+}
+
 // NewList() creates an empty list under `key` (which must be missing).
 ListValue& NewList(CommandContext& ctx, absl::string_view key) {
   return ctx.Insert(key, Entry(std::make_unique<ListValue>())).list();
@@ -154,6 +162,9 @@ void Block(CommandContext& ctx, BlockRequest::ServeFn serve,
 
 void PushGeneric(CommandContext& ctx, End end, bool only_existing) {
   const absl::string_view key = ctx.args[1];
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    if (TooLarge(ctx, ctx.args[i])) return;
+  }
   bool wrong;
   ListValue* list = GetList(ctx, key, &wrong);
   if (wrong) return;
@@ -188,6 +199,7 @@ void LInsert(CommandContext& ctx) {
     ctx.SyntaxError();
     return;
   }
+  if (TooLarge(ctx, ctx.args[4])) return;
   const absl::string_view key = ctx.args[1];
   bool wrong;
   ListValue* list = GetList(ctx, key, &wrong);
@@ -431,6 +443,7 @@ void LSet(CommandContext& ctx) {
     ctx.reply.Error("ERR index out of range");
     return;
   }
+  if (TooLarge(ctx, ctx.args[3])) return;
   list->Set(i, ctx.args[3]);
   ctx.reply.Ok();
   ctx.Modified(key);

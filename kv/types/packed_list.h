@@ -43,6 +43,8 @@ class PackedList {
   // A chunk stops taking elements once they fill this many bytes (Redis'
   // default list-max-listpack-size, -2, is 8 KiB per node).
   static constexpr size_t kChunkBytes = 8192;
+  // The longest element a list holds (lengths are 32-bit); callers check.
+  static constexpr size_t kMaxElementBytes = UINT32_MAX - 16;
 
   // const_iterator visits the elements in order, as string views.
   class const_iterator {
