@@ -32,11 +32,10 @@
 namespace colony::base_internal {
 
 // SpinThenLock() takes `lockable` (a std::mutex or a std::unique_lock of
-// one), trying it kSpins times with a pause between tries before it blocks.
+// one), trying it `spins` times with a pause between tries before it blocks.
 template <typename Lockable>
-ABSL_ATTRIBUTE_NOINLINE void SpinThenLockSlow(Lockable& lockable) {
-  constexpr int kSpins = 64;
-  for (int i = 0; i < kSpins; ++i) {
+ABSL_ATTRIBUTE_NOINLINE void SpinThenLockSlow(Lockable& lockable, int spins) {
+  for (int i = 0; i < spins; ++i) {
 #if defined(__x86_64__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
@@ -47,20 +46,27 @@ ABSL_ATTRIBUTE_NOINLINE void SpinThenLockSlow(Lockable& lockable) {
   lockable.lock();
 }
 
+// The tries of a ThreadMutex made with the default constructor.
+inline constexpr int kDefaultSpins = 64;
+
 template <typename Lockable>
-inline void SpinThenLock(Lockable& lockable) {
+inline void SpinThenLock(Lockable& lockable, int spins = kDefaultSpins) {
   if (ABSL_PREDICT_TRUE(lockable.try_lock())) return;
-  SpinThenLockSlow(lockable);
+  SpinThenLockSlow(lockable, spins);
 }
 
 class ABSL_LOCKABLE ThreadMutex {
  public:
   ThreadMutex() = default;
+  // A mutex whose contended Lock() tries `spins` times before it sleeps:
+  // more for a lock whose sections are long enough (microseconds) that the
+  // default gives up just before the holder lets go.
+  explicit ThreadMutex(int spins) : spins_(spins) {}
   ThreadMutex(const ThreadMutex&) = delete;
   ThreadMutex& operator=(const ThreadMutex&) = delete;
 
   // Lock() blocks the calling thread until it holds the mutex.
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { SpinThenLock(mu_); }
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { SpinThenLock(mu_, spins_); }
   // TryLock() takes the mutex if it is free.
   bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return mu_.try_lock();
@@ -71,7 +77,7 @@ class ABSL_LOCKABLE ThreadMutex {
   void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() {}
 
   // The standard Lockable names, for std::scoped_lock.
-  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { SpinThenLock(mu_); }
+  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { SpinThenLock(mu_, spins_); }
   bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return mu_.try_lock();
   }
@@ -80,6 +86,7 @@ class ABSL_LOCKABLE ThreadMutex {
  private:
   friend class ThreadMutexLock;
   std::mutex mu_;
+  int spins_ = kDefaultSpins;
 };
 
 // ThreadMutexLock holds a ThreadMutex for its scope; Unlock() and Lock()
@@ -87,14 +94,14 @@ class ABSL_LOCKABLE ThreadMutex {
 class ABSL_SCOPED_LOCKABLE ThreadMutexLock {
  public:
   explicit ThreadMutexLock(ThreadMutex& mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu)
-      : lock_(mu.mu_, std::defer_lock) {
-    SpinThenLock(lock_);
+      : lock_(mu.mu_, std::defer_lock), spins_(mu.spins_) {
+    SpinThenLock(lock_, spins_);
   }
   ~ThreadMutexLock() ABSL_UNLOCK_FUNCTION() {}
   ThreadMutexLock(const ThreadMutexLock&) = delete;
   ThreadMutexLock& operator=(const ThreadMutexLock&) = delete;
 
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { SpinThenLock(lock_); }
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { SpinThenLock(lock_, spins_); }
   void Unlock() ABSL_UNLOCK_FUNCTION() { lock_.unlock(); }
 
   // native() is the underlying lock, for std::condition_variable::wait():
@@ -103,6 +110,7 @@ class ABSL_SCOPED_LOCKABLE ThreadMutexLock {
 
  private:
   std::unique_lock<std::mutex> lock_;
+  int spins_;
 };
 
 }  // namespace colony::base_internal
