@@ -58,11 +58,10 @@ struct WatchState {
 class BlockedClient;  // kv/blocking.h
 
 // A shard's lock tries this many times before it sleeps (the runtime's
-// locks: 64). A command on a large value holds it for microseconds (a
-// sorted-set insert walks a skip list of cold nodes), and with every
-// connection writing one key, two workers took turns sleeping on it and
-// waking each other: redis-benchmark ZADD -P 16 on one sorted set ran at
-// 112,000 requests/s on 2 workers against 369,000 on 1.
+// locks: 64). A multi-key command holds several shards' locks for
+// microseconds, and with the default two workers took turns sleeping on
+// them and waking each other: redis-benchmark MSET -P 16 on 2 workers ran
+// at 94,769 requests/s before, 167,779 after (docs/kv.md).
 inline constexpr int kShardLockSpins = 1024;
 
 struct Shard {

@@ -181,9 +181,10 @@ class PackedList {
 
   // Locate() finds the element at `index` (< size()).
   Position Locate(size_t index) const;
-  // Whether a chunk holding `c`'s elements can take `need` more bytes.
+  // Whether `c` (never empty: empty chunks are freed) can take `need`
+  // more bytes.
   static bool Fits(const Chunk& c, uint32_t need) {
-    return c.count == 0 || c.bytes() + need <= kChunkBytes;
+    return c.bytes() + need <= kChunkBytes;
   }
   // Makes room for `need` bytes before c.begin or after c.end.
   static void RoomFront(Chunk& c, uint32_t need);
