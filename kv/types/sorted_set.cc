@@ -1,15 +1,12 @@
 // Copyright 2026 The Colony Authors.
+//
+// SortedSet's order-statistic B+tree (see sorted_set.h, "Representation").
 
 #include "kv/types/sorted_set.h"
 
 #include <algorithm>
-#include <bit>
 #include <cassert>
-#include <cctype>
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -20,10 +17,21 @@
 namespace colony::kv {
 namespace {
 
-constexpr int kMaxHeight = 32;
-// The head starts with this many levels and doubles when a taller node
-// arrives, so a small set does not pay for 32 levels up front.
-constexpr int kInitialHeadHeight = 4;
+// A full leaf and an inner node each take just under 1 KiB, an allocator
+// size class.
+constexpr int kLeafCapacity = 62;
+constexpr int kInnerCapacity = 31;
+// The only leaf of a small set starts with room for this many.
+constexpr int kFirstLeafCapacity = 4;
+// Under a quarter full, a node merges with a neighbour when the two fit
+// in three quarters of one (room is left so that the next insertion does
+// not split them again).
+constexpr int kLeafMin = kLeafCapacity / 4;
+constexpr int kLeafMerged = kLeafCapacity * 3 / 4;
+constexpr int kInnerMin = kInnerCapacity / 4;
+constexpr int kInnerMerged = kInnerCapacity * 3 / 4;
+// Inner levels a path can hold: 31^15 leaves is beyond any memory.
+constexpr int kMaxDepth = 16;
 
 // KeyLess() is the set's order: by score, then by member bytes.
 inline bool KeyLess(double a_score, absl::string_view a_member, double b_score,
@@ -31,284 +39,216 @@ inline bool KeyLess(double a_score, absl::string_view a_member, double b_score,
   return a_score < b_score || (a_score == b_score && a_member < b_member);
 }
 
-// CString holds a NUL-terminated copy of a string_view, on the stack when
-// short, for the C library's parsers.
-class CString {
- public:
-  explicit CString(absl::string_view text) {
-    if (text.size() < sizeof(small_)) {
-      std::memcpy(small_, text.data(), text.size());
-      small_[text.size()] = '\0';
-      data_ = small_;
-    } else {
-      large_.assign(text.data(), text.size());
-      data_ = large_.c_str();
-    }
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Members and nodes.
+
+// A member: its score and its bytes, one allocation.
+struct SortedSet::Member {
+  double score;
+  size_t size;
+
+  static size_t AllocationSize(size_t size) { return sizeof(Member) + size; }
+
+  static Member* New(double score, absl::string_view bytes) {
+    void* p = ::operator new(AllocationSize(bytes.size()));
+    Member* m = new (p) Member{score, bytes.size()};
+    if (!bytes.empty()) std::memcpy(m + 1, bytes.data(), bytes.size());
+    return m;
   }
-  CString(const CString&) = delete;
-  CString& operator=(const CString&) = delete;
 
-  const char* c_str() const { return data_; }
-
- private:
-  char small_[64];
-  std::string large_;
-  const char* data_;
+  absl::string_view view() const {
+    return absl::string_view(reinterpret_cast<const char*>(this + 1), size);
+  }
 };
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+struct SortedSet::Node {
+  uint16_t count = 0;  // members of a leaf, children of an inner node
+  bool leaf;
+
+  explicit Node(bool is_leaf) : leaf(is_leaf) {}
+};
+
+// A leaf: `capacity` scores, then `capacity` member pointers, after the
+// header, in one allocation.
+struct SortedSet::Leaf : Node {
+  uint16_t capacity;
+  Leaf* prev = nullptr;
+  Leaf* next = nullptr;
+
+  explicit Leaf(int cap) : Node(true), capacity(static_cast<uint16_t>(cap)) {}
+
+  static size_t AllocationSize(int cap) {
+    return sizeof(Leaf) +
+           static_cast<size_t>(cap) * (sizeof(double) + sizeof(Member*));
+  }
+  double* scores() { return reinterpret_cast<double*>(this + 1); }
+  const double* scores() const {
+    return reinterpret_cast<const double*>(this + 1);
+  }
+  Member** members() { return reinterpret_cast<Member**>(scores() + capacity); }
+  Member* const* members() const {
+    return reinterpret_cast<Member* const*>(scores() + capacity);
+  }
+};
+
+// An inner node: per child, the child, the members under it and, from the
+// second child on, its smallest key (score[0] and member[0] are unused).
+struct SortedSet::Inner : Node {
+  Inner() : Node(false) {}
+
+  size_t counts[kInnerCapacity];
+  Node* child[kInnerCapacity];
+  double score[kInnerCapacity];
+  Member* member[kInnerCapacity];
+
+  // Moves entries [from, count) to `to` positions onwards in `dst`.
+  void MoveTo(int from, Inner* dst, int to) {
+    const int n = count - from;
+    std::memmove(dst->counts + to, counts + from, n * sizeof(counts[0]));
+    std::memmove(dst->child + to, child + from, n * sizeof(child[0]));
+    std::memmove(dst->score + to, score + from, n * sizeof(score[0]));
+    std::memmove(dst->member + to, member + from, n * sizeof(member[0]));
+  }
+  // Removes entry i.
+  void RemoveEntry(int i) {
+    const int n = count - i - 1;
+    std::memmove(counts + i, counts + i + 1, n * sizeof(counts[0]));
+    std::memmove(child + i, child + i + 1, n * sizeof(child[0]));
+    std::memmove(score + i, score + i + 1, n * sizeof(score[0]));
+    std::memmove(member + i, member + i + 1, n * sizeof(member[0]));
+    --count;
+  }
+  // Inserts a child at i >= 1 with its smallest key and member count.
+  void InsertEntry(int i, Node* c, double s, Member* m, size_t n) {
+    MoveTo(i, this, i + 1);
+    counts[i] = n;
+    child[i] = c;
+    score[i] = s;
+    member[i] = m;
+    ++count;
+  }
+};
+
+struct SortedSet::Path {
+  Inner* node[kMaxDepth];
+  int idx[kMaxDepth];
+  int depth = 0;
+  Leaf* leaf = nullptr;
+  int pos = 0;
+  size_t rank = 0;
+};
+
+namespace {
+
+// Moves members [from, src->count) of a leaf to `to` positions onwards in
+// `dst` (which may be the same leaf).
+template <typename LeafT>
+void MoveMembers(LeafT* src, int from, LeafT* dst, int to) {
+  const int n = src->count - from;
+  std::memmove(dst->scores() + to, src->scores() + from, n * sizeof(double));
+  std::memmove(dst->members() + to, src->members() + from,
+               n * sizeof(src->members()[0]));
 }
 
 }  // namespace
 
-// ---------------------------------------------------------------------------
-// Parsing and formatting.
-
-std::optional<ScoreBound> ParseScoreBound(absl::string_view text) {
-  ScoreBound bound;
-  if (!text.empty() && text.front() == '(') {
-    bound.exclusive = true;
-    text.remove_prefix(1);
-  }
-  // Redis hands the argument to strtod as a C string, so the number ends at
-  // a NUL byte, and only the bytes up to it need to parse.
-  text = text.substr(0, text.find('\0'));
-  const CString c(text);
-  char* end = nullptr;
-  bound.value = std::strtod(c.c_str(), &end);
-  if (*end != '\0' || std::isnan(bound.value)) return std::nullopt;
-  return bound;
-}
-
-std::optional<double> ParseScore(absl::string_view text) {
-  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) {
-    return std::nullopt;
-  }
-  const CString c(text);
-  char* end = nullptr;
-  errno = 0;
-  const double value = std::strtod(c.c_str(), &end);
-  if (static_cast<size_t>(end - c.c_str()) != text.size()) return std::nullopt;
-  // strtod flags ERANGE both for overflow (±HUGE_VAL) and for results that
-  // lose precision near zero; only the overflow and the flush to zero are
-  // rejected, a subnormal result stands.
-  if (errno == ERANGE && (value == HUGE_VAL || value == -HUGE_VAL ||
-                          std::fpclassify(value) == FP_ZERO)) {
-    return std::nullopt;
-  }
-  if (std::isnan(value)) return std::nullopt;
-  return value;
-}
-
-std::string FormatScore(double score) {
-  if (std::isinf(score)) return score > 0 ? "inf" : "-inf";
-  char buf[32];
-  const int n = std::snprintf(buf, sizeof(buf), "%.17g", score);
-  return std::string(buf, static_cast<size_t>(n));
-}
-
-bool LexRange::AboveMin(absl::string_view member) const {
-  switch (min.kind) {
-    case LexBound::Kind::kNegativeInfinity:
-      return true;
-    case LexBound::Kind::kPositiveInfinity:
-      return false;
-    case LexBound::Kind::kInclusive:
-      return member >= min.value;
-    case LexBound::Kind::kExclusive:
-      return member > min.value;
-  }
-  return false;
-}
-
-bool LexRange::BelowMax(absl::string_view member) const {
-  switch (max.kind) {
-    case LexBound::Kind::kNegativeInfinity:
-      return false;
-    case LexBound::Kind::kPositiveInfinity:
-      return true;
-    case LexBound::Kind::kInclusive:
-      return member <= max.value;
-    case LexBound::Kind::kExclusive:
-      return member < max.value;
-  }
-  return false;
-}
-
-bool LexRange::IsEmpty() const {
-  using Kind = LexBound::Kind;
-  if (min.kind == Kind::kPositiveInfinity) return true;
-  if (max.kind == Kind::kNegativeInfinity) return true;
-  if (min.kind == Kind::kNegativeInfinity) return false;
-  if (max.kind == Kind::kPositiveInfinity) return false;
-  const int cmp = min.value.compare(max.value);
-  return cmp > 0 || (cmp == 0 && (min.kind == Kind::kExclusive ||
-                                  max.kind == Kind::kExclusive));
-}
-
-std::optional<LexBound> ParseLexBound(absl::string_view text) {
-  if (text.empty()) return std::nullopt;
-  LexBound bound;
-  switch (text[0]) {
-    case '+':
-    case '-':
-      // Redis checks the byte after the sign as a C string would: "+" must
-      // end there, and a NUL byte ends it too.
-      if (text.size() > 1 && text[1] != '\0') return std::nullopt;
-      bound.kind = text[0] == '+' ? LexBound::Kind::kPositiveInfinity
-                                  : LexBound::Kind::kNegativeInfinity;
-      return bound;
-    case '[':
-      bound.kind = LexBound::Kind::kInclusive;
-      bound.value = text.substr(1);
-      return bound;
-    case '(':
-      bound.kind = LexBound::Kind::kExclusive;
-      bound.value = text.substr(1);
-      return bound;
-    default:
-      return std::nullopt;
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Nodes.
-//
-// A node is one allocation: this header, then `height` Levels, then the
-// member's bytes. Level i of node x links to the next node of height > i,
-// and its span is how many level-0 steps that link jumps: rank(next) -
-// rank(x), counting the head as rank 0 and the nodes from 1. A link to null
-// spans to rank size + 1, as if a sentinel followed the last node; keeping
-// that true (on the levels in use) lets insertion and removal update every
-// level the same way.
-
-struct SortedSet::Node {
-  struct Level {
-    Node* next;
-    size_t span;
-  };
-
-  double score;
-  Node* prev;  // the previous node at level 0; null for the first
-  uint64_t member_size : 56;
-  uint64_t height : 8;
-
-  static size_t AllocationSize(int height, size_t member_size) {
-    return sizeof(Node) + height * sizeof(Level) + member_size;
-  }
-
-  static Node* New(int height, double score, absl::string_view member) {
-    void* p = ::operator new(AllocationSize(height, member.size()));
-    Node* node = new (p) Node;
-    node->score = score;
-    node->prev = nullptr;
-    node->member_size = member.size();
-    node->height = static_cast<uint64_t>(height);
-    if (!member.empty()) {
-      std::memcpy(node->member_bytes(), member.data(), member.size());
-    }
-    return node;
-  }
-
-  static void Delete(Node* node) {
-    node->~Node();
-    ::operator delete(node);
-  }
-
-  size_t allocation_size() const {
-    return AllocationSize(static_cast<int>(height), member_size);
-  }
-
-  Level* levels() { return reinterpret_cast<Level*>(this + 1); }
-  const Level* levels() const {
-    return reinterpret_cast<const Level*>(this + 1);
-  }
-  Node* next(int i) const { return levels()[i].next; }
-  size_t span(int i) const { return levels()[i].span; }
-
-  char* member_bytes() { return reinterpret_cast<char*>(levels() + height); }
-  absl::string_view member() const {
-    return absl::string_view(reinterpret_cast<const char*>(levels() + height),
-                             member_size);
-  }
-};
-
-// Path holds, for every level in use, the last node before some position
-// (the head when none) and that node's rank.
-struct SortedSet::Path {
-  Node* node[kMaxHeight];
-  size_t rank[kMaxHeight];
-};
-
-size_t SortedSet::NodeHash::operator()(absl::string_view member) const {
+size_t SortedSet::MemberHash::operator()(absl::string_view member) const {
   return absl::Hash<absl::string_view>()(member);
 }
 
-size_t SortedSet::NodeHash::operator()(const Node* node) const {
-  return (*this)(node->member());
+size_t SortedSet::MemberHash::operator()(const Member* m) const {
+  return (*this)(m->view());
 }
 
-bool SortedSet::NodeEq::operator()(const Node* a, const Node* b) const {
-  return a == b || a->member() == b->member();
+bool SortedSet::MemberEq::operator()(const Member* a, const Member* b) const {
+  return a == b || a->view() == b->view();
 }
 
-bool SortedSet::NodeEq::operator()(const Node* a, absl::string_view b) const {
-  return a->member() == b;
+bool SortedSet::MemberEq::operator()(const Member* a,
+                                     absl::string_view b) const {
+  return a->view() == b;
 }
 
-bool SortedSet::NodeEq::operator()(absl::string_view a, const Node* b) const {
-  return a == b->member();
+bool SortedSet::MemberEq::operator()(absl::string_view a,
+                                     const Member* b) const {
+  return a == b->view();
 }
 
 SortedSet::Entry SortedSet::const_iterator::operator*() const {
-  return Entry{node_->member(), node_->score};
+  return Entry{leaf_->members()[pos_]->view(), leaf_->scores()[pos_]};
 }
 
 SortedSet::const_iterator& SortedSet::const_iterator::operator++() {
-  node_ = node_->next(0);
+  const Position p = SortedSet::Next(Position{leaf_, pos_});
+  leaf_ = p.leaf;
+  pos_ = p.pos;
   return *this;
+}
+
+SortedSet::Position SortedSet::Next(Position p) {
+  if (++p.pos < p.leaf->count) return p;
+  return p.leaf->next == nullptr ? Position{} : Position{p.leaf->next, 0};
+}
+
+SortedSet::Position SortedSet::Prev(Position p) {
+  if (p.pos > 0) return Position{p.leaf, p.pos - 1};
+  const Leaf* prev = p.leaf->prev;
+  return prev == nullptr ? Position{} : Position{prev, prev->count - 1};
+}
+
+SortedSet::Leaf* SortedSet::NewLeaf(int capacity) {
+  const size_t bytes = Leaf::AllocationSize(capacity);
+  node_bytes_ += bytes;
+  return new (::operator new(bytes)) Leaf(capacity);
+}
+
+SortedSet::Inner* SortedSet::NewInner() {
+  node_bytes_ += sizeof(Inner);
+  return new Inner;
+}
+
+void SortedSet::FreeNode(Node* node) {
+  if (node->leaf) {
+    Leaf* leaf = static_cast<Leaf*>(node);
+    node_bytes_ -= Leaf::AllocationSize(leaf->capacity);
+    leaf->~Leaf();
+    ::operator delete(leaf);
+  } else {
+    node_bytes_ -= sizeof(Inner);
+    delete static_cast<Inner*>(node);
+  }
+}
+
+void SortedSet::DeleteMember(Member* m) {
+  member_bytes_ -= Member::AllocationSize(m->size);
+  m->~Member();
+  ::operator delete(m);
 }
 
 // ---------------------------------------------------------------------------
 // Construction.
 
-SortedSet::SortedSet()
-    : rng_state_(SplitMix64(reinterpret_cast<uintptr_t>(this)) | 1) {}
+SortedSet::SortedSet() = default;
 
 SortedSet::~SortedSet() { DestroyAll(); }
 
 SortedSet::SortedSet(const SortedSet& other) : SortedSet() {
   if (other.size_ == 0) return;
-  // The nodes arrive in order, so each is appended after the last one with
-  // the height of its original: O(n), and the same shape as `other`.
+  // In order, each appended at the end: full leaves (see InsertAt()).
   index_.reserve(other.size_);
-  EnsureHeadHeight(other.level_);
-  level_ = other.level_;
-  Path last;  // the last node at each level so far, and its rank
-  for (int i = 0; i < level_; ++i) {
-    last.node[i] = head_;
-    last.rank[i] = 0;
-  }
-  for (const Node* x = other.head_->next(0); x != nullptr; x = x->next(0)) {
-    const int height = static_cast<int>(x->height);
-    Node* node = Node::New(height, x->score, x->member());
-    node_bytes_ += node->allocation_size();
-    index_.insert(node);
-    ++size_;
-    for (int i = 0; i < height; ++i) {
-      last.node[i]->levels()[i] = {node, size_ - last.rank[i]};
-      last.node[i] = node;
-      last.rank[i] = size_;
+  for (const Entry e : other) {
+    Member* m = Member::New(e.score, e.member);
+    member_bytes_ += Member::AllocationSize(m->size);
+    index_.insert(m);
+    if (root_ == nullptr) {
+      first_ = last_ = NewLeaf(kFirstLeafCapacity);
+      root_ = first_;
     }
-    node->prev = tail_;
-    tail_ = node;
-  }
-  for (int i = 0; i < level_; ++i) {
-    last.node[i]->levels()[i] = {nullptr, size_ + 1 - last.rank[i]};
+    Path path;
+    DescendToRank(size_, &path);
+    InsertAt(&path, e.score, m);
   }
 }
 
@@ -321,12 +261,12 @@ SortedSet& SortedSet::operator=(const SortedSet& other) {
 }
 
 SortedSet::SortedSet(SortedSet&& other) noexcept
-    : head_(std::exchange(other.head_, nullptr)),
-      tail_(std::exchange(other.tail_, nullptr)),
+    : root_(std::exchange(other.root_, nullptr)),
+      height_(std::exchange(other.height_, 0)),
+      first_(std::exchange(other.first_, nullptr)),
+      last_(std::exchange(other.last_, nullptr)),
       size_(std::exchange(other.size_, 0)),
-      level_(std::exchange(other.level_, 0)),
-      head_height_(std::exchange(other.head_height_, 0)),
-      rng_state_(other.rng_state_),
+      member_bytes_(std::exchange(other.member_bytes_, 0)),
       node_bytes_(std::exchange(other.node_bytes_, 0)),
       index_(std::move(other.index_)) {
   other.index_.clear();
@@ -335,11 +275,12 @@ SortedSet::SortedSet(SortedSet&& other) noexcept
 SortedSet& SortedSet::operator=(SortedSet&& other) noexcept {
   if (this != &other) {
     DestroyAll();
-    head_ = std::exchange(other.head_, nullptr);
-    tail_ = std::exchange(other.tail_, nullptr);
+    root_ = std::exchange(other.root_, nullptr);
+    height_ = std::exchange(other.height_, 0);
+    first_ = std::exchange(other.first_, nullptr);
+    last_ = std::exchange(other.last_, nullptr);
     size_ = std::exchange(other.size_, 0);
-    level_ = std::exchange(other.level_, 0);
-    head_height_ = std::exchange(other.head_height_, 0);
+    member_bytes_ = std::exchange(other.member_bytes_, 0);
     node_bytes_ = std::exchange(other.node_bytes_, 0);
     index_ = std::move(other.index_);
     other.index_.clear();
@@ -348,262 +289,480 @@ SortedSet& SortedSet::operator=(SortedSet&& other) noexcept {
 }
 
 void SortedSet::DestroyAll() {
-  if (head_ == nullptr) return;
-  Node* x = head_->next(0);
-  while (x != nullptr) {
-    Node* next = x->next(0);
-    Node::Delete(x);
-    x = next;
+  if (root_ == nullptr) return;
+  for (Leaf* leaf = first_; leaf != nullptr; leaf = leaf->next) {
+    for (int i = 0; i < leaf->count; ++i) DeleteMember(leaf->members()[i]);
   }
-  Node::Delete(head_);
-  head_ = nullptr;
-  tail_ = nullptr;
+  // Free the nodes level by level, each level's nodes found from the one
+  // above (a stack of inner nodes to visit).
+  std::vector<Node*> stack{root_};
+  while (!stack.empty()) {
+    Node* node = stack.back();
+    stack.pop_back();
+    if (!node->leaf) {
+      const Inner* in = static_cast<const Inner*>(node);
+      stack.insert(stack.end(), in->child, in->child + in->count);
+    }
+    FreeNode(node);
+  }
+  root_ = nullptr;
+  height_ = 0;
+  first_ = last_ = nullptr;
   size_ = 0;
-  level_ = 0;
-  head_height_ = 0;
-  node_bytes_ = 0;
-}
-
-void SortedSet::Clear() {
-  DestroyAll();
   index_.clear();
 }
 
+void SortedSet::Clear() { DestroyAll(); }
+
 // ---------------------------------------------------------------------------
-// Skip-list mechanics.
+// Descents.
 
-int SortedSet::RandomHeight() {
-  // xorshift64*; its high bits are the good ones. Each pair of leading zero
-  // bits (probability 1/4) adds a level; bit 1 is forced so that 62 zero
-  // bits at most give kMaxHeight.
-  uint64_t x = rng_state_;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  rng_state_ = x;
-  const uint64_t r = x * 0x2545f4914f6cdd1dULL;
-  return 1 + std::countl_zero(r | 2) / 2;
-}
-
-void SortedSet::EnsureHeadHeight(int height) {
-  if (height <= head_height_) return;
-  const int new_height = std::min(
-      kMaxHeight, std::max({height, 2 * head_height_, kInitialHeadHeight}));
-  Node* head = Node::New(new_height, 0, {});
-  node_bytes_ += head->allocation_size();
-  if (head_ != nullptr) {
-    std::copy_n(head_->levels(), level_, head->levels());
-    node_bytes_ -= head_->allocation_size();
-    Node::Delete(head_);
-  }
-  // Nothing points at the head (the first node's prev is null), so moving it
-  // only needs the copy of its links.
-  head_ = head;
-  head_height_ = new_height;
-  if (level_ == 0) {
-    head_->levels()[0] = {nullptr, size_ + 1};
-    level_ = 1;
-  }
-}
-
-template <typename Before>
-void SortedSet::PathWhile(Before before, Path* path) const {
-  Node* x = head_;
-  size_t rank = 0;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->next(i) != nullptr && before(x->next(i))) {
-      rank += x->span(i);
-      x = x->next(i);
+template <typename Past, typename Before>
+void SortedSet::Descend(Past past, Before before, Path* path) const {
+  path->depth = 0;
+  path->rank = 0;
+  Node* node = root_;
+  while (!node->leaf) {
+    Inner* in = static_cast<Inner*>(node);
+    // The last child whose smallest key lies before the position (the
+    // first when none does).
+    int lo = 1, hi = in->count;
+    while (lo < hi) {
+      const int mid = (lo + hi) / 2;
+      if (past(in->score[mid], in->member[mid])) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
     }
-    path->node[i] = x;
-    path->rank[i] = rank;
+    const int i = lo - 1;
+    for (int j = 0; j < i; ++j) path->rank += in->counts[j];
+    path->node[path->depth] = in;
+    path->idx[path->depth] = i;
+    ++path->depth;
+    node = in->child[i];
   }
+  Leaf* leaf = static_cast<Leaf*>(node);
+  const double* scores = leaf->scores();
+  Member* const* members = leaf->members();
+  int lo = 0, hi = leaf->count;
+  while (lo < hi) {
+    const int mid = (lo + hi) / 2;
+    if (before(scores[mid], members[mid])) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  path->leaf = leaf;
+  path->pos = lo;
+  path->rank += static_cast<size_t>(lo);
 }
 
-void SortedSet::PathTo(double score, absl::string_view member,
-                       Path* path) const {
-  PathWhile(
-      [score, member](const Node* n) {
-        return KeyLess(n->score, n->member(), score, member);
+void SortedSet::DescendTo(double score, const Member* m, Path* path) const {
+  const absl::string_view bytes = m->view();
+  Descend(
+      // A separator at or before the key: the key is in that child or after.
+      [score, bytes](double s, const Member* sm) {
+        return !KeyLess(score, bytes, s, sm->view());
+      },
+      [score, bytes](double s, const Member* sm) {
+        return KeyLess(s, sm->view(), score, bytes);
       },
       path);
 }
 
-void SortedSet::PathToRank(size_t rank, Path* path) const {
-  Node* x = head_;
-  size_t traversed = 0;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->next(i) != nullptr && traversed + x->span(i) <= rank) {
-      traversed += x->span(i);
-      x = x->next(i);
-    }
-    path->node[i] = x;
-    path->rank[i] = traversed;
+void SortedSet::DescendToRank(size_t rank, Path* path) const {
+  path->depth = 0;
+  path->rank = rank;
+  Node* node = root_;
+  while (!node->leaf) {
+    Inner* in = static_cast<Inner*>(node);
+    int i = 0;
+    while (i < in->count - 1 && rank >= in->counts[i]) rank -= in->counts[i++];
+    path->node[path->depth] = in;
+    path->idx[path->depth] = i;
+    ++path->depth;
+    node = in->child[i];
   }
+  path->leaf = static_cast<Leaf*>(node);
+  path->pos = static_cast<int>(rank);
 }
 
-void SortedSet::Link(Node* node, int height) {
-  EnsureHeadHeight(height);  // before the path: it may move the head
+template <typename Before>
+size_t SortedSet::RankWhere(Before before) const {
+  if (size_ == 0) return 0;
   Path path;
-  PathTo(node->score, node->member(), &path);
-  for (int i = level_; i < height; ++i) {
-    head_->levels()[i] = {nullptr, size_ + 1};
-    path.node[i] = head_;
-    path.rank[i] = 0;
-  }
-  level_ = std::max(level_, height);
-
-  // The new node takes rank path.rank[0] + 1.
-  const size_t before = path.rank[0];
-  for (int i = 0; i < height; ++i) {
-    Node::Level& pred = path.node[i]->levels()[i];
-    node->levels()[i] = {pred.next, pred.span - (before - path.rank[i])};
-    pred = {node, before - path.rank[i] + 1};
-  }
-  for (int i = height; i < level_; ++i) ++path.node[i]->levels()[i].span;
-
-  node->prev = path.node[0] == head_ ? nullptr : path.node[0];
-  if (Node* next = node->next(0); next != nullptr) {
-    next->prev = node;
-  } else {
-    tail_ = node;
-  }
-  ++size_;
+  Descend(before, before, &path);
+  return path.rank;
 }
 
-void SortedSet::Unlink(Node* node, const Path& path) {
-  for (int i = 0; i < level_; ++i) {
-    Node::Level& pred = path.node[i]->levels()[i];
-    if (pred.next == node) {
-      pred = {node->next(i), pred.span + node->span(i) - 1};
-    } else {
-      --pred.span;
-    }
-  }
-  if (Node* next = node->next(0); next != nullptr) {
-    next->prev = node->prev;
-  } else {
-    tail_ = node->prev;
-  }
-  while (level_ > 1 && head_->next(level_ - 1) == nullptr) --level_;
-  --size_;
+SortedSet::Position SortedSet::AtRank(size_t rank) const {
+  assert(rank < size_);
+  Path path;
+  DescendToRank(rank, &path);
+  return Position{path.leaf, path.pos};
 }
 
-SortedSet::Node* SortedSet::Find(absl::string_view member) const {
+SortedSet::Member* SortedSet::Find(absl::string_view member) const {
   auto it = index_.find(member);
   return it == index_.end() ? nullptr : *it;
 }
 
-SortedSet::Node* SortedSet::NodeAtRank(size_t rank) const {
-  Node* x = head_;
-  size_t traversed = 0;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->next(i) != nullptr && traversed + x->span(i) <= rank) {
-      traversed += x->span(i);
-      x = x->next(i);
-    }
-    if (traversed == rank) return x;
-  }
-  return x;
-}
-
-size_t SortedSet::RankOf(const Node* node) const {
-  const double score = node->score;
-  const absl::string_view member = node->member();
-  Node* x = head_;
-  size_t rank = 0;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->next(i) != nullptr &&
-           !KeyLess(score, member, x->next(i)->score, x->next(i)->member())) {
-      rank += x->span(i);
-      x = x->next(i);
-    }
-    if (x == node) return rank;
-  }
-  assert(x == node);
-  return rank;
-}
-
 // ---------------------------------------------------------------------------
-// Members.
+// Insertion.
+
+void SortedSet::InsertAt(Path* path, double score, Member* m) {
+  for (int l = 0; l < path->depth; ++l) ++path->node[l]->counts[path->idx[l]];
+  ++size_;
+  Leaf* leaf = path->leaf;
+  int pos = path->pos;
+  if (leaf->count == leaf->capacity && leaf->capacity < kLeafCapacity) {
+    // The only leaf of a small set grows (a set's first leaf is its root
+    // until it is full at the largest capacity).
+    assert(path->depth == 0);
+    Leaf* grown = NewLeaf(std::min<int>(2 * leaf->capacity, kLeafCapacity));
+    grown->count = leaf->count;
+    MoveMembers(leaf, 0, grown, 0);
+    FreeNode(leaf);
+    root_ = first_ = last_ = leaf = grown;
+  }
+  Leaf* target = leaf;
+  Leaf* right = nullptr;
+  if (leaf->count == leaf->capacity) {
+    // Split: the upper half moves to a new right neighbour, or nothing
+    // when appending at the end (so that members added in order fill
+    // their leaves).
+    right = NewLeaf(kLeafCapacity);
+    const int keep = pos == leaf->count ? leaf->count : leaf->count / 2;
+    MoveMembers(leaf, keep, right, 0);
+    right->count = static_cast<uint16_t>(leaf->count - keep);
+    leaf->count = static_cast<uint16_t>(keep);
+    right->next = leaf->next;
+    right->prev = leaf;
+    if (right->next != nullptr) {
+      right->next->prev = right;
+    } else {
+      last_ = right;
+    }
+    leaf->next = right;
+    if (pos > keep || (pos == keep && right->count == 0)) {
+      target = right;
+      pos -= keep;
+    }
+  }
+  MoveMembers(target, pos, target, pos + 1);
+  target->scores()[pos] = score;
+  target->members()[pos] = m;
+  ++target->count;
+  if (right != nullptr) {
+    AddChild(path, path->depth - 1, right, right->scores()[0],
+             right->members()[0], right->count);
+  }
+}
+
+void SortedSet::AddChild(Path* path, int level, Node* child, double min_score,
+                         Member* min_member, size_t count) {
+  if (level < 0) {
+    // The root split: a new root above the two halves.
+    Inner* root = NewInner();
+    root->count = 2;
+    root->child[0] = root_;
+    root->counts[0] = size_ - count;
+    root->child[1] = child;
+    root->counts[1] = count;
+    root->score[1] = min_score;
+    root->member[1] = min_member;
+    root_ = root;
+    ++height_;
+    return;
+  }
+  Inner* in = path->node[level];
+  const int at = path->idx[level] + 1;
+  in->counts[at - 1] -= count;
+  if (in->count < kInnerCapacity) {
+    in->InsertEntry(at, child, min_score, min_member, count);
+    return;
+  }
+  // Split this node too: the upper half (or, when appending, nothing)
+  // moves to a new right neighbour, whose smallest key is that of its
+  // first child.
+  Inner* right = NewInner();
+  const bool append = at == in->count;
+  const int keep = append ? in->count : in->count / 2;
+  in->MoveTo(keep, right, 0);
+  right->count = static_cast<uint16_t>(in->count - keep);
+  in->count = static_cast<uint16_t>(keep);
+  double right_score;
+  Member* right_member;
+  if (append) {
+    right->counts[0] = count;
+    right->child[0] = child;
+    right->count = 1;
+    right_score = min_score;
+    right_member = min_member;
+  } else if (at <= keep) {
+    in->InsertEntry(at, child, min_score, min_member, count);
+    right_score = right->score[0];
+    right_member = right->member[0];
+  } else {
+    right->InsertEntry(at - keep, child, min_score, min_member, count);
+    right_score = right->score[0];
+    right_member = right->member[0];
+  }
+  size_t right_count = 0;
+  for (int i = 0; i < right->count; ++i) right_count += right->counts[i];
+  AddChild(path, level - 1, right, right_score, right_member, right_count);
+}
 
 SortedSet::InsertResult SortedSet::Insert(absl::string_view member,
                                           double score) {
   assert(!std::isnan(score));
-  if (Node* node = Find(member); node != nullptr) {
-    if (node->score == score) return InsertResult::kUnchanged;
-    // A new score that keeps the node between its neighbours changes no
-    // link; otherwise the node moves, keeping its allocation and height.
-    const Node* prev = node->prev;
-    const Node* next = node->next(0);
-    if ((prev == nullptr ||
-         KeyLess(prev->score, prev->member(), score, member)) &&
-        (next == nullptr ||
-         KeyLess(score, member, next->score, next->member()))) {
-      node->score = score;
+  Member* m = Find(member);
+  const bool added = m == nullptr;
+  if (!added) {
+    if (m->score == score) return InsertResult::kUnchanged;
+    Path path;
+    DescendTo(m->score, m, &path);
+    assert(path.pos < path.leaf->count && path.leaf->members()[path.pos] == m);
+    // A new score that keeps the member between its neighbours changes
+    // its score in place; otherwise it moves.
+    const Position here{path.leaf, path.pos};
+    const Position prev = Prev(here);
+    const Position next = Next(here);
+    if ((prev.leaf == nullptr ||
+         KeyLess(prev.leaf->scores()[prev.pos],
+                 prev.leaf->members()[prev.pos]->view(), score, member)) &&
+        (next.leaf == nullptr ||
+         KeyLess(score, member, next.leaf->scores()[next.pos],
+                 next.leaf->members()[next.pos]->view()))) {
+      m->score = score;
+      path.leaf->scores()[path.pos] = score;
+      if (path.pos == 0) SetMinAbove(path, path.depth, score, m);
       return InsertResult::kUpdated;
     }
-    Path path;
-    PathTo(node->score, member, &path);
-    Unlink(node, path);
-    node->score = score;
-    Link(node, static_cast<int>(node->height));
-    return InsertResult::kUpdated;
+    EraseAt(&path, 1, /*destroy=*/false);
+    m->score = score;
+  } else {
+    m = Member::New(score, member);
+    member_bytes_ += Member::AllocationSize(m->size);
+    index_.insert(m);
   }
-  const int height = RandomHeight();
-  Node* node = Node::New(height, score, member);
-  node_bytes_ += node->allocation_size();
-  index_.insert(node);
-  Link(node, height);
-  return InsertResult::kAdded;
+  if (root_ == nullptr) {
+    first_ = last_ = NewLeaf(kFirstLeafCapacity);
+    root_ = first_;
+  }
+  Path path;
+  DescendTo(score, m, &path);
+  InsertAt(&path, score, m);
+  return added ? InsertResult::kAdded : InsertResult::kUpdated;
+}
+
+// ---------------------------------------------------------------------------
+// Removal.
+
+void SortedSet::SetMinAbove(const Path& path, int level, double score,
+                            Member* m) {
+  // A subtree's smallest key is stored once: at the lowest ancestor where
+  // the path does not take the first child (nowhere for the set's first).
+  for (int l = level - 1; l >= 0; --l) {
+    if (path.idx[l] > 0) {
+      path.node[l]->score[path.idx[l]] = score;
+      path.node[l]->member[path.idx[l]] = m;
+      return;
+    }
+  }
+}
+
+void SortedSet::UnlinkLeaf(Leaf* leaf) {
+  if (leaf->prev != nullptr) {
+    leaf->prev->next = leaf->next;
+  } else {
+    first_ = leaf->next;
+  }
+  if (leaf->next != nullptr) {
+    leaf->next->prev = leaf->prev;
+  } else {
+    last_ = leaf->prev;
+  }
+}
+
+size_t SortedSet::EraseAt(Path* path, size_t n, bool destroy) {
+  Leaf* leaf = path->leaf;
+  const int pos = path->pos;
+  n = std::min(n, static_cast<size_t>(leaf->count - pos));
+  if (destroy) {
+    for (size_t i = 0; i < n; ++i) {
+      Member* m = leaf->members()[pos + i];
+      index_.erase(m);
+      DeleteMember(m);
+    }
+  }
+  MoveMembers(leaf, pos + static_cast<int>(n), leaf, pos);
+  leaf->count = static_cast<uint16_t>(leaf->count - n);
+  size_ -= n;
+  for (int l = 0; l < path->depth; ++l)
+    path->node[l]->counts[path->idx[l]] -= n;
+  if (leaf->count == 0) {
+    UnlinkLeaf(leaf);
+    FreeNode(leaf);
+    if (path->depth == 0) {
+      root_ = nullptr;
+      first_ = last_ = nullptr;
+    } else {
+      RemoveChild(path, path->depth - 1);
+    }
+  } else {
+    if (pos == 0) {
+      SetMinAbove(*path, path->depth, leaf->scores()[0], leaf->members()[0]);
+    }
+    if (leaf->count < kLeafMin && path->depth > 0) MergeLeaf(path);
+  }
+  CollapseRoot();
+  return n;
+}
+
+void SortedSet::RemoveChild(Path* path, int level) {
+  Inner* in = path->node[level];
+  const int i = path->idx[level];
+  in->RemoveEntry(i);
+  if (in->count == 0) {
+    FreeNode(in);
+    if (level == 0) {
+      root_ = nullptr;
+      height_ = 0;
+    } else {
+      RemoveChild(path, level - 1);
+    }
+    return;
+  }
+  // The first child gone: the next one's smallest key is the node's.
+  if (i == 0) SetMinAbove(*path, level, in->score[0], in->member[0]);
+  if (in->count < kInnerMin && level > 0) MergeInner(path, level);
+}
+
+void SortedSet::MergeLeaf(Path* path) {
+  Inner* parent = path->node[path->depth - 1];
+  const int i = path->idx[path->depth - 1];
+  Leaf* leaf = path->leaf;
+  Leaf* left = nullptr;
+  Leaf* right = nullptr;
+  if (i + 1 < parent->count &&
+      static_cast<Leaf*>(parent->child[i + 1])->count + leaf->count <=
+          kLeafMerged) {
+    left = leaf;
+    right = static_cast<Leaf*>(parent->child[i + 1]);
+  } else if (i > 0 &&
+             static_cast<Leaf*>(parent->child[i - 1])->count + leaf->count <=
+                 kLeafMerged) {
+    left = static_cast<Leaf*>(parent->child[i - 1]);
+    right = leaf;
+  } else {
+    return;
+  }
+  const int r = left == leaf ? i + 1 : i;  // the right one's entry
+  MoveMembers(right, 0, left, left->count);
+  left->count = static_cast<uint16_t>(left->count + right->count);
+  parent->counts[r - 1] += parent->counts[r];
+  UnlinkLeaf(right);
+  FreeNode(right);
+  parent->RemoveEntry(r);
+  if (parent->count < kInnerMin && path->depth > 1) {
+    MergeInner(path, path->depth - 1);
+  }
+}
+
+void SortedSet::MergeInner(Path* path, int level) {
+  Inner* parent = path->node[level - 1];
+  const int i = path->idx[level - 1];
+  Inner* node = path->node[level];
+  Inner* left = nullptr;
+  Inner* right = nullptr;
+  if (i + 1 < parent->count &&
+      static_cast<Inner*>(parent->child[i + 1])->count + node->count <=
+          kInnerMerged) {
+    left = node;
+    right = static_cast<Inner*>(parent->child[i + 1]);
+  } else if (i > 0 &&
+             static_cast<Inner*>(parent->child[i - 1])->count + node->count <=
+                 kInnerMerged) {
+    left = static_cast<Inner*>(parent->child[i - 1]);
+    right = node;
+  } else {
+    return;
+  }
+  const int r = left == node ? i + 1 : i;
+  // The right node's first child keeps its smallest key, which the parent
+  // held for the right node.
+  const int at = left->count;
+  right->MoveTo(0, left, at);
+  left->score[at] = parent->score[r];
+  left->member[at] = parent->member[r];
+  left->count = static_cast<uint16_t>(left->count + right->count);
+  parent->counts[r - 1] += parent->counts[r];
+  FreeNode(right);
+  parent->RemoveEntry(r);
+  if (parent->count < kInnerMin && level > 1) MergeInner(path, level - 1);
+}
+
+void SortedSet::CollapseRoot() {
+  while (root_ != nullptr && !root_->leaf &&
+         static_cast<Inner*>(root_)->count == 1) {
+    Inner* old = static_cast<Inner*>(root_);
+    root_ = old->child[0];
+    FreeNode(old);
+    --height_;
+  }
+  if (root_ == nullptr) height_ = 0;
 }
 
 bool SortedSet::Erase(absl::string_view member) {
-  auto it = index_.find(member);
-  if (it == index_.end()) return false;
-  Node* node = *it;
-  index_.erase(it);
+  Member* m = Find(member);
+  if (m == nullptr) return false;
   Path path;
-  PathTo(node->score, node->member(), &path);
-  Unlink(node, path);
-  node_bytes_ -= node->allocation_size();
-  Node::Delete(node);
+  DescendTo(m->score, m, &path);
+  assert(path.pos < path.leaf->count && path.leaf->members()[path.pos] == m);
+  EraseAt(&path, 1, /*destroy=*/true);
   return true;
 }
+
+// ---------------------------------------------------------------------------
+// Lookups.
 
 bool SortedSet::Contains(absl::string_view member) const {
   return index_.contains(member);
 }
 
 std::optional<double> SortedSet::Score(absl::string_view member) const {
-  const Node* node = Find(member);
-  if (node == nullptr) return std::nullopt;
-  return node->score;
+  const Member* m = Find(member);
+  if (m == nullptr) return std::nullopt;
+  return m->score;
 }
 
 std::optional<size_t> SortedSet::Rank(absl::string_view member,
                                       bool reverse) const {
-  const Node* node = Find(member);
-  if (node == nullptr) return std::nullopt;
-  const size_t rank = RankOf(node);  // 1-based
-  return reverse ? size_ - rank : rank - 1;
+  const Member* m = Find(member);
+  if (m == nullptr) return std::nullopt;
+  Path path;
+  DescendTo(m->score, m, &path);
+  return reverse ? size_ - 1 - path.rank : path.rank;
 }
 
 SortedSet::Entry SortedSet::Nth(size_t rank) const {
-  assert(rank < size_);
-  const Node* node = NodeAtRank(rank + 1);
-  return Entry{node->member(), node->score};
+  const Position p = AtRank(rank);
+  return Entry{p.leaf->members()[p.pos]->view(), p.leaf->scores()[p.pos]};
 }
 
 void SortedSet::ForEach(Visitor visit) const {
-  for (const Node* x = head_ == nullptr ? nullptr : head_->next(0);
-       x != nullptr; x = x->next(0)) {
-    visit(x->member(), x->score);
+  for (const Leaf* leaf = first_; leaf != nullptr; leaf = leaf->next) {
+    for (int i = 0; i < leaf->count; ++i) {
+      visit(leaf->members()[i]->view(), leaf->scores()[i]);
+    }
   }
 }
 
 SortedSet::const_iterator SortedSet::begin() const {
-  return const_iterator(head_ == nullptr ? nullptr : head_->next(0));
+  return first_ == nullptr ? const_iterator() : const_iterator(first_, 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -613,42 +772,43 @@ void SortedSet::ByRank(size_t start, size_t stop, bool reverse,
                        Visitor visit) const {
   assert(start <= stop && stop < size_);
   if (!reverse) {
-    const Node* x = NodeAtRank(start + 1);
-    for (size_t i = start; i <= stop; ++i, x = x->next(0)) {
-      visit(x->member(), x->score);
-    }
+    VisitRanks(start, stop + 1, false, 0, -1, visit);
   } else {
-    const Node* x = NodeAtRank(size_ - start);
-    for (size_t i = start; i <= stop; ++i, x = x->prev) {
-      visit(x->member(), x->score);
-    }
+    VisitRanks(size_ - 1 - stop, size_ - start, true, 0, -1, visit);
+  }
+}
+
+void SortedSet::VisitRanks(size_t first, size_t last, bool reverse,
+                           int64_t offset, int64_t count, Visitor visit) const {
+  if (first >= last || offset < 0 || count == 0) return;
+  const size_t skip = static_cast<size_t>(offset);
+  if (skip >= last - first) return;
+  size_t todo = last - first - skip;
+  if (count > 0 && static_cast<uint64_t>(count) < todo) {
+    todo = static_cast<size_t>(count);
+  }
+  Position p = AtRank(reverse ? last - 1 - skip : first + skip);
+  for (; todo > 0; --todo) {
+    visit(p.leaf->members()[p.pos]->view(), p.leaf->scores()[p.pos]);
+    if (todo > 1) p = reverse ? Prev(p) : Next(p);
   }
 }
 
 template <typename BeforeMin, typename NotAboveMax>
-SortedSet::Bounds SortedSet::FindBounds(BeforeMin before_min,
-                                        NotAboveMax not_above_max) const {
-  if (size_ == 0) return {};
-  Path path;
-  PathWhile(before_min, &path);
-  const Node* first = path.node[0]->next(0);
-  if (first == nullptr || !not_above_max(first)) return {};
-  Bounds bounds;
-  bounds.first = first;
-  bounds.first_rank = path.rank[0] + 1;
-  PathWhile(not_above_max, &path);
-  bounds.last = path.node[0];
-  bounds.last_rank = path.rank[0];
+std::pair<size_t, size_t> SortedSet::RankBounds(
+    BeforeMin before_min, NotAboveMax not_above_max) const {
+  const size_t first = RankWhere(before_min);
+  const size_t last = RankWhere(not_above_max);
   // Only predicates that are not monotone over the order (a lex range over
-  // members of different scores) can put the last node before the first.
-  if (bounds.last_rank < bounds.first_rank) return {};
-  return bounds;
+  // members of different scores) can put the end before the start.
+  if (last <= first) return {0, 0};
+  return {first, last};
 }
 
 namespace {
 
-// The score and lex predicates FindBounds() and the erasers take: whether a
-// member lies before the range's min, and whether it is not above its max.
+// The score predicates: whether a score lies before the range's min, and
+// whether it is not above its max.
 struct ScoreBeforeMin {
   const ScoreRange& range;
   bool operator()(double score) const {
@@ -665,105 +825,68 @@ struct ScoreNotAboveMax {
 
 }  // namespace
 
-SortedSet::Bounds SortedSet::ScoreBounds(const ScoreRange& range) const {
-  if (range.IsEmpty()) return {};
-  return FindBounds(
-      [&range](const Node* n) { return ScoreBeforeMin{range}(n->score); },
-      [&range](const Node* n) { return ScoreNotAboveMax{range}(n->score); });
+std::pair<size_t, size_t> SortedSet::ScoreRanks(const ScoreRange& range) const {
+  if (range.IsEmpty()) return {0, 0};
+  return RankBounds(
+      [&range](double s, const Member*) { return ScoreBeforeMin{range}(s); },
+      [&range](double s, const Member*) { return ScoreNotAboveMax{range}(s); });
 }
 
-SortedSet::Bounds SortedSet::LexBounds(const LexRange& range) const {
-  if (range.IsEmpty()) return {};
-  return FindBounds(
-      [&range](const Node* n) { return !range.AboveMin(n->member()); },
-      [&range](const Node* n) { return range.BelowMax(n->member()); });
+std::pair<size_t, size_t> SortedSet::LexRanks(const LexRange& range) const {
+  if (range.IsEmpty()) return {0, 0};
+  return RankBounds(
+      [&range](double, const Member* m) { return !range.AboveMin(m->view()); },
+      [&range](double, const Member* m) { return range.BelowMax(m->view()); });
 }
 
 size_t SortedSet::CountInScoreRange(const ScoreRange& range) const {
-  const Bounds b = ScoreBounds(range);
-  return b.first == nullptr ? 0 : b.last_rank - b.first_rank + 1;
+  const auto [first, last] = ScoreRanks(range);
+  return last - first;
 }
 
 size_t SortedSet::CountInLexRange(const LexRange& range) const {
-  const Bounds b = LexBounds(range);
-  return b.first == nullptr ? 0 : b.last_rank - b.first_rank + 1;
-}
-
-void SortedSet::VisitBounds(const Bounds& b, bool reverse, int64_t offset,
-                            int64_t count, Visitor visit) const {
-  if (b.first == nullptr || offset < 0 || count == 0) return;
-  const size_t in_range = b.last_rank - b.first_rank + 1;
-  const size_t skip = static_cast<size_t>(offset);
-  if (skip >= in_range) return;
-  size_t todo = in_range - skip;
-  if (count > 0 && static_cast<uint64_t>(count) < todo) {
-    todo = static_cast<size_t>(count);
-  }
-  if (!reverse) {
-    const Node* x = skip == 0 ? b.first : NodeAtRank(b.first_rank + skip);
-    for (; todo > 0; --todo, x = x->next(0)) visit(x->member(), x->score);
-  } else {
-    const Node* x = skip == 0 ? b.last : NodeAtRank(b.last_rank - skip);
-    for (; todo > 0; --todo, x = x->prev) visit(x->member(), x->score);
-  }
+  const auto [first, last] = LexRanks(range);
+  return last - first;
 }
 
 void SortedSet::VisitScoreRange(const ScoreRange& range, bool reverse,
                                 int64_t offset, int64_t count,
                                 Visitor visit) const {
-  VisitBounds(ScoreBounds(range), reverse, offset, count, visit);
+  const auto [first, last] = ScoreRanks(range);
+  VisitRanks(first, last, reverse, offset, count, visit);
 }
 
 void SortedSet::VisitLexRange(const LexRange& range, bool reverse,
                               int64_t offset, int64_t count,
                               Visitor visit) const {
-  VisitBounds(LexBounds(range), reverse, offset, count, visit);
+  const auto [first, last] = LexRanks(range);
+  VisitRanks(first, last, reverse, offset, count, visit);
 }
 
 // ---------------------------------------------------------------------------
 // Removal of ranges.
 
-size_t SortedSet::EraseFrom(Path* path, size_t limit,
-                            absl::FunctionRef<bool(const Node*)> in_range) {
-  size_t removed = 0;
-  Node* x = path->node[0]->next(0);
-  while (x != nullptr && removed < limit && in_range(x)) {
-    Node* next = x->next(0);
-    Unlink(x, *path);
-    index_.erase(x);
-    node_bytes_ -= x->allocation_size();
-    Node::Delete(x);
-    ++removed;
-    x = next;
+size_t SortedSet::EraseRankRange(size_t start, size_t stop) {
+  assert(start <= stop && stop < size_);
+  size_t todo = stop - start + 1;
+  const size_t removed = todo;
+  // A leaf's run at a time: O(log n) per leaf touched.
+  while (todo > 0) {
+    Path path;
+    DescendToRank(start, &path);
+    todo -= EraseAt(&path, todo, /*destroy=*/true);
   }
   return removed;
 }
 
-size_t SortedSet::EraseRankRange(size_t start, size_t stop) {
-  assert(start <= stop && stop < size_);
-  Path path;
-  PathToRank(start, &path);
-  return EraseFrom(&path, stop - start + 1, [](const Node*) { return true; });
-}
-
 size_t SortedSet::EraseScoreRange(const ScoreRange& range) {
-  if (size_ == 0 || range.IsEmpty()) return 0;
-  Path path;
-  PathWhile([&range](const Node* n) { return ScoreBeforeMin{range}(n->score); },
-            &path);
-  return EraseFrom(&path, size_, [&range](const Node* n) {
-    return ScoreNotAboveMax{range}(n->score);
-  });
+  const auto [first, last] = ScoreRanks(range);
+  return first == last ? 0 : EraseRankRange(first, last - 1);
 }
 
 size_t SortedSet::EraseLexRange(const LexRange& range) {
-  if (size_ == 0 || range.IsEmpty()) return 0;
-  Path path;
-  PathWhile([&range](const Node* n) { return !range.AboveMin(n->member()); },
-            &path);
-  return EraseFrom(&path, size_, [&range](const Node* n) {
-    return range.BelowMax(n->member());
-  });
+  const auto [first, last] = LexRanks(range);
+  return first == last ? 0 : EraseRankRange(first, last - 1);
 }
 
 std::vector<SortedSet::ScoredMember> SortedSet::PopMin(size_t n) {
@@ -771,9 +894,9 @@ std::vector<SortedSet::ScoredMember> SortedSet::PopMin(size_t n) {
   std::vector<ScoredMember> popped;
   if (n == 0) return popped;
   popped.reserve(n);
-  for (const Node* x = head_->next(0); popped.size() < n; x = x->next(0)) {
-    popped.push_back({std::string(x->member()), x->score});
-  }
+  VisitRanks(0, n, false, 0, -1, [&](absl::string_view m, double s) {
+    popped.push_back({std::string(m), s});
+  });
   EraseRankRange(0, n - 1);
   return popped;
 }
@@ -783,16 +906,83 @@ std::vector<SortedSet::ScoredMember> SortedSet::PopMax(size_t n) {
   std::vector<ScoredMember> popped;
   if (n == 0) return popped;
   popped.reserve(n);
-  for (const Node* x = tail_; popped.size() < n; x = x->prev) {
-    popped.push_back({std::string(x->member()), x->score});
-  }
+  VisitRanks(size_ - n, size_, true, 0, -1, [&](absl::string_view m, double s) {
+    popped.push_back({std::string(m), s});
+  });
   EraseRankRange(size_ - n, size_ - 1);
   return popped;
 }
 
 size_t SortedSet::MemoryUsage() const {
   // A flat_hash_set slot is the pointer plus one control byte.
-  return sizeof(*this) + node_bytes_ + index_.capacity() * (sizeof(Node*) + 1);
+  return sizeof(*this) + member_bytes_ + node_bytes_ +
+         index_.capacity() * (sizeof(Member*) + 1);
+}
+
+// ---------------------------------------------------------------------------
+// Invariants.
+
+size_t SortedSet::CheckSubtree(const Node* node, int level,
+                               const Leaf** prev_leaf, bool* ok) const {
+  auto fail = [ok] { *ok = false; };
+  if (node->count == 0) fail();
+  if (node->leaf != (level == height_)) fail();
+  if (node->leaf) {
+    const Leaf* leaf = static_cast<const Leaf*>(node);
+    if (leaf->prev != *prev_leaf) fail();
+    if (*prev_leaf != nullptr && (*prev_leaf)->next != leaf) fail();
+    if (*prev_leaf == nullptr && first_ != leaf) fail();
+    *prev_leaf = leaf;
+    if (leaf->count > leaf->capacity) fail();
+    if (height_ > 0 && leaf->capacity != kLeafCapacity) fail();
+    for (int i = 0; i < leaf->count; ++i) {
+      const Member* m = leaf->members()[i];
+      if (m->score != leaf->scores()[i]) fail();
+      auto it = index_.find(m->view());
+      if (it == index_.end() || *it != m) fail();
+      if (i > 0 &&
+          !KeyLess(leaf->scores()[i - 1], leaf->members()[i - 1]->view(),
+                   m->score, m->view())) {
+        fail();
+      }
+    }
+    return leaf->count;
+  }
+  // A non-root inner node may have a single child (merges happen only
+  // when they fit), never none.
+  const Inner* in = static_cast<const Inner*>(node);
+  size_t total = 0;
+  for (int i = 0; i < in->count; ++i) {
+    const Leaf* before = *prev_leaf;
+    const size_t n = CheckSubtree(in->child[i], level + 1, prev_leaf, ok);
+    if (n != in->counts[i]) fail();
+    total += n;
+    if (i > 0) {
+      // The separator is the smallest key of the child: the first member
+      // of the first leaf visited under it.
+      const Leaf* first = before == nullptr ? first_ : before->next;
+      if (first == nullptr || first->members()[0] != in->member[i] ||
+          first->scores()[0] != in->score[i]) {
+        fail();
+      }
+    }
+  }
+  return total;
+}
+
+bool SortedSet::InvariantsHold() const {
+  if (root_ == nullptr) {
+    return size_ == 0 && height_ == 0 && first_ == nullptr &&
+           last_ == nullptr && index_.empty();
+  }
+  if (!root_->leaf && static_cast<const Inner*>(root_)->count < 2) {
+    return false;
+  }
+  bool ok = true;
+  const Leaf* prev_leaf = nullptr;
+  const size_t total = CheckSubtree(root_, 0, &prev_leaf, &ok);
+  return ok && total == size_ && prev_leaf == last_ && last_->next == nullptr &&
+         index_.size() == size_;
 }
 
 }  // namespace colony::kv

@@ -8,17 +8,22 @@
 // unsigned chars (shorter first on a common prefix), which is the order
 // Redis replies in.
 //
-// Representation: an order-statistic skip list plus a hash index.
-//  - The skip list keeps the nodes in (score, member) order. Every forward
-//    link of a node records how many level-0 steps it jumps (its span), so a
-//    descent from the top level counts ranks as it goes: finding the node at
-//    a rank, the rank of a node and the first or last node of a score or lex
-//    range all take O(log n) expected time. Each node is one allocation that
-//    holds its score, its back link, its forward links (a random number of
-//    levels, P(level > k) = 4^-k, at most 32) and the member's bytes.
-//  - An absl::flat_hash_set of node pointers, hashed and compared by member,
-//    finds a member's node (and so its score) in O(1). The member's bytes
-//    exist once, inside the node.
+// Representation: an order-statistic B+tree plus a hash index.
+//  - Each member is one allocation holding its score and its bytes.
+//  - The B+tree keeps (score, member) pairs in order in its leaves: up to
+//    62 to a leaf, scores and member pointers in two arrays, leaves linked
+//    both ways. An inner node holds up to 31 children, with the smallest
+//    key of each child but the first (the separators) and the number of
+//    members under each child, so a descent counts ranks as it goes:
+//    finding the member at a rank, the rank of a member and the first or
+//    last member of a score or lex range take O(log n), and a search
+//    compares scores in place, reading a member's bytes only on equal
+//    scores. A leaf that falls under a quarter full merges with a
+//    neighbour when both fit in three quarters of one; inner nodes alike.
+//    A set's only leaf starts small and doubles up to the full size, so
+//    small sets stay small.
+//  - An absl::flat_hash_set of member pointers, hashed and compared by
+//    member bytes, finds a member (and so its score) in O(1).
 //
 // Ranges use Redis' semantics once the command layer has parsed them:
 // ScoreRange and LexRange carry inclusive/exclusive bounds and infinities
@@ -32,10 +37,10 @@
 // serializes access (the keyspace's lock). Distinct sets share nothing.
 //
 // Lifetime: the string_views a SortedSet hands out (Entry::member, the
-// visitor's member argument, iterators) point into its nodes. They stay
-// valid until that member is erased or repositioned by a score change, or
-// the set is cleared, assigned, moved from or destroyed. A visitor must not
-// modify the set it is visiting.
+// visitor's member argument, iterators) point into its member allocations.
+// They stay valid until that member is erased, or the set is cleared,
+// assigned, moved from or destroyed. Iterators are invalidated by any
+// change to the set. A visitor must not modify the set it is visiting.
 
 #ifndef COLONY_KV_TYPES_SORTED_SET_H_
 #define COLONY_KV_TYPES_SORTED_SET_H_
@@ -46,6 +51,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -149,7 +155,7 @@ std::optional<LexBound> ParseLexBound(absl::string_view text);
 
 class SortedSet {
  private:
-  struct Node;
+  struct Leaf;
 
  public:
   // Entry is a member and its score, viewed in place (see Lifetime above).
@@ -196,13 +202,14 @@ class SortedSet {
       return old;
     }
     friend bool operator==(const_iterator a, const_iterator b) {
-      return a.node_ == b.node_;
+      return a.leaf_ == b.leaf_ && a.pos_ == b.pos_;
     }
 
    private:
     friend class SortedSet;
-    explicit const_iterator(const Node* node) : node_(node) {}
-    const Node* node_ = nullptr;
+    const_iterator(const Leaf* leaf, int pos) : leaf_(leaf), pos_(pos) {}
+    const Leaf* leaf_ = nullptr;
+    int pos_ = 0;
   };
 
   SortedSet();
@@ -307,58 +314,95 @@ class SortedSet {
   const_iterator begin() const;
   const_iterator end() const { return const_iterator(); }
 
+  // TreeBytes() is the part of MemoryUsage() that the B+tree's nodes take
+  // (the rest is the members and the hash index).
+  size_t TreeBytes() const { return node_bytes_; }
+
+  // InvariantsHold() checks the tree's order, counts, separators, links
+  // and fill against each other and the index; O(n), for tests.
+  bool InvariantsHold() const;
+
  private:
-  struct NodeHash {
+  struct Member;
+  struct Node;
+  struct Inner;
+  struct MemberHash {
     using is_transparent = void;
     size_t operator()(absl::string_view member) const;
-    size_t operator()(const Node* node) const;
+    size_t operator()(const Member* m) const;
   };
-  struct NodeEq {
+  struct MemberEq {
     using is_transparent = void;
-    bool operator()(const Node* a, const Node* b) const;
-    bool operator()(const Node* a, absl::string_view b) const;
-    bool operator()(absl::string_view a, const Node* b) const;
+    bool operator()(const Member* a, const Member* b) const;
+    bool operator()(const Member* a, absl::string_view b) const;
+    bool operator()(absl::string_view a, const Member* b) const;
   };
-  struct Path;  // the predecessors of a position at every level
+  // Path is a descent: the inner nodes from the root and the child taken
+  // at each, then a position in a leaf (possibly just past its last
+  // member) and that position's 0-based rank.
+  struct Path;
+  // Position is a member's place in the leaves (pos < leaf->count), or
+  // none (leaf null).
+  struct Position {
+    const Leaf* leaf = nullptr;
+    int pos = 0;
+  };
 
-  Node* Find(absl::string_view member) const;
-  Node* NodeAtRank(size_t rank) const;    // 1-based; 0 is the head
-  size_t RankOf(const Node* node) const;  // 1-based
-  int RandomHeight();
-  void EnsureHeadHeight(int height);
-  void Link(Node* node, int height);
-  void Unlink(Node* node, const Path& path);
+  Member* Find(absl::string_view member) const;
+  // Descend() leads to the first member for which `before` is false;
+  // `before` must hold for a prefix of the order. `past` says whether a
+  // separator (the smallest key under a child) lies before the position
+  // looked for. Requires a non-empty set.
+  template <typename Past, typename Before>
+  void Descend(Past past, Before before, Path* path) const;
+  // DescendTo() leads to the member (score, m) or where it would go.
+  void DescendTo(double score, const Member* m, Path* path) const;
+  // DescendToRank() leads to 0-based rank `rank` <= size().
+  void DescendToRank(size_t rank, Path* path) const;
+  // RankWhere() is the rank of the first member for which `before` is
+  // false (size() when none).
   template <typename Before>
-  void PathWhile(Before before, Path* path) const;
-  void PathTo(double score, absl::string_view member, Path* path) const;
-  void PathToRank(size_t rank, Path* path) const;
-  size_t EraseFrom(Path* path, size_t limit,
-                   absl::FunctionRef<bool(const Node*)> in_range);
+  size_t RankWhere(Before before) const;
+  Position AtRank(size_t rank) const;  // requires rank < size()
+  static Position Next(Position p);
+  static Position Prev(Position p);
+
+  Leaf* NewLeaf(int capacity);
+  Inner* NewInner();
+  void FreeNode(Node* node);
+  void InsertAt(Path* path, double score, Member* m);
+  void AddChild(Path* path, int level, Node* child, double min_score,
+                Member* min_member, size_t count);
+  // EraseAt() removes up to `n` members from the path's position within
+  // its leaf, deleting them when `destroy`; returns how many it removed.
+  size_t EraseAt(Path* path, size_t n, bool destroy);
+  void SetMinAbove(const Path& path, int level, double score, Member* m);
+  void RemoveChild(Path* path, int level);
+  void MergeLeaf(Path* path);
+  void MergeInner(Path* path, int level);
+  void CollapseRoot();
+  void UnlinkLeaf(Leaf* leaf);
+  void DeleteMember(Member* m);
   void DestroyAll();
-
-  // The first and the last node of a range, with the first's 1-based rank;
-  // the range selects nothing when first is null.
-  struct Bounds {
-    const Node* first = nullptr;
-    const Node* last = nullptr;
-    size_t first_rank = 0;
-    size_t last_rank = 0;
-  };
+  // The members of 0-based ranks [first, last) as a range visit.
+  void VisitRanks(size_t first, size_t last, bool reverse, int64_t offset,
+                  int64_t count, Visitor visit) const;
   template <typename BeforeMin, typename NotAboveMax>
-  Bounds FindBounds(BeforeMin before_min, NotAboveMax not_above_max) const;
-  Bounds ScoreBounds(const ScoreRange& range) const;
-  Bounds LexBounds(const LexRange& range) const;
-  void VisitBounds(const Bounds& bounds, bool reverse, int64_t offset,
-                   int64_t count, Visitor visit) const;
+  std::pair<size_t, size_t> RankBounds(BeforeMin before_min,
+                                       NotAboveMax not_above_max) const;
+  std::pair<size_t, size_t> ScoreRanks(const ScoreRange& range) const;
+  std::pair<size_t, size_t> LexRanks(const LexRange& range) const;
+  size_t CheckSubtree(const Node* node, int level, const Leaf** prev_leaf,
+                      bool* ok) const;
 
-  Node* head_ = nullptr;  // sentinel before the first node; null until used
-  Node* tail_ = nullptr;  // the last node, or null when empty
+  Node* root_ = nullptr;   // null when empty
+  int height_ = 0;         // inner levels above the leaves
+  Leaf* first_ = nullptr;  // the leftmost leaf
+  Leaf* last_ = nullptr;   // the rightmost leaf
   size_t size_ = 0;
-  int level_ = 0;          // levels in use (highest node height)
-  int head_height_ = 0;    // levels allocated in head_
-  uint64_t rng_state_;     // xorshift64* state for node heights
-  size_t node_bytes_ = 0;  // bytes of all nodes, head included
-  absl::flat_hash_set<Node*, NodeHash, NodeEq> index_;
+  size_t member_bytes_ = 0;  // bytes of all member allocations
+  size_t node_bytes_ = 0;    // bytes of all tree nodes
+  absl::flat_hash_set<Member*, MemberHash, MemberEq> index_;
 };
 
 }  // namespace colony::kv

@@ -655,6 +655,7 @@ class ModelTest : public ::testing::TestWithParam<std::tuple<bool, uint64_t>> {
   }
 
   void CheckWhole() {
+    ASSERT_TRUE(set_.InvariantsHold());
     const std::vector<Pair> expected = model_.Ordered();
     ASSERT_EQ(set_.size(), expected.size());
     ASSERT_EQ(All(set_), expected);
@@ -853,7 +854,7 @@ TEST_P(ModelTest, RandomOperationsMatchModel) {
     if (HasFailure()) return;
     max_size = std::max(max_size, set_.size());
   }
-  // The run reached sizes where the skip list has several levels.
+  // The run reached sizes where the tree has several leaves.
   RecordProperty("max_size", static_cast<int>(max_size));
   EXPECT_GE(max_size, 150u);
 }
@@ -866,6 +867,157 @@ INSTANTIATE_TEST_SUITE_P(
                                                  : "MixedScores") +
              "Seed" + std::to_string(std::get<1>(info.param));
     });
+
+// A tree several inner levels deep, grown and drained by every kind of
+// change, against an ordered model; the tree's own invariants (order,
+// counts, separators, leaf links, fill) are checked as it goes.
+TEST(SortedSetDeepTest, GrowAndDrainMatchOrderedModel) {
+  std::mt19937_64 rng(11);
+  SortedSet set;
+  std::set<std::pair<double, std::string>> order;
+  std::map<std::string, double> scores;
+  auto insert = [&](const std::string& m, double s) {
+    auto it = scores.find(m);
+    if (it != scores.end()) {
+      order.erase({it->second, m});
+      it->second = s;
+    } else {
+      scores.emplace(m, s);
+    }
+    order.emplace(s, m);
+    set.Insert(m, s);
+  };
+  auto erase_model = [&](const std::pair<double, std::string>& p) {
+    scores.erase(p.second);
+    order.erase(p);
+  };
+  auto check = [&] {
+    ASSERT_TRUE(set.InvariantsHold());
+    ASSERT_EQ(set.size(), order.size());
+    size_t rank = 0;
+    auto it = order.begin();
+    for (const SortedSet::Entry e : set) {
+      ASSERT_EQ(e.member, it->second);
+      ASSERT_EQ(e.score, it->first);
+      if (rank % 997 == 0) {
+        ASSERT_THAT(set.Rank(e.member), Optional(rank));
+      }
+      ++rank;
+      ++it;
+    }
+  };
+  // Scores from a small range: many ties, ordered by member bytes.
+  auto random_member = [&] { return "m" + std::to_string(rng() % 200000); };
+  auto random_score = [&] { return static_cast<double>(rng() % 5000); };
+  size_t max_height_size = 0;
+  for (int phase = 0; phase < 4; ++phase) {
+    // Grow to about 80,000 members (updates mixed in).
+    while (order.size() < 80000) insert(random_member(), random_score());
+    max_height_size = std::max(max_height_size, set.size());
+    check();
+    if (testing::Test::HasFatalFailure()) return;
+    // Drain: single erasures, rank runs, score ranges and pops.
+    int steps = 0;
+    while (!order.empty()) {
+      const int op = static_cast<int>(rng() % 10);
+      if (op < 5) {
+        const size_t r = rng() % order.size();
+        const SortedSet::Entry e = set.Nth(r);
+        const std::pair<double, std::string> p(e.score, std::string(e.member));
+        ASSERT_TRUE(set.Erase(p.second));
+        erase_model(p);
+      } else if (op < 7) {
+        const size_t start = rng() % order.size();
+        const size_t stop = std::min(order.size() - 1,
+                                     start + rng() % (phase == 3 ? 5000 : 300));
+        // The model's iterator at `start`, found by the set's own Nth()
+        // (checked against the model as it erases).
+        const SortedSet::Entry first = set.Nth(start);
+        auto it = order.find({first.score, std::string(first.member)});
+        ASSERT_NE(it, order.end());
+        for (size_t i = start; i <= stop; ++i) {
+          ASSERT_NE(it, order.end());
+          const auto p = *it++;
+          erase_model(p);
+        }
+        ASSERT_EQ(set.EraseRankRange(start, stop), stop - start + 1);
+      } else if (op < 8) {
+        ScoreRange r;
+        r.min = random_score();
+        r.max = r.min + static_cast<double>(rng() % 20);
+        size_t expected = 0;
+        for (auto it = order.lower_bound({r.min, ""});
+             it != order.end() && it->first <= r.max;) {
+          ++expected;
+          scores.erase(it->second);
+          it = order.erase(it);
+        }
+        ASSERT_EQ(set.EraseScoreRange(r), expected);
+      } else if (op < 9) {
+        const size_t k = rng() % 100;
+        const auto popped = set.PopMin(k);
+        ASSERT_EQ(popped.size(), std::min(k, order.size()));
+        for (const auto& p : popped) {
+          ASSERT_EQ(p.member, order.begin()->second);
+          erase_model(*order.begin());
+        }
+      } else {
+        // Updates keep some churn while draining.
+        for (int i = 0; i < 20; ++i) insert(random_member(), random_score());
+      }
+      if (++steps % 2000 == 0) {
+        check();
+        if (testing::Test::HasFatalFailure()) return;
+      }
+    }
+    check();
+    if (testing::Test::HasFatalFailure()) return;
+  }
+  // Members in ascending, then descending order.
+  for (int i = 0; i < 50000; ++i) insert("a" + std::to_string(i), i);
+  for (int i = 0; i < 50000; ++i) insert("d" + std::to_string(i), -i);
+  check();
+  EXPECT_GE(max_height_size, 80000u);
+}
+
+// Members added in order fill their leaves (a split at the end keeps the
+// full leaf whole); added at random they leave leaves part empty.
+TEST(SortedSetDeepTest, AppendsFillLeaves) {
+  SortedSet ascending, shuffled;
+  std::vector<int> order(50000);
+  for (int i = 0; i < 50000; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(5));
+  for (int i = 0; i < 50000; ++i) {
+    ascending.Insert("m" + std::to_string(100000 + i), i);
+    shuffled.Insert("m" + std::to_string(100000 + order[i]), order[i]);
+  }
+  ASSERT_TRUE(ascending.InvariantsHold());
+  ASSERT_TRUE(shuffled.InvariantsHold());
+  // The same members and index: the difference is the leaves' fill.
+  EXPECT_LT(ascending.MemoryUsage() + 50000u * 3, shuffled.MemoryUsage());
+}
+
+// Leaves emptied in part merge with their neighbours: a set drained to a
+// tenth by random erasures gives most of its tree back.
+TEST(SortedSetDeepTest, DrainedLeavesMerge) {
+  SortedSet set;
+  std::mt19937_64 rng(9);
+  std::vector<std::string> members;
+  for (int i = 0; i < 60000; ++i) {
+    members.push_back("m" + std::to_string(rng()));
+    set.Insert(members.back(), static_cast<double>(rng() % 1000000));
+  }
+  const size_t full = set.TreeBytes();
+  std::shuffle(members.begin(), members.end(), rng);
+  for (size_t i = 0; i < 54000; ++i) ASSERT_TRUE(set.Erase(members[i]));
+  ASSERT_TRUE(set.InvariantsHold());
+  ASSERT_EQ(set.size(), 6000u);
+  RecordProperty("tree_bytes_full", static_cast<int>(full));
+  RecordProperty("tree_bytes_drained", static_cast<int>(set.TreeBytes()));
+  // At least ten members a leaf on average (a leaf takes about 1 KiB).
+  EXPECT_LT(set.TreeBytes(), 6000u / 10 * 1024);
+  EXPECT_LT(set.TreeBytes() * 4, full);
+}
 
 }  // namespace
 }  // namespace colony::kv
