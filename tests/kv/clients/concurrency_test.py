@@ -128,6 +128,64 @@ class ConcurrencyTest(h.KvTestCase):
         values = self.r.call("MGET", a, b)
         self.assertEqual(sum(int(v) for v in values), total)
 
+    def test_pipelined_runs_on_a_hot_key(self):
+        """Pipelines that write one hot key many times in a row (a run the
+        server serves under one hold of the key's shard) mixed with
+        transactions, multi-key reads, other databases, blocking pops and
+        pushes to a list a consumer waits on: nothing is lost, doubled or
+        seen half done, and nothing deadlocks."""
+        threads_n, rounds = 8, t.scaled(150, 5)
+        total = 100000
+        self.r.call("MSET", "hot:a", str(total), "hot:b", "0")
+        stop = threading.Event()
+        popped = []
+
+        def writer(i):
+            c = self.new_conn()
+            for j in range(rounds):
+                amount = 1 + (i + j) % 7
+                batch = ([["INCR", "hot"]] * 8 +
+                         [["MULTI"], ["DECRBY", "hot:a", amount],
+                          ["INCRBY", "hot:b", amount], ["EXEC"]] +
+                         [["INCR", "hot"]] * 4 +
+                         [["MGET", "hot:a", "hot:b"]] +
+                         [["SELECT", "1"], ["INCR", "hot"], ["SELECT", "0"]] +
+                         [["RPUSH", "hot:list", "%d:%d" % (i, j)]] +
+                         [["INCR", "hot"]] * 4)
+                replies = c.pipeline(batch)
+                self.assertEqual(len(replies[11]), 2, replies[11])
+                a, b = (int(v) for v in replies[16])
+                self.assertEqual(a + b, total)
+
+        def consumer():
+            c = self.new_conn()
+            while not stop.is_set() or c.call("LLEN", "hot:list") > 0:
+                got = c.call("BLPOP", "hot:list", "0.05")
+                if got is not None:
+                    popped.append(got[1])
+
+        def writers_then_stop():
+            try:
+                errors = run_threads(
+                    [lambda i=i: writer(i) for i in range(threads_n)])
+                if errors:
+                    raise errors[0]
+            finally:
+                stop.set()
+
+        self.assertEqual(run_threads(
+            [writers_then_stop, consumer, consumer]), [])
+        self.assertBulk(self.r.call("GET", "hot"),
+                        str(threads_n * rounds * 16))
+        self.r.call("SELECT", "1")
+        self.assertBulk(self.r.call("GET", "hot"), str(threads_n * rounds))
+        self.r.call("SELECT", "0")
+        a, b = (int(v) for v in self.r.call("MGET", "hot:a", "hot:b"))
+        self.assertEqual(a + b, total)
+        expected = sorted("%d:%d" % (i, j) for i in range(threads_n)
+                          for j in range(rounds))
+        self.assertEqual(sorted(v.decode() for v in popped), expected)
+
     def test_watch_transfers(self):
         """Optimistic transfers: WATCH both keys, read, then MULTI/EXEC;
         a conflict (null EXEC) is retried. Money is neither made nor
