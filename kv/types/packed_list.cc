@@ -387,20 +387,30 @@ size_t PackedList::Remove(absl::string_view value, size_t limit,
     c.count -= static_cast<uint32_t>(dropped);
     size_ -= dropped;
   }
-  DropEmptyChunks();
+  if (removed > 0) MergeThinChunks();
   return removed;
 }
 
-void PackedList::DropEmptyChunks() {
-  auto kept = chunks_.begin();
-  for (auto it = chunks_.begin(); it != chunks_.end(); ++it) {
-    if (it->count == 0) {
-      Free(*it);
-    } else {
-      *kept++ = *it;
+void PackedList::MergeThinChunks() {
+  std::deque<Chunk> kept;
+  for (Chunk& c : chunks_) {
+    if (c.count == 0) {
+      Free(c);
+      continue;
     }
+    if (!kept.empty() && kept.back().bytes() + c.bytes() <= kMergedBytes) {
+      Chunk& last = kept.back();
+      const uint32_t bytes = c.bytes();
+      RoomBack(last, bytes);
+      std::memcpy(last.buf + last.end, c.buf + c.begin, bytes);
+      last.end += bytes;
+      last.count += c.count;
+      Free(c);
+      continue;
+    }
+    kept.push_back(c);
   }
-  chunks_.erase(kept, chunks_.end());
+  chunks_.swap(kept);
 }
 
 // ---- Checks ----

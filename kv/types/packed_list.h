@@ -16,7 +16,8 @@
 // index, Set() and Insert() O(N / elements per chunk + elements per
 // chunk) (Redis: O(N)); iteration from a position O(1) per element;
 // Remove() and Trim() O(N). A chunk that an Insert() or Set() grows past
-// twice kChunkBytes is split in two.
+// twice kChunkBytes is split in two; after Remove(), neighbouring chunks
+// whose elements fit in three quarters of one are merged.
 //
 // Thread-safety: none; a value type used under its keyspace shard's lock.
 // Lifetime: views returned by front(), back(), At() and the iterators stay
@@ -195,7 +196,12 @@ class PackedList {
   void SplitIfLarge(size_t ci);
   void EraseFront(size_t n);
   void EraseBack(size_t n);
-  void DropEmptyChunks();
+  // MergeThinChunks() frees the chunks Remove() emptied and merges
+  // neighbours whose elements fit in kMergedBytes together, so that a list
+  // thinned out by LREM gives its memory back.
+  void MergeThinChunks();
+  // Three quarters of a chunk: a merged chunk keeps room for pushes.
+  static constexpr uint32_t kMergedBytes = kChunkBytes * 3 / 4;
 
   std::deque<Chunk> chunks_;
   size_t size_ = 0;

@@ -2,6 +2,7 @@
 
 #include "kv/types/packed_list.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -98,6 +99,35 @@ TEST(PackedListTest, InsertsSplitAGrowingChunk) {
   }
   ExpectSame(list, model);
   EXPECT_GT(list.chunks(), 5u);
+}
+
+// LREM that thins a list out merges the chunks left thin: three of every
+// four elements removed leave chunks a quarter full, three of which fit
+// together.
+TEST(PackedListTest, RemoveMergesThinnedChunks) {
+  PackedList list;
+  Model model;
+  for (int i = 0; i < 4000; ++i) {
+    const std::string v =
+        absl::StrCat(i % 4 == 0 ? "keep" : "drop", std::string(92, 'v'));
+    list.PushBack(v);
+    model.push_back(v);
+  }
+  const size_t chunks_before = list.chunks();
+  const size_t bytes_before = list.AllocatedBytes();
+  const std::string drop = absl::StrCat("drop", std::string(92, 'v'));
+  EXPECT_EQ(list.Remove(drop, 4000, /*from_tail=*/false), 3000u);
+  model.erase(std::remove(model.begin(), model.end(), drop), model.end());
+  ExpectSame(list, model);
+  ASSERT_EQ(list.CheckInvariants(), "");
+  EXPECT_LE(list.chunks() * 2, chunks_before);
+  EXPECT_LE(list.AllocatedBytes() * 2, bytes_before);
+  // The merged chunks still take pushes at both ends.
+  list.PushFront("front");
+  list.PushBack("back");
+  model.push_front("front");
+  model.push_back("back");
+  ExpectSame(list, model);
 }
 
 TEST(PackedListTest, FindFromEitherEnd) {
