@@ -221,6 +221,19 @@ void SortedSet::FreeNode(Node* node) {
   }
 }
 
+SortedSet::Member* SortedSet::AddMember(double score, absl::string_view bytes) {
+  Member* m = Member::New(score, bytes);
+  member_bytes_ += Member::AllocationSize(m->size);
+  index_.insert(m);
+  return m;
+}
+
+void SortedSet::EnsureRoot() {
+  if (root_ != nullptr) return;
+  first_ = last_ = NewLeaf(kFirstLeafCapacity);
+  root_ = first_;
+}
+
 void SortedSet::DeleteMember(Member* m) {
   member_bytes_ -= Member::AllocationSize(m->size);
   m->~Member();
@@ -239,13 +252,8 @@ SortedSet::SortedSet(const SortedSet& other) : SortedSet() {
   // In order, each appended at the end: full leaves (see InsertAt()).
   index_.reserve(other.size_);
   for (const Entry e : other) {
-    Member* m = Member::New(e.score, e.member);
-    member_bytes_ += Member::AllocationSize(m->size);
-    index_.insert(m);
-    if (root_ == nullptr) {
-      first_ = last_ = NewLeaf(kFirstLeafCapacity);
-      root_ = first_;
-    }
+    Member* m = AddMember(e.score, e.member);
+    EnsureRoot();
     Path path;
     DescendToRank(size_, &path);
     InsertAt(&path, e.score, m);
@@ -544,14 +552,9 @@ SortedSet::InsertResult SortedSet::Insert(absl::string_view member,
     EraseAt(&path, 1, /*destroy=*/false);
     m->score = score;
   } else {
-    m = Member::New(score, member);
-    member_bytes_ += Member::AllocationSize(m->size);
-    index_.insert(m);
+    m = AddMember(score, member);
   }
-  if (root_ == nullptr) {
-    first_ = last_ = NewLeaf(kFirstLeafCapacity);
-    root_ = first_;
-  }
+  EnsureRoot();
   Path path;
   DescendTo(score, m, &path);
   InsertAt(&path, score, m);
@@ -641,26 +644,30 @@ void SortedSet::RemoveChild(Path* path, int level) {
   if (in->count < kInnerMin && level > 0) MergeInner(path, level);
 }
 
+namespace {
+
+// MergeEntry() is the entry under `parent` of the right one of the pair
+// that child `i` (of `count` entries) merges into one node with a
+// neighbour when the two fit in `limit`: its right neighbour's, else
+// its own (with its left neighbour); 0 when neither fits.
+template <typename InnerT>
+int MergeEntry(const InnerT* parent, int i, int count, int limit) {
+  if (i + 1 < parent->count && parent->child[i + 1]->count + count <= limit) {
+    return i + 1;
+  }
+  if (i > 0 && parent->child[i - 1]->count + count <= limit) return i;
+  return 0;
+}
+
+}  // namespace
+
 void SortedSet::MergeLeaf(Path* path) {
   Inner* parent = path->node[path->depth - 1];
-  const int i = path->idx[path->depth - 1];
-  Leaf* leaf = path->leaf;
-  Leaf* left = nullptr;
-  Leaf* right = nullptr;
-  if (i + 1 < parent->count &&
-      static_cast<Leaf*>(parent->child[i + 1])->count + leaf->count <=
-          kLeafMerged) {
-    left = leaf;
-    right = static_cast<Leaf*>(parent->child[i + 1]);
-  } else if (i > 0 &&
-             static_cast<Leaf*>(parent->child[i - 1])->count + leaf->count <=
-                 kLeafMerged) {
-    left = static_cast<Leaf*>(parent->child[i - 1]);
-    right = leaf;
-  } else {
-    return;
-  }
-  const int r = left == leaf ? i + 1 : i;  // the right one's entry
+  const int r = MergeEntry(parent, path->idx[path->depth - 1],
+                           path->leaf->count, kLeafMerged);
+  if (r == 0) return;
+  Leaf* left = static_cast<Leaf*>(parent->child[r - 1]);
+  Leaf* right = static_cast<Leaf*>(parent->child[r]);
   MoveMembers(right, 0, left, left->count);
   left->count = static_cast<uint16_t>(left->count + right->count);
   parent->counts[r - 1] += parent->counts[r];
@@ -674,24 +681,11 @@ void SortedSet::MergeLeaf(Path* path) {
 
 void SortedSet::MergeInner(Path* path, int level) {
   Inner* parent = path->node[level - 1];
-  const int i = path->idx[level - 1];
-  Inner* node = path->node[level];
-  Inner* left = nullptr;
-  Inner* right = nullptr;
-  if (i + 1 < parent->count &&
-      static_cast<Inner*>(parent->child[i + 1])->count + node->count <=
-          kInnerMerged) {
-    left = node;
-    right = static_cast<Inner*>(parent->child[i + 1]);
-  } else if (i > 0 &&
-             static_cast<Inner*>(parent->child[i - 1])->count + node->count <=
-                 kInnerMerged) {
-    left = static_cast<Inner*>(parent->child[i - 1]);
-    right = node;
-  } else {
-    return;
-  }
-  const int r = left == node ? i + 1 : i;
+  const int r = MergeEntry(parent, path->idx[level - 1],
+                           path->node[level]->count, kInnerMerged);
+  if (r == 0) return;
+  Inner* left = static_cast<Inner*>(parent->child[r - 1]);
+  Inner* right = static_cast<Inner*>(parent->child[r]);
   // The right node's first child keeps its smallest key, which the parent
   // held for the right node.
   const int at = left->count;

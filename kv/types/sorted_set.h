@@ -382,6 +382,10 @@ class SortedSet {
   void MergeInner(Path* path, int level);
   void CollapseRoot();
   void UnlinkLeaf(Leaf* leaf);
+  // AddMember() allocates a member and indexes it (not yet in the tree).
+  Member* AddMember(double score, absl::string_view bytes);
+  // EnsureRoot() gives an empty set its first, small leaf.
+  void EnsureRoot();
   void DeleteMember(Member* m);
   void DestroyAll();
   // The members of 0-based ranks [first, last) as a range visit.

@@ -38,6 +38,17 @@ def run_threads(targets, timeout=120.0):
     return errors
 
 
+def run_then_stop(targets, stop):
+    """Runs `targets` on threads (run_threads()), then sets `stop`;
+    raises the first exception they raised."""
+    try:
+        errors = run_threads(targets)
+        if errors:
+            raise errors[0]
+    finally:
+        stop.set()
+
+
 class ConcurrencyTest(h.KvTestCase):
 
     def new_conn(self):
@@ -113,13 +124,8 @@ class ConcurrencyTest(h.KvTestCase):
                 reads[i] += 1
 
         def writers_then_stop():
-            try:
-                errors = run_threads(
-                    [lambda i=i: writer(i) for i in range(writers)])
-                if errors:
-                    raise errors[0]
-            finally:
-                stop.set()
+            run_then_stop([lambda i=i: writer(i) for i in range(writers)],
+                          stop)
 
         self.assertEqual(run_threads(
             [writers_then_stop] +
@@ -165,13 +171,8 @@ class ConcurrencyTest(h.KvTestCase):
                     popped.append(got[1])
 
         def writers_then_stop():
-            try:
-                errors = run_threads(
-                    [lambda i=i: writer(i) for i in range(threads_n)])
-                if errors:
-                    raise errors[0]
-            finally:
-                stop.set()
+            run_then_stop([lambda i=i: writer(i) for i in range(threads_n)],
+                          stop)
 
         self.assertEqual(run_threads(
             [writers_then_stop, consumer, consumer]), [])
