@@ -799,31 +799,17 @@ std::pair<size_t, size_t> SortedSet::RankBounds(
   return {first, last};
 }
 
-namespace {
-
-// The score predicates: whether a score lies before the range's min, and
-// whether it is not above its max.
-struct ScoreBeforeMin {
-  const ScoreRange& range;
-  bool operator()(double score) const {
-    return range.min_exclusive ? score <= range.min : score < range.min;
-  }
-};
-
-struct ScoreNotAboveMax {
-  const ScoreRange& range;
-  bool operator()(double score) const {
-    return range.max_exclusive ? score < range.max : score <= range.max;
-  }
-};
-
-}  // namespace
-
 std::pair<size_t, size_t> SortedSet::ScoreRanks(const ScoreRange& range) const {
   if (range.IsEmpty()) return {0, 0};
+  // Whether a score lies before the range's min; whether it is not above
+  // its max.
   return RankBounds(
-      [&range](double s, const Member*) { return ScoreBeforeMin{range}(s); },
-      [&range](double s, const Member*) { return ScoreNotAboveMax{range}(s); });
+      [&range](double s, const Member*) {
+        return range.min_exclusive ? s <= range.min : s < range.min;
+      },
+      [&range](double s, const Member*) {
+        return range.max_exclusive ? s < range.max : s <= range.max;
+      });
 }
 
 std::pair<size_t, size_t> SortedSet::LexRanks(const LexRange& range) const {
