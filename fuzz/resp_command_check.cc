@@ -8,8 +8,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "kv/resp/pipeline_scan.h"
 
 namespace colony::kv::fuzz {
 namespace {
@@ -372,6 +377,21 @@ void CheckRespParser(const uint8_t* data, size_t size) {
   const std::string halves = Transcript(input, split, limits, authenticated);
   if (halves != whole) {
     DieDiffering("whole and split transcripts differ", whole, halves);
+  }
+  if ((flags & 3) == 0) {
+    // The look ahead (kv/resp/pipeline_scan.h) never shows a command the
+    // parser does not return in the same place with the same arguments.
+    std::string scanned;
+    ScanPipeline(absl::string_view(input.data(), input.size()),
+                 std::numeric_limits<int>::max(),
+                 [&](absl::Span<const absl::string_view> args, size_t length) {
+                   AppendCommand(&scanned, length, args);
+                   return true;
+                 });
+    if (whole.compare(0, scanned.size(), scanned) != 0) {
+      DieDiffering("pipeline scan is not a prefix of the parser's commands",
+                   whole, scanned);
+    }
   }
   if (input.size() <= 256) {
     std::vector<size_t> every(input.size());

@@ -19,7 +19,10 @@
 // mechanics (strchr() on a NUL-terminated buffer, pointer look-ahead while
 // splitting inline arguments). Each Parse() call gets an exact-size heap
 // copy of its input at a new address, so a read past the end, or through a
-// pointer kept from an earlier call, is caught by AddressSanitizer.
+// pointer kept from an earlier call, is caught by AddressSanitizer. With
+// the default limits and an authenticated client, the commands the
+// pipeline look ahead (kv/resp/pipeline_scan.h) shows must be the first
+// commands of that transcript, byte counts and arguments alike.
 //
 // Thread-safety: the functions share nothing; call them from any thread.
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "kv/key_prefetch.h"
 #include "kv/output_limits.h"
 #include "kv/pubsub.h"
 #include "net/errors.h"
@@ -24,6 +25,10 @@ constexpr size_t kReadChunk = 16 * 1024;
 // Replies past this are written before executing more of a pipeline
 // (unless a hard output limit is set: then up to it, see Flush()).
 constexpr size_t kFlushThreshold = 256 * 1024;
+// Unparsed input shorter than this cannot hold two commands with a key
+// ("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" is 20 bytes): not worth a
+// prefetch scan (kv/key_prefetch.h).
+constexpr size_t kMinPrefetchBytes = 40;
 // A blocked client's connection is checked for a hang-up this often.
 constexpr absl::Duration kBlockedPoll = absl::Milliseconds(50);
 // How long each such check may wait for the socket.
@@ -307,6 +312,11 @@ void Connection::RunLoop() {
     ~Unregister() { server.Unregister(client); }
   } unregister{server_, &client_};
   for (;;) {
+    if (in_end_ - in_start_ >= kMinPrefetchBytes) {
+      PrefetchPipelinedKeys(
+          server_.commands(), server_.keyspace(), client_.db.load(),
+          absl::string_view(in_data_ + in_start_, in_end_ - in_start_));
+    }
     while (in_start_ < in_end_ && !closing_) {
       const auto r = parser_.Parse(
           absl::string_view(in_data_ + in_start_, in_end_ - in_start_));

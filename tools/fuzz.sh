@@ -33,7 +33,8 @@ case "$target" in
           -labsl_exponential_biased -labsl_log_severity)
     ;;
   resp_command)
-    sources=(kv/resp/parser.cc fuzz/resp_command_check.cc
+    sources=(kv/resp/parser.cc kv/resp/pipeline_scan.cc
+             fuzz/resp_command_check.cc
              fuzz/resp_command_fuzzer.cc)
     libs=(-labsl_strings -labsl_strings_internal -labsl_throw_delegate
           -labsl_raw_logging_internal -labsl_int128)

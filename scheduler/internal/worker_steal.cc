@@ -5,6 +5,8 @@
 // task), the injection queue, expired timers of other workers; then spin
 // a while before parking (spin_before_park).
 
+#include <sched.h>
+
 #include <cstdint>
 
 #include "absl/base/optimization.h"
@@ -110,8 +112,12 @@ Task* Worker::SpinBeforePark() {
   const int64_t until = NowNanos() + spin_before_park_ns_;
   uint32_t pause = 8;
   while (!shared_->shutdown()) {
-    for (uint32_t i = 0; i < pause; ++i) CpuRelax();
-    pause = pause < 256 ? pause * 2 : pause;
+    if (pause < 256) {
+      for (uint32_t i = 0; i < pause; ++i) CpuRelax();
+      pause *= 2;
+    } else {
+      sched_yield();
+    }
     for (int i = 1; i < n; ++i) {
       Worker& victim = shared_->worker((index_ + i) % n);
       if (Task* t = StealFrom(victim)) return t;

@@ -1,0 +1,77 @@
+// Copyright 2026 The Colony Authors.
+//
+// The batch look-ahead behind kv/key_prefetch.h.
+#include "kv/key_prefetch.h"
+
+#include <cstddef>
+
+#include "absl/base/config.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "kv/command.h"
+#include "kv/keyspace.h"
+#include "kv/resp/pipeline_scan.h"
+
+namespace colony::kv {
+namespace {
+
+// The most commands one scan looks at (a batch of commands without keys
+// ends the scan here).
+constexpr int kMaxScannedCommands = 64;
+
+// HasPlainKeys() is whether the keys of `spec` are found by its KeySpec's
+// first/last/step alone (not a key count, not a subcommand's, not whole
+// databases).
+bool HasPlainKeys(const CommandSpec* spec) {
+  return spec != nullptr && spec->keys.first > 0 && spec->keys.numkeys == 0 &&
+         spec->subcommands.empty() && (spec->flags & (kDbWide | kAllDbs)) == 0;
+}
+
+// Prefetch() starts loading what looking `key` up in `shard` reads. See
+// the header on why this reads the table's header without the lock.
+void Prefetch(Shard& shard, absl::string_view key) {
+#ifndef ABSL_HAVE_THREAD_SANITIZER
+  shard.map.prefetch(key);
+#else
+  (void)shard;
+  (void)key;
+#endif
+}
+
+}  // namespace
+
+int PrefetchPipelinedKeys(const CommandTable& commands, Keyspace& keyspace,
+                          int db, absl::string_view input) {
+  struct Pending {
+    Shard* shard;
+    absl::string_view key;
+  };
+  Pending pending[kMaxPrefetchKeys];
+  int keys = 0;
+  absl::string_view last_name;
+  const CommandSpec* last_spec = nullptr;
+  const int complete = ScanPipeline(
+      input, kMaxScannedCommands,
+      [&](absl::Span<const absl::string_view> args, size_t) {
+        if (args[0] != last_name) {
+          last_name = args[0];
+          last_spec = commands.Find(args[0]);
+        }
+        if (!HasPlainKeys(last_spec)) return true;
+        const KeySpec& ks = last_spec->keys;
+        const int argc = static_cast<int>(args.size());
+        const int last = ks.last < 0 ? argc + ks.last : ks.last;
+        const int step = ks.step > 0 ? ks.step : 1;
+        for (int i = ks.first; i <= last && i < argc; i += step) {
+          if (keys == kMaxPrefetchKeys) return false;
+          const absl::string_view key = args[static_cast<size_t>(i)];
+          pending[keys++] = Pending{&keyspace.ShardFor(db, key), key};
+        }
+        return true;
+      });
+  if (complete < 2) return 0;
+  for (int i = 0; i < keys; ++i) Prefetch(*pending[i].shard, pending[i].key);
+  return keys;
+}
+
+}  // namespace colony::kv
