@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "absl/base/config.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "kv/command.h"
@@ -47,31 +48,43 @@ int PrefetchPipelinedKeys(const CommandTable& commands, Keyspace& keyspace,
     absl::string_view key;
   };
   Pending pending[kMaxPrefetchKeys];
-  int keys = 0;
+  int count = 0;
   absl::string_view last_name;
   const CommandSpec* last_spec = nullptr;
-  const int complete = ScanPipeline(
-      input, kMaxScannedCommands,
-      [&](absl::Span<const absl::string_view> args, size_t) {
-        if (args[0] != last_name) {
-          last_name = args[0];
-          last_spec = commands.Find(args[0]);
-        }
-        if (!HasPlainKeys(last_spec)) return true;
-        const KeySpec& ks = last_spec->keys;
-        const int argc = static_cast<int>(args.size());
-        const int last = ks.last < 0 ? argc + ks.last : ks.last;
-        const int step = ks.step > 0 ? ks.step : 1;
-        for (int i = ks.first; i <= last && i < argc; i += step) {
-          if (keys == kMaxPrefetchKeys) return false;
-          const absl::string_view key = args[static_cast<size_t>(i)];
-          pending[keys++] = Pending{&keyspace.ShardFor(db, key), key};
-        }
-        return true;
-      });
-  if (complete < 2) return 0;
-  for (int i = 0; i < keys; ++i) Prefetch(*pending[i].shard, pending[i].key);
-  return keys;
+  absl::InlinedVector<absl::string_view, 4> keys;
+  // Queues the keys of one command; false once the bound is reached.
+  auto add = [&](absl::Span<const absl::string_view> args) {
+    if (args[0] != last_name) {
+      last_name = args[0];
+      last_spec = commands.Find(args[0]);
+    }
+    if (!HasPlainKeys(last_spec)) return true;
+    keys.clear();
+    CommandKeys(*last_spec, args, &keys);
+    for (absl::string_view key : keys) {
+      if (count == kMaxPrefetchKeys) return false;
+      pending[count++] = Pending{&keyspace.ShardFor(db, key), key};
+    }
+    return true;
+  };
+  // The first command is looked at only once a second one is complete: a
+  // read of one command (the unpipelined case) costs the scan alone.
+  absl::InlinedVector<absl::string_view, 8> first;
+  int seen = 0;
+  ScanPipeline(input, kMaxScannedCommands,
+               [&](absl::Span<const absl::string_view> args, size_t) {
+                 if (++seen == 1) {
+                   first.assign(args.begin(), args.end());
+                   return true;
+                 }
+                 if (seen == 2 && !add(absl::MakeConstSpan(first))) {
+                   return false;
+                 }
+                 return add(args);
+               });
+  if (seen < 2) return 0;
+  for (int i = 0; i < count; ++i) Prefetch(*pending[i].shard, pending[i].key);
+  return count;
 }
 
 }  // namespace colony::kv

@@ -11,9 +11,9 @@
 // than RespParser, never looser: it stops, without an error, at the first
 // thing that is not a complete, well-formed multibulk command with at
 // least one argument (an inline command, a command cut by the end of the
-// input, a count or length with a sign, a leading zero or over 18 digits, a missing CR or
-// LF). Every command it shows is therefore one the parser returns in the
-// same place with the same arguments (the RESP fuzzer checks this), and
+// input, a count or length with a sign, a leading zero or over 18 digits, a
+// missing CR or LF). Every command it shows is therefore one the parser returns
+// in the same place with the same arguments (the RESP fuzzer checks this), and
 // the parser remains the one that executes commands and reports errors.
 //
 // Thread-safety: a pure function of its input; call it from any thread.
