@@ -281,11 +281,12 @@ class Worker {
   Task* CheckFastPath(const char* path, const DispatchState& before,
                       Task* task);
   // CheckRingFastPath() is the check of PopQuietRing(), which decided to
-  // pop the ring of `band`: it lets NextLocalSlow() pop instead and aborts
-  // unless that took a task of that ring and left the counters the fast
-  // path would have. Returns the task to run (null if the ring was empty:
-  // then the slow path decides, unchecked).
-  Task* CheckRingFastPath(int band);
+  // pop the ring of `band` from the state `before` (saved before it looked
+  // at the injection queues): it lets NextLocalSlow() pop instead and
+  // aborts unless that took a task of that ring and left the counters the
+  // fast path would have. Returns the task to run (null if the ring was
+  // empty: then the slow path decides, unchecked).
+  Task* CheckRingFastPath(const DispatchState& before, int band);
   // FailDispatchCheck() aborts with the two decisions.
   [[noreturn]] void FailDispatchCheck(const char* path,
                                       const DispatchState& before,

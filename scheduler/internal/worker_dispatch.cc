@@ -396,8 +396,7 @@ Task* Worker::CheckFastPath(const char* path, const DispatchState& before,
   return task;
 }
 
-Task* Worker::CheckRingFastPath(int band) {
-  const DispatchState before = SaveDispatchState();
+Task* Worker::CheckRingFastPath(const DispatchState& before, int band) {
   const RunQueue<Task>& ring = queues_[static_cast<size_t>(band)];
   const size_t queued = ring.size();
   if (queued == 0) return nullptr;

@@ -104,10 +104,15 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Task* Worker::PopQuietRing() {
   // returns what PopLocal() pops there. A stale bit (thieves emptied the
   // ring) makes PopLocal() clear it and return null, as it would have
   // first thing on the slow path, which then decides.
+#if defined(COLONY_CHECK_DISPATCH)
+  // Saved before the look at the injection queues: an injection after it
+  // (the monitor takes over overdue timers) must void the comparison.
+  const DispatchState before = SaveDispatchState();
+#endif
   const int band = 31 - absl::countl_zero(local_bands_);
   if (WorkAbove(band)) return nullptr;
 #if defined(COLONY_CHECK_DISPATCH)
-  return CheckRingFastPath(band);
+  return CheckRingFastPath(before, band);
 #endif
   Task* t = PopLocal(band);
   if (ABSL_PREDICT_FALSE(t == nullptr)) return nullptr;
