@@ -29,6 +29,8 @@ constexpr size_t kFlushThreshold = 256 * 1024;
 // ("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" is 20 bytes): not worth a
 // prefetch scan (kv/key_prefetch.h).
 constexpr size_t kMinPrefetchBytes = 40;
+// The most commands of a batch run under one kept shard lock (held_).
+constexpr int kMaxHeldRun = 32;
 // A blocked client's connection is checked for a hang-up this often.
 constexpr absl::Duration kBlockedPoll = absl::Milliseconds(50);
 // How long each such check may wait for the socket.
@@ -322,6 +324,7 @@ void Connection::RunLoop() {
           absl::string_view(in_data_ + in_start_, in_end_ - in_start_));
       if (r == RespParser::Result::kNeedMore) break;
       if (r == RespParser::Result::kError) {
+        ReleaseHeld();
         server_.stats().protocol_errors.fetch_add(1);
         writer_.Error(absl::StrCat("ERR ", parser_.error()));
         spdlog::info("kv: client {} ({}): {}", client_.id, client_.addr,
@@ -337,11 +340,14 @@ void Connection::RunLoop() {
         break;
       }
       if (out_.size() - out_sent_ > kFlushThreshold) {
+        ReleaseHeld();
         if (!Flush(false)) return;
       } else if (OverOutputLimit()) {
+        ReleaseHeld();
         return;
       }
     }
+    ReleaseHeld();
     if (in_start_ == in_end_) in_start_ = in_end_ = 0;
     if (!Flush(true) || closing_ || client_.killed.load()) return;
     // Fairness: a client that sends its next batch as soon as it has its
@@ -438,10 +444,12 @@ void Connection::Execute(absl::Span<const absl::string_view> args) {
                               "context"));
     return;
   }
-  if (server_.evictor().OverLimit() &&
-      DeniedForMemory(server_, client_, *spec)) {
-    Reject(spec, kOomError);
-    return;
+  if (server_.evictor().OverLimit()) {
+    ReleaseHeld();  // eviction locks shards
+    if (DeniedForMemory(server_, client_, *spec)) {
+      Reject(spec, kOomError);
+      return;
+    }
   }
   if ((spec->flags & kWrite) != 0) {
     if (Aof* aof = server_.aof(); aof != nullptr && aof->write_errno() != 0) {
@@ -511,12 +519,33 @@ void CountCall(KvServer& server, const CommandSpec& spec, int64_t start_ns,
 
 }  // namespace
 
+void Connection::LockOneShard(Shard* shard) {
+  if (held_.locked() && held_.shards()[0] == shard && held_run_ < kMaxHeldRun) {
+    ++held_run_;
+    return;
+  }
+  held_.Clear();
+  held_.Add(shard);
+  held_.Lock();
+  held_run_ = 1;
+}
+
 void Connection::RunCommand(const CommandSpec& spec,
                             absl::Span<const absl::string_view> args) {
   LockSet locks;
   const int db = client_.db.load();
   Shard* first = LockCommandKeys(server_, spec, args, db, &locks);
-  locks.Lock();
+  // A one-shard command runs under held_, which the previous command may
+  // have left locked; anything else releases held_ first (its lock set
+  // may include that shard, or its handler lock shards itself).
+  const bool one_shard = first != nullptr && locks.shards().size() == 1;
+  LockSet& active = one_shard ? held_ : locks;
+  if (one_shard) {
+    LockOneShard(first);
+  } else {
+    ReleaseHeld();
+    locks.Lock();
+  }
   const int64_t start_ns = absl::GetCurrentTimeNanos();
   CommandContext ctx(server_, client_, writer_, args, start_ns / 1'000'000);
   if (first != nullptr) ctx.PrimeShard(db, args[1], first);
@@ -524,7 +553,7 @@ void Connection::RunCommand(const CommandSpec& spec,
   spec.handler(ctx);
   if (Evictor& evictor = server_.evictor(); evictor.maxmemory() != 0) {
     if (evictor.tracking()) evictor.TouchKeys(spec, args, db, ctx.now_ms);
-    evictor.AccountShards(locks.shards());
+    evictor.AccountShards(active.shards());
   }
   std::shared_ptr<BlockedClient> blocked;
   if (ctx.block != nullptr) {
@@ -539,7 +568,15 @@ void Connection::RunCommand(const CommandSpec& spec,
     ctx.TakePropagated(spec.flags, &writes);
     if (!writes.empty()) aof_seq_ = aof->Append(writes, false);
   }
-  locks.Unlock();
+  // held_ stays locked for the next command unless this one readied
+  // blocked clients (served below, under their shards' locks), blocks,
+  // or used up the run.
+  if (!one_shard) {
+    locks.Unlock();
+  } else if (!ctx.ready.empty() || blocked != nullptr ||
+             held_run_ >= kMaxHeldRun) {
+    ReleaseHeld();
+  }
   if (out_.size() > out_before && out_[out_before] == '-') {
     spec.failed.fetch_add(1, std::memory_order_relaxed);
     server_.stats().error_replies.fetch_add(1, std::memory_order_relaxed);

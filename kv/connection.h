@@ -75,6 +75,14 @@ class Connection {
   // Run() one command with its keys locked; blocks the client if asked.
   void RunCommand(const CommandSpec& spec,
                   absl::Span<const absl::string_view> args);
+  // LockOneShard() makes held_ the lock of `shard` alone, keeping it if
+  // held_ already is (see held_).
+  void LockOneShard(Shard* shard);
+  // ReleaseHeld() releases held_ if it is locked. Called before anything
+  // that may suspend the task or lock shards itself.
+  void ReleaseHeld() {
+    if (held_.locked()) held_.Clear();
+  }
   // Reject() replies an error for a request refused before it ran.
   void Reject(const CommandSpec* spec, absl::string_view error);
   void WaitBlocked(std::shared_ptr<BlockedClient> blocked);
@@ -128,6 +136,15 @@ class Connection {
   char last_name_[16];
   size_t last_name_size_ = 0;
   const CommandSpec* last_spec_ = nullptr;
+  // The shard lock of the last one-shard command, kept into the next
+  // command of the same pipelined batch when that is for the same shard
+  // (one lock for a run of commands on one key instead of one each: at 2
+  // workers, a hot key's lock changed hands per command). At most
+  // kMaxHeldRun commands in a row; released before the task can suspend
+  // (a flush, a blocked client, the end of the batch), before commands
+  // that lock other shards or may, and before serving blocked clients.
+  LockSet held_;
+  int held_run_ = 0;
   // Tasks of this connection (the subscriber's writer): cancelled and
   // awaited when it ends.
   std::unique_ptr<TaskScope> tasks_;

@@ -155,7 +155,13 @@ class LockSet {
   void Lock();
   // Unlock() releases them.
   void Unlock();
+  // Clear() forgets the named shards (released first if locked).
+  void Clear() {
+    Unlock();
+    shards_.clear();
+  }
   bool empty() const { return shards_.empty(); }
+  bool locked() const { return locked_; }
   // shards() are the named shards (sorted and unique once locked).
   absl::Span<Shard* const> shards() const { return shards_; }
 

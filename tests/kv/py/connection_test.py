@@ -1063,6 +1063,71 @@ class PipelineTest(h.KvTestCase):
             self.assertBulk(self.r.read_reply(), "m%d" % i)
 
 
+class OneKeyRunTest(h.KvTestCase):
+    """A pipeline's run of commands on one key executes under one lock
+    kept from command to command: whatever else the pipeline holds, other
+    keys, whole-keyspace commands, blocked clients served by its pushes,
+    eviction, runs in order as if each command had locked on its own."""
+
+    def test_whole_keyspace_commands_inside_a_run(self):
+        replies = self.r.pipeline([
+            ("SET", "k", "1"), ("INCR", "k"), ("INCR", "k"),
+            ("FLUSHALL",), ("INCR", "k"), ("DBSIZE",), ("SET", "k", "5"),
+            ("SWAPDB", "0", "1"), ("GET", "k"), ("SELECT", "1"),
+            ("INCR", "k"), ("KEYS", "*"), ("SELECT", "0"), ("INCR", "k"),
+            ("MSET", "k", "7", "other", "8"), ("INCR", "k"),
+            ("RENAME", "k", "moved"), ("INCR", "moved"), ("EXISTS", "k"),
+        ])
+        self.assertEqual(replies, [
+            "OK", 2, 3, "OK", 1, 1, "OK", "OK", None, "OK", 6, [b"k"],
+            "OK", 1, "OK", 8, "OK", 9, 0,
+        ])
+
+    def test_a_run_of_pushes_serves_a_blocked_client(self):
+        waiter = self.client()
+        waiter.send("BLPOP", "q", "10")
+        h.wait_for(lambda: "blocked_clients:1" in self.r.call(
+            "INFO", "clients").decode(), what="the client blocks")
+        replies = self.r.pipeline([
+            ("RPUSH", "q", "a"), ("RPUSH", "q", "b"), ("LLEN", "q"),
+            ("RPUSH", "q", "c"), ("LRANGE", "q", "0", "-1"),
+        ])
+        # As Redis: the blocked client is served right after the push that
+        # readied the key, before the pipeline's next command.
+        self.assertEqual(replies, [1, 1, 1, 2, [b"b", b"c"]])
+        self.assertEqual(waiter.read_reply(), [b"q", b"a"])
+
+    def test_a_run_inside_multi_and_watch(self):
+        other = self.client()
+        self.assertOk(other.call("WATCH", "k"))
+        self.assertOk(other.call("MULTI"))
+        self.assertSimple(other.call("INCR", "k"), "QUEUED")
+        replies = self.r.pipeline([("INCR", "k")] * 50 + [
+            ("MULTI",), ("INCR", "k"), ("INCR", "k"), ("EXEC",),
+            ("WATCH", "k"), ("INCR", "k"), ("GET", "k")])
+        self.assertEqual(replies[:50], list(range(1, 51)))
+        self.assertEqual(replies[50:], [
+            "OK", "QUEUED", "QUEUED", [51, 52], "OK", 53, b"53"])
+        # The pipeline touched the watched key: the transaction aborts.
+        self.assertIsNone(other.call("EXEC"))
+
+    def test_eviction_during_a_run(self):
+        info = parse_info(self.r.call("INFO", "memory"))
+        used = int(info["memory"]["used_memory"])
+        self.config_set("maxmemory-policy", "allkeys-lru")
+        self.config_set("maxmemory", str(used + 1000000))
+        # Small commands, so that they arrive in one read: SETRANGE takes
+        # the memory past the limit; APPEND, next in the run on that key,
+        # first makes room, which evicts the only key there is, the run's
+        # own, under its shard's lock.
+        replies = self.r.pipeline([
+            ("SET", "big", "x"), ("SETRANGE", "big", "2000000", "x"),
+            ("APPEND", "big", "y"), ("STRLEN", "big"), ("GET", "big")])
+        self.assertEqual(replies, ["OK", 2000001, 1, 1, b"y"])
+        stats = parse_info(self.r.call("INFO", "stats"))["stats"]
+        self.assertEqual(stats["evicted_keys"], "1")
+
+
 class ProtocolErrorTest(h.KvTestCase):
 
     def expect_protocol_error(self, data, message, before=()):
