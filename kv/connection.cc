@@ -203,6 +203,7 @@ bool Connection::OverOutputLimit() {
 }
 
 bool Connection::Flush(bool all) {
+  ReleaseHeld();  // the waits below may suspend the task
   if (aof_seq_ != 0) {
     // appendfsync always: the replies wait for their writes to be on disk.
     if (Aof* aof = server_.aof()) aof->WaitDurable(aof_seq_);
@@ -324,7 +325,6 @@ void Connection::RunLoop() {
           absl::string_view(in_data_ + in_start_, in_end_ - in_start_));
       if (r == RespParser::Result::kNeedMore) break;
       if (r == RespParser::Result::kError) {
-        ReleaseHeld();
         server_.stats().protocol_errors.fetch_add(1);
         writer_.Error(absl::StrCat("ERR ", parser_.error()));
         spdlog::info("kv: client {} ({}): {}", client_.id, client_.addr,
@@ -340,14 +340,12 @@ void Connection::RunLoop() {
         break;
       }
       if (out_.size() - out_sent_ > kFlushThreshold) {
-        ReleaseHeld();
         if (!Flush(false)) return;
       } else if (OverOutputLimit()) {
         ReleaseHeld();
         return;
       }
     }
-    ReleaseHeld();
     if (in_start_ == in_end_) in_start_ = in_end_ = 0;
     if (!Flush(true) || closing_ || client_.killed.load()) return;
     // Fairness: a client that sends its next batch as soon as it has its
@@ -520,7 +518,8 @@ void CountCall(KvServer& server, const CommandSpec& spec, int64_t start_ns,
 }  // namespace
 
 void Connection::LockOneShard(Shard* shard) {
-  if (held_.locked() && held_.shards()[0] == shard && held_run_ < kMaxHeldRun) {
+  // (A run that reached kMaxHeldRun was released after its last command.)
+  if (held_.locked() && held_.shards()[0] == shard) {
     ++held_run_;
     return;
   }

@@ -79,10 +79,8 @@ class Connection {
   // held_ already is (see held_).
   void LockOneShard(Shard* shard);
   // ReleaseHeld() releases held_ if it is locked. Called before anything
-  // that may suspend the task or lock shards itself.
-  void ReleaseHeld() {
-    if (held_.locked()) held_.Clear();
-  }
+  // that may suspend the task (Flush() does) or lock shards itself.
+  void ReleaseHeld() { held_.Clear(); }
   // Reject() replies an error for a request refused before it ran.
   void Reject(const CommandSpec* spec, absl::string_view error);
   void WaitBlocked(std::shared_ptr<BlockedClient> blocked);
@@ -141,8 +139,9 @@ class Connection {
   // (one lock for a run of commands on one key instead of one each: at 2
   // workers, a hot key's lock changed hands per command). At most
   // kMaxHeldRun commands in a row; released before the task can suspend
-  // (a flush, a blocked client, the end of the batch), before commands
-  // that lock other shards or may, and before serving blocked clients.
+  // (in Flush(), which a blocked client's wait and the end of a batch
+  // begin with), before commands that lock other shards or may, and
+  // before serving blocked clients.
   LockSet held_;
   int held_run_ = 0;
   // Tasks of this connection (the subscriber's writer): cancelled and
