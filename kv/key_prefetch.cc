@@ -39,6 +39,16 @@ void Prefetch(Shard& shard, absl::string_view key) {
 #endif
 }
 
+// PrefetchValue() starts loading the value of `key` in `shard`, if the
+// shard's lock is free: a second look-up, under the lock, once the first
+// pass has the slots on their way (see the header).
+void PrefetchValue(Shard& shard, absl::string_view key) {
+  if (LockSet::HeldHere(&shard) || !shard.mu.TryLock()) return;
+  auto it = shard.map.find(key);
+  if (it != shard.map.end()) it->second.PrefetchValue();
+  shard.mu.Unlock();
+}
+
 }  // namespace
 
 int PrefetchPipelinedKeys(const CommandTable& commands, Keyspace& keyspace,
@@ -84,6 +94,9 @@ int PrefetchPipelinedKeys(const CommandTable& commands, Keyspace& keyspace,
                });
   if (seen < 2) return 0;
   for (int i = 0; i < count; ++i) Prefetch(*pending[i].shard, pending[i].key);
+  for (int i = 0; i < count; ++i) {
+    PrefetchValue(*pending[i].shard, pending[i].key);
+  }
   return count;
 }
 

@@ -33,6 +33,10 @@ void CompactKey::Assign(absl::string_view s) {
     bytes_[kTagByte] = static_cast<unsigned char>(s.size());
     return;
   }
+  if (FitsFull(s)) {  // the last byte is the tag
+    std::memcpy(bytes_, s.data(), kFullSize);
+    return;
+  }
   // A length needs 56 bits at most here: no process holds 2^56 bytes.
   char* block = static_cast<char*>(std::malloc(s.size()));
   if (block == nullptr) throw std::bad_alloc();

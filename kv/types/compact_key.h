@@ -2,14 +2,18 @@
 //
 // CompactKey: an immutable byte string in 16 bytes, the key of the
 // keyspace's hash tables. Keys of up to 15 bytes (most keys: `user:1234`,
-// `session:ab12cd`) live inside the object; longer ones in one heap block
-// of exactly their size, with the length kept in the object. A
+// `session:ab12cd`), and most of 16, live inside the object; longer ones in one
+// heap block of exactly their size, with the length kept in the object. A
 // std::string takes 32 bytes and allocates past 15 bytes as well, so a
 // table slot of CompactKey + Entry (kv/types/entry.h) is 32 bytes where
 // std::string + the old entry took 80.
 //
 // Layout (16 bytes, 8-aligned; byte 15 is the tag):
 //   inline: bytes 0..14 hold the key, byte 15 its length (0..15);
+//   full:   a key of exactly 16 bytes whose last byte is neither a length
+//           (0..15) nor kHeapTag fills all 16 bytes, its last byte
+//           doubling as the tag (`key:000000012345`, 16 hex digits:
+//           most 16-byte keys end in a printable byte);
 //   heap:   bytes 0..7 the block's address, bytes 8..14 the length (56
 //           bits, little-endian), byte 15 kHeapTag.
 //
@@ -40,8 +44,16 @@ namespace colony::kv {
 
 class CompactKey {
  public:
-  // The longest key held inside the object.
+  // The longest key always held inside the object.
   static constexpr size_t kInlineCapacity = 15;
+  // A key of kFullSize bytes is held inside the object too when
+  // FitsFull() (its last byte is free to be the tag).
+  static constexpr size_t kFullSize = 16;
+  static bool FitsFull(absl::string_view s) {
+    if (s.size() != kFullSize) return false;
+    const auto last = static_cast<unsigned char>(s.back());
+    return last > kInlineCapacity && last != kHeapTag;
+  }
 
   // CompactKey() is the empty key.
   CompactKey() noexcept { std::memset(bytes_, 0, sizeof(bytes_)); }
@@ -61,14 +73,14 @@ class CompactKey {
   absl::string_view view() const {
     if (is_inline()) {
       return absl::string_view(reinterpret_cast<const char*>(bytes_),
-                               bytes_[kTagByte]);
+                               InlineSize());
     }
     return absl::string_view(HeapData(), HeapSize());
   }
   // A key reads as its bytes wherever a string_view is expected.
   operator absl::string_view() const { return view(); }  // NOLINT
   // size() is the key's length in bytes.
-  size_t size() const { return is_inline() ? bytes_[kTagByte] : HeapSize(); }
+  size_t size() const { return is_inline() ? InlineSize() : HeapSize(); }
   // is_inline() is true when the bytes live inside the object (no heap).
   bool is_inline() const { return bytes_[kTagByte] != kHeapTag; }
 
@@ -87,6 +99,12 @@ class CompactKey {
   static constexpr size_t kTagByte = 15;
   static constexpr unsigned char kHeapTag = 0x80;
 
+  // InlineSize() is the length of an inline key: the tag, or kFullSize
+  // where the tag is the key's last byte.
+  size_t InlineSize() const {
+    const unsigned char tag = bytes_[kTagByte];
+    return tag <= kInlineCapacity ? tag : kFullSize;
+  }
   const char* HeapData() const {
     const char* p;
     std::memcpy(&p, bytes_, sizeof(p));

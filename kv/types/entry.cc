@@ -97,6 +97,34 @@ void Entry::SetInline(absl::string_view s) {
   SetKind(kInlineString, s.size());
 }
 
+void Entry::SetHeapString(char* block) {
+  SetPointer(kHeapString, block);
+  size_t capacity = heap_string::Capacity(block);  // the block is warm
+  if (capacity >= kMaxRecordedCapacity) capacity = 0;
+  for (int i = 0; i < 3; ++i) {
+    payload_[kCapacityByte + i] =
+        static_cast<unsigned char>(capacity >> (8 * i));
+  }
+}
+
+size_t Entry::HeapCapacity(const char* block) const {
+  const size_t recorded = RecordedCapacity();
+  return recorded != 0 ? recorded : heap_string::Capacity(block);
+}
+
+char* Entry::HeapData(char* block) const {
+  return RecordedCapacity() != 0 ? heap_string::ShortData(block)
+                                 : heap_string::Data(block);
+}
+
+void Entry::SetHeapLength(char* block, size_t length) const {
+  if (RecordedCapacity() != 0) {
+    heap_string::SetShortLength(block, length);
+  } else {
+    heap_string::SetLength(block, length);
+  }
+}
+
 void Entry::SetString(absl::string_view s) {
   if (s.size() <= kInlineCapacity) {
     SetInline(s);
@@ -104,17 +132,17 @@ void Entry::SetString(absl::string_view s) {
   }
   if (kind() == kHeapString) {
     char* block = static_cast<char*>(Pointer());
-    const size_t capacity = heap_string::Capacity(block);
+    const size_t capacity = HeapCapacity(block);
     // Reused unless it would waste more than half of itself.
     if (s.size() <= capacity && capacity / 2 <= s.size()) {
-      std::memmove(heap_string::Data(block), s.data(), s.size());
-      heap_string::SetLength(block, s.size());
+      std::memmove(HeapData(block), s.data(), s.size());
+      SetHeapLength(block, s.size());
       return;
     }
   }
   char* block = heap_string::Allocate(s, s.size());
   Release();  // after the copy: `s` may point into the old block
-  SetPointer(kHeapString, block);
+  SetHeapString(block);
 }
 
 void Entry::AppendString(absl::string_view s) {
@@ -127,10 +155,9 @@ void Entry::AppendString(absl::string_view s) {
   }
   if (kind() == kHeapString) {
     char* block = static_cast<char*>(Pointer());
-    if (need <= heap_string::Capacity(block)) {
-      std::memmove(heap_string::Data(block) + current.size(), s.data(),
-                   s.size());
-      heap_string::SetLength(block, need);
+    if (need <= HeapCapacity(block)) {
+      std::memmove(HeapData(block) + current.size(), s.data(), s.size());
+      SetHeapLength(block, need);
       return;
     }
   }
@@ -139,7 +166,7 @@ void Entry::AppendString(absl::string_view s) {
   std::memcpy(heap_string::Data(block) + current.size(), s.data(), s.size());
   heap_string::SetLength(block, need);
   Release();  // after the copy: `s` may point into the old value
-  SetPointer(kHeapString, block);
+  SetHeapString(block);
 }
 
 void Entry::OverwriteString(size_t offset, absl::string_view s) {
@@ -152,10 +179,10 @@ void Entry::OverwriteString(size_t offset, absl::string_view s) {
     data = reinterpret_cast<char*>(payload_);
     SetKind(kInlineString, need);
   } else if (kind() == kHeapString &&
-             need <= heap_string::Capacity(static_cast<char*>(Pointer()))) {
+             need <= HeapCapacity(static_cast<char*>(Pointer()))) {
     char* block = static_cast<char*>(Pointer());
-    data = heap_string::Data(block);
-    heap_string::SetLength(block, need);
+    data = HeapData(block);
+    SetHeapLength(block, need);
   } else {
     char* block = heap_string::Allocate(current, need);
     data = heap_string::Data(block);
@@ -163,7 +190,7 @@ void Entry::OverwriteString(size_t offset, absl::string_view s) {
     if (offset > old_size) std::memset(data + old_size, 0, offset - old_size);
     std::memcpy(data + offset, s.data(), s.size());
     Release();  // after the copy: `s` may point into the old value
-    SetPointer(kHeapString, block);
+    SetHeapString(block);
     return;
   }
   // In place. `s` lies within the old bytes if it aliases them, so the
@@ -194,6 +221,20 @@ Entry Entry::Clone() const {
   }
   copy.access_ = access_;
   return copy;
+}
+
+void Entry::PrefetchValue() const {
+  constexpr size_t kLine = 64;
+  constexpr size_t kMaxBytes = 256;
+  if (kind() == kInlineString) return;
+  const char* p = static_cast<const char*>(Pointer());
+  size_t bytes = kLine;  // a container's object, an unrecorded block's header
+  if (kind() == kHeapString) {
+    bytes = std::min(RecordedCapacity() + heap_string::kShortHeader, kMaxBytes);
+  }
+  for (size_t at = 0; at < bytes; at += kLine) {
+    __builtin_prefetch(p + at, /*rw=*/1, /*locality=*/3);
+  }
 }
 
 size_t Entry::HeapBytes() const {

@@ -12,7 +12,10 @@
 //
 // Layout (16 bytes, 8-aligned):
 //   bytes 0..10  the inline string, or at 0..7 the address of the heap
-//                string or of the container;
+//                string or of the container; for a heap string, bytes
+//                8..10 its block's capacity when below 16 MiB (0 when
+//                not recorded), so that rewriting it in place (SET over
+//                a value of the same size) reads nothing from its block;
 //   byte 11      the tag: bits 0-3 the inline string's length, bits 4-6
 //                the kind (inline string, heap string, list, hash, set,
 //                sorted set), bit 7 has_expiry;
@@ -136,6 +139,12 @@ class Entry {
   uint32_t access() const { return access_; }
   void set_access(uint32_t access) { access_ = access; }
 
+  // PrefetchValue() starts loading, for writing, the heap memory a read
+  // or write of the value touches first: a heap string's block (its
+  // first 256 bytes at most), a container's object. A hint: changes
+  // nothing.
+  void PrefetchValue() const;
+
   // IsInline() is whether the value uses no heap memory (a string of at
   // most kInlineCapacity bytes).
   bool IsInline() const { return kind() == kInlineString; }
@@ -175,6 +184,25 @@ class Entry {
     std::memcpy(payload_, &p, sizeof(p));
     SetKind(kind);
   }
+
+  // A heap string's recorded capacity: bytes 8..10, little-endian; 0
+  // when not recorded (kMaxRecordedCapacity or more).
+  static constexpr size_t kMaxRecordedCapacity = size_t{1} << 24;
+  static constexpr int kCapacityByte = 8;
+  size_t RecordedCapacity() const {
+    return size_t{payload_[kCapacityByte]} |
+           size_t{payload_[kCapacityByte + 1]} << 8 |
+           size_t{payload_[kCapacityByte + 2]} << 16;
+  }
+  // SetHeapString() makes `block` the value (a heap string), recording
+  // its capacity.
+  void SetHeapString(char* block);
+  // The capacity, bytes and length of the heap string `block` (this
+  // entry's): without reading the block when its capacity is recorded
+  // (a recorded block is in the short form).
+  size_t HeapCapacity(const char* block) const;
+  char* HeapData(char* block) const;
+  void SetHeapLength(char* block, size_t length) const;
   // Reset() makes the entry the empty string with no flags, without
   // freeing anything.
   void Reset() noexcept {

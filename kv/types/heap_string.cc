@@ -13,7 +13,6 @@ namespace colony::kv::heap_string {
 namespace {
 
 constexpr uint32_t kLongMark = 0xffffffffu;
-constexpr size_t kShortHeader = sizeof(uint32_t);
 constexpr size_t kLongHeader = sizeof(uint32_t) + sizeof(uint64_t);
 // The largest capacity a short block may have: its length must stay below
 // kLongMark.

@@ -17,10 +17,15 @@
 #define COLONY_KV_TYPES_HEAP_STRING_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "absl/strings/string_view.h"
 
 namespace colony::kv::heap_string {
+
+// The header of a short-form block.
+inline constexpr size_t kShortHeader = sizeof(uint32_t);
 
 // Allocate() is a new block holding `s`, with capacity for at least
 // `capacity` bytes (>= s.size()). Throws std::bad_alloc when out of memory.
@@ -37,6 +42,16 @@ size_t Capacity(const char* block);
 void SetLength(char* block, size_t length);
 // AllocatedBytes() is the block's size as the allocator reserved it.
 size_t AllocatedBytes(const char* block);
+
+// ShortData() and SetShortLength() are Data() and SetLength() for a block
+// its owner knows to be in the short form (capacity < 4 GiB - 1): they
+// read nothing from the block, so a write into a block not in the cache
+// does not wait for its header first.
+inline char* ShortData(char* block) { return block + kShortHeader; }
+inline void SetShortLength(char* block, size_t length) {
+  const auto n = static_cast<uint32_t>(length);
+  std::memcpy(block, &n, sizeof(n));
+}
 
 }  // namespace colony::kv::heap_string
 

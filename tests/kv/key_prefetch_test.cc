@@ -5,9 +5,11 @@
 #include "kv/key_prefetch.h"
 
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "kv/command.h"
 #include "kv/keyspace.h"
@@ -88,6 +90,37 @@ TEST_F(KeyPrefetchTest, ChangesNothing) {
   EXPECT_EQ(shard.map.size(), size);
   EXPECT_NE(shard.Find("a"), nullptr);
   EXPECT_EQ(keyspace_.ShardFor(0, "zz").Find("zz"), nullptr);
+}
+
+// The second pass looks keys up under their shard's lock only if it is
+// free: a shard another thread holds, or this thread holds through a
+// LockSet (a run of commands on one shard), is passed over, not waited
+// for (either would hang here).
+TEST_F(KeyPrefetchTest, NeverWaitsForAShardsLock) {
+  const std::string value(300, 'v');
+  Shard& a = keyspace_.ShardFor(0, "a");
+  Shard& b = keyspace_.ShardFor(0, "b");
+  a.Insert("a", Entry(value), 0);
+  b.Insert("b", Entry(value), 0);
+  const std::string batch = Command({"GET", "a"}) + Command({"GET", "b"});
+  absl::Notification b_locked, done;
+  std::thread other([&] {
+    b.mu.Lock();
+    b_locked.Notify();
+    done.WaitForNotification();
+    b.mu.Unlock();
+  });
+  b_locked.WaitForNotification();
+  {
+    LockSet held;
+    held.Add(&a);
+    held.Lock();
+    EXPECT_EQ(Prefetch(batch), 2);
+  }
+  done.Notify();
+  other.join();
+  EXPECT_EQ(a.Find("a")->str(), value);
+  EXPECT_EQ(b.Find("b")->str(), value);
 }
 
 }  // namespace

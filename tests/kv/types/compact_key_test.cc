@@ -13,7 +13,9 @@
 namespace colony::kv {
 namespace {
 
-// Keys on both sides of the inline limit, with embedded zero bytes.
+// Keys on both sides of the inline limit, with embedded zero bytes, and
+// 16-byte keys whose last byte can (a printable byte) or cannot (a byte
+// that reads as a length, the heap tag) be the tag.
 std::vector<std::string> SampleKeys() {
   std::vector<std::string> keys = {"", "a", "key:1", std::string("a\0b", 3)};
   for (size_t n : {14, 15, 16, 17, 64, 1000}) {
@@ -21,7 +23,20 @@ std::vector<std::string> SampleKeys() {
     k[n / 2] = '\0';
     keys.push_back(k);
   }
+  for (unsigned char last : {0x00, 0x0f, 0x10, 0x7f, 0x80, 0x81, 0xff}) {
+    std::string k = "key:00000001234";
+    k.push_back(static_cast<char>(last));
+    keys.push_back(k);
+  }
   return keys;
+}
+
+// Inline() is whether a key of `s` should live inside the object.
+bool Inline(const std::string& s) {
+  if (s.size() <= CompactKey::kInlineCapacity) return true;
+  if (s.size() != 16) return false;
+  const auto last = static_cast<unsigned char>(s.back());
+  return last >= 0x10 && last != 0x80;
 }
 
 TEST(CompactKeyTest, HoldsItsBytes) {
@@ -29,11 +44,29 @@ TEST(CompactKeyTest, HoldsItsBytes) {
     const CompactKey k(s);
     EXPECT_EQ(k.view(), s);
     EXPECT_EQ(k.size(), s.size());
-    EXPECT_EQ(k.is_inline(), s.size() <= CompactKey::kInlineCapacity)
-        << s.size();
+    EXPECT_EQ(k.is_inline(), Inline(s)) << s.size();
   }
   EXPECT_EQ(CompactKey().view(), "");
   EXPECT_TRUE(CompactKey().is_inline());
+  EXPECT_TRUE(CompactKey("key:000000012345").is_inline());
+  EXPECT_FALSE(CompactKey("key:0000000123456").is_inline());
+}
+
+TEST(CompactKeyTest, SixteenByteKeysAreDistinctFromEachOther) {
+  // Keys that differ only in the byte that is the tag, or whose tag would
+  // read as a shorter key's length, stay distinct in a map.
+  absl::flat_hash_map<CompactKey, int, CompactKeyHash, CompactKeyEq> map;
+  const std::vector<std::string> keys = SampleKeys();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    map.emplace(CompactKey(keys[i]), static_cast<int>(i));
+  }
+  ASSERT_EQ(map.size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = map.find(absl::string_view(keys[i]));
+    ASSERT_NE(it, map.end()) << i;
+    EXPECT_EQ(it->second, static_cast<int>(i));
+    EXPECT_EQ(it->first.view(), keys[i]);
+  }
 }
 
 TEST(CompactKeyTest, CopiesAndMoves) {

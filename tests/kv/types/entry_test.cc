@@ -63,6 +63,40 @@ TEST(EntryTest, SetStringSwitchesBetweenInlineAndHeap) {
   EXPECT_EQ(e.HeapBytes(), 0u);
 }
 
+// Strings on both sides of the largest capacity an entry records (16
+// MiB): rewritten in place, appended to, overwritten, moved and cloned.
+TEST(EntryTest, ReusesItsBlockOnBothSidesOfTheRecordedCapacity) {
+  for (size_t n : {size_t{300}, (size_t{1} << 24) - 8, (size_t{1} << 24) + 8}) {
+    Entry e(std::string(n, 'a'));
+    const char* block = e.str().data();
+    e.SetString(std::string(n, 'b'));
+    EXPECT_EQ(e.str(), std::string(n, 'b')) << n;
+    EXPECT_EQ(e.str().data(), block) << n;
+    e.SetString(std::string(n - 3, 'c'));  // shorter: still in place
+    EXPECT_EQ(e.str().data(), block) << n;
+    e.AppendString("xyz");  // back into the freed room
+    EXPECT_EQ(e.str().data(), block) << n;
+    EXPECT_EQ(e.str(), std::string(n - 3, 'c') + "xyz") << n;
+    e.OverwriteString(1, "QQ");
+    EXPECT_EQ(e.str().substr(0, 4), "cQQc") << n;
+    EXPECT_EQ(e.str().size(), n) << n;
+    Entry moved(std::move(e));
+    moved.SetString(std::string(n, 'd'));
+    EXPECT_EQ(moved.str().data(), block) << n;
+    Entry copy = moved.Clone();
+    copy.SetString(std::string(n, 'e'));
+    EXPECT_EQ(copy.str(), std::string(n, 'e')) << n;
+    EXPECT_EQ(moved.str(), std::string(n, 'd')) << n;
+    // Growing past the block moves it, with room to grow in place.
+    moved.AppendString(std::string(n, 'f'));
+    const char* grown = moved.str().data();
+    moved.AppendString("g");
+    EXPECT_EQ(moved.str().data(), grown) << n;
+    EXPECT_EQ(moved.str(), std::string(n, 'd') + std::string(n, 'f') + "g")
+        << n;
+  }
+}
+
 TEST(EntryTest, SetStringFromItsOwnBytes) {
   Entry e(std::string(50, 'q') + "tail");
   e.SetString(e.str().substr(50));  // heap -> inline, from the heap block
