@@ -228,10 +228,13 @@ void Entry::PrefetchValue() const {
   constexpr size_t kMaxBytes = 256;
   if (kind() == kInlineString) return;
   const char* p = static_cast<const char*>(Pointer());
-  size_t bytes = kLine;  // a container's object, an unrecorded block's header
-  if (kind() == kHeapString) {
-    bytes = std::min(RecordedCapacity() + heap_string::kShortHeader, kMaxBytes);
-  }
+  // A container's object, or a string's header and bytes (one line when
+  // its capacity is not recorded).
+  const size_t bytes =
+      kind() == kHeapString
+          ? std::clamp(RecordedCapacity() + heap_string::kShortHeader, kLine,
+                       kMaxBytes)
+          : kLine;
   for (size_t at = 0; at < bytes; at += kLine) {
     __builtin_prefetch(p + at, /*rw=*/1, /*locality=*/3);
   }
